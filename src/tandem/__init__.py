@@ -1,0 +1,3 @@
+"""Tandem: community mental-health case management."""
+
+__version__ = "0.1.0"

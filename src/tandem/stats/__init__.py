@@ -1,0 +1,8 @@
+"""Pure numerical library for Tandem: the analyses of the case-management papers.
+
+No Django import here: numpy, scipy, statsmodels and the standard library only.
+"""
+
+from __future__ import annotations
+
+__all__: list[str] = []
