@@ -1,0 +1,156 @@
+"""Users (login by email) and their role memberships at an agency, programme or team."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tandem.orgs.models import Agency, Programme, Team
+
+
+class Language(models.TextChoices):
+    EN = "en", _("English")
+    FR = "fr", _("French")
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("email is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        # Emails are stored lower-cased; people type them in any case.
+        return self.get(email__iexact=(username or "").strip())
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField(_("email address"), unique=True)
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("agency"),
+        help_text=_("The agency that employs this person and administers their account."),
+    )
+    full_name = models.CharField(_("full name"), max_length=200)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=2, choices=Language.choices, default=Language.EN
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(
+        _("can use the administration site"),
+        default=False,
+        help_text=_("Agency administrators need this to reach the administration site."),
+    )
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects: ClassVar[UserManager] = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = ["full_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["full_name"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.email.strip().lower()
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class Role(models.TextChoices):
+    CASE_MANAGER = "case_manager", _("Case manager")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    PROGRAMME_MANAGER = "programme_manager", _("Programme manager")
+    ASSESSOR = "assessor", _("Fidelity assessor")
+    RESEARCHER = "researcher", _("Researcher")
+    TRAINER = "trainer", _("Trainer")
+    AGENCY_ADMIN = "agency_admin", _("Agency administrator")
+
+
+class Membership(models.Model):
+    """A role held by a user at one level: a whole agency, one programme, or one team.
+
+    ``agency`` is always set; ``programme`` narrows it; ``team`` narrows it further.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("agency")
+    )
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("programme"),
+    )
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("team"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["user__full_name", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "agency", "programme", "team"],
+                name="membership_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(team__isnull=True) | models.Q(programme__isnull=False),
+                name="membership_team_needs_programme",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.team or self.programme or self.agency
+        return f"{self.get_role_display()} — {scope}"
+
+    def clean(self) -> None:
+        if self.team_id is not None and self.programme_id is None:
+            self.programme = self.team.programme
+        if self.team_id is not None and self.team.programme_id != self.programme_id:
+            raise ValidationError({"team": _("This team belongs to another programme.")})
+        if self.programme_id is not None and self.programme.agency_id != self.agency_id:
+            raise ValidationError({"programme": _("This programme belongs to another agency.")})

@@ -1,0 +1,69 @@
+"""Tamper-evident audit log: who did what to which object, never the personal data itself."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Action(models.TextChoices):
+    VIEW = "view", _("Viewed")
+    LIST = "list", _("Listed")
+    CREATE = "create", _("Created")
+    UPDATE = "update", _("Updated")
+    DELETE = "delete", _("Deleted")
+    EXPORT = "export", _("Exported")
+    LOGIN = "login", _("Logged in")
+    LOGIN_FAILED = "login_failed", _("Login failed")
+    LOCKED_OUT = "locked_out", _("Locked out")
+    LOGOUT = "logout", _("Logged out")
+    PASSWORD_CHANGE = "password_change", _("Changed password")
+    DENIED = "denied", _("Denied")
+
+
+class Outcome(models.TextChoices):
+    OK = "ok", _("Allowed")
+    DENIED = "denied", _("Denied")
+    FAILED = "failed", _("Failed")
+
+
+class AuditEvent(models.Model):
+    """One link in the HMAC chain.
+
+    ``digest`` = HMAC(key, previous digest ‖ canonical fields). Editing or deleting any row
+    breaks the link that follows it, which ``tandem audit verify`` reports.
+    Actor and agency are stored as plain ids so that the chain survives the deletion of a user.
+    """
+
+    occurred_at = models.DateTimeField(_("when"), db_index=True)
+    actor_id = models.BigIntegerField(_("user id"), null=True, blank=True, db_index=True)
+    actor_role = models.CharField(_("role"), max_length=32, blank=True)
+    agency_id = models.BigIntegerField(_("agency id"), null=True, blank=True, db_index=True)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    object_type = models.CharField(_("object type"), max_length=60, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=8, choices=Outcome.choices, default=Outcome.OK
+    )
+    previous_digest = models.CharField(_("previous digest"), max_length=64)
+    digest = models.CharField(_("digest"), max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.action} {self.object_type}:{self.object_id}"
+
+
+class AuditChainHead(models.Model):
+    """A single row holding the last digest; locking it serialises appends to the chain."""
+
+    last_digest = models.CharField(max_length=64)
+    last_event_id = models.BigIntegerField(null=True)
+
+    class Meta:
+        verbose_name = _("audit chain head")

@@ -1,0 +1,35 @@
+"""Navigation links for the roles the signed-in user holds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from tandem.accounts.access import agency_ids_administered_by, scope_for
+from tandem.accounts.models import Role
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_links": []}
+    scope = scope_for(user)
+    links: list[tuple[str, Any]] = []
+    if scope.has_role(Role.CASE_MANAGER):
+        links.append((reverse("clients:caseload"), _("My caseload")))
+    if scope.has_role(Role.SUPERVISOR, Role.PROGRAMME_MANAGER):
+        links.append((reverse("orgs:team_list"), _("Teams")))
+    if user.is_staff and (user.is_superuser or agency_ids_administered_by(user)):
+        links.append((reverse("admin:index"), _("Administration")))
+    links.append((reverse("accounts:password_change"), _("Change password")))
+    current = request.path
+    return {
+        "nav_links": [
+            {"url": url, "label": label, "current": current.startswith(url)}
+            for url, label in links
+        ],
+        "user_roles": [Role(role).label for role in sorted(scope.roles)],
+    }

@@ -1,0 +1,173 @@
+"""The synthetic demo agency: two programmes, four teams, a dozen case managers, ~300 clients.
+
+Every name is drawn from generic first- and last-name lists and combined at random; no record
+describes a real person. Seeded, so every run builds the same agency.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from tandem.accounts.models import Language, Membership, Role, User
+from tandem.clients import services as client_services
+from tandem.clients.models import DischargeReason, Gender
+from tandem.orgs.models import Agency, Programme, ProgrammeModel, Team
+
+DEMO_SLUG = "riverbend-demo"
+DEMO_PASSWORD = "tandem-demo-2026"  # noqa: S105 - published demo credential, synthetic data only
+DEMO_DOMAIN = "riverbend.example"
+
+GIVEN_NAMES = (
+    "Alex Amira Andre Beatrice Camille Chloe Daniel Dominique Elena Emile Farid Felix Gabrielle "
+    "Hana Hugo Ines Isaac Jade Jasper Julien Kai Karine Leo Lina Louis Maelle Malik Maya Mathis "
+    "Nadia Noah Nora Olivier Omar Paloma Pascal Quinn Rafael Rose Samuel Sofia Theo Tessa Victor "
+    "Yara Yves Zoe"
+).split()
+FAMILY_NAMES = (
+    "Abbott Arsenault Bellerose Boucher Carrington Chen Cormier Delacroix Dubois Ellison Fontaine "
+    "Gagnon Girard Hartley Huang Kowalski Lachance Lambert Lavoie Leclerc Marchetti Mercier Moreau "
+    "Nakamura Novak Okafor Ouellet Patel Pelletier Quesnel Ramirez Rousseau Sandoval Singh Tanaka "
+    "Thibault Tremblay Underwood Vasquez Villeneuve Whitfield Yilmaz Zhang"
+).split()
+STREETS = "Maple Cedar Birch Willow Rideau Laurier King Queen Bank Elgin".split()
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: str
+    email: str
+    password: str = DEMO_PASSWORD
+
+
+def demo_exists() -> bool:
+    return Agency.objects.filter(slug=DEMO_SLUG).exists()
+
+
+def _user(email: str, name: str, agency: Agency, *, staff: bool = False) -> User:
+    user = User.objects.create_user(
+        email=f"{email}@{DEMO_DOMAIN}",
+        password=DEMO_PASSWORD,
+        full_name=name,
+        agency=agency,
+        is_staff=staff,
+    )
+    return user
+
+
+def _person_name(rng: random.Random) -> tuple[str, str]:
+    return rng.choice(GIVEN_NAMES), rng.choice(FAMILY_NAMES)
+
+
+@transaction.atomic
+def load_demo(*, n_clients: int = 300, seed: int = 20261123) -> list[DemoLogin]:
+    """Create the demo agency unless it exists; return the logins to print."""
+    if demo_exists():
+        return demo_logins()
+    rng = random.Random(seed)  # noqa: S311 - synthetic data, not security
+    today = timezone.localdate()
+    agency = Agency.objects.create(name="Riverbend Community Mental Health (demo)", slug=DEMO_SLUG)
+    smcm = Programme.objects.create(
+        agency=agency, name="Strengths Case Management", model=ProgrammeModel.SMCM,
+        caseload_target=20,
+    )
+    stcm = Programme.objects.create(
+        agency=agency, name="Short-Term Case Management", model=ProgrammeModel.STCM,
+        caseload_target=15, time_limit_days=84,
+    )
+    teams = [
+        Team.objects.create(programme=smcm, name="Riverside"),
+        Team.objects.create(programme=smcm, name="Hillcrest"),
+        Team.objects.create(programme=stcm, name="Downtown Short-Term"),
+        Team.objects.create(programme=stcm, name="Eastgate Short-Term"),
+    ]
+
+    def grant(user: User, role: Role, *, programme: Programme | None = None,
+              team: Team | None = None) -> None:
+        Membership.objects.create(
+            user=user, role=role, agency=agency,
+            programme=team.programme if team else programme, team=team,
+        )
+
+    managers: dict[int, User] = {}
+    for programme, slug in ((smcm, "smcm"), (stcm, "stcm")):
+        given, family = _person_name(rng)
+        manager = _user(f"manager.{slug}", f"{given} {family}", agency)
+        grant(manager, Role.PROGRAMME_MANAGER, programme=programme)
+        managers[programme.pk] = manager
+    workers: dict[int, list[User]] = {}
+    for t, team in enumerate(teams, start=1):
+        given, family = _person_name(rng)
+        supervisor = _user(f"supervisor{t}", f"{given} {family}", agency)
+        grant(supervisor, Role.SUPERVISOR, team=team)
+        workers[team.pk] = []
+        for w in range(1, 4):
+            given, family = _person_name(rng)
+            worker = _user(f"cm{t}{w}", f"{given} {family}", agency)
+            grant(worker, Role.CASE_MANAGER, team=team)
+            workers[team.pk].append(worker)
+    for role, email in (
+        (Role.ASSESSOR, "assessor"),
+        (Role.RESEARCHER, "researcher"),
+        (Role.TRAINER, "trainer"),
+        (Role.AGENCY_ADMIN, "admin"),
+    ):
+        given, family = _person_name(rng)
+        user = _user(email, f"{given} {family}", agency, staff=role == Role.AGENCY_ADMIN)
+        grant(user, role)
+
+    for i in range(n_clients):
+        team = teams[i % len(teams)]
+        programme = team.programme
+        worker = workers[team.pk][(i // len(teams)) % 3]
+        given, family = _person_name(rng)
+        born = today - timedelta(days=rng.randint(19 * 365, 70 * 365))
+        client = client_services.register_client(
+            actor=managers[programme.pk],
+            agency=agency,
+            given_name=given,
+            family_name=family,
+            date_of_birth=born,
+            gender=rng.choice([g.value for g in Gender]),
+            preferred_language=Language.FR if rng.random() < 0.3 else Language.EN,
+            phone=f"555-01{rng.randint(0, 99):02d}",
+            email=f"client{i + 1}@{DEMO_DOMAIN}",
+            address=f"{rng.randint(1, 999)} {rng.choice(STREETS)} Street",
+        )
+        limit = programme.time_limit_days
+        closed = rng.random() < 0.2
+        span = limit if limit else 3 * 365
+        start = today - timedelta(days=rng.randint(1, span + (limit or 0) if closed else span))
+        episode = client_services.open_episode(
+            actor=managers[programme.pk], client=client, programme=programme, team=team,
+            case_manager=worker, start_date=start,
+        )
+        if closed:
+            end = min(today, start + timedelta(days=rng.randint(14, limit or 720)))
+            client_services.close_episode(
+                actor=managers[programme.pk], episode=episode, end_date=end,
+                reason=rng.choice([DischargeReason.GOALS_MET, DischargeReason.TIME_LIMIT,
+                                   DischargeReason.TRANSFERRED, DischargeReason.CLIENT_WITHDREW]),
+            )
+    return demo_logins()
+
+
+def demo_logins() -> list[DemoLogin]:
+    """One login per role, plus a case manager on another team to show scoping."""
+    d = DEMO_DOMAIN
+    return [
+        DemoLogin(Role.CASE_MANAGER, f"cm11@{d}"),
+        DemoLogin(Role.CASE_MANAGER, f"cm21@{d}"),
+        DemoLogin(Role.SUPERVISOR, f"supervisor1@{d}"),
+        DemoLogin(Role.PROGRAMME_MANAGER, f"manager.smcm@{d}"),
+        DemoLogin(Role.ASSESSOR, f"assessor@{d}"),
+        DemoLogin(Role.RESEARCHER, f"researcher@{d}"),
+        DemoLogin(Role.TRAINER, f"trainer@{d}"),
+        DemoLogin(Role.AGENCY_ADMIN, f"admin@{d}"),
+    ]
+
+

@@ -1,0 +1,30 @@
+"""``tandem serve``: run the application with gunicorn (production) on a host and port."""
+
+from __future__ import annotations
+
+import os
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Serve Tandem with gunicorn."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--bind", default="127.0.0.1:8000")
+        parser.add_argument("--workers", type=int, default=2)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        argv = [
+            "gunicorn",
+            "tandem.wsgi:application",
+            "--bind",
+            options["bind"],
+            "--workers",
+            str(options["workers"]),
+            "--access-logformat",
+            '%(t)s "%(m)s %(U)s" %(s)s %(L)ss',  # path without query string: no personal data
+        ]
+        os.execvp(argv[0], argv)  # noqa: S606 - replaces this process with gunicorn

@@ -1,0 +1,52 @@
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import ForeignKey
+from django.forms import ModelChoiceField
+from django.http import HttpRequest
+
+from tandem.core.admin_scoping import AgencyScopedAdmin
+from tandem.orgs.models import Agency, Programme, Team
+
+
+@admin.register(Agency)
+class AgencyAdmin(AgencyScopedAdmin):
+    agency_field = "pk"
+    list_display = ("name", "slug")
+    search_fields = ("name",)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_superuser)
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(AgencyScopedAdmin):
+    list_display = ("name", "agency", "model", "caseload_target", "time_limit_days")
+    list_filter = ("model",)
+    list_select_related = ("agency",)
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> ModelChoiceField[Any] | None:
+        if db_field.name == "agency":
+            kwargs["queryset"] = self.scope_choices(request, Agency.objects.all(), "pk")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Team)
+class TeamAdmin(AgencyScopedAdmin):
+    agency_field = "programme__agency_id"
+    list_display = ("name", "programme")
+    list_select_related = ("programme",)
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> ModelChoiceField[Any] | None:
+        if db_field.name == "programme":
+            kwargs["queryset"] = self.scope_choices(
+                request, Programme.objects.all(), "agency_id"
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
