@@ -2,6 +2,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.db.models import ForeignKey, QuerySet
 from django.forms import ModelChoiceField
 from django.http import HttpRequest
@@ -81,3 +82,9 @@ class UserAdmin(AgencyScopedAdmin, DjangoUserAdmin):  # type: ignore[misc]  # tw
         if db_field.name == "agency":
             kwargs["queryset"] = self.scope_choices(request, Agency.objects.all(), "pk")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+# Tandem grants access through memberships, not Django groups.
+admin.site.unregister(Group)
+admin.site.site_header = _("Tandem administration")
+admin.site.site_title = _("Tandem administration")

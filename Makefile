@@ -1,0 +1,36 @@
+# Tandem: `make demo` serves the synthetic demo; `make test` runs lint, types and the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PYTEST_WORKERS ?= 2
+
+.PHONY: demo test lint pytest system-packages messages clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+system-packages:
+	scripts/ensure-system-packages
+
+demo: $(STAMP)
+	TANDEM_ENV=demo $(BIN)/tandem demo
+
+test: lint pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+pytest: $(STAMP) system-packages
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
+
+messages: $(STAMP)
+	cd src/tandem && ../../$(BIN)/tandem makemessages -l fr --no-obsolete --add-location file && ../../$(BIN)/tandem compilemessages -l fr
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,287 @@
+"""Every URL × every role × every relationship, against an explicit table of expected answers.
+
+A URL pattern without an entry here fails ``test_every_url_pattern_has_an_access_rule``, so a
+new route cannot ship without someone deciding who may reach it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client as HttpClient
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tandem.accounts.models import Role
+from tandem.audit.models import Action, AuditEvent
+from tandem.audit.services import record_event
+from tests.conftest import World
+
+RELATIONSHIPS = ("own", "team", "other_team", "other_agency")
+ROLES = tuple(Role)
+
+# Routes anyone may reach without signing in. Everything else is checked by
+# LoginRequiredMiddleware; the administration site checks staff status itself.
+PUBLIC = {"accounts:login", "core:health", "set_language"}
+ADMIN_PUBLIC = {"admin:login"}
+
+
+def walk(patterns: list[Any], namespace: str = "", prefix: str = "") -> Iterator[tuple[str, str]]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = ":".join(filter(None, [namespace, pattern.namespace or ""]))
+            yield from walk(pattern.url_patterns, ns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            route = prefix + str(pattern.pattern)
+            key = f"{namespace}:{pattern.name}" if namespace and pattern.name else pattern.name
+            yield (key or route), route
+
+
+def every(status: int) -> dict[str, int]:
+    return dict.fromkeys(RELATIONSHIPS, status)
+
+
+def rel(own: int, team: int, other_team: int, other_agency: int) -> dict[str, int]:
+    return {"own": own, "team": team, "other_team": other_team, "other_agency": other_agency}
+
+
+def grid(default: dict[str, int], **by_role: dict[str, int]) -> dict[str, dict[str, int]]:
+    return {role.value: by_role.get(role.value, default) for role in ROLES}
+
+
+# ---- the explicit table: route -> (anonymous answer, role -> relationship -> answer) ----------
+CLINICAL_ONLY = {
+    Role.CASE_MANAGER: rel(200, 404, 404, 404),
+    Role.SUPERVISOR: rel(200, 200, 404, 404),
+    Role.PROGRAMME_MANAGER: rel(200, 200, 200, 404),
+}
+TEAMS_ONLY = {
+    Role.SUPERVISOR: rel(200, 200, 404, 404),
+    Role.PROGRAMME_MANAGER: rel(200, 200, 200, 404),
+}
+ANON = 302
+
+APP_EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
+    "core:home": (
+        ANON,
+        grid(every(200), case_manager=every(302), supervisor=every(302),
+             programme_manager=every(302)),
+    ),
+    "core:health": (200, grid(every(200))),
+    "accounts:login": (200, grid(every(302))),  # signed-in people are sent on
+    "accounts:logout": (ANON, grid(every(405))),  # POST only
+    "accounts:password_change": (ANON, grid(every(200))),
+    "accounts:password_change_done": (ANON, grid(every(200))),
+    "clients:caseload": (ANON, grid(every(403), case_manager=every(200))),
+    "clients:client_detail": (
+        ANON,
+        grid(every(404), **{k.value: v for k, v in CLINICAL_ONLY.items()}),
+    ),
+    "orgs:team_list": (
+        ANON,
+        grid(every(403), supervisor=every(200), programme_manager=every(200)),
+    ),
+    "orgs:team_detail": (
+        ANON,
+        grid(every(403), **{k.value: v for k, v in TEAMS_ONLY.items()}),
+    ),
+    "set_language": (302, grid(every(302))),
+}
+
+# ---- the administration site ----------------------------------------------------------------
+# Only agency administrators (staff with an agency_admin membership) get in; everyone else,
+# signed in or not, is sent to the admin sign-in page. Inside, rows of other agencies answer as
+# if they did not exist (the admin redirects to its index with "does not exist").
+def every_role(status: int) -> dict[str, dict[str, int]]:
+    return grid(every(status))
+
+
+STAFF_ONLY = grid(every(302), agency_admin=every(200))
+OWN_AGENCY_ONLY = grid(every(302), agency_admin=rel(200, 200, 200, 302))
+READ_ONLY = grid(every(302), agency_admin=every(403))
+SUPERUSER_ONLY = grid(every(302), agency_admin=every(403))
+
+
+def admin_model_rules(
+    app: str, model: str, *, add: dict[str, dict[str, int]], change: dict[str, dict[str, int]],
+    delete: dict[str, dict[str, int]], changelist: dict[str, dict[str, int]] = STAFF_ONLY,
+    history: dict[str, dict[str, int]] | None = None,
+) -> dict[str, tuple[int, dict[str, dict[str, int]]]]:
+    label = f"{app}_{model}"
+    # The bare object URL only redirects to the change page, for anyone.
+    return {
+        f"admin:{label}_changelist": (ANON, changelist),
+        f"admin:{label}_add": (ANON, add),
+        f"admin:{label}_change": (ANON, change),
+        f"admin:{label}_history": (ANON, change if history is None else history),
+        f"admin:{label}_delete": (ANON, delete),
+        f"admin/{app}/{model}/<path:object_id>/": (ANON, every_role(302)),
+    }
+
+
+ADMIN_EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
+    "admin:index": (ANON, STAFF_ONLY),
+    "admin:login": (200, grid(every(200), agency_admin=every(302))),
+    "admin:logout": (ANON, grid(every(302), agency_admin=every(405))),
+    "admin:password_change": (ANON, STAFF_ONLY),
+    "admin:password_change_done": (ANON, STAFF_ONLY),
+    "admin:autocomplete": (ANON, grid(every(302), agency_admin=every(403))),
+    "admin:jsi18n": (ANON, STAFF_ONLY),
+    "admin:view_on_site": (ANON, grid(every(302), agency_admin=every(404))),
+    "admin:app_list": (ANON, STAFF_ONLY),
+    "admin/(?P<url>.*)$": (ANON, grid(every(302), agency_admin=every(404))),
+    "admin:auth_user_password_change": (ANON, grid(every(302), agency_admin=rel(200, 200, 200, 404))),
+    **admin_model_rules(
+        "accounts", "user", add=STAFF_ONLY, change=OWN_AGENCY_ONLY, delete=OWN_AGENCY_ONLY
+    ),
+    **admin_model_rules(
+        "orgs", "agency", add=SUPERUSER_ONLY, change=OWN_AGENCY_ONLY, delete=SUPERUSER_ONLY,
+    ),
+    **admin_model_rules(
+        "orgs", "programme", add=STAFF_ONLY, change=OWN_AGENCY_ONLY, delete=OWN_AGENCY_ONLY
+    ),
+    **admin_model_rules("orgs", "team", add=STAFF_ONLY, change=OWN_AGENCY_ONLY, delete=OWN_AGENCY_ONLY),
+    **admin_model_rules(
+        "audit", "auditevent", add=READ_ONLY, change=OWN_AGENCY_ONLY, delete=READ_ONLY,
+    ),
+    # Lockout records and background task results: superusers only. No such rows exist in the
+    # test world, so their object pages answer "does not exist" (302) before any permission.
+    **{
+        name: rule
+        for app, model in (
+            ("axes", "accessattempt"), ("axes", "accesslog"), ("axes", "accessfailurelog"),
+            ("django_tasks_database", "dbtaskresult"),
+        )
+        for name, rule in admin_model_rules(
+            app, model, add=SUPERUSER_ONLY, change=SUPERUSER_ONLY, delete=SUPERUSER_ONLY,
+            history=every_role(302), changelist=SUPERUSER_ONLY,
+        ).items()
+    },
+}
+
+EXPECTED = {**APP_EXPECTED, **ADMIN_EXPECTED}
+
+
+def all_routes() -> list[tuple[str, str]]:
+    return list(walk(get_resolver().url_patterns))
+
+
+def test_every_url_pattern_has_an_access_rule() -> None:
+    routes = {key for key, _route in all_routes()}
+    assert routes - EXPECTED.keys() == set(), "routes without an access rule"
+    assert EXPECTED.keys() - routes == set(), "rules for routes that no longer exist"
+
+
+def test_only_allowlisted_views_skip_the_login_check() -> None:
+    resolver = get_resolver()
+    public = set()
+    for key, route in all_routes():
+        if key.startswith("admin:") or route.startswith("admin/"):
+            continue
+        match = resolver.resolve("/" + route.replace("<int:pk>", "1"))
+        if getattr(match.func, "login_required", True) is False:
+            public.add(key)
+    assert public == PUBLIC
+
+
+def test_the_only_admin_page_open_to_anonymous_visitors_is_its_sign_in() -> None:
+    admin_public = {
+        key for key, (anonymous, _grid) in ADMIN_EXPECTED.items() if anonymous == 200
+    }
+    assert admin_public == ADMIN_PUBLIC
+
+
+# ---- building a concrete URL for a route and a relationship ---------------------------------
+def objects_for(world: World) -> dict[str, dict[str, Any]]:
+    """For each relationship, the object a route's id refers to, per model label."""
+    events = {
+        "a": record_event(actor=world.agency_admin, action=Action.VIEW, object_type="x",
+                          agency_id=world.agency.pk),
+        "z": record_event(actor=world.other_agency_case_manager, action=Action.VIEW,
+                          object_type="x", agency_id=world.other_agency.pk),
+    }
+    return {
+        "own": {
+            "client": world.own_client, "team": world.team, "user": world.case_manager,
+            "agency": world.agency, "programme": world.programme, "event": events["a"],
+        },
+        "team": {
+            "client": world.team_client, "team": world.team, "user": world.teammate,
+            "agency": world.agency, "programme": world.programme, "event": events["a"],
+        },
+        "other_team": {
+            "client": world.other_team_client, "team": world.other_team,
+            "user": world.other_team_case_manager, "agency": world.agency,
+            "programme": world.programme, "event": events["a"],
+        },
+        "other_agency": {
+            "client": world.other_agency_client, "team": world.other_agency_team,
+            "user": world.other_agency_case_manager, "agency": world.other_agency,
+            "programme": world.other_agency_team.programme, "event": events["z"],
+        },
+    }
+
+
+ADMIN_OBJECT = {
+    "accounts/user": "user",
+    "orgs/agency": "agency",
+    "orgs/programme": "programme",
+    "orgs/team": "team",
+    "audit/auditevent": "event",
+}
+
+
+def concrete_path(key: str, route: str, objects: dict[str, Any]) -> str:
+    path = "/" + route.replace("^", "").replace("$", "")
+    if key == "clients:client_detail":
+        return path.replace("<int:pk>", str(objects["client"].pk))
+    if key == "orgs:team_detail":
+        return path.replace("<int:pk>", str(objects["team"].pk))
+    if key == "admin:view_on_site":
+        content_type = ContentType.objects.get_for_model(objects["team"])
+        return f"/admin/r/{content_type.pk}/{objects['team'].pk}/"
+    if key == "admin:app_list":
+        return "/admin/orgs/"
+    if "(?P<url>.*)" in path:
+        return "/admin/no-such-page/"
+    if "<id>" in path:
+        return path.replace("<id>", str(objects["user"].pk))
+    if "<path:object_id>" in path:
+        model = next((v for k, v in ADMIN_OBJECT.items() if f"/admin/{k}/" in path), None)
+        pk = objects[model].pk if model else 999_999
+        return path.replace("<path:object_id>", str(pk))
+    return path
+
+
+def cells() -> list[tuple[str, str]]:
+    return sorted(all_routes())
+
+
+@pytest.mark.parametrize(("key", "route"), cells())
+def test_url_answers_every_role_and_relationship_as_the_table_says(
+    world: World, key: str, route: str
+) -> None:
+    anonymous_expected, role_grid = EXPECTED[key]
+    objects = objects_for(world)
+    unexpected = []
+    for relationship in RELATIONSHIPS:
+        path = concrete_path(key, route, objects[relationship])
+        response = HttpClient().get(path)
+        answer = response.status_code
+        if answer != anonymous_expected:
+            unexpected.append(("anonymous", relationship, path, anonymous_expected, answer))
+        elif answer == 302 and key not in PUBLIC:
+            # Anonymous visitors are only ever sent to a sign-in page.
+            location = response["Location"]
+            if not location.startswith(("/accounts/login/", "/admin/login/")):
+                unexpected.append(("anonymous", relationship, path, "sign-in", location))
+        for role in ROLES:
+            http = HttpClient()
+            http.force_login(world.user(role))
+            answer = http.get(path).status_code
+            wanted = role_grid[role.value][relationship]
+            if answer != wanted:
+                unexpected.append((role.value, relationship, path, wanted, answer))
+    assert unexpected == []

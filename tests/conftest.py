@@ -1,0 +1,132 @@
+"""People and records by role and relationship, as healthchecks offers alice, bob and charlie.
+
+``world`` builds two agencies. Agency A has programme P1 (teams A1, A2) and P2 (team B1);
+agency Z is the outsider. Each client stands in one relationship to the people of team A1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client as HttpClient
+
+from tandem.accounts.models import Role, User
+from tandem.clients.models import Client
+from tandem.orgs.models import Agency, Programme, Team
+from tests.factories import (
+    PASSWORD,
+    AgencyFactory,
+    ClientFactory,
+    EpisodeFactory,
+    MembershipFactory,
+    ProgrammeFactory,
+    TeamFactory,
+    UserFactory,
+)
+
+
+@dataclass
+class World:
+    agency: Agency
+    programme: Programme
+    team: Team
+    other_team: Team
+    other_programme_team: Team
+    other_agency: Agency
+    other_agency_team: Team
+    case_manager: User
+    teammate: User
+    other_team_case_manager: User
+    supervisor: User
+    programme_manager: User
+    assessor: User
+    researcher: User
+    trainer: User
+    agency_admin: User
+    other_agency_case_manager: User
+    own_client: Client
+    team_client: Client
+    other_team_client: Client
+    other_agency_client: Client
+
+    def user(self, role: str) -> User:
+        return {
+            Role.CASE_MANAGER: self.case_manager,
+            Role.SUPERVISOR: self.supervisor,
+            Role.PROGRAMME_MANAGER: self.programme_manager,
+            Role.ASSESSOR: self.assessor,
+            Role.RESEARCHER: self.researcher,
+            Role.TRAINER: self.trainer,
+            Role.AGENCY_ADMIN: self.agency_admin,
+        }[Role(role)]
+
+
+def _member(role: Role, *, agency: Agency, programme: Programme | None = None,
+            team: Team | None = None, staff: bool = False) -> User:
+    user = UserFactory.create(full_name=f"{role.label} person", agency=agency, is_staff=staff)
+    MembershipFactory.create(
+        user=user, role=role, agency=agency,
+        programme=team.programme if team else programme, team=team,
+    )
+    return user
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    agency = AgencyFactory.create(name="Agency A")
+    programme = ProgrammeFactory.create(agency=agency, name="P1")
+    team = TeamFactory.create(programme=programme, name="A1")
+    other_team = TeamFactory.create(programme=programme, name="A2")
+    other_programme = ProgrammeFactory.create(agency=agency, name="P2")
+    other_programme_team = TeamFactory.create(programme=other_programme, name="B1")
+    other_agency = AgencyFactory.create(name="Agency Z")
+    other_agency_team = TeamFactory.create(
+        programme=ProgrammeFactory.create(agency=other_agency, name="Z1"), name="Z1 team"
+    )
+
+    case_manager = _member(Role.CASE_MANAGER, agency=agency, team=team)
+    teammate = _member(Role.CASE_MANAGER, agency=agency, team=team)
+    other_team_cm = _member(Role.CASE_MANAGER, agency=agency, team=other_team)
+    other_agency_cm = _member(Role.CASE_MANAGER, agency=other_agency, team=other_agency_team)
+
+    def client_of(worker: User, in_team: Team) -> Client:
+        return EpisodeFactory.create(team=in_team, primary_case_manager=worker).client
+
+    return World(
+        agency=agency,
+        programme=programme,
+        team=team,
+        other_team=other_team,
+        other_programme_team=other_programme_team,
+        other_agency=other_agency,
+        other_agency_team=other_agency_team,
+        case_manager=case_manager,
+        teammate=teammate,
+        other_team_case_manager=other_team_cm,
+        supervisor=_member(Role.SUPERVISOR, agency=agency, team=team),
+        programme_manager=_member(Role.PROGRAMME_MANAGER, agency=agency, programme=programme),
+        assessor=_member(Role.ASSESSOR, agency=agency),
+        researcher=_member(Role.RESEARCHER, agency=agency),
+        trainer=_member(Role.TRAINER, agency=agency),
+        agency_admin=_member(Role.AGENCY_ADMIN, agency=agency, staff=True),
+        other_agency_case_manager=other_agency_cm,
+        own_client=client_of(case_manager, team),
+        team_client=client_of(teammate, team),
+        other_team_client=client_of(other_team_cm, other_team),
+        other_agency_client=client_of(other_agency_cm, other_agency_team),
+    )
+
+
+def login(http: HttpClient, user: User) -> HttpClient:
+    assert http.login(request=None, username=user.email, password=PASSWORD)
+    return http
+
+
+@pytest.fixture
+def login_as(client: HttpClient):  # type: ignore[no-untyped-def]
+    def _login(user: User) -> HttpClient:
+        client.force_login(user)
+        return client
+
+    return _login
