@@ -139,8 +139,12 @@ try:
     }
 except (ImproperlyConfigured, ValueError, KeyError) as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is malformed: {exc}") from None
-if not DATABASES["default"].get("ENGINE"):
-    raise ImproperlyConfigured("DATABASE_URL is malformed: unknown database scheme")
+SUPPORTED_DATABASES = ("django.db.backends.postgresql", "django.db.backends.sqlite3")
+if DATABASES["default"].get("ENGINE") not in SUPPORTED_DATABASES:
+    raise ImproperlyConfigured(
+        "DATABASE_URL is malformed or names an unsupported database: "
+        "use postgres://USER@HOST:PORT/NAME or sqlite:///PATH"
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     _db_name = str(DATABASES["default"]["NAME"])
     if _db_name and _db_name != ":memory:":

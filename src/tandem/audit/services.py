@@ -23,6 +23,11 @@ def _object_ref(obj: models.Model | None, object_type: str, object_id: str) -> t
     return obj._meta.label_lower, str(obj.pk)
 
 
+def ensure_chain_head() -> None:
+    """Create the chain's head row if it is missing (after ``flush`` empties every table)."""
+    AuditChainHead.objects.get_or_create(pk=1, defaults={"last_digest": chain.GENESIS})
+
+
 def record_event(
     *,
     actor: User | None,

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from tandem.audit.services import ensure_chain_head
 from tandem.core.demo import load_demo
 
 
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         if options["reset"]:
             call_command("flush", interactive=False, verbosity=0)
+            ensure_chain_head()
             self.stdout.write("demo: database emptied")
         logins = load_demo()
         self.stdout.write(f"Tandem demo on http://{options['addrport']}/")

@@ -1,0 +1,86 @@
+"""Caseload and client pages: what each person sees, in how many queries."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tandem.clients.models import DischargeReason, EpisodeStatus
+from tests.conftest import World
+from tests.factories import EpisodeFactory
+
+
+def test_caseload_lists_my_open_episodes_with_days(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+    start = timezone.localdate() - timedelta(days=45)
+    mine = EpisodeFactory.create(team=world.team, primary_case_manager=world.case_manager,
+                                 start_date=start)
+    response = login_as(world.case_manager).get("/caseload/")
+    html = response.content.decode()
+    assert mine.client.display_name in html
+    assert world.own_client.display_name in html
+    assert ">45<" in html
+    assert world.team_client.display_name not in html
+
+
+def test_caseload_leaves_out_closed_episodes(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+    today = timezone.localdate()
+    closed = EpisodeFactory.create(
+        team=world.team, primary_case_manager=world.case_manager, status=EpisodeStatus.CLOSED,
+        start_date=today - timedelta(days=90), end_date=today, discharge_reason=DischargeReason.GOALS_MET,
+    )
+    html = login_as(world.case_manager).get("/caseload/").content.decode()
+    assert closed.client.display_name not in html
+
+
+def test_caseload_query_count_does_not_grow_with_clients(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+    http = login_as(world.case_manager)
+    counts = []
+    for n_clients in (5, 200):
+        EpisodeFactory.create_batch(
+            n_clients, team=world.team, primary_case_manager=world.case_manager
+        )
+        with CaptureQueriesContext(connection) as queries:
+            response = http.get("/caseload/")
+        assert response.content.decode().count("/clients/") >= n_clients
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    assert counts[0] <= 15
+
+
+def test_client_page_shows_demographics_and_episodes(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+    client = world.own_client
+    html = login_as(world.case_manager).get(f"/clients/{client.pk}/").content.decode()
+    assert client.given_name in html and client.family_name in html
+    assert world.programme.name in html
+    assert world.team.name in html
+
+
+def test_client_page_shows_episodes_in_other_teams_to_those_who_may_see_the_client(
+    world: World, login_as  # type: ignore[no-untyped-def]
+) -> None:
+    today = timezone.localdate()
+    EpisodeFactory.create(
+        client=world.own_client, team=world.other_programme_team,
+        primary_case_manager=world.other_team_case_manager, status=EpisodeStatus.CLOSED,
+        start_date=today - timedelta(days=400), end_date=today - timedelta(days=200),
+        discharge_reason=DischargeReason.TRANSFERRED,
+    )
+    html = login_as(world.case_manager).get(f"/clients/{world.own_client.pk}/").content.decode()
+    assert world.other_programme_team.name in html
+
+
+def test_missing_and_hidden_clients_answer_alike(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+    http = login_as(world.case_manager)
+    hidden = http.get(f"/clients/{world.other_agency_client.pk}/")
+    missing = http.get("/clients/987654/")
+    assert hidden.status_code == missing.status_code == 404
+
+    def without_tokens(content: bytes) -> str:
+        return re.sub(r'value="[^"]+"', "", content.decode())
+
+    assert without_tokens(hidden.content) == without_tokens(missing.content)
+    assert world.other_agency_client.family_name not in hidden.content.decode()

@@ -1,0 +1,62 @@
+"""The synthetic demo agency: its shape, its logins, and loading it twice."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.test import Client as HttpClient
+
+from tandem.accounts.models import Role, User
+from tandem.clients.models import Client, Episode
+from tandem.core.demo import DEMO_PASSWORD, load_demo
+from tandem.orgs.models import Programme, ProgrammeModel, Team
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_has_the_promised_shape() -> None:
+    load_demo()
+    assert set(Programme.objects.values_list("model", flat=True)) == {
+        ProgrammeModel.SMCM, ProgrammeModel.STCM,
+    }
+    assert Team.objects.count() == 4
+    assert User.objects.filter(memberships__role=Role.CASE_MANAGER).distinct().count() == 12
+    assert Client.objects.count() == 300
+    assert Episode.objects.filter(status="open").count() > 200
+
+
+def test_loading_twice_does_not_duplicate(capsys: pytest.CaptureFixture[str]) -> None:
+    call_command("demo", "--no-serve")
+    call_command("demo", "--no-serve")
+    assert Client.objects.count() == 300
+    assert User.objects.filter(email="cm11@riverbend.example").count() == 1
+
+
+def test_reset_starts_over(capsys: pytest.CaptureFixture[str]) -> None:
+    call_command("demo", "--no-serve")
+    Client.objects.filter(pk=Client.objects.first().pk).update(given_name="Changed")  # type: ignore[union-attr]
+    call_command("demo", "--no-serve", "--reset")
+    assert Client.objects.count() == 300
+    assert not Client.objects.filter(given_name="Changed").exists()
+
+
+def test_every_printed_login_signs_in(capsys: pytest.CaptureFixture[str]) -> None:
+    call_command("demo", "--no-serve")
+    lines = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("login: ")]
+    roles = {ln.split()[1] for ln in lines}
+    assert roles == {role.value for role in Role}
+    assert sum(ln.split()[1] == Role.CASE_MANAGER for ln in lines) == 2
+    for line in lines:
+        _label, role, email, password = line.split()
+        assert password == DEMO_PASSWORD
+        http = HttpClient()
+        response = http.post("/accounts/login/", {"username": email, "password": password})
+        assert response.status_code == 302, (role, email)
+        assert http.get("/").status_code in (200, 302)
+
+
+def test_the_two_demo_case_managers_are_on_different_teams() -> None:
+    load_demo()
+    first = User.objects.get(email="cm11@riverbend.example").memberships.get().team_id
+    second = User.objects.get(email="cm21@riverbend.example").memberships.get().team_id
+    assert first != second
