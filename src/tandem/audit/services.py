@@ -58,8 +58,13 @@ def record_event(
         "outcome": str(outcome),
     }
     with transaction.atomic():
-        # The head row (created by migration) is the lock that orders concurrent appends.
-        head = AuditChainHead.objects.select_for_update().get(pk=1)
+        # The head row (created by migration) is the lock that orders concurrent appends. If it
+        # is missing (an emptied database), a new one starts from genesis; should rows still
+        # exist, verification reports the break.
+        head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+        if head is None:
+            ensure_chain_head()
+            head = AuditChainHead.objects.select_for_update().get(pk=1)
         signed = chain.digest(head.last_digest, chain.canonical(**fields))  # type: ignore[arg-type]  # fields typed above
         event = AuditEvent.objects.create(
             previous_digest=head.last_digest, digest=signed, **fields

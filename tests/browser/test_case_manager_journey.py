@@ -1,0 +1,57 @@
+"""A case manager signs in, reads the caseload, opens a client, switches to French, and is
+refused another team's client."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import World
+from tests.factories import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_case_manager_journey(world: World, live_server, page) -> None:  # type: ignore[no-untyped-def]
+    base = live_server.url
+    page.goto(f"{base}/caseload/")
+    assert "/accounts/login/" in page.url
+
+    page.get_by_label("Email").fill(world.case_manager.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/caseload/$"))
+
+    assert page.get_by_role("heading", name="My caseload").is_visible()
+    link = page.get_by_role("link", name=world.own_client.display_name)
+    assert link.is_visible()
+    assert page.get_by_role("link", name=world.team_client.display_name).count() == 0
+
+    link.click()
+    page.wait_for_url(re.compile(rf"/clients/{world.own_client.pk}/$"))
+    assert page.get_by_role("heading", name=world.own_client.display_name).is_visible()
+    assert page.get_by_role("heading", name="Episodes of care").is_visible()
+
+    page.get_by_role("button", name="Français").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert page.get_by_role("heading", name="Épisodes de soins").is_visible()
+    assert page.get_by_role("button", name="Se déconnecter").is_visible()
+
+    response = page.goto(f"{base}/clients/{world.other_team_client.pk}/")
+    assert response is not None and response.status == 404
+    assert page.get_by_role("heading", name="Introuvable").is_visible()
+    assert world.other_team_client.family_name not in page.content()
+
+
+def test_sign_in_form_works_by_keyboard_alone(world: World, live_server, page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.keyboard.type(world.case_manager.email)  # the email field has focus on arrival
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/caseload/$"))
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused.strip() == "Skip to main content"
