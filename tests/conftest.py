@@ -17,7 +17,6 @@ from tandem.orgs.models import Agency, Programme, Team
 from tests.factories import (
     PASSWORD,
     AgencyFactory,
-    ClientFactory,
     EpisodeFactory,
     MembershipFactory,
     ProgrammeFactory,
@@ -62,12 +61,21 @@ class World:
         }[Role(role)]
 
 
-def _member(role: Role, *, agency: Agency, programme: Programme | None = None,
-            team: Team | None = None, staff: bool = False) -> User:
+def _member(
+    role: Role,
+    *,
+    agency: Agency,
+    programme: Programme | None = None,
+    team: Team | None = None,
+    staff: bool = False,
+) -> User:
     user = UserFactory.create(full_name=f"{role.label} person", agency=agency, is_staff=staff)
     MembershipFactory.create(
-        user=user, role=role, agency=agency,
-        programme=team.programme if team else programme, team=team,
+        user=user,
+        role=role,
+        agency=agency,
+        programme=team.programme if team else programme,
+        team=team,
     )
     return user
 

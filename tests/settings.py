@@ -5,7 +5,7 @@ import os
 os.environ.setdefault("TANDEM_ENV", "test")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-used-anywhere-else-0123456789")
 
-from tandem.settings import *  # noqa: E402, F403
+from tandem.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,4 +1,4 @@
-"""Every URL × every role × every relationship, against an explicit table of expected answers.
+"""Every URL by every role by every relationship, against an explicit table of expected answers.
 
 A URL pattern without an entry here fails ``test_every_url_pattern_has_an_access_rule``, so a
 new route cannot ship without someone deciding who may reach it.
@@ -15,7 +15,7 @@ from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tandem.accounts.models import Role
-from tandem.audit.models import Action, AuditEvent
+from tandem.audit.models import Action
 from tandem.audit.services import record_event
 from tests.conftest import World
 
@@ -66,8 +66,9 @@ ANON = 302
 APP_EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
     "core:home": (
         ANON,
-        grid(every(200), case_manager=every(302), supervisor=every(302),
-             programme_manager=every(302)),
+        grid(
+            every(200), case_manager=every(302), supervisor=every(302), programme_manager=every(302)
+        ),
     ),
     "core:health": (200, grid(every(200))),
     "accounts:login": (200, grid(every(302))),  # signed-in people are sent on
@@ -90,6 +91,7 @@ APP_EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
     "set_language": (302, grid(every(302))),
 }
 
+
 # ---- the administration site ----------------------------------------------------------------
 # Only agency administrators (staff with an agency_admin membership) get in; everyone else,
 # signed in or not, is sent to the admin sign-in page. Inside, rows of other agencies answer as
@@ -105,8 +107,13 @@ SUPERUSER_ONLY = grid(every(302), agency_admin=every(403))
 
 
 def admin_model_rules(
-    app: str, model: str, *, add: dict[str, dict[str, int]], change: dict[str, dict[str, int]],
-    delete: dict[str, dict[str, int]], changelist: dict[str, dict[str, int]] = STAFF_ONLY,
+    app: str,
+    model: str,
+    *,
+    add: dict[str, dict[str, int]],
+    change: dict[str, dict[str, int]],
+    delete: dict[str, dict[str, int]],
+    changelist: dict[str, dict[str, int]] = STAFF_ONLY,
     history: dict[str, dict[str, int]] | None = None,
 ) -> dict[str, tuple[int, dict[str, dict[str, int]]]]:
     label = f"{app}_{model}"
@@ -132,31 +139,51 @@ ADMIN_EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
     "admin:view_on_site": (ANON, grid(every(302), agency_admin=every(404))),
     "admin:app_list": (ANON, STAFF_ONLY),
     "admin/(?P<url>.*)$": (ANON, grid(every(302), agency_admin=every(404))),
-    "admin:auth_user_password_change": (ANON, grid(every(302), agency_admin=rel(200, 200, 200, 404))),
+    "admin:auth_user_password_change": (
+        ANON,
+        grid(every(302), agency_admin=rel(200, 200, 200, 404)),
+    ),
     **admin_model_rules(
         "accounts", "user", add=STAFF_ONLY, change=OWN_AGENCY_ONLY, delete=OWN_AGENCY_ONLY
     ),
     **admin_model_rules(
-        "orgs", "agency", add=SUPERUSER_ONLY, change=OWN_AGENCY_ONLY, delete=SUPERUSER_ONLY,
+        "orgs",
+        "agency",
+        add=SUPERUSER_ONLY,
+        change=OWN_AGENCY_ONLY,
+        delete=SUPERUSER_ONLY,
     ),
     **admin_model_rules(
         "orgs", "programme", add=STAFF_ONLY, change=OWN_AGENCY_ONLY, delete=OWN_AGENCY_ONLY
     ),
-    **admin_model_rules("orgs", "team", add=STAFF_ONLY, change=OWN_AGENCY_ONLY, delete=OWN_AGENCY_ONLY),
     **admin_model_rules(
-        "audit", "auditevent", add=READ_ONLY, change=OWN_AGENCY_ONLY, delete=READ_ONLY,
+        "orgs", "team", add=STAFF_ONLY, change=OWN_AGENCY_ONLY, delete=OWN_AGENCY_ONLY
+    ),
+    **admin_model_rules(
+        "audit",
+        "auditevent",
+        add=READ_ONLY,
+        change=OWN_AGENCY_ONLY,
+        delete=READ_ONLY,
     ),
     # Lockout records and background task results: superusers only. No such rows exist in the
     # test world, so their object pages answer "does not exist" (302) before any permission.
     **{
         name: rule
         for app, model in (
-            ("axes", "accessattempt"), ("axes", "accesslog"), ("axes", "accessfailurelog"),
+            ("axes", "accessattempt"),
+            ("axes", "accesslog"),
+            ("axes", "accessfailurelog"),
             ("django_tasks_database", "dbtaskresult"),
         )
         for name, rule in admin_model_rules(
-            app, model, add=SUPERUSER_ONLY, change=SUPERUSER_ONLY, delete=SUPERUSER_ONLY,
-            history=every_role(302), changelist=SUPERUSER_ONLY,
+            app,
+            model,
+            add=SUPERUSER_ONLY,
+            change=SUPERUSER_ONLY,
+            delete=SUPERUSER_ONLY,
+            history=every_role(302),
+            changelist=SUPERUSER_ONLY,
         ).items()
     },
 }
@@ -187,9 +214,7 @@ def test_only_allowlisted_views_skip_the_login_check() -> None:
 
 
 def test_the_only_admin_page_open_to_anonymous_visitors_is_its_sign_in() -> None:
-    admin_public = {
-        key for key, (anonymous, _grid) in ADMIN_EXPECTED.items() if anonymous == 200
-    }
+    admin_public = {key for key, (anonymous, _grid) in ADMIN_EXPECTED.items() if anonymous == 200}
     assert admin_public == ADMIN_PUBLIC
 
 
@@ -197,29 +222,48 @@ def test_the_only_admin_page_open_to_anonymous_visitors_is_its_sign_in() -> None
 def objects_for(world: World) -> dict[str, dict[str, Any]]:
     """For each relationship, the object a route's id refers to, per model label."""
     events = {
-        "a": record_event(actor=world.agency_admin, action=Action.VIEW, object_type="x",
-                          agency_id=world.agency.pk),
-        "z": record_event(actor=world.other_agency_case_manager, action=Action.VIEW,
-                          object_type="x", agency_id=world.other_agency.pk),
+        "a": record_event(
+            actor=world.agency_admin, action=Action.VIEW, object_type="x", agency_id=world.agency.pk
+        ),
+        "z": record_event(
+            actor=world.other_agency_case_manager,
+            action=Action.VIEW,
+            object_type="x",
+            agency_id=world.other_agency.pk,
+        ),
     }
     return {
         "own": {
-            "client": world.own_client, "team": world.team, "user": world.case_manager,
-            "agency": world.agency, "programme": world.programme, "event": events["a"],
+            "client": world.own_client,
+            "team": world.team,
+            "user": world.case_manager,
+            "agency": world.agency,
+            "programme": world.programme,
+            "event": events["a"],
         },
         "team": {
-            "client": world.team_client, "team": world.team, "user": world.teammate,
-            "agency": world.agency, "programme": world.programme, "event": events["a"],
+            "client": world.team_client,
+            "team": world.team,
+            "user": world.teammate,
+            "agency": world.agency,
+            "programme": world.programme,
+            "event": events["a"],
         },
         "other_team": {
-            "client": world.other_team_client, "team": world.other_team,
-            "user": world.other_team_case_manager, "agency": world.agency,
-            "programme": world.programme, "event": events["a"],
+            "client": world.other_team_client,
+            "team": world.other_team,
+            "user": world.other_team_case_manager,
+            "agency": world.agency,
+            "programme": world.programme,
+            "event": events["a"],
         },
         "other_agency": {
-            "client": world.other_agency_client, "team": world.other_agency_team,
-            "user": world.other_agency_case_manager, "agency": world.other_agency,
-            "programme": world.other_agency_team.programme, "event": events["z"],
+            "client": world.other_agency_client,
+            "team": world.other_agency_team,
+            "user": world.other_agency_case_manager,
+            "agency": world.other_agency,
+            "programme": world.other_agency_team.programme,
+            "event": events["z"],
         },
     }
 

@@ -18,7 +18,9 @@ LOGIN = "/accounts/login/"
 
 def test_right_password_signs_in_with_any_case_of_email(world: World) -> None:
     http = HttpClient()
-    response = http.post(LOGIN, {"username": world.case_manager.email.upper(), "password": PASSWORD})
+    response = http.post(
+        LOGIN, {"username": world.case_manager.email.upper(), "password": PASSWORD}
+    )
     assert response.status_code == 302
     assert http.get("/caseload/").status_code == 200
     assert AuditEvent.objects.filter(action=Action.LOGIN, actor_id=world.case_manager.pk).exists()

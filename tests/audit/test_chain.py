@@ -97,7 +97,9 @@ def test_role_refusal_is_audited(world: World, login_as) -> None:  # type: ignor
     assert http.get("/caseload/").status_code == 403
     event = AuditEvent.objects.latest("pk")
     assert (event.action, event.outcome, event.actor_id) == (
-        Action.DENIED, Outcome.DENIED, world.researcher.pk,
+        Action.DENIED,
+        Outcome.DENIED,
+        world.researcher.pk,
     )
 
 

@@ -40,7 +40,8 @@ def test_case_manager_journey(world: World, live_server, page) -> None:  # type:
     assert page.get_by_role("button", name="Se déconnecter").is_visible()
 
     response = page.goto(f"{base}/clients/{world.other_team_client.pk}/")
-    assert response is not None and response.status == 404
+    assert response is not None
+    assert response.status == 404
     assert page.get_by_role("heading", name="Introuvable").is_visible()
     assert world.other_team_client.family_name not in page.content()
 

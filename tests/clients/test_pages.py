@@ -16,8 +16,9 @@ from tests.factories import EpisodeFactory
 
 def test_caseload_lists_my_open_episodes_with_days(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
     start = timezone.localdate() - timedelta(days=45)
-    mine = EpisodeFactory.create(team=world.team, primary_case_manager=world.case_manager,
-                                 start_date=start)
+    mine = EpisodeFactory.create(
+        team=world.team, primary_case_manager=world.case_manager, start_date=start
+    )
     response = login_as(world.case_manager).get("/caseload/")
     html = response.content.decode()
     assert mine.client.display_name in html
@@ -29,8 +30,12 @@ def test_caseload_lists_my_open_episodes_with_days(world: World, login_as) -> No
 def test_caseload_leaves_out_closed_episodes(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
     today = timezone.localdate()
     closed = EpisodeFactory.create(
-        team=world.team, primary_case_manager=world.case_manager, status=EpisodeStatus.CLOSED,
-        start_date=today - timedelta(days=90), end_date=today, discharge_reason=DischargeReason.GOALS_MET,
+        team=world.team,
+        primary_case_manager=world.case_manager,
+        status=EpisodeStatus.CLOSED,
+        start_date=today - timedelta(days=90),
+        end_date=today,
+        discharge_reason=DischargeReason.GOALS_MET,
     )
     html = login_as(world.case_manager).get("/caseload/").content.decode()
     assert closed.client.display_name not in html
@@ -54,19 +59,24 @@ def test_caseload_query_count_does_not_grow_with_clients(world: World, login_as)
 def test_client_page_shows_demographics_and_episodes(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
     client = world.own_client
     html = login_as(world.case_manager).get(f"/clients/{client.pk}/").content.decode()
-    assert client.given_name in html and client.family_name in html
+    assert client.given_name in html
+    assert client.family_name in html
     assert world.programme.name in html
     assert world.team.name in html
 
 
 def test_client_page_shows_episodes_in_other_teams_to_those_who_may_see_the_client(
-    world: World, login_as  # type: ignore[no-untyped-def]
+    world: World,
+    login_as,  # type: ignore[no-untyped-def]
 ) -> None:
     today = timezone.localdate()
     EpisodeFactory.create(
-        client=world.own_client, team=world.other_programme_team,
-        primary_case_manager=world.other_team_case_manager, status=EpisodeStatus.CLOSED,
-        start_date=today - timedelta(days=400), end_date=today - timedelta(days=200),
+        client=world.own_client,
+        team=world.other_programme_team,
+        primary_case_manager=world.other_team_case_manager,
+        status=EpisodeStatus.CLOSED,
+        start_date=today - timedelta(days=400),
+        end_date=today - timedelta(days=200),
         discharge_reason=DischargeReason.TRANSFERRED,
     )
     html = login_as(world.case_manager).get(f"/clients/{world.own_client.pk}/").content.decode()

@@ -17,7 +17,8 @@ pytestmark = pytest.mark.django_db
 def test_demo_has_the_promised_shape() -> None:
     load_demo()
     assert set(Programme.objects.values_list("model", flat=True)) == {
-        ProgrammeModel.SMCM, ProgrammeModel.STCM,
+        ProgrammeModel.SMCM,
+        ProgrammeModel.STCM,
     }
     assert Team.objects.count() == 4
     assert User.objects.filter(memberships__role=Role.CASE_MANAGER).distinct().count() == 12

@@ -19,7 +19,12 @@ def run_tandem(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedPr
     clean.pop("SECRET_KEY", None)
     clean.update(env)
     return subprocess.run(  # noqa: S603 - our own console script
-        [TANDEM, *args], capture_output=True, text=True, env=clean, cwd=tmp_path, timeout=120,
+        [TANDEM, *args],
+        capture_output=True,
+        text=True,
+        env=clean,
+        cwd=tmp_path,
+        timeout=120,
         check=False,
     )
 
@@ -32,9 +37,7 @@ def test_malformed_database_url_stops_start_up_with_one_line(tmp_path: Path) -> 
 
 
 def test_production_without_secret_key_stops_start_up_with_one_line(tmp_path: Path) -> None:
-    result = run_tandem(
-        tmp_path, "check", TANDEM_ENV="production", ALLOWED_HOSTS="tandem.example"
-    )
+    result = run_tandem(tmp_path, "check", TANDEM_ENV="production", ALLOWED_HOSTS="tandem.example")
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
     assert "SECRET_KEY" in result.stderr
@@ -62,8 +65,12 @@ def test_production_profile_passes_the_deployment_checks(tmp_path: Path) -> None
 
 
 def test_development_keeps_one_generated_secret_key(tmp_path: Path) -> None:
-    first = run_tandem(tmp_path, "shell", "-c", "from django.conf import settings; print(settings.SECRET_KEY)")
-    second = run_tandem(tmp_path, "shell", "-c", "from django.conf import settings; print(settings.SECRET_KEY)")
+    first = run_tandem(
+        tmp_path, "shell", "-c", "from django.conf import settings; print(settings.SECRET_KEY)"
+    )
+    second = run_tandem(
+        tmp_path, "shell", "-c", "from django.conf import settings; print(settings.SECRET_KEY)"
+    )
     assert first.returncode == 0, first.stderr
     assert first.stdout == second.stdout
     assert len(first.stdout.strip()) >= 50
@@ -74,8 +81,12 @@ def test_development_keeps_one_generated_secret_key(tmp_path: Path) -> None:
 def test_production_refuses_debug(tmp_path: Path, flag: str) -> None:
     name, value = flag.split("=")
     result = run_tandem(
-        tmp_path, "check", TANDEM_ENV="production", SECRET_KEY="k" * 60,
-        ALLOWED_HOSTS="tandem.example", **{name: value},
+        tmp_path,
+        "check",
+        TANDEM_ENV="production",
+        SECRET_KEY="k" * 60,
+        ALLOWED_HOSTS="tandem.example",
+        **{name: value},
     )
     assert result.returncode == 2
     assert "DEBUG" in result.stderr

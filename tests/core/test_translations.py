@@ -31,9 +31,17 @@ def msgids(po_text: str) -> set[str]:
 
 def test_every_message_has_a_french_translation() -> None:
     result = subprocess.run(  # noqa: S603 - fixed arguments
-        [shutil.which("msgfmt") or "msgfmt", "--check", "--statistics", "-o", "/dev/null",
-         str(PO_FILE)],
-        capture_output=True, text=True, check=False,
+        [
+            shutil.which("msgfmt") or "msgfmt",
+            "--check",
+            "--statistics",
+            "-o",
+            "/dev/null",
+            str(PO_FILE),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert "untranslated" not in result.stderr
@@ -44,9 +52,18 @@ def test_catalogue_is_up_to_date_with_the_source(tmp_path: Path) -> None:
     copy = tmp_path / "tandem"
     shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "stats", "synth"))
     subprocess.run(  # noqa: S603 - our own console script
-        [str(Path(sys.executable).with_name("tandem")), "makemessages", "-l", "fr",
-         "--no-obsolete", "--add-location", "file"],
-        cwd=copy, check=True, capture_output=True,
+        [
+            str(Path(sys.executable).with_name("tandem")),
+            "makemessages",
+            "-l",
+            "fr",
+            "--no-obsolete",
+            "--add-location",
+            "file",
+        ],
+        cwd=copy,
+        check=True,
+        capture_output=True,
         env={"PATH": "/usr/bin:/bin", "TANDEM_HOME": str(tmp_path), "SECRET_KEY": "k" * 60},
     )
     fresh = msgids((copy / "locale" / "fr" / "LC_MESSAGES" / "django.po").read_text())

@@ -35,14 +35,14 @@ def test_programme_manager_lists_every_team_of_the_programme(world: World, login
 
 @pytest.mark.parametrize("path", ["/teams/{pk}/", "/teams/"])
 def test_team_page_query_count_does_not_grow_with_clients(
-    world: World, login_as, path: str  # type: ignore[no-untyped-def]
+    world: World,
+    login_as,
+    path: str,  # type: ignore[no-untyped-def]
 ) -> None:
     http = login_as(world.supervisor)
     counts = []
     for n_clients in (5, 200):
-        EpisodeFactory.create_batch(
-            n_clients, team=world.team, primary_case_manager=world.teammate
-        )
+        EpisodeFactory.create_batch(n_clients, team=world.team, primary_case_manager=world.teammate)
         with CaptureQueriesContext(connection) as queries:
             assert http.get(path.format(pk=world.team.pk)).status_code == 200
         counts.append(len(queries))

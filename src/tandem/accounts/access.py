@@ -43,7 +43,8 @@ def scope_for(user: User | AnonymousUser) -> Scope:
     cached: Scope | None = getattr(user, "_tandem_scope", None)
     if cached is not None:
         return cached
-    memberships = list(
+    # programme_id and team_id are nullable columns (the stubs type them as plain ints).
+    memberships: list[tuple[str, int, int | None, int | None]] = list(
         Membership.objects.filter(user=user).values_list(
             "role", "agency_id", "programme_id", "team_id"
         )
@@ -72,7 +73,8 @@ def scope_for(user: User | AnonymousUser) -> Scope:
         team_ids_by_role={role: frozenset(ids) for role, ids in by_role.items()},
         agency_ids=frozenset(m[1] for m in memberships),
     )
-    user._tandem_scope = scope  # type: ignore[union-attr]  # per-request cache on the instance
+    # Cached on the instance, which lives for one request.
+    user._tandem_scope = scope  # type: ignore[attr-defined]  # ad-hoc per-request cache
     return scope
 
 

@@ -7,6 +7,7 @@ from django.db.models import ForeignKey, QuerySet
 from django.forms import ModelChoiceField
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from typing_extensions import override
 
 from tandem.accounts.models import Membership, User
 from tandem.core.admin_scoping import AgencyScopedAdmin, administered_agencies
@@ -18,6 +19,7 @@ class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]  # generi
     extra = 0
     fields = ("role", "agency", "programme", "team")
 
+    @override
     def formfield_for_foreignkey(
         self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
     ) -> ModelChoiceField[Any] | None:
@@ -32,6 +34,7 @@ class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]  # generi
                 kwargs["queryset"] = choices[db_field.name]
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    @override
     def get_queryset(self, request: HttpRequest) -> QuerySet[Membership]:
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
@@ -40,7 +43,7 @@ class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]  # generi
 
 
 @admin.register(User)
-class UserAdmin(AgencyScopedAdmin, DjangoUserAdmin):  # type: ignore[misc]  # two admin bases
+class UserAdmin(AgencyScopedAdmin, DjangoUserAdmin[User]):
     agency_field = "agency_id"
     ordering = ("full_name",)
     list_display = ("full_name", "email", "is_active", "is_staff")
@@ -64,18 +67,21 @@ class UserAdmin(AgencyScopedAdmin, DjangoUserAdmin):  # type: ignore[misc]  # tw
     )
     readonly_fields = ("last_login", "date_joined")
 
+    @override
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         fieldsets = super().get_fieldsets(request, obj)
         if request.user.is_superuser and obj is not None:
             return (*fieldsets, (_("Superuser"), {"fields": ("is_superuser",)}))
         return fieldsets
 
-    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+    @override
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if not change and obj.agency_id is None and not request.user.is_superuser:
             # An agency administrator's new user belongs to their (first) agency.
             obj.agency_id = min(administered_agencies(request))
         super().save_model(request, obj, form, change)
 
+    @override
     def formfield_for_foreignkey(
         self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
     ) -> ModelChoiceField[Any] | None:

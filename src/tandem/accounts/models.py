@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from typing_extensions import override
 
 from tandem.orgs.models import Agency, Programme, Team
 
@@ -29,6 +30,7 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
+    @override
     def get_by_natural_key(self, username: str | None) -> User:
         # Emails are stored lower-cased; people type them in any case.
         return self.get(email__iexact=(username or "").strip())
@@ -73,9 +75,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = _("users")
         ordering = ["full_name"]
 
+    @override
     def __str__(self) -> str:
         return self.full_name or self.email
 
+    @override
     def clean(self) -> None:
         super().clean()
         self.email = self.email.strip().lower()
@@ -143,14 +147,17 @@ class Membership(models.Model):
             ),
         ]
 
+    @override
     def __str__(self) -> str:
         scope = self.team or self.programme or self.agency
         return f"{self.get_role_display()} — {scope}"
 
+    @override
     def clean(self) -> None:
-        if self.team_id is not None and self.programme_id is None:
-            self.programme = self.team.programme
-        if self.team_id is not None and self.team.programme_id != self.programme_id:
+        team, programme = self.team, self.programme
+        if team is not None and programme is None:
+            self.programme = programme = team.programme
+        if team is not None and team.programme_id != self.programme_id:
             raise ValidationError({"team": _("This team belongs to another programme.")})
-        if self.programme_id is not None and self.programme.agency_id != self.agency_id:
+        if programme is not None and programme.agency_id != self.agency_id:
             raise ValidationError({"programme": _("This programme belongs to another agency.")})

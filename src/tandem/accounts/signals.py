@@ -20,7 +20,9 @@ from tandem.audit.services import record_event
 def on_login(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     if request is not None:
         request.session[LOGIN_AT_KEY] = time.time()
-    record_event(actor=user, action=Action.LOGIN, object_type="accounts.user", object_id=str(user.pk))
+    record_event(
+        actor=user, action=Action.LOGIN, object_type="accounts.user", object_id=str(user.pk)
+    )
 
 
 @receiver(user_logged_out)

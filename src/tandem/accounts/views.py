@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
+from typing_extensions import override
 
 from tandem.accounts.forms import EmailAuthenticationForm
 from tandem.audit.models import Action
@@ -29,6 +30,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:password_change_done")
 
+    @override
     def form_valid(self, form):  # type: ignore[no-untyped-def]  # signature from Django
         response = super().form_valid(form)
         record_event(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from typing_extensions import override
 
 
 class Action(models.TextChoices):
@@ -55,6 +56,7 @@ class AuditEvent(models.Model):
         ordering = ["pk"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
+    @override
     def __str__(self) -> str:
         return f"#{self.pk} {self.action} {self.object_type}:{self.object_id}"
 
@@ -67,3 +69,7 @@ class AuditChainHead(models.Model):
 
     class Meta:
         verbose_name = _("audit chain head")
+
+    @override
+    def __str__(self) -> str:
+        return f"head at event {self.last_event_id}"

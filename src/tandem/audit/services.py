@@ -66,9 +66,7 @@ def record_event(
             ensure_chain_head()
             head = AuditChainHead.objects.select_for_update().get(pk=1)
         signed = chain.digest(head.last_digest, chain.canonical(**fields))  # type: ignore[arg-type]  # fields typed above
-        event = AuditEvent.objects.create(
-            previous_digest=head.last_digest, digest=signed, **fields
-        )
+        event = AuditEvent.objects.create(previous_digest=head.last_digest, digest=signed, **fields)
         head.last_digest = signed
         head.last_event_id = event.pk
         head.save(update_fields=["last_digest", "last_event_id"])

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from typing_extensions import override
 
 from tandem.accounts.models import Language
 from tandem.orgs.models import Agency, Programme, Team
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Gender(models.TextChoices):
@@ -49,6 +54,7 @@ class Client(models.Model):
         ordering = ["family_name", "given_name", "pk"]
         indexes = [models.Index(fields=["agency", "family_name", "given_name"])]
 
+    @override
     def __str__(self) -> str:
         return self.display_name
 
@@ -61,10 +67,11 @@ class Client(models.Model):
         born = self.date_of_birth
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
+    @override
     def clean(self) -> None:
-        if self.date_of_birth and self.date_of_birth > timezone.localdate():
+        if self.date_of_birth > timezone.localdate():
             raise ValidationError({"date_of_birth": _("The date of birth is in the future.")})
-        if self.date_of_birth and self.date_of_birth.year < 1900:
+        if self.date_of_birth.year < 1900:
             raise ValidationError({"date_of_birth": _("The date of birth is before 1900.")})
 
 
@@ -85,6 +92,7 @@ class ExternalIdentifier(models.Model):
             models.UniqueConstraint(fields=["client", "system"], name="identifier_one_per_system"),
         ]
 
+    @override
     def __str__(self) -> str:
         return self.system
 
@@ -154,6 +162,7 @@ class Episode(models.Model):
             ),
         ]
 
+    @override
     def __str__(self) -> str:
         return f"{self.programme} ({self.start_date:%Y-%m-%d})"
 
@@ -165,8 +174,9 @@ class Episode(models.Model):
         last = self.end_date or today or timezone.localdate()
         return (last - self.start_date).days
 
+    @override
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, StrOrPromise] = {}
         if self.team_id and self.programme_id and self.team.programme_id != self.programme_id:
             errors["team"] = _("This team belongs to another programme.")
         if (
@@ -175,7 +185,7 @@ class Episode(models.Model):
             and self.programme.agency_id != self.client.agency_id
         ):
             errors["programme"] = _("This programme belongs to another agency.")
-        if self.end_date and self.start_date and self.end_date < self.start_date:
+        if self.end_date is not None and self.end_date < self.start_date:
             errors["end_date"] = _("The episode cannot end before it starts.")
         if self.status == EpisodeStatus.CLOSED and not self.end_date:
             errors["end_date"] = _("A closed episode needs an end date.")

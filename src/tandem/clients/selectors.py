@@ -54,14 +54,16 @@ def client_episodes_for(user: User, client: Client) -> QuerySet[Episode]:
     """
     if not clients_visible_to(user).filter(pk=client.pk).exists():
         raise Http404
-    return client.episodes.select_related(
-        "programme", "team", "primary_case_manager"
-    ).order_by("-start_date", "-pk")
+    return client.episodes.select_related("programme", "team", "primary_case_manager").order_by(
+        "-start_date", "-pk"
+    )
 
 
 def caseload_for(user: User) -> QuerySet[Episode]:
     """Open episodes where the user is primary case manager, with their clients (one query)."""
-    record_event(actor=user, action=Action.LIST, object_type="clients.episode", object_id="caseload")
+    record_event(
+        actor=user, action=Action.LIST, object_type="clients.episode", object_id="caseload"
+    )
     return (
         episodes_visible_to(user)
         .filter(primary_case_manager=user, status=EpisodeStatus.OPEN)
@@ -72,9 +74,7 @@ def caseload_for(user: User) -> QuerySet[Episode]:
 
 def team_caseload_for(user: User, team_id: int) -> QuerySet[Episode]:
     """Open episodes of one team the user supervises, with clients and case managers."""
-    record_event(
-        actor=user, action=Action.LIST, object_type="orgs.team", object_id=str(team_id)
-    )
+    record_event(actor=user, action=Action.LIST, object_type="orgs.team", object_id=str(team_id))
     return (
         episodes_visible_to(user)
         .filter(team_id=team_id, status=EpisodeStatus.OPEN)

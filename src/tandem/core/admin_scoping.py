@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from typing_extensions import override
 
 from tandem.accounts.access import agency_ids_administered_by
 from tandem.audit.models import Action
@@ -36,18 +37,23 @@ class AgencyScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic 
             return False
         return bool(user.is_superuser or administered_agencies(request))
 
+    @override
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self._is_admin(request)
 
+    @override
     def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return self._is_admin(request) and (obj is None or self._in_scope(request, obj))
 
+    @override
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return self.has_view_permission(request, obj)
 
+    @override
     def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return self._is_admin(request)
 
+    @override
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return self.has_view_permission(request, obj)
 
@@ -56,17 +62,21 @@ class AgencyScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic 
             return True
         return self.get_queryset(request).filter(pk=obj.pk).exists()
 
+    @override
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
         return queryset.filter(**{f"{self.agency_field}__in": administered_agencies(request)})
 
-    def scope_choices(self, request: HttpRequest, queryset: QuerySet[Any], path: str) -> QuerySet[Any]:
+    def scope_choices(
+        self, request: HttpRequest, queryset: QuerySet[Any], path: str
+    ) -> QuerySet[Any]:
         if request.user.is_superuser:
             return queryset
         return queryset.filter(**{f"{path}__in": administered_agencies(request)})
 
+    @override
     def save_model(self, request: HttpRequest, obj: Model, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         record_event(
@@ -75,6 +85,7 @@ class AgencyScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic 
             obj=obj,
         )
 
+    @override
     def delete_model(self, request: HttpRequest, obj: Model) -> None:
         label, pk = obj._meta.label_lower, str(obj.pk)
         super().delete_model(request, obj)
@@ -85,6 +96,7 @@ class AgencyScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic 
             object_id=pk,
         )
 
+    @override
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         for obj in queryset:
             self.delete_model(request, obj)

@@ -28,8 +28,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     current = request.path
     return {
         "nav_links": [
-            {"url": url, "label": label, "current": current.startswith(url)}
-            for url, label in links
+            {"url": url, "label": label, "current": current.startswith(url)} for url, label in links
         ],
         "user_roles": [Role(role).label for role in sorted(scope.roles)],
     }

@@ -22,19 +22,112 @@ DEMO_SLUG = "riverbend-demo"
 DEMO_PASSWORD = "tandem-demo-2026"  # noqa: S105 - published demo credential, synthetic data only
 DEMO_DOMAIN = "riverbend.example"
 
-GIVEN_NAMES = (
-    "Alex Amira Andre Beatrice Camille Chloe Daniel Dominique Elena Emile Farid Felix Gabrielle "
-    "Hana Hugo Ines Isaac Jade Jasper Julien Kai Karine Leo Lina Louis Maelle Malik Maya Mathis "
-    "Nadia Noah Nora Olivier Omar Paloma Pascal Quinn Rafael Rose Samuel Sofia Theo Tessa Victor "
-    "Yara Yves Zoe"
-).split()
-FAMILY_NAMES = (
-    "Abbott Arsenault Bellerose Boucher Carrington Chen Cormier Delacroix Dubois Ellison Fontaine "
-    "Gagnon Girard Hartley Huang Kowalski Lachance Lambert Lavoie Leclerc Marchetti Mercier Moreau "
-    "Nakamura Novak Okafor Ouellet Patel Pelletier Quesnel Ramirez Rousseau Sandoval Singh Tanaka "
-    "Thibault Tremblay Underwood Vasquez Villeneuve Whitfield Yilmaz Zhang"
-).split()
-STREETS = "Maple Cedar Birch Willow Rideau Laurier King Queen Bank Elgin".split()
+GIVEN_NAMES = [
+    "Alex",
+    "Amira",
+    "Andre",
+    "Beatrice",
+    "Camille",
+    "Chloe",
+    "Daniel",
+    "Dominique",
+    "Elena",
+    "Emile",
+    "Farid",
+    "Felix",
+    "Gabrielle",
+    "Hana",
+    "Hugo",
+    "Ines",
+    "Isaac",
+    "Jade",
+    "Jasper",
+    "Julien",
+    "Kai",
+    "Karine",
+    "Leo",
+    "Lina",
+    "Louis",
+    "Maelle",
+    "Malik",
+    "Maya",
+    "Mathis",
+    "Nadia",
+    "Noah",
+    "Nora",
+    "Olivier",
+    "Omar",
+    "Paloma",
+    "Pascal",
+    "Quinn",
+    "Rafael",
+    "Rose",
+    "Samuel",
+    "Sofia",
+    "Theo",
+    "Tessa",
+    "Victor",
+    "Yara",
+    "Yves",
+    "Zoe",
+]
+FAMILY_NAMES = [
+    "Abbott",
+    "Arsenault",
+    "Bellerose",
+    "Boucher",
+    "Carrington",
+    "Chen",
+    "Cormier",
+    "Delacroix",
+    "Dubois",
+    "Ellison",
+    "Fontaine",
+    "Gagnon",
+    "Girard",
+    "Hartley",
+    "Huang",
+    "Kowalski",
+    "Lachance",
+    "Lambert",
+    "Lavoie",
+    "Leclerc",
+    "Marchetti",
+    "Mercier",
+    "Moreau",
+    "Nakamura",
+    "Novak",
+    "Okafor",
+    "Ouellet",
+    "Patel",
+    "Pelletier",
+    "Quesnel",
+    "Ramirez",
+    "Rousseau",
+    "Sandoval",
+    "Singh",
+    "Tanaka",
+    "Thibault",
+    "Tremblay",
+    "Underwood",
+    "Vasquez",
+    "Villeneuve",
+    "Whitfield",
+    "Yilmaz",
+    "Zhang",
+]
+STREETS = [
+    "Maple",
+    "Cedar",
+    "Birch",
+    "Willow",
+    "Rideau",
+    "Laurier",
+    "King",
+    "Queen",
+    "Bank",
+    "Elgin",
+]
 
 
 @dataclass(frozen=True)
@@ -72,12 +165,17 @@ def load_demo(*, n_clients: int = 300, seed: int = 20261123) -> list[DemoLogin]:
     today = timezone.localdate()
     agency = Agency.objects.create(name="Riverbend Community Mental Health (demo)", slug=DEMO_SLUG)
     smcm = Programme.objects.create(
-        agency=agency, name="Strengths Case Management", model=ProgrammeModel.SMCM,
+        agency=agency,
+        name="Strengths Case Management",
+        model=ProgrammeModel.SMCM,
         caseload_target=20,
     )
     stcm = Programme.objects.create(
-        agency=agency, name="Short-Term Case Management", model=ProgrammeModel.STCM,
-        caseload_target=15, time_limit_days=84,
+        agency=agency,
+        name="Short-Term Case Management",
+        model=ProgrammeModel.STCM,
+        caseload_target=15,
+        time_limit_days=84,
     )
     teams = [
         Team.objects.create(programme=smcm, name="Riverside"),
@@ -86,11 +184,15 @@ def load_demo(*, n_clients: int = 300, seed: int = 20261123) -> list[DemoLogin]:
         Team.objects.create(programme=stcm, name="Eastgate Short-Term"),
     ]
 
-    def grant(user: User, role: Role, *, programme: Programme | None = None,
-              team: Team | None = None) -> None:
+    def grant(
+        user: User, role: Role, *, programme: Programme | None = None, team: Team | None = None
+    ) -> None:
         Membership.objects.create(
-            user=user, role=role, agency=agency,
-            programme=team.programme if team else programme, team=team,
+            user=user,
+            role=role,
+            agency=agency,
+            programme=team.programme if team else programme,
+            team=team,
         )
 
     managers: dict[int, User] = {}
@@ -143,15 +245,27 @@ def load_demo(*, n_clients: int = 300, seed: int = 20261123) -> list[DemoLogin]:
         span = limit if limit else 3 * 365
         start = today - timedelta(days=rng.randint(1, span + (limit or 0) if closed else span))
         episode = client_services.open_episode(
-            actor=managers[programme.pk], client=client, programme=programme, team=team,
-            case_manager=worker, start_date=start,
+            actor=managers[programme.pk],
+            client=client,
+            programme=programme,
+            team=team,
+            case_manager=worker,
+            start_date=start,
         )
         if closed:
             end = min(today, start + timedelta(days=rng.randint(14, limit or 720)))
             client_services.close_episode(
-                actor=managers[programme.pk], episode=episode, end_date=end,
-                reason=rng.choice([DischargeReason.GOALS_MET, DischargeReason.TIME_LIMIT,
-                                   DischargeReason.TRANSFERRED, DischargeReason.CLIENT_WITHDREW]),
+                actor=managers[programme.pk],
+                episode=episode,
+                end_date=end,
+                reason=rng.choice(
+                    [
+                        DischargeReason.GOALS_MET,
+                        DischargeReason.TIME_LIMIT,
+                        DischargeReason.TRANSFERRED,
+                        DischargeReason.CLIENT_WITHDREW,
+                    ]
+                ),
             )
     return demo_logins()
 
@@ -169,5 +283,3 @@ def demo_logins() -> list[DemoLogin]:
         DemoLogin(Role.TRAINER, f"trainer@{d}"),
         DemoLogin(Role.AGENCY_ADMIN, f"admin@{d}"),
     ]
-
-

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db.models import ForeignKey
 from django.forms import ModelChoiceField
 from django.http import HttpRequest
+from typing_extensions import override
 
 from tandem.core.admin_scoping import AgencyScopedAdmin
 from tandem.orgs.models import Agency, Programme, Team
@@ -15,9 +16,11 @@ class AgencyAdmin(AgencyScopedAdmin):
     list_display = ("name", "slug")
     search_fields = ("name",)
 
+    @override
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return bool(request.user.is_superuser)
 
+    @override
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return bool(request.user.is_superuser)
 
@@ -28,6 +31,7 @@ class ProgrammeAdmin(AgencyScopedAdmin):
     list_filter = ("model",)
     list_select_related = ("agency",)
 
+    @override
     def formfield_for_foreignkey(
         self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
     ) -> ModelChoiceField[Any] | None:
@@ -42,11 +46,10 @@ class TeamAdmin(AgencyScopedAdmin):
     list_display = ("name", "programme")
     list_select_related = ("programme",)
 
+    @override
     def formfield_for_foreignkey(
         self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
     ) -> ModelChoiceField[Any] | None:
         if db_field.name == "programme":
-            kwargs["queryset"] = self.scope_choices(
-                request, Programme.objects.all(), "agency_id"
-            )
+            kwargs["queryset"] = self.scope_choices(request, Programme.objects.all(), "agency_id")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from typing_extensions import override
 
 
 class Agency(models.Model):
@@ -18,6 +19,7 @@ class Agency(models.Model):
         verbose_name_plural = _("agencies")
         ordering = ["name"]
 
+    @override
     def __str__(self) -> str:
         return self.name
 
@@ -34,9 +36,7 @@ class Programme(models.Model):
         Agency, on_delete=models.PROTECT, related_name="programmes", verbose_name=_("agency")
     )
     name = models.CharField(_("name"), max_length=200)
-    model = models.CharField(
-        _("practice model"), max_length=8, choices=ProgrammeModel.choices
-    )
+    model = models.CharField(_("practice model"), max_length=8, choices=ProgrammeModel.choices)
     caseload_target = models.PositiveSmallIntegerField(
         _("caseload target per worker"),
         default=20,
@@ -58,6 +58,7 @@ class Programme(models.Model):
             models.UniqueConstraint(fields=["agency", "name"], name="programme_unique_name"),
         ]
 
+    @override
     def __str__(self) -> str:
         return self.name
 
@@ -80,6 +81,7 @@ class Team(models.Model):
             models.UniqueConstraint(fields=["programme", "name"], name="team_unique_name"),
         ]
 
+    @override
     def __str__(self) -> str:
         return self.name
 
@@ -87,6 +89,7 @@ class Team(models.Model):
     def agency_id(self) -> int:
         return self.programme.agency_id
 
+    @override
     def clean(self) -> None:
         if not self.name.strip():
             raise ValidationError({"name": _("A team needs a name.")})

@@ -6,6 +6,7 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from typing_extensions import override
 
 from tandem.audit.services import verify_chain
 
@@ -13,9 +14,11 @@ from tandem.audit.services import verify_chain
 class Command(BaseCommand):
     help = "Audit log tools. 'verify' checks that no event was edited or removed."
 
+    @override
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("subcommand", choices=["verify"])
 
+    @override
     def handle(self, *args: Any, **options: Any) -> None:
         result = verify_chain()
         if result.is_intact:
@@ -23,7 +26,6 @@ class Command(BaseCommand):
             return
         where = f"event {result.first_broken_id}" if result.first_broken_id else "the chain"
         raise CommandError(
-            f"audit chain broken at {where}: {result.problem} "
-            f"({result.checked} events checked)",
+            f"audit chain broken at {where}: {result.problem} ({result.checked} events checked)",
             returncode=1,
         )

@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from typing_extensions import override
 
 from tandem.audit.services import ensure_chain_head
 from tandem.core.demo import load_demo
@@ -16,11 +17,13 @@ from tandem.core.demo import load_demo
 class Command(BaseCommand):
     help = "Load the synthetic demo agency and serve it on http://127.0.0.1:8000."
 
+    @override
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--reset", action="store_true", help="Empty the database first.")
         parser.add_argument("--no-serve", action="store_true", help="Load, print logins, exit.")
         parser.add_argument("--addrport", default="127.0.0.1:8000")
 
+    @override
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.TANDEM_ENV == "production":
             raise CommandError("the demo never runs with TANDEM_ENV=production")

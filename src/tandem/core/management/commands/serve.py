@@ -7,15 +7,18 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from typing_extensions import override
 
 
 class Command(BaseCommand):
     help = "Serve Tandem with gunicorn."
 
+    @override
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--bind", default="127.0.0.1:8000")
         parser.add_argument("--workers", type=int, default=2)
 
+    @override
     def handle(self, *args: Any, **options: Any) -> None:
         argv = [
             "gunicorn",
