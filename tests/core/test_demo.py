@@ -33,6 +33,7 @@ def test_loading_twice_does_not_duplicate(capsys: pytest.CaptureFixture[str]) ->
     assert User.objects.filter(email="cm11@riverbend.example").count() == 1
 
 
+@pytest.mark.django_db(transaction=True)  # flush cannot run inside a test's transaction
 def test_reset_starts_over(capsys: pytest.CaptureFixture[str]) -> None:
     call_command("demo", "--no-serve")
     Client.objects.filter(pk=Client.objects.first().pk).update(given_name="Changed")  # type: ignore[union-attr]
