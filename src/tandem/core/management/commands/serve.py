@@ -6,6 +6,7 @@ import os
 from argparse import ArgumentParser
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from typing_extensions import override
 
@@ -20,6 +21,7 @@ class Command(BaseCommand):
 
     @override
     def handle(self, *args: Any, **options: Any) -> None:
+        call_command("collectstatic", interactive=False, verbosity=0)
         argv = [
             "gunicorn",
             "tandem.wsgi:application",
