@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from typing_extensions import override
 
 from tandem.accounts.models import Membership, User
-from tandem.core.admin_scoping import AgencyScopedAdmin, administered_agencies
+from tandem.core.admin_scoping import AgencyScopedAdmin, administered_agencies, is_agency_admin
 from tandem.orgs.models import Agency, Programme, Team
 
 
@@ -18,6 +18,24 @@ class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]  # generi
     model = Membership
     extra = 0
     fields = ("role", "agency", "programme", "team")
+
+    # Agency administrators manage memberships through the user page, whatever Django
+    # permissions they hold; the rows themselves are narrowed in get_queryset.
+    @override
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_agency_admin(request)
+
+    @override
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_agency_admin(request)
+
+    @override
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_agency_admin(request)
+
+    @override
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_agency_admin(request)
 
     @override
     def formfield_for_foreignkey(

@@ -26,16 +26,21 @@ def administered_agencies(request: HttpRequest) -> frozenset[int]:
     return cached
 
 
+def is_agency_admin(request: HttpRequest) -> bool:
+    """Active staff who are superusers or administer at least one agency."""
+    user = request.user
+    if not (user.is_active and user.is_staff):
+        return False
+    return bool(user.is_superuser or administered_agencies(request))
+
+
 class AgencyScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic over many models
     """Filter rows by ``agency_field`` (a lookup path to the agency id)."""
 
     agency_field = "agency_id"
 
     def _is_admin(self, request: HttpRequest) -> bool:
-        user = request.user
-        if not (user.is_active and user.is_staff):
-            return False
-        return bool(user.is_superuser or administered_agencies(request))
+        return is_agency_admin(request)
 
     @override
     def has_module_permission(self, request: HttpRequest) -> bool:
@@ -95,6 +100,24 @@ class AgencyScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic 
             object_type=label,
             object_id=pk,
         )
+
+    @override
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        # Deleted rows lose their primary key when deleted: note them first.
+        doomed = [(f.instance._meta.label_lower, str(f.instance.pk)) for f in formset.deleted_forms]
+        super().save_formset(request, form, formset, change)
+        actor = request.user
+        for obj in formset.new_objects:
+            record_event(actor=actor, action=Action.CREATE, obj=obj)  # type: ignore[arg-type]  # staff user
+        for obj, _fields in formset.changed_objects:
+            record_event(actor=actor, action=Action.UPDATE, obj=obj)  # type: ignore[arg-type]  # staff user
+        for label, pk in doomed:
+            record_event(
+                actor=actor,  # type: ignore[arg-type]  # staff user
+                action=Action.DELETE,
+                object_type=label,
+                object_id=pk,
+            )
 
     @override
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
