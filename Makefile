@@ -29,8 +29,12 @@ lint: $(STAMP)
 pytest: $(STAMP) system-packages
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
 
+# The project catalogue covers the foundation; apps with a locale/ folder keep their own.
 messages: $(STAMP)
-	cd src/tandem && ../../$(BIN)/tandem makemessages -l fr --no-obsolete --add-location file && ../../$(BIN)/tandem compilemessages -l fr
+	cd src/tandem && ../../$(BIN)/tandem makemessages -l fr --no-obsolete --add-location file \
+		-i "stats/*" -i "synth/*" $$(for d in */locale; do printf -- '-i %s/* ' "$${d%/locale}"; done)
+	for d in src/tandem/*/locale; do (cd "$${d%/locale}" && ../../../$(BIN)/tandem makemessages -l fr --no-obsolete --add-location file); done
+	cd src/tandem && ../../$(BIN)/tandem compilemessages -l fr
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -95,6 +95,9 @@ INSTALLED_APPS = [
     "tandem.audit",
     "tandem.orgs",
     "tandem.clients",
+    "tandem.measures",
+    "tandem.practice",
+    "tandem.interop",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,8 @@ urlpatterns = [
     path("accounts/", include("tandem.accounts.urls")),
     path("", include("tandem.clients.urls")),
     path("", include("tandem.orgs.urls")),
+    path("", include("tandem.measures.urls")),
+    path("", include("tandem.practice.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]
