@@ -5,4 +5,6 @@ No Django import here: numpy, scipy, statsmodels and the standard library only.
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from tandem.stats.mediation import MediationResult, mediation
+
+__all__: list[str] = ["MediationResult", "mediation"]
