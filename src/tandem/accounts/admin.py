@@ -99,13 +99,7 @@ class UserAdmin(AgencyScopedAdmin, DjangoUserAdmin[User]):
             obj.agency_id = min(administered_agencies(request))
         super().save_model(request, obj, form, change)
 
-    @override
-    def formfield_for_foreignkey(
-        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
-    ) -> ModelChoiceField[Any] | None:
-        if db_field.name == "agency":
-            kwargs["queryset"] = self.scope_choices(request, Agency.objects.all(), "pk")
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    foreign_key_scopes = {"agency": "pk"}
 
 
 # Tandem grants access through memberships, not Django groups.

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Model, QuerySet
+from django.db.models import ForeignKey, Model, QuerySet
+from django.forms import ModelChoiceField
 from django.http import HttpRequest
 from typing_extensions import override
 
@@ -38,6 +39,9 @@ class AgencyScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic 
     """Filter rows by ``agency_field`` (a lookup path to the agency id)."""
 
     agency_field = "agency_id"
+    # Foreign keys whose choices are narrowed: field name -> lookup path to the agency id on the
+    # related model. Agency administrators can only point rows at their own agencies.
+    foreign_key_scopes: dict[str, str] = {}
 
     def _is_admin(self, request: HttpRequest) -> bool:
         return is_agency_admin(request)
@@ -80,6 +84,16 @@ class AgencyScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic 
         if request.user.is_superuser:
             return queryset
         return queryset.filter(**{f"{path}__in": administered_agencies(request)})
+
+    @override
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> ModelChoiceField[Any] | None:
+        path = self.foreign_key_scopes.get(db_field.name)
+        if path is not None:
+            related = db_field.remote_field.model._default_manager.all()
+            kwargs["queryset"] = self.scope_choices(request, related, path)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @override
     def save_model(self, request: HttpRequest, obj: Model, form: Any, change: bool) -> None:

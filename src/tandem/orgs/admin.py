@@ -1,8 +1,6 @@
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import ForeignKey
-from django.forms import ModelChoiceField
 from django.http import HttpRequest
 from typing_extensions import override
 
@@ -31,13 +29,7 @@ class ProgrammeAdmin(AgencyScopedAdmin):
     list_filter = ("model",)
     list_select_related = ("agency",)
 
-    @override
-    def formfield_for_foreignkey(
-        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
-    ) -> ModelChoiceField[Any] | None:
-        if db_field.name == "agency":
-            kwargs["queryset"] = self.scope_choices(request, Agency.objects.all(), "pk")
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    foreign_key_scopes = {"agency": "pk"}
 
 
 @admin.register(Team)
@@ -46,10 +38,4 @@ class TeamAdmin(AgencyScopedAdmin):
     list_display = ("name", "programme")
     list_select_related = ("programme",)
 
-    @override
-    def formfield_for_foreignkey(
-        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
-    ) -> ModelChoiceField[Any] | None:
-        if db_field.name == "programme":
-            kwargs["queryset"] = self.scope_choices(request, Programme.objects.all(), "agency_id")
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    foreign_key_scopes = {"programme": "agency_id"}
