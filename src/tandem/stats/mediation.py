@@ -584,7 +584,7 @@ def _cluster_codes(cluster: npt.ArrayLike, n: int) -> tuple[IntArray, int]:
     if unique.size < 2:
         raise ValueError("cluster has a single cluster; resampling clusters needs at least two")
     if (counts == 1).any():
-        single = unique[counts == 1][0]
+        single = unique[counts == 1][0].item()
         raise ValueError(
             f"cluster {single!r} has one member; resampling clusters needs at least two rows "
             "in each cluster"
