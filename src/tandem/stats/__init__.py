@@ -6,5 +6,11 @@ No Django import here: numpy, scipy, statsmodels and the standard library only.
 from __future__ import annotations
 
 from tandem.stats.mediation import MediationResult, mediation
+from tandem.stats.paired import PairedTResult, paired_t
 
-__all__: list[str] = ["MediationResult", "mediation"]
+__all__: list[str] = [
+    "MediationResult",
+    "PairedTResult",
+    "mediation",
+    "paired_t",
+]
