@@ -13,6 +13,7 @@ import sys
 
 PURE_COMMANDS = {
     "analyze": "tandem.stats.cli",
+    "score": "tandem.measures.cli",
 }
 
 
