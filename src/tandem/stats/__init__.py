@@ -8,11 +8,16 @@ from __future__ import annotations
 from tandem.stats.mediation import MediationResult, mediation
 from tandem.stats.paired import PairedTResult, paired_t
 from tandem.stats.power import MediationPowerResult, mediation_power
+from tandem.stats.reliability import CronbachAlphaResult, IccResult, cronbach_alpha, icc
 
 __all__: list[str] = [
+    "CronbachAlphaResult",
+    "IccResult",
     "MediationPowerResult",
     "MediationResult",
     "PairedTResult",
+    "cronbach_alpha",
+    "icc",
     "mediation",
     "mediation_power",
     "paired_t",
