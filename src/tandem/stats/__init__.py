@@ -8,6 +8,7 @@ from __future__ import annotations
 from tandem.stats.mediation import MediationResult, mediation
 from tandem.stats.paired import PairedTResult, paired_t
 from tandem.stats.power import MediationPowerResult, mediation_power
+from tandem.stats.regression import R2ChangeResult, r2_change
 from tandem.stats.reliability import CronbachAlphaResult, IccResult, cronbach_alpha, icc
 
 __all__: list[str] = [
@@ -16,9 +17,11 @@ __all__: list[str] = [
     "MediationPowerResult",
     "MediationResult",
     "PairedTResult",
+    "R2ChangeResult",
     "cronbach_alpha",
     "icc",
     "mediation",
     "mediation_power",
     "paired_t",
+    "r2_change",
 ]
