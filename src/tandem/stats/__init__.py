@@ -5,6 +5,7 @@ No Django import here: numpy, scipy, statsmodels and the standard library only.
 
 from __future__ import annotations
 
+from tandem.stats.change import ReliableChangeResult, reliable_change
 from tandem.stats.mediation import MediationResult, mediation
 from tandem.stats.paired import PairedTResult, paired_t
 from tandem.stats.power import MediationPowerResult, mediation_power
@@ -18,10 +19,12 @@ __all__: list[str] = [
     "MediationResult",
     "PairedTResult",
     "R2ChangeResult",
+    "ReliableChangeResult",
     "cronbach_alpha",
     "icc",
     "mediation",
     "mediation_power",
     "paired_t",
     "r2_change",
+    "reliable_change",
 ]
