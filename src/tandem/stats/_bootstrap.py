@@ -64,6 +64,7 @@ def draw_counts(generator: np.random.Generator, n_units: int, size: int) -> Floa
     np.minimum(index, n_units - 1, out=index)
     index += (np.arange(size, dtype=np.intp) * n_units)[:, None]
     counts = np.bincount(index.ravel(), minlength=size * n_units)
+    del index
     return counts.reshape(size, n_units).astype(np.float64)
 
 

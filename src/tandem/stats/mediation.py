@@ -402,9 +402,19 @@ def _scaled_design(
 
 
 def _crossproducts(z: FloatArray) -> FloatArray:
-    """Return each row's upper-triangular outer product ``z_i z_i^T``, shape (..., q(q+1)/2)."""
-    upper, lower = np.triu_indices(z.shape[-1])
-    return z[..., upper] * z[..., lower]
+    """Return each row's upper-triangular outer product ``z_i z_i^T``, shape (..., q(q+1)/2).
+
+    The pairs run in ``np.triu_indices`` order; filling one block per column keeps the peak
+    memory at the size of the result.
+    """
+    q = z.shape[-1]
+    out = np.empty((*z.shape[:-1], q * (q + 1) // 2))
+    start = 0
+    for i in range(q):
+        stop = start + q - i
+        np.multiply(z[..., i : i + 1], z[..., i:], out=out[..., start:stop])
+        start = stop
+    return out
 
 
 def _indirect_from_moments(moments: FloatArray, q: int) -> tuple[FloatArray, FloatArray]:
