@@ -6,6 +6,7 @@ No Django import here: numpy, scipy, statsmodels and the standard library only.
 from __future__ import annotations
 
 from tandem.stats.change import ReliableChangeResult, reliable_change
+from tandem.stats.exposure import DailySeriesResult, ExposureResult, exposure, interpolate_daily
 from tandem.stats.mediation import MediationResult, mediation
 from tandem.stats.paired import PairedTResult, paired_t
 from tandem.stats.power import MediationPowerResult, mediation_power
@@ -14,6 +15,8 @@ from tandem.stats.reliability import CronbachAlphaResult, IccResult, cronbach_al
 
 __all__: list[str] = [
     "CronbachAlphaResult",
+    "DailySeriesResult",
+    "ExposureResult",
     "IccResult",
     "MediationPowerResult",
     "MediationResult",
@@ -21,7 +24,9 @@ __all__: list[str] = [
     "R2ChangeResult",
     "ReliableChangeResult",
     "cronbach_alpha",
+    "exposure",
     "icc",
+    "interpolate_daily",
     "mediation",
     "mediation_power",
     "paired_t",
