@@ -196,6 +196,7 @@ def mediation(
     cluster : array_like, shape (n,), optional
         Cluster labels (for example the team of each client). Whole clusters are resampled,
         and the BCa jackknife leaves out one cluster at a time. Each cluster needs two rows.
+        Only the bootstrap changes: the paths' standard errors stay those of OLS (or ``hc``).
     hc : {None, "HC0", "HC1", "HC2", "HC3"}
         Heteroskedasticity-consistent standard errors for the paths, as statsmodels'
         ``cov_type``; p-values still use the t distribution with n - p degrees of freedom.
@@ -214,7 +215,9 @@ def mediation(
     ValueError
         Naming the variable: NaN or infinite values, a constant column, a column that is a
         linear combination of the others, mismatched lengths, fewer rows than parameters, or a
-        cluster with one member.
+        cluster with one member; or naming a setting out of range.
+    TypeError
+        Non-numeric data, or ``rng`` or ``n_resamples`` of the wrong type.
 
     Notes
     -----
