@@ -18,6 +18,7 @@ from tandem.accounts.models import Role
 from tandem.audit.models import Action
 from tandem.audit.services import record_event
 from tests.conftest import World
+from tests.practice.factories import practice_path
 
 RELATIONSHIPS = ("own", "team", "other_team", "other_agency")
 ROLES = tuple(Role)
@@ -62,6 +63,8 @@ TEAMS_ONLY = {
     Role.PROGRAMME_MANAGER: rel(200, 200, 200, 404),
 }
 ANON = 302
+INTAKE_PAGES = grid(every(403), supervisor=every(200), programme_manager=every(200))
+CLIENT_RECORD = grid(every(404), **{k.value: v for k, v in CLINICAL_ONLY.items()})
 
 APP_EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
     "core:home": (
@@ -89,6 +92,34 @@ APP_EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
         grid(every(403), **{k.value: v for k, v in TEAMS_ONLY.items()}),
     ),
     "set_language": (302, grid(every(302))),
+    # Intake: supervisors and programme managers of the referral's programme.
+    "clients:referral_list": (ANON, INTAKE_PAGES),
+    "clients:referral_new": (ANON, INTAKE_PAGES),
+    "clients:waitlist": (ANON, INTAKE_PAGES),
+    "clients:referral_detail": (
+        ANON,
+        grid(
+            every(403),
+            supervisor=rel(200, 200, 200, 404),
+            programme_manager=rel(200, 200, 200, 404),
+        ),
+    ),
+    "clients:episode_discharge": (ANON, CLIENT_RECORD),
+    "practice:strengths": (ANON, CLIENT_RECORD),
+    "practice:plan": (ANON, CLIENT_RECORD),
+    "practice:contacts": (ANON, CLIENT_RECORD),
+    "practice:resources": (
+        ANON,
+        grid(
+            every(403), case_manager=every(200), supervisor=every(200), programme_manager=every(200)
+        ),
+    ),
+    "practice:supervision": (ANON, INTAKE_PAGES),
+    "practice:session_new": (ANON, INTAKE_PAGES),
+    "practice:session_detail": (
+        ANON,
+        grid(every(403), **{k.value: v for k, v in TEAMS_ONLY.items()}),
+    ),
 }
 
 
@@ -279,6 +310,9 @@ ADMIN_OBJECT = {
 
 def concrete_path(key: str, route: str, objects: dict[str, Any]) -> str:
     path = "/" + route.replace("^", "").replace("$", "")
+    practice = practice_path(key, path, objects)
+    if practice is not None:
+        return practice
     if key == "clients:client_detail":
         return path.replace("<int:pk>", str(objects["client"].pk))
     if key == "orgs:team_detail":

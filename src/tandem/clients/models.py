@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -97,6 +97,10 @@ class ExternalIdentifier(models.Model):
         return self.system
 
 
+# Time-limited episodes warn this many days before their end, to plan the transition in time.
+DISCHARGE_WARNING_DAYS = 14
+
+
 class EpisodeStatus(models.TextChoices):
     OPEN = "open", _("Open")
     CLOSED = "closed", _("Closed")
@@ -138,6 +142,14 @@ class Episode(models.Model):
     discharge_reason = models.CharField(
         _("discharge reason"), max_length=20, choices=DischargeReason.choices, blank=True
     )
+    transition_plan = models.TextField(
+        _("transition plan"),
+        blank=True,
+        help_text=_("Who the client will rely on after discharge, and how the handover happens."),
+    )
+    discharge_destination = models.CharField(
+        _("where the client goes next"), max_length=200, blank=True
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -174,6 +186,31 @@ class Episode(models.Model):
         last = self.end_date or today or timezone.localdate()
         return (last - self.start_date).days
 
+    @property
+    def time_limit_days(self) -> int | None:
+        """The programme's limit for time-limited care (STCM), or None for ongoing care."""
+        return self.programme.time_limit_days
+
+    def weeks_used(self, today: date | None = None) -> int:
+        return self.days_in_episode(today) // 7
+
+    def weeks_remaining(self, today: date | None = None) -> int | None:
+        limit = self.time_limit_days
+        if limit is None:
+            return None
+        return max(0, (limit - self.days_in_episode(today)) // 7)
+
+    def planned_end(self) -> date | None:
+        limit = self.time_limit_days
+        return None if limit is None else self.start_date + timedelta(days=limit)
+
+    def is_near_end(self, today: date | None = None) -> bool:
+        """Two weeks or less before the end of a time-limited episode (or past it)."""
+        limit = self.time_limit_days
+        if limit is None or not self.is_open:
+            return False
+        return limit - self.days_in_episode(today) <= DISCHARGE_WARNING_DAYS
+
     @override
     def clean(self) -> None:
         errors: dict[str, StrOrPromise] = {}
@@ -193,5 +230,203 @@ class Episode(models.Model):
             errors["discharge_reason"] = _("A closed episode needs a discharge reason.")
         if self.status == EpisodeStatus.OPEN and self.end_date:
             errors["end_date"] = _("An open episode has no end date.")
+        if errors:
+            raise ValidationError(errors)
+
+
+# ---- referrals, screening and the waitlist ------------------------------------------------------
+class ReferralSource(models.TextChoices):
+    SELF = "self", _("Self-referral")
+    FAMILY = "family", _("Family or friend")
+    PRIMARY_CARE = "primary_care", _("Family doctor or primary care")
+    HOSPITAL = "hospital", _("Hospital or psychiatrist")
+    EMERGENCY = "emergency", _("Emergency department or crisis service")
+    COMMUNITY_AGENCY = "community_agency", _("Community agency")
+    OTHER = "other", _("Other")
+
+
+class ReferralPriority(models.IntegerChoices):
+    URGENT = 1, _("Urgent")
+    HIGH = 2, _("High")
+    ROUTINE = 3, _("Routine")
+
+
+class ReferralStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    WAITLISTED = "waitlisted", _("On the waitlist")
+    DECLINED = "declined", _("Declined")
+    REDIRECTED = "redirected", _("Redirected")
+    ASSIGNED = "assigned", _("Assigned")
+
+
+class DeclineReason(models.TextChoices):
+    """Why a referral was declined; counted for the programme report."""
+
+    NOT_ELIGIBLE = "not_eligible", _("Does not meet the programme's criteria")
+    SUBSTANCE_USE_PRIMARY = "substance_use_primary", _("Substance use is the primary need")
+    NEEDS_HIGHER_INTENSITY = "needs_higher_intensity", _("Needs more intensive care")
+    NEEDS_CRISIS = "needs_crisis", _("Needs crisis care first")
+    NO_CONSENT = "no_consent", _("Person did not consent")
+    INCOMPLETE = "incomplete", _("Referral information incomplete")
+    DUPLICATE = "duplicate", _("Already referred or served")
+    OTHER = "other", _("Other")
+
+
+class ReferralDecision(models.TextChoices):
+    WAITLIST = "waitlist", _("Accept to the waitlist")
+    DECLINE = "decline", _("Decline")
+    REDIRECT = "redirect", _("Redirect to another service")
+
+
+# Referral fields a programme may make required (reason, names and date of birth always are).
+CONFIGURABLE_REQUIRED_FIELDS = (
+    "current_supports",
+    "risks",
+    "consent_to_share",
+    "source_contact",
+    "phone",
+)
+
+
+class IntakePolicy(models.Model):
+    """A programme's intake rules: which referral fields it requires and its eligibility screen.
+
+    ``criteria`` is a list of ``{"code", "label", "expected"}``; an answer different from
+    ``expected`` flags a likely mismatch. Without a policy, the defaults of the programme's model
+    apply (``clients.eligibility.default_criteria``).
+    """
+
+    programme = models.OneToOneField(
+        Programme,
+        on_delete=models.CASCADE,
+        related_name="intake_policy",
+        verbose_name=_("programme"),
+    )
+    required_fields = models.JSONField(_("required referral fields"), default=list, blank=True)
+    criteria = models.JSONField(_("eligibility criteria"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("intake policy")
+        verbose_name_plural = _("intake policies")
+
+    @override
+    def __str__(self) -> str:
+        return str(self.programme)
+
+    @override
+    def clean(self) -> None:
+        unknown = set(self.required_fields) - set(CONFIGURABLE_REQUIRED_FIELDS)
+        if unknown:
+            raise ValidationError(
+                {"required_fields": _("Unknown referral fields: %s") % ", ".join(sorted(unknown))}
+            )
+        for criterion in self.criteria:
+            if not isinstance(criterion, dict) or not {"code", "label", "expected"} <= set(
+                criterion
+            ):
+                raise ValidationError(
+                    {"criteria": _("Each criterion needs a code, a label and an expected answer.")}
+                )
+
+
+class Referral(models.Model):
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("agency")
+    )
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("programme")
+    )
+    received_on = models.DateField(_("received on"))
+    given_name = models.CharField(_("given name"), max_length=100)
+    family_name = models.CharField(_("family name"), max_length=100)
+    date_of_birth = models.DateField(_("date of birth"))
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    reason = models.TextField(_("reason for referral"))
+    current_supports = models.TextField(_("current supports"), blank=True)
+    risks = models.TextField(_("risks"), blank=True)
+    consent_to_share = models.BooleanField(_("consent to share information"), default=False)
+    source = models.CharField(_("referral source"), max_length=20, choices=ReferralSource.choices)
+    source_contact = models.CharField(_("referrer's name and contact"), max_length=200, blank=True)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=ReferralPriority.choices, default=ReferralPriority.ROUTINE
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=ReferralStatus.choices, default=ReferralStatus.RECEIVED
+    )
+    screening = models.JSONField(_("eligibility answers"), default=dict, blank=True)
+    mismatch_codes = models.JSONField(_("likely mismatches"), default=list, blank=True)
+    screened_on = models.DateField(_("screened on"), null=True, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decline_reason = models.CharField(
+        _("reason declined"), max_length=24, choices=DeclineReason.choices, blank=True
+    )
+    redirected_to = models.CharField(_("redirected to"), max_length=200, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+    client = models.ForeignKey(
+        Client,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        verbose_name=_("client"),
+    )
+    episode = models.OneToOneField(
+        Episode,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referral",
+        verbose_name=_("episode"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        ordering = ["priority", "received_on", "pk"]
+        indexes = [models.Index(fields=["programme", "status", "priority", "received_on"])]
+
+    @override
+    def __str__(self) -> str:
+        return f"{_('Referral')} {self.pk}"
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    def days_waiting(self, today: date | None = None) -> int:
+        return ((today or timezone.localdate()) - self.received_on).days
+
+    @override
+    def clean(self) -> None:
+        errors: dict[str, StrOrPromise] = {}
+        if self.programme_id and self.agency_id and self.programme.agency_id != self.agency_id:
+            errors["programme"] = _("This programme belongs to another agency.")
+        # Dates are None here when the field itself failed validation.
+        received: date | None = self.received_on
+        born: date | None = self.date_of_birth
+        if received is not None and received > timezone.localdate():
+            errors["received_on"] = _("The referral cannot be received in the future.")
+        if born is not None and born > timezone.localdate():
+            errors["date_of_birth"] = _("The date of birth is in the future.")
+        if self.status == ReferralStatus.DECLINED and not self.decline_reason:
+            errors["decline_reason"] = _("A declined referral needs a reason.")
+        if self.status == ReferralStatus.REDIRECTED and not self.redirected_to.strip():
+            errors["redirected_to"] = _("Say where the person was redirected.")
         if errors:
             raise ValidationError(errors)

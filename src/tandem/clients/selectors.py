@@ -5,15 +5,18 @@ Every read of an identified record is audited here, at the one place all views g
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, QuerySet
 from django.http import Http404
 
-from tandem.accounts.access import episode_visibility
-from tandem.accounts.models import User
+from tandem.accounts.access import episode_visibility, scope_for
+from tandem.accounts.models import Membership, Role, User
 from tandem.audit.models import Action, Outcome
 from tandem.audit.services import record_event
-from tandem.clients.models import Client, Episode, EpisodeStatus
+from tandem.clients.models import Client, Episode, EpisodeStatus, Referral, ReferralStatus
+from tandem.orgs.models import Programme, Team
 
 
 def episodes_visible_to(user: User | AnonymousUser) -> QuerySet[Episode]:
@@ -83,6 +86,131 @@ def team_caseload_for(user: User, team_id: int) -> QuerySet[Episode]:
     )
 
 
+def get_episode_for(user: User, pk: int) -> Episode:
+    """One visible episode (audited), or 404 for hidden and missing alike."""
+    episode = (
+        episodes_visible_to(user)
+        .select_related("client", "programme", "team", "primary_case_manager")
+        .filter(pk=pk)
+        .first()
+    )
+    if episode is None:
+        record_event(
+            actor=user,
+            action=Action.VIEW,
+            object_type="clients.episode",
+            object_id=str(pk),
+            outcome=Outcome.DENIED,
+        )
+        raise Http404
+    record_event(actor=user, action=Action.VIEW, obj=episode, agency_id=episode.client.agency_id)
+    return episode
+
+
+# ---- referrals and the waitlist -----------------------------------------------------------------
+def intake_programme_ids(user: User | AnonymousUser) -> QuerySet[Team, int]:
+    """Programmes where the user holds a supervisor or manager role on a team (a subquery)."""
+    teams = scope_for(user).team_ids(Role.SUPERVISOR, Role.PROGRAMME_MANAGER)
+    return Team.objects.filter(pk__in=teams).values_list("programme_id", flat=True)
+
+
+def intake_programmes_for(user: User) -> QuerySet[Programme]:
+    return Programme.objects.filter(pk__in=intake_programme_ids(user)).order_by("name")
+
+
+def referrals_visible_to(user: User | AnonymousUser) -> QuerySet[Referral]:
+    """Referrals to the programmes where the user does intake work."""
+    return Referral.objects.filter(programme_id__in=intake_programme_ids(user))
+
+
+def get_referral_for(user: User, pk: int) -> Referral:
+    """One visible referral (audited), or 404 for hidden and missing alike."""
+    referral = (
+        referrals_visible_to(user).select_related("programme", "agency").filter(pk=pk).first()
+    )
+    if referral is None:
+        record_event(
+            actor=user,
+            action=Action.VIEW,
+            object_type="clients.referral",
+            object_id=str(pk),
+            outcome=Outcome.DENIED,
+        )
+        raise Http404
+    record_event(actor=user, action=Action.VIEW, obj=referral, agency_id=referral.agency_id)
+    return referral
+
+
+def open_referrals_for(user: User) -> QuerySet[Referral]:
+    """Referrals still to screen and decide, oldest first."""
+    record_event(
+        actor=user, action=Action.LIST, object_type="clients.referral", object_id="received"
+    )
+    return (
+        referrals_visible_to(user)
+        .filter(status=ReferralStatus.RECEIVED)
+        .select_related("programme")
+        .order_by("received_on", "pk")
+    )
+
+
+def waitlist_for(user: User) -> QuerySet[Referral]:
+    """People waiting for a case manager, by priority then date received."""
+    record_event(
+        actor=user, action=Action.LIST, object_type="clients.referral", object_id="waitlist"
+    )
+    return (
+        referrals_visible_to(user)
+        .filter(status=ReferralStatus.WAITLISTED)
+        .select_related("programme")
+        .order_by("priority", "received_on", "pk")
+    )
+
+
+def waitlist_summary_for_teams(team_ids: frozenset[int]) -> list[dict[str, Any]]:
+    """Per programme of these teams: how many wait and since when (counts only, no names)."""
+    programmes = Team.objects.filter(pk__in=team_ids).values_list("programme_id", flat=True)
+    return [
+        dict(row)
+        for row in Referral.objects.filter(
+            programme_id__in=programmes, status=ReferralStatus.WAITLISTED
+        )
+        .order_by()
+        .values("programme_id", "programme__name")
+        .annotate(waiting=Count("pk"), oldest=Min("received_on"))
+        .order_by("programme__name")
+    ]
+
+
+def decline_counts_for(user: User) -> list[dict[str, Any]]:
+    """Declined referrals per programme and reason code, for the programme report."""
+    return [
+        dict(row)
+        for row in referrals_visible_to(user)
+        .filter(status=ReferralStatus.DECLINED)
+        .order_by()
+        .values("programme__name", "decline_reason")
+        .annotate(n=Count("pk"))
+        .order_by("programme__name", "-n")
+    ]
+
+
+def case_managers_for_assignment(user: User, programme: Programme) -> list[tuple[Team, User]]:
+    """(team, case manager) pairs the user may assign in this programme."""
+    teams = scope_for(user).team_ids(Role.SUPERVISOR, Role.PROGRAMME_MANAGER)
+    memberships = (
+        Membership.objects.filter(
+            role=Role.CASE_MANAGER,
+            team__programme=programme,
+            team_id__in=teams,
+            user__is_active=True,
+        )
+        .select_related("team", "user")
+        .order_by("team__name", "user__full_name")
+    )
+    return [(m.team, m.user) for m in memberships if m.team is not None]
+
+
 def open_episode_counts_by_worker(episodes: QuerySet[Episode]) -> dict[int, int]:
     """Caseload size per primary case manager for the given episodes."""
     rows = (
@@ -95,11 +223,20 @@ def open_episode_counts_by_worker(episodes: QuerySet[Episode]) -> dict[int, int]
 
 
 __all__ = [
+    "case_managers_for_assignment",
     "caseload_for",
     "client_episodes_for",
     "clients_visible_to",
+    "decline_counts_for",
     "episodes_visible_to",
     "get_client_for",
+    "get_episode_for",
+    "get_referral_for",
+    "intake_programmes_for",
     "open_episode_counts_by_worker",
+    "open_referrals_for",
+    "referrals_visible_to",
     "team_caseload_for",
+    "waitlist_for",
+    "waitlist_summary_for_teams",
 ]

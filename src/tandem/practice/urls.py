@@ -1,5 +1,15 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from tandem.practice import views
 
 app_name = "practice"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("clients/<int:pk>/strengths/", views.strengths, name="strengths"),
+    path("clients/<int:pk>/plan/", views.plan, name="plan"),
+    path("clients/<int:pk>/contacts/", views.contacts, name="contacts"),
+    path("resources/", views.resources, name="resources"),
+    path("supervision/", views.supervision, name="supervision"),
+    path("supervision/new/", views.session_new, name="session_new"),
+    path("supervision/sessions/<int:pk>/", views.session_detail, name="session_detail"),
+]

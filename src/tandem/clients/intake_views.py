@@ -1,0 +1,198 @@
+"""Referral, waitlist and discharge pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from tandem.accounts.models import Role
+from tandem.clients import eligibility, selectors, services
+from tandem.clients.forms import (
+    AssignForm,
+    DecisionForm,
+    DischargeForm,
+    ReferralForm,
+    TransitionPlanForm,
+    screening_form,
+)
+from tandem.clients.models import DeclineReason, Referral, ReferralStatus
+from tandem.core.access import role_required, user_of
+
+INTAKE = (Role.SUPERVISOR, Role.PROGRAMME_MANAGER)
+
+
+def _apply_errors(form: Any, error: ValidationError) -> None:
+    """Show a service's validation error on the form, by field where it names one."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@require_http_methods(["GET"])
+@role_required(*INTAKE)
+def referral_list(request: HttpRequest) -> HttpResponse:
+    """Referrals still to screen and decide, and the declined ones counted by reason."""
+    user = user_of(request)
+    today = timezone.localdate()
+    referrals = list(selectors.open_referrals_for(user))
+    reasons = dict(DeclineReason.choices)
+    declines = [
+        {**row, "label": reasons.get(row["decline_reason"], row["decline_reason"])}
+        for row in selectors.decline_counts_for(user)
+    ]
+    return render(
+        request,
+        "clients/referral_list.html",
+        {
+            "rows": [{"referral": r, "days": r.days_waiting(today)} for r in referrals],
+            "declines": declines,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*INTAKE)
+def referral_new(request: HttpRequest) -> HttpResponse:
+    """Enter a referral with what case managers need to know."""
+    user = user_of(request)
+    programmes = selectors.intake_programmes_for(user)
+    form = ReferralForm(request.POST or None, programmes=programmes)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            referral = services.receive_referral(
+                actor=user, programme=data.pop("programme"), **data
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Referral entered. Screen it now."))
+            return redirect("clients:referral_detail", pk=referral.pk)
+    return render(request, "clients/referral_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*INTAKE)
+def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One referral: its facts, the eligibility screen, the decision and the assignment."""
+    user = user_of(request)
+    referral = selectors.get_referral_for(user, pk)
+    action = request.POST.get("action") if request.method == "POST" else None
+    today = timezone.localdate()
+    screen = screening_form(referral.programme, request.POST if action == "screen" else None)
+    decide = DecisionForm(request.POST if action == "decide" else None)
+    assign = AssignForm(
+        request.POST if action == "assign" else None,
+        choices=selectors.case_managers_for_assignment(user, referral.programme),
+    )
+    done = False
+    try:
+        if action == "screen" and screen.is_valid():
+            services.screen_referral(
+                actor=user, referral=referral, answers=screen.cleaned_data, screened_on=today
+            )
+            done = True
+        elif action == "decide" and decide.is_valid():
+            services.decide_referral(
+                actor=user,
+                referral=referral,
+                decision=decide.cleaned_data["decision"],
+                decided_on=today,
+                priority=decide.cleaned_data["priority"],
+                decline_reason=decide.cleaned_data["decline_reason"],
+                redirected_to=decide.cleaned_data["redirected_to"],
+                note=decide.cleaned_data["note"],
+            )
+            done = True
+        elif action == "assign" and assign.is_valid():
+            team, case_manager = assign.cleaned_data["assignee"]
+            episode = services.assign_referral(
+                actor=user,
+                referral=referral,
+                team=team,
+                case_manager=case_manager,
+                start_date=assign.cleaned_data["start_date"],
+            )
+            messages.success(request, _("Assigned: the episode of care is open."))
+            return redirect("clients:client_detail", pk=episode.client_id)
+    except ValidationError as error:
+        _apply_errors({"screen": screen, "decide": decide}.get(action or "", assign), error)
+    if done:
+        messages.success(request, _("Saved."))
+        return redirect("clients:referral_detail", pk=referral.pk)
+    return render(
+        request,
+        "clients/referral_detail.html",
+        {
+            "referral": referral,
+            "days": referral.days_waiting(today),
+            "screening": eligibility.labels_of(referral) if referral.screened_on else [],
+            "screen_form": screen,
+            "decision_form": decide,
+            "assign_form": assign,
+            "can_decide": referral.status == ReferralStatus.RECEIVED,
+            "can_assign": referral.status == ReferralStatus.WAITLISTED,
+        },
+    )
+
+
+@require_http_methods(["GET"])
+@role_required(*INTAKE)
+def waitlist(request: HttpRequest) -> HttpResponse:
+    """Everyone waiting, by priority then date received, with days waiting."""
+    user = user_of(request)
+    today = timezone.localdate()
+    referrals: list[Referral] = list(selectors.waitlist_for(user))
+    return render(
+        request,
+        "clients/waitlist.html",
+        {"rows": [{"referral": r, "days": r.days_waiting(today)} for r in referrals]},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def episode_discharge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Weeks used and left, the transition plan, and discharge."""
+    user = user_of(request)
+    episode = selectors.get_episode_for(user, pk)
+    action = request.POST.get("action") if request.method == "POST" else None
+    transition = TransitionPlanForm(
+        request.POST if action == "transition" else None,
+        initial={"transition_plan": episode.transition_plan},
+    )
+    discharge = DischargeForm(
+        request.POST if action == "discharge" else None, start_date=episode.start_date
+    )
+    try:
+        if action == "transition" and transition.is_valid():
+            services.save_transition_plan(actor=user, episode=episode, **transition.cleaned_data)
+            messages.success(request, _("Transition plan saved."))
+            return redirect("clients:episode_discharge", pk=episode.pk)
+        if action == "discharge" and discharge.is_valid():
+            services.close_episode(actor=user, episode=episode, **discharge.cleaned_data)
+            messages.success(request, _("The episode is closed."))
+            return redirect("clients:client_detail", pk=episode.client_id)
+    except ValidationError as error:
+        _apply_errors(transition if action == "transition" else discharge, error)
+    today = timezone.localdate()
+    return render(
+        request,
+        "clients/episode_discharge.html",
+        {
+            "episode": episode,
+            "weeks_used": episode.weeks_used(today),
+            "weeks_remaining": episode.weeks_remaining(today),
+            "near_end": episode.is_near_end(today),
+            "transition_form": transition,
+            "discharge_form": discharge,
+        },
+    )

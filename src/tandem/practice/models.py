@@ -1,0 +1,315 @@
+"""Strengths Model practice: assessments, recovery plans, contacts, resources and supervision."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from typing_extensions import override
+
+from tandem.clients.models import Client, Episode
+from tandem.orgs.models import Agency, Team
+
+
+class LifeDomain(models.TextChoices):
+    """The life domains of the Strengths Assessment."""
+
+    DAILY_LIVING = "daily_living", _("Daily living situation")
+    FINANCES = "finances", _("Finances")
+    VOCATIONAL = "vocational", _("Vocational and educational")
+    SOCIAL = "social", _("Social supports")
+    HEALTH = "health", _("Health")
+    LEISURE = "leisure", _("Leisure and recreation")
+    SPIRITUALITY = "spirituality", _("Spirituality and culture")
+
+
+class StrengthsAssessment(models.Model):
+    """One dated version of a client's Strengths Assessment; a new version never edits an old."""
+
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="strengths_assessments"
+    )
+    episode = models.ForeignKey(
+        Episode, on_delete=models.PROTECT, related_name="strengths_assessments"
+    )
+    assessed_on = models.DateField(_("assessed on"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Strengths Assessment")
+        verbose_name_plural = _("Strengths Assessments")
+        ordering = ["-assessed_on", "-pk"]
+        indexes = [models.Index(fields=["client", "-assessed_on"])]
+
+    @override
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.assessed_on:%Y-%m-%d}"
+
+
+class DomainEntry(models.Model):
+    """One life domain of an assessment, with the client's own words kept as they said them."""
+
+    assessment = models.ForeignKey(
+        StrengthsAssessment, on_delete=models.CASCADE, related_name="entries"
+    )
+    domain = models.CharField(_("life domain"), max_length=16, choices=LifeDomain.choices)
+    current_status = models.TextField(_("current status: what is going on now"), blank=True)
+    wants = models.TextField(_("what the person wants"), blank=True)
+    past_resources = models.TextField(_("resources used in the past"), blank=True)
+    own_words = models.TextField(_("in the person's own words"), blank=True)
+
+    class Meta:
+        verbose_name = _("domain entry")
+        verbose_name_plural = _("domain entries")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "domain"], name="one_entry_per_domain")
+        ]
+
+    @override
+    def __str__(self) -> str:
+        return self.get_domain_display()
+
+
+class RecoveryPlan(models.Model):
+    """The Personal Recovery Plan of an episode. ``version`` detects concurrent edits."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="recovery_plans")
+    episode = models.OneToOneField(Episode, on_delete=models.PROTECT, related_name="recovery_plan")
+    vision = models.TextField(_("what recovery means to the person, in their words"), blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("Personal Recovery Plan")
+        verbose_name_plural = _("Personal Recovery Plans")
+
+    @override
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
+
+
+class GoalStatus(models.TextChoices):
+    ACTIVE = "active", _("Working on it")
+    ACHIEVED = "achieved", _("Achieved")
+    SET_ASIDE = "set_aside", _("Set aside")
+
+
+class Goal(models.Model):
+    plan = models.ForeignKey(RecoveryPlan, on_delete=models.CASCADE, related_name="goals")
+    domain = models.CharField(_("life domain"), max_length=16, choices=LifeDomain.choices)
+    own_words = models.TextField(_("goal, in the person's words"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=GoalStatus.choices, default=GoalStatus.ACTIVE
+    )
+    achieved_on = models.DateField(_("achieved on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("goal")
+        verbose_name_plural = _("goals")
+        ordering = ["created_at", "pk"]
+
+    @override
+    def __str__(self) -> str:
+        return f"{_('Goal')} {self.pk}"
+
+    @override
+    def clean(self) -> None:
+        if self.status == GoalStatus.ACHIEVED and self.achieved_on is None:
+            raise ValidationError({"achieved_on": _("An achieved goal needs the date.")})
+
+
+class ResourceKind(models.TextChoices):
+    CLUB = "club", _("Club or group")
+    LIBRARY = "library", _("Library")
+    EMPLOYER = "employer", _("Employer")
+    FAITH = "faith", _("Faith community")
+    EDUCATION = "education", _("School or course")
+    SPORT = "sport", _("Sport or recreation")
+    VOLUNTEER = "volunteer", _("Volunteering")
+    OTHER = "other", _("Other")
+
+
+class CommunityResource(models.Model):
+    """A natural, non-mental-health resource of the community, shared by an agency's teams."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=ResourceKind.choices)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    contact = models.CharField(_("phone, email or website"), max_length=200, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    is_active = models.BooleanField(_("still available"), default=True)
+
+    class Meta:
+        verbose_name = _("community resource")
+        verbose_name_plural = _("community resources")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "name"], name="resource_unique_name")
+        ]
+
+    @override
+    def __str__(self) -> str:
+        return self.name
+
+
+class StepStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    DONE = "done", _("Done")
+    NOT_DONE = "not_done", _("Not done")
+
+
+class Step(models.Model):
+    """A small, specific, measurable step towards a goal: who does what by when."""
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="steps")
+    action = models.CharField(_("what"), max_length=300)
+    responsible = models.CharField(_("who"), max_length=100)
+    due_on = models.DateField(_("by when"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=StepStatus.choices, default=StepStatus.PLANNED
+    )
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    resource = models.ForeignKey(
+        CommunityResource,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="steps",
+        verbose_name=_("community resource"),
+    )
+
+    class Meta:
+        verbose_name = _("step")
+        verbose_name_plural = _("steps")
+        ordering = ["due_on", "pk"]
+        indexes = [models.Index(fields=["status", "due_on"])]
+
+    @override
+    def __str__(self) -> str:
+        return f"{_('Step')} {self.pk}"
+
+    @override
+    def clean(self) -> None:
+        if self.status == StepStatus.DONE and self.completed_on is None:
+            raise ValidationError({"completed_on": _("A done step needs its completion date.")})
+
+
+class ContactMode(models.TextChoices):
+    COMMUNITY = "community", _("In person, in the community")
+    OFFICE = "office", _("In person, at the office")
+    PHONE = "phone", _("Phone")
+    VIDEO = "video", _("Video")
+    TEXT = "text", _("Text message")
+
+
+class ContactWith(models.TextChoices):
+    CLIENT = "client", _("The client")
+    COLLATERAL = "collateral", _("A collateral (family, landlord, other service)")
+
+
+class Contact(models.Model):
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="contacts")
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="contacts")
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contacts"
+    )
+    occurred_on = models.DateField(_("date"))
+    minutes = models.PositiveSmallIntegerField(
+        _("minutes"), validators=[MinValueValidator(1), MaxValueValidator(720)]
+    )
+    mode = models.CharField(_("mode"), max_length=10, choices=ContactMode.choices)
+    with_whom = models.CharField(
+        _("with"), max_length=10, choices=ContactWith.choices, default=ContactWith.CLIENT
+    )
+    goals = models.ManyToManyField(
+        Goal, blank=True, related_name="contacts", verbose_name=_("goals worked on")
+    )
+    steps = models.ManyToManyField(
+        Step, blank=True, related_name="contacts", verbose_name=_("steps worked on")
+    )
+    note = models.TextField(_("short note"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["-occurred_on", "-pk"]
+        indexes = [
+            models.Index(fields=["client", "-occurred_on"]),
+            models.Index(fields=["worker", "occurred_on"]),
+        ]
+
+    @override
+    def __str__(self) -> str:
+        return f"{_('Contact')} {self.pk}"
+
+    @override
+    def clean(self) -> None:
+        occurred: date | None = self.occurred_on  # None when the field failed validation
+        if occurred is not None and occurred > timezone.localdate():
+            raise ValidationError({"occurred_on": _("A contact cannot be in the future.")})
+
+
+class SupervisionKind(models.TextChoices):
+    GROUP = "group", _("Group supervision")
+    INDIVIDUAL = "individual", _("Individual supervision")
+
+
+class SupervisionSession(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="supervision_sessions")
+    kind = models.CharField(_("kind"), max_length=10, choices=SupervisionKind.choices)
+    held_on = models.DateField(_("date"))
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    attendees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="supervision_sessions", verbose_name=_("attendees")
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("supervision session")
+        verbose_name_plural = _("supervision sessions")
+        ordering = ["-held_on", "-pk"]
+
+    @override
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.held_on:%Y-%m-%d}"
+
+
+class ClientPresentation(models.Model):
+    """A client presented in group supervision with the strengths-based presentation."""
+
+    session = models.ForeignKey(
+        SupervisionSession, on_delete=models.CASCADE, related_name="presentations"
+    )
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="presentations")
+    presenter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    question = models.TextField(_("what the worker asks the group"), blank=True)
+    suggestions = models.TextField(_("suggestions from the group"))
+
+    class Meta:
+        verbose_name = _("client presentation")
+        verbose_name_plural = _("client presentations")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "client"], name="present_client_once")
+        ]
+
+    @override
+    def __str__(self) -> str:
+        return f"{_('Presentation')} {self.pk}"

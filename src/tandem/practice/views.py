@@ -1,0 +1,315 @@
+"""Strengths Assessment, recovery plan, contacts, resources and supervision pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from tandem.accounts.models import Role, User
+from tandem.clients.models import Client, Episode
+from tandem.clients.selectors import get_client_for
+from tandem.core.access import role_required, user_of
+from tandem.practice import selectors, services
+from tandem.practice.forms import (
+    ContactForm,
+    GoalForm,
+    GoalStatusForm,
+    PresentationForm,
+    ResourceForm,
+    SessionForm,
+    StepForm,
+    StepStatusForm,
+    StrengthsForm,
+    VisionForm,
+)
+from tandem.practice.models import Goal, Step
+
+SUPERVISING = (Role.SUPERVISOR, Role.PROGRAMME_MANAGER)
+CLINICAL = (Role.CASE_MANAGER, *SUPERVISING)
+
+
+def _client_and_episode(request: HttpRequest, pk: int) -> tuple[Client, Episode | None]:
+    user = user_of(request)
+    client = get_client_for(user, pk)
+    return client, selectors.current_episode_for(user, client)
+
+
+def _show_error(form: Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _changed_elsewhere(form: Form) -> None:
+    form.add_error(
+        None,
+        _(
+            "This plan was changed by someone else while you were editing. Your text is kept "
+            "below: read the plan as it is now, then save again."
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def strengths(request: HttpRequest, pk: int) -> HttpResponse:
+    """The current Strengths Assessment, its dated history, and a form for a new version."""
+    user = user_of(request)
+    client, episode = _client_and_episode(request, pk)
+    versions = selectors.assessments_for(user, client)
+    latest = list(versions[0].entries.all()) if versions else []
+    form = StrengthsForm(request.POST or None, latest=latest)
+    if request.method == "POST" and episode is not None and form.is_valid():
+        try:
+            services.record_strengths_assessment(
+                actor=user,
+                episode=episode,
+                assessed_on=form.cleaned_data["assessed_on"],
+                entries=form.entries(),
+            )
+        except ValidationError as error:
+            _show_error(form, error)
+        else:
+            messages.success(request, _("Strengths Assessment saved as a new version."))
+            return redirect("practice:strengths", pk=client.pk)
+    return render(
+        request,
+        "practice/strengths.html",
+        {"client": client, "episode": episode, "versions": versions, "form": form},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def plan(request: HttpRequest, pk: int) -> HttpResponse:
+    """The Personal Recovery Plan: vision, goals in the person's words, and their steps."""
+    user = user_of(request)
+    client, episode = _client_and_episode(request, pk)
+    current = selectors.plan_for(user, episode) if episode is not None else None
+    version = current.version if current is not None else 0
+    goals = Goal.objects.filter(plan=current) if current is not None else Goal.objects.none()
+    steps = Step.objects.filter(goal__plan=current) if current is not None else Step.objects.none()
+    resources = selectors.resources_for(user).filter(is_active=True)
+    action = request.POST.get("action") if request.method == "POST" else None
+    data = request.POST if request.method == "POST" else None
+    forms: dict[str, Form] = {
+        "vision": VisionForm(
+            data if action == "vision" else None,
+            initial={"vision": current.vision if current else "", "version": version},
+        ),
+        "goal": GoalForm(data if action == "goal" else None, initial={"version": version}),
+        "step": StepForm(
+            data if action == "step" else None,
+            goals=goals,
+            resources=resources,
+            initial={"version": version},
+        ),
+        "goal_status": GoalStatusForm(data if action == "goal_status" else None, goals=goals),
+        "step_status": StepStatusForm(data if action == "step_status" else None, steps=steps),
+    }
+    form = forms.get(action or "")
+    if form is not None and episode is None:
+        form.add_error(None, _("This client has no open episode."))
+    elif form is not None and episode is not None and form.is_valid():
+        try:
+            _save_plan_action(user, action or "", form.cleaned_data, episode)
+        except services.PlanChangedError:
+            _changed_elsewhere(form)
+            # Show the plan as it is now; the hidden version moves on so that a second,
+            # deliberate save of the kept text goes through.
+            current = selectors.plan_for(user, episode)
+            version = current.version if current is not None else 0
+        except ValidationError as error:
+            _show_error(form, error)
+        else:
+            messages.success(request, _("Plan saved."))
+            return redirect("practice:plan", pk=client.pk)
+    return render(
+        request,
+        "practice/plan.html",
+        {
+            "client": client,
+            "episode": episode,
+            "plan": current,
+            "version": version,
+            "forms": forms,
+            "goal_statuses": GoalStatusForm.base_fields["status"].choices,  # type: ignore[attr-defined]  # ChoiceField
+            "step_statuses": StepStatusForm.base_fields["status"].choices,  # type: ignore[attr-defined]  # ChoiceField
+        },
+    )
+
+
+def _save_plan_action(user: User, action: str, data: dict[str, Any], episode: Episode) -> None:
+    """Run one edit of the plan (raises ``PlanChangedError`` on a concurrent change)."""
+    today = timezone.localdate()
+    version = data["version"]
+    if action == "vision":
+        services.save_plan_vision(
+            actor=user, episode=episode, expected_version=version, vision=data["vision"]
+        )
+    elif action == "goal":
+        services.add_goal(
+            actor=user,
+            episode=episode,
+            expected_version=version,
+            domain=data["domain"],
+            own_words=data["own_words"],
+        )
+    elif action == "step":
+        services.add_step(
+            actor=user,
+            goal=data["goal"],
+            expected_version=version,
+            action=data["what"],
+            responsible=data["responsible"],
+            due_on=data["due_on"],
+            resource=data["resource"],
+        )
+    elif action == "goal_status":
+        services.set_goal_status(
+            actor=user,
+            goal=data["goal"],
+            expected_version=version,
+            status=data["status"],
+            on=today,
+        )
+    elif action == "step_status":
+        services.set_step_status(
+            actor=user,
+            step=data["step"],
+            expected_version=version,
+            status=data["status"],
+            on=today,
+        )
+
+
+@require_http_methods(["GET", "POST"])
+def contacts(request: HttpRequest, pk: int) -> HttpResponse:
+    """Quick entry of a contact on one screen, with the recent contacts below it."""
+    user = user_of(request)
+    client, episode = _client_and_episode(request, pk)
+    current = selectors.plan_for(user, episode) if episode is not None else None
+    goals = Goal.objects.filter(plan=current) if current is not None else Goal.objects.none()
+    steps = Step.objects.filter(goal__plan=current) if current is not None else Step.objects.none()
+    form = ContactForm(request.POST or None, goals=goals, steps=steps)
+    if request.method == "POST" and episode is not None and form.is_valid():
+        try:
+            services.record_contact(actor=user, episode=episode, **form.cleaned_data)
+        except ValidationError as error:
+            _show_error(form, error)
+        else:
+            messages.success(request, _("Contact saved."))
+            return redirect("practice:contacts", pk=client.pk)
+    today = timezone.localdate()
+    return render(
+        request,
+        "practice/contacts.html",
+        {
+            "client": client,
+            "episode": episode,
+            "form": form,
+            "recent": selectors.recent_contacts_for(user, client),
+            "figures": selectors.contact_figures_for_worker(user, today=today),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*CLINICAL)
+def resources(request: HttpRequest) -> HttpResponse:
+    """The directory of natural community resources, and a form to add one."""
+    user = user_of(request)
+    form = ResourceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if user.agency is None:
+            form.add_error(None, _("Your account has no agency."))
+        else:
+            try:
+                services.add_community_resource(actor=user, agency=user.agency, **form.cleaned_data)
+            except ValidationError as error:
+                _show_error(form, error)
+            else:
+                messages.success(request, _("Resource added."))
+                return redirect("practice:resources")
+    return render(
+        request,
+        "practice/resources.html",
+        {"resources": list(selectors.resources_for(user)), "form": form},
+    )
+
+
+@require_http_methods(["GET"])
+@role_required(*SUPERVISING)
+def supervision(request: HttpRequest) -> HttpResponse:
+    """Per team: when each worker last had supervision, and clients never presented."""
+    user = user_of(request)
+    today = timezone.localdate()
+    overviews = [
+        selectors.supervision_overview_for(user, team)
+        for team in selectors.supervised_teams_for(user)
+    ]
+    return render(request, "practice/supervision.html", {"overviews": overviews, "today": today})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*SUPERVISING)
+def session_new(request: HttpRequest) -> HttpResponse:
+    """Record a group or individual supervision session."""
+    user = user_of(request)
+    teams = selectors.supervised_teams_for(user)
+    people = selectors.team_members_of(teams)
+    form = SessionForm(request.POST or None, teams=teams, people=people)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = services.record_supervision(actor=user, **form.cleaned_data)
+        except ValidationError as error:
+            _show_error(form, error)
+        else:
+            messages.success(request, _("Supervision session saved."))
+            return redirect("practice:session_detail", pk=session.pk)
+    return render(request, "practice/session_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*SUPERVISING)
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A session, its presented clients and the group's suggestions; present another client."""
+    user = user_of(request)
+    session = selectors.get_session_for(user, pk)
+    form = PresentationForm(
+        request.POST or None, episodes=selectors.presentable_clients(user, session.team)
+    )
+    if request.method == "POST" and form.is_valid():
+        episode = form.cleaned_data["episode"]
+        try:
+            services.present_client(
+                actor=user,
+                session=session,
+                client=episode.client,
+                presenter=episode.primary_case_manager,
+                question=form.cleaned_data["question"],
+                suggestions=form.cleaned_data["suggestions"],
+            )
+        except ValidationError as error:
+            _show_error(form, error)
+        else:
+            messages.success(request, _("Presentation saved."))
+            return redirect("practice:session_detail", pk=session.pk)
+    return render(
+        request,
+        "practice/session_detail.html",
+        {
+            "session": session,
+            "attendees": list(session.attendees.order_by("full_name")),
+            "presentations": selectors.presentations_of(session),
+            "form": form,
+        },
+    )

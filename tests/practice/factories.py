@@ -1,0 +1,101 @@
+"""Factories for referrals and practice records, and the access matrix's URLs for them."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import factory
+from django.utils import timezone
+
+from tandem.clients.models import Referral, ReferralSource, ReferralStatus
+from tandem.practice.models import (
+    Goal,
+    LifeDomain,
+    RecoveryPlan,
+    Step,
+    SupervisionKind,
+    SupervisionSession,
+)
+from tests.factories import ProgrammeFactory, UserFactory
+
+
+class ReferralFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Referral
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    agency = factory.LazyAttribute(lambda r: r.programme.agency)
+    received_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=10))
+    given_name = factory.Sequence(lambda n: f"Referred{n}")
+    family_name = factory.Sequence(lambda n: f"Person{n}")
+    date_of_birth = date(1985, 3, 2)
+    reason = "Needs help finding a family doctor and housing support."
+    current_supports = "A sister nearby."
+    risks = "None known."
+    consent_to_share = True
+    source = ReferralSource.PRIMARY_CARE
+    status = ReferralStatus.RECEIVED
+    created_by = factory.SubFactory(UserFactory)
+
+
+class RecoveryPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RecoveryPlan
+
+    client = factory.LazyAttribute(lambda p: p.episode.client)
+    updated_by = factory.LazyAttribute(lambda p: p.episode.primary_case_manager)
+
+
+class GoalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Goal
+
+    domain = LifeDomain.VOCATIONAL
+    own_words = "I want to work with animals again."
+
+
+class StepFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Step
+
+    action = "Visit the animal shelter"
+    responsible = "Client and case manager"
+    due_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=7))
+
+
+def referral_in(programme: Any) -> Referral:
+    created_by = UserFactory.create()
+    return ReferralFactory.create(programme=programme, created_by=created_by)
+
+
+def session_in(team: Any) -> SupervisionSession:
+    return SupervisionSession.objects.create(
+        team=team,
+        kind=SupervisionKind.GROUP,
+        held_on=timezone.localdate(),
+        supervisor=UserFactory.create(),
+    )
+
+
+def practice_path(key: str, path: str, objects: dict[str, Any]) -> str | None:
+    """A real URL for the intake and practice routes, for one relationship; None if not ours."""
+    client = objects["client"]
+    if key == "clients:referral_detail":
+        return path.replace("<int:pk>", str(referral_in(objects["programme"]).pk))
+    if key == "clients:episode_discharge":
+        return path.replace("<int:pk>", str(client.episodes.first().pk))
+    if key == "practice:session_detail":
+        return path.replace("<int:pk>", str(session_in(objects["team"]).pk))
+    if key.startswith("practice:") and "<int:pk>" in path:
+        return path.replace("<int:pk>", str(client.pk))
+    return None
+
+
+__all__ = [
+    "GoalFactory",
+    "RecoveryPlanFactory",
+    "ReferralFactory",
+    "StepFactory",
+    "practice_path",
+]
