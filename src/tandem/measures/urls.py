@@ -1,5 +1,15 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from tandem.measures import views
 
 app_name = "measures"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("measures/<int:pk>/", views.administration_detail, name="administration"),
+    path("measures/<int:pk>/validate/", views.validate_item, name="validate_item"),
+    path("measures/<int:pk>/link/", views.issue_link, name="issue_link"),
+    path("measures/links/<int:pk>/cancel/", views.cancel_link, name="cancel_link"),
+    path("measures/links/<int:pk>/resend/", views.resend_link, name="resend_link"),
+    path("clients/<int:pk>/invitations/", views.invitation_log, name="invitation_log"),
+    path("r/<str:token>/", views.self_report, name="self_report"),
+]

@@ -1,0 +1,125 @@
+"""Forms of the measurement pages: answers to an instrument, and how to hand over a link."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from typing_extensions import override
+
+from tandem.measures.answers import Answer, clean_answer
+from tandem.measures.models import InvitationChannel
+from tandem.measures.registry import Instrument
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRow:
+    """One item as a page shows it: neutral label, its options or a free range, its answer."""
+
+    id: str
+    number: int
+    options: tuple[Option, ...]
+    low: float
+    high: float
+    continuous: bool
+    is_text: bool
+    answer: str
+    error: str
+
+
+def _value_text(value: float) -> str:
+    return f"{value:g}"
+
+
+def item_rows(
+    instrument: Instrument, answers: dict[str, Any], errors: dict[str, str] | None = None
+) -> list[ItemRow]:
+    """The instrument's items in order with the answers given so far."""
+    errors = errors or {}
+    rows = []
+    for number, item in enumerate(instrument.items, start=1):
+        scale = instrument.scale_of(item)
+        values = sorted(scale.values)
+        options = tuple(
+            Option(
+                value=_value_text(value),
+                label=_value_text(value)
+                + (" (" + _("lowest") + ")" if value == values[0] else "")
+                + (" (" + _("highest") + ")" if value == values[-1] else ""),
+            )
+            for value in values
+        )
+        given = answers.get(item.id)
+        rows.append(
+            ItemRow(
+                id=item.id,
+                number=number,
+                options=() if scale.continuous else options,
+                low=scale.min,
+                high=scale.max,
+                continuous=scale.continuous,
+                is_text=False,
+                answer="" if given is None else _value_text(float(given)),
+                error=errors.get(item.id, ""),
+            )
+        )
+    for number, text_item in enumerate(instrument.text_items, start=len(rows) + 1):
+        rows.append(
+            ItemRow(
+                id=text_item.id,
+                number=number,
+                options=(),
+                low=0,
+                high=0,
+                continuous=False,
+                is_text=True,
+                answer=str(answers.get(text_item.id, "")),
+                error=errors.get(text_item.id, ""),
+            )
+        )
+    return rows
+
+
+def answers_from_post(instrument: Instrument, data: Any) -> dict[str, str]:
+    """The raw answers in a POST, keyed by item id (only the instrument's own items)."""
+    ids = [*instrument.item_ids, *(item.id for item in instrument.text_items)]
+    return {item_id: data[item_id] for item_id in ids if item_id in data}
+
+
+def check_answers(
+    instrument: Instrument, raw: dict[str, str]
+) -> tuple[dict[str, Answer], dict[str, str]]:
+    """Cleaned answers and per-item error messages (the same rules as the services)."""
+    cleaned: dict[str, Answer] = {}
+    errors: dict[str, str] = {}
+    for item_id, value in raw.items():
+        answer, error = clean_answer(instrument, item_id, value)
+        if error:
+            errors[item_id] = error
+        elif answer is not None:
+            cleaned[item_id] = answer
+    return cleaned, errors
+
+
+class LinkForm(forms.Form):
+    channel = forms.ChoiceField(
+        label=gettext_lazy("Hand the link over"),
+        choices=[
+            (InvitationChannel.IN_PERSON.value, gettext_lazy("Show a QR code now")),
+            (InvitationChannel.EMAIL.value, gettext_lazy("Send it by email")),
+        ],
+        initial=InvitationChannel.IN_PERSON.value,
+    )
+
+    @override
+    def clean(self) -> dict[str, Any]:
+        return super().clean() or {}

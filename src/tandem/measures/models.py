@@ -1,0 +1,366 @@
+"""Measurement data: schedules, administrations, responses, self-report links and invitations."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from typing_extensions import override
+
+from tandem.accounts.models import Language
+from tandem.clients.models import Client, Episode
+from tandem.measures.models_wording import InstrumentWording as InstrumentWording
+from tandem.orgs.models import Programme
+
+# ---- schedules, administrations, responses, links (measurement workflow) ----------------------
+
+DAYS_PER_MONTH = Decimal("30.4375")  # 365.25 / 12: "every 4.5 months" is 137 days
+
+
+class ScheduleScope(models.TextChoices):
+    PROGRAMME = "programme", _("Programme (routine care)")
+    STUDY = "study", _("Research study")
+
+
+class ScheduleRule(models.TextChoices):
+    WAVES = "waves", _("Relative waves from the episode start")
+    INTAKE = "intake", _("At episode intake")
+    DISCHARGE = "discharge", _("At discharge")
+    EVERY_NTH_CONTACT = "every_nth_contact", _("Every Nth contact")
+
+
+class Schedule(models.Model):
+    """An instrument attached to a programme (or a study within it) and when it falls due."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="schedules", verbose_name=_("programme")
+    )
+    scope = models.CharField(
+        _("scope"), max_length=12, choices=ScheduleScope.choices, default=ScheduleScope.PROGRAMME
+    )
+    study_name = models.CharField(_("study"), max_length=200, blank=True)
+    instrument_code = models.CharField(_("instrument"), max_length=40)
+    rule = models.CharField(_("rule"), max_length=20, choices=ScheduleRule.choices)
+    include_baseline = models.BooleanField(_("baseline wave at intake"), default=True)
+    interval_months = models.DecimalField(
+        _("interval (months)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.25"))],
+    )
+    span_months = models.DecimalField(
+        _("for (months)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.25"))],
+    )
+    every_n_contacts = models.PositiveSmallIntegerField(
+        _("every N contacts"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    window_before_days = models.PositiveSmallIntegerField(
+        _("window before the due date (days)"), default=7, validators=[MaxValueValidator(365)]
+    )
+    window_after_days = models.PositiveSmallIntegerField(
+        _("window after the due date (days)"), default=14, validators=[MaxValueValidator(365)]
+    )
+    reminder_after_days = models.PositiveSmallIntegerField(
+        _("remind after (days)"),
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_("Days after a link is sent before one reminder goes out."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("measurement schedule")
+        verbose_name_plural = _("measurement schedules")
+        ordering = ["programme", "instrument_code", "pk"]
+
+    @override
+    def __str__(self) -> str:
+        return f"{self.instrument_code} ({self.get_rule_display()})"
+
+    @override
+    def clean(self) -> None:
+        waves = self.rule == ScheduleRule.WAVES
+        if waves and (self.interval_months is None or not self.span_months):
+            raise ValidationError(
+                {"interval_months": _("Relative waves need an interval and a span in months.")}
+            )
+        if self.rule == ScheduleRule.EVERY_NTH_CONTACT and not self.every_n_contacts:
+            raise ValidationError({"every_n_contacts": _("Say after how many contacts.")})
+        if self.scope == ScheduleScope.STUDY and not self.study_name:
+            raise ValidationError({"study_name": _("A study schedule names its study.")})
+
+    def wave_offsets_days(self) -> list[tuple[str, int]]:
+        """(wave label, days after the episode start) for relative waves."""
+        if self.rule != ScheduleRule.WAVES or self.interval_months is None or not self.span_months:
+            return []
+        waves: list[tuple[str, int]] = [("baseline", 0)] if self.include_baseline else []
+        months = self.interval_months
+        while months <= self.span_months:
+            waves.append((f"month {months.normalize():f}", round(months * DAYS_PER_MONTH)))
+            months += self.interval_months
+        return waves
+
+
+class AdministrationStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    DUE = "due", _("Due")
+    OVERDUE = "overdue", _("Overdue")
+    MISSED = "missed", _("Missed")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_STATUSES = (
+    AdministrationStatus.SCHEDULED,
+    AdministrationStatus.DUE,
+    AdministrationStatus.OVERDUE,
+)
+
+
+def status_on(
+    today: date, *, window_opens: date, due_date: date, window_closes: date
+) -> AdministrationStatus:
+    """Where an unanswered administration stands on ``today``."""
+    if today < window_opens:
+        return AdministrationStatus.SCHEDULED
+    if today <= due_date:
+        return AdministrationStatus.DUE
+    if today <= window_closes:
+        return AdministrationStatus.OVERDUE
+    return AdministrationStatus.MISSED
+
+
+class Administration(models.Model):
+    """One occasion on which a client should answer (or a worker rate) one instrument."""
+
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="administrations", verbose_name=_("client")
+    )
+    episode = models.ForeignKey(
+        Episode, on_delete=models.PROTECT, related_name="administrations", verbose_name=_("episode")
+    )
+    schedule = models.ForeignKey(
+        Schedule,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="administrations",
+        verbose_name=_("schedule"),
+    )
+    instrument_code = models.CharField(_("instrument"), max_length=40)
+    instrument_version = models.CharField(_("instrument version"), max_length=20)
+    wave = models.CharField(_("wave"), max_length=40, blank=True)
+    due_date = models.DateField(_("due date"))
+    window_opens = models.DateField(_("window opens"))
+    window_closes = models.DateField(_("window closes"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=AdministrationStatus.choices,
+        default=AdministrationStatus.SCHEDULED,
+    )
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("administration")
+        verbose_name_plural = _("administrations")
+        ordering = ["due_date", "pk"]
+        indexes = [
+            models.Index(fields=["episode", "status"]),
+            models.Index(fields=["status", "window_closes"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(window_opens__lte=models.F("due_date"))
+                & models.Q(due_date__lte=models.F("window_closes")),
+                name="administration_due_inside_window",
+            ),
+            models.UniqueConstraint(
+                fields=["episode", "schedule", "wave"],
+                condition=models.Q(schedule__isnull=False),
+                name="administration_one_per_wave",
+            ),
+        ]
+
+    @override
+    def __str__(self) -> str:
+        return f"{self.instrument_code} {self.wave} ({self.due_date:%Y-%m-%d})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @classmethod
+    def window_for(cls, due_date: date, schedule: Schedule | None) -> tuple[date, date]:
+        before = schedule.window_before_days if schedule else 7
+        after = schedule.window_after_days if schedule else 14
+        return due_date - timedelta(days=before), due_date + timedelta(days=after)
+
+
+class EnteredVia(models.TextChoices):
+    WORKER = "worker", _("Entered by a worker")
+    SELF_REPORT_LINK = "link", _("Answered by the client on a link")
+    IMPORT = "import", _("Imported")
+
+
+class Response(models.Model):
+    """Answers to one instrument, and their scores once complete.
+
+    A response with ``completed_at`` empty is a self-report in progress: each answer is saved
+    as the client gives it, so a closed tab loses nothing.
+    """
+
+    administration = models.ForeignKey(
+        Administration,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="responses",
+        verbose_name=_("administration"),
+    )
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="responses", verbose_name=_("client")
+    )
+    episode = models.ForeignKey(
+        Episode,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="responses",
+        verbose_name=_("episode"),
+    )
+    instrument_code = models.CharField(_("instrument"), max_length=40)
+    instrument_version = models.CharField(_("instrument version"), max_length=20)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.EN
+    )
+    answers = models.JSONField(_("answers"), default=dict)
+    scores = models.JSONField(_("scores"), default=dict)
+    entered_via = models.CharField(_("entered via"), max_length=8, choices=EnteredVia.choices)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True, db_index=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+        ordering = ["completed_at", "pk"]
+        indexes = [models.Index(fields=["client", "instrument_code", "completed_at"])]
+
+    @override
+    def __str__(self) -> str:
+        return f"{self.instrument_code} #{self.pk}"
+
+    @property
+    def is_complete(self) -> bool:
+        return self.completed_at is not None
+
+
+class SelfReportLink(models.Model):
+    """A one-time link for a client. Only the SHA-256 of its token is kept."""
+
+    administration = models.ForeignKey(
+        Administration,
+        on_delete=models.CASCADE,
+        related_name="links",
+        verbose_name=_("administration"),
+    )
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    response = models.OneToOneField(
+        Response,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="link",
+        verbose_name=_("response in progress"),
+    )
+
+    class Meta:
+        verbose_name = _("self-report link")
+        verbose_name_plural = _("self-report links")
+        ordering = ["-created_at", "-pk"]
+
+    @override
+    def __str__(self) -> str:
+        return f"link #{self.pk}"
+
+
+class InvitationKind(models.TextChoices):
+    LINK = "link", _("Link")
+    REMINDER = "reminder", _("Reminder")
+
+
+class InvitationChannel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    IN_PERSON = "in_person", _("Shown in person (QR code)")
+    CASELOAD_NOTE = "caseload_note", _("Note on the caseload")
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Invitation(models.Model):
+    """One entry of the invitation log: a link handed over or a reminder, sent or to come."""
+
+    link = models.ForeignKey(
+        SelfReportLink,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("link"),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=InvitationKind.choices)
+    channel = models.CharField(_("channel"), max_length=14, choices=InvitationChannel.choices)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=InvitationStatus.choices,
+        default=InvitationStatus.PENDING,
+    )
+    send_after = models.DateTimeField(_("send after"))
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["send_after", "pk"]
+        indexes = [models.Index(fields=["status", "send_after"])]
+
+    @override
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"

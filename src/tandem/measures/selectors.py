@@ -1,0 +1,186 @@
+"""Reads of the measurement workflow, narrowed to what the user may see and audited."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db.models import Count, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from tandem.accounts.models import User
+from tandem.audit.models import Action, Outcome
+from tandem.audit.services import record_event
+from tandem.clients.models import Client
+from tandem.clients.selectors import episodes_visible_to
+from tandem.measures.models import (
+    Administration,
+    AdministrationStatus,
+    Invitation,
+    Response,
+    SelfReportLink,
+)
+from tandem.measures.services import hash_token
+
+ATTENTION_STATUSES = (
+    AdministrationStatus.DUE,
+    AdministrationStatus.OVERDUE,
+    AdministrationStatus.MISSED,
+)
+
+
+def administrations_visible_to(user: User) -> QuerySet[Administration]:
+    """Administrations in episodes the user may open."""
+    return Administration.objects.filter(episode__in=episodes_visible_to(user))
+
+
+def _denied(user: User, object_type: str, pk: int) -> Http404:
+    record_event(
+        actor=user,
+        action=Action.VIEW,
+        object_type=object_type,
+        object_id=str(pk),
+        outcome=Outcome.DENIED,
+    )
+    return Http404()
+
+
+def get_administration_for(user: User, pk: int) -> Administration:
+    """One administration the user may see, with client and episode; 404 (audited) otherwise."""
+    found = (
+        administrations_visible_to(user)
+        .select_related("client", "episode__programme", "schedule")
+        .filter(pk=pk)
+        .first()
+    )
+    if found is None:
+        raise _denied(user, "measures.administration", pk)
+    record_event(actor=user, action=Action.VIEW, obj=found, agency_id=found.client.agency_id)
+    return found
+
+
+def get_link_for(user: User, pk: int) -> SelfReportLink:
+    """One self-report link the user may manage; 404 (audited) otherwise."""
+    found = (
+        SelfReportLink.objects.filter(pk=pk, administration__episode__in=episodes_visible_to(user))
+        .select_related("administration__client", "administration__episode", "response")
+        .first()
+    )
+    if found is None:
+        raise _denied(user, "measures.selfreportlink", pk)
+    record_event(
+        actor=user, action=Action.VIEW, obj=found, agency_id=found.administration.client.agency_id
+    )
+    return found
+
+
+def client_administrations_for(user: User, client: Client) -> list[Administration]:
+    """A client's administrations in the user's visible episodes, soonest due first."""
+    rows = list(
+        administrations_visible_to(user)
+        .filter(client=client)
+        .exclude(status=AdministrationStatus.CANCELLED)
+        .order_by("due_date", "pk")
+    )
+    record_event(
+        actor=user,
+        action=Action.LIST,
+        object_type="measures.administration",
+        object_id=f"client:{client.pk}",
+        agency_id=client.agency_id,
+    )
+    return rows
+
+
+def client_responses_for(user: User, client: Client) -> list[Response]:
+    """Completed responses of a client (all episodes), oldest first, for the history."""
+    if not episodes_visible_to(user).filter(client=client).exists():
+        raise Http404
+    rows = list(
+        Response.objects.filter(client=client, completed_at__isnull=False).order_by(
+            "instrument_code", "completed_at", "pk"
+        )
+    )
+    record_event(
+        actor=user,
+        action=Action.LIST,
+        object_type="measures.response",
+        object_id=f"client:{client.pk}",
+        agency_id=client.agency_id,
+    )
+    return rows
+
+
+def client_invitations_for(user: User, client: Client) -> list[Invitation]:
+    """The invitation log of a client: every link and reminder, newest first."""
+    rows = list(
+        Invitation.objects.filter(
+            link__administration__client=client,
+            link__administration__episode__in=episodes_visible_to(user),
+        )
+        .select_related("link__administration", "link__created_by")
+        .order_by("-link__created_at", "-link__pk", "send_after", "pk")
+    )
+    record_event(
+        actor=user,
+        action=Action.LIST,
+        object_type="measures.invitation",
+        object_id=f"client:{client.pk}",
+        agency_id=client.agency_id,
+    )
+    return rows
+
+
+def measure_status_by_episode(episode_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+    """For caseload rows: count of due, overdue and missed administrations per episode.
+
+    One query whatever the number of episodes; the caller has already narrowed the episodes.
+    """
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    rows = (
+        Administration.objects.filter(
+            episode_id__in=list(episode_ids), status__in=ATTENTION_STATUSES
+        )
+        .order_by()
+        .values("episode_id", "status")
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        counts[row["episode_id"]][row["status"]] = row["n"]
+    return dict(counts)
+
+
+def usable_link_for_token(token: str, *, now: datetime | None = None) -> SelfReportLink | None:
+    """The link a token opens, if it still may be used: not used, cancelled or expired.
+
+    Anonymous: the lookup is by hash only. A refused token is audited without identifying
+    anything, an accepted one as a view of the link by nobody (the client).
+    """
+    now = now or timezone.now()
+    link = (
+        SelfReportLink.objects.filter(token_hash=hash_token(token))
+        .select_related("administration__client", "response")
+        .first()
+    )
+    usable = (
+        link is not None
+        and link.used_at is None
+        and link.cancelled_at is None
+        and link.expires_at > now
+        and link.administration.is_open
+    )
+    if link is None or not usable:
+        record_event(
+            actor=None,
+            action=Action.VIEW,
+            object_type="measures.selfreportlink",
+            object_id=str(link.pk) if link else "",
+            outcome=Outcome.DENIED,
+        )
+        return None
+    record_event(
+        actor=None, action=Action.VIEW, obj=link, agency_id=link.administration.client.agency_id
+    )
+    return link

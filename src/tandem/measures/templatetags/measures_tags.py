@@ -1,0 +1,71 @@
+"""The Measures section of the client page, rendered where the client template includes it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.safestring import mark_safe
+
+from tandem.accounts.access import scope_for
+from tandem.accounts.models import Role, User
+from tandem.clients.models import Client
+from tandem.measures import selectors
+from tandem.measures.history import histories
+from tandem.measures.models import AdministrationStatus
+
+register = template.Library()
+
+
+@register.inclusion_tag("measures/_client_measures.html", takes_context=True)
+def client_measures(context: template.Context, client: Client) -> dict[str, Any]:
+    """Due, overdue and missed measures, and each instrument's scores over time."""
+    user = context["request"].user
+    if not isinstance(user, User) or not scope_for(user).has_role(
+        Role.CASE_MANAGER, Role.SUPERVISOR, Role.PROGRAMME_MANAGER
+    ):
+        return {"visible": False}
+    administrations = selectors.client_administrations_for(user, client)
+    history = histories(selectors.client_responses_for(user, client))
+    return {
+        "visible": True,
+        "client": client,
+        "open_administrations": [a for a in administrations if a.is_open or a.status == "missed"],
+        "completed_count": sum(
+            1 for a in administrations if a.status == AdministrationStatus.COMPLETED
+        ),
+        "histories": [
+            {"history": h, "svg": mark_safe(h.svg)}  # noqa: S308  # SVG rendered by matplotlib here
+            for h in history
+        ],
+    }
+
+
+@register.filter
+def wave_label(wave: str) -> str:
+    """A wave's machine label ("baseline", "month 4.5", "contact 6") in the reader's language."""
+    from django.utils.translation import gettext as _
+
+    if wave == "baseline":
+        return _("Baseline")
+    if wave == "intake":
+        return _("Intake")
+    if wave == "discharge":
+        return _("Discharge")
+    kind, _sep, number = wave.partition(" ")
+    if kind == "month":
+        return _("Month %(number)s") % {"number": number}
+    if kind == "contact":
+        return _("Contact %(number)s") % {"number": number}
+    return wave
+
+
+@register.filter
+def score_value(scores: dict[str, float | None], name: str) -> str:
+    """A stored score for display: up to one decimal, or "not scored"."""
+    from django.utils.translation import gettext as _
+
+    value = scores.get(name)
+    if value is None:
+        return _("not scored")
+    return f"{value:.1f}".removesuffix(".0")

@@ -1,0 +1,293 @@
+"""Measurement pages: an administration, its links, the invitation log and the client's link."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from tandem.accounts.models import Role
+from tandem.clients.selectors import get_client_for
+from tandem.core.access import role_required, user_of
+from tandem.measures import selectors, services
+from tandem.measures.forms import LinkForm, answers_from_post, check_answers, item_rows
+from tandem.measures.models import Administration, InvitationChannel, SelfReportLink
+from tandem.measures.registry import get_instrument
+
+CLINICAL = (Role.CASE_MANAGER, Role.SUPERVISOR, Role.PROGRAMME_MANAGER)
+
+
+def _errors_by_field(error: ValidationError) -> dict[str, str]:
+    if hasattr(error, "error_dict"):
+        return {
+            field: " ".join(message for e in errors for message in e.messages)
+            for field, errors in error.error_dict.items()
+        }
+    return {"__all__": " ".join(error.messages)}
+
+
+def _administration_page(
+    request: HttpRequest,
+    administration: Administration,
+    *,
+    answers: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    instrument = get_instrument(administration.instrument_code)
+    return render(
+        request,
+        "measures/administration.html",
+        {
+            "administration": administration,
+            "client": administration.client,
+            "instrument": instrument,
+            "is_self_report": instrument.respondent == "client",
+            "items": item_rows(instrument, answers or {}, errors),
+            "errors": errors or {},
+            "link_form": LinkForm(),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*CLINICAL)
+def administration_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One due measure: enter a clinician-rated or paper form, or hand the client a link."""
+    user = user_of(request)
+    administration = selectors.get_administration_for(user, pk)
+    if request.method == "GET":
+        return _administration_page(request, administration)
+    instrument = get_instrument(administration.instrument_code)
+    raw = answers_from_post(instrument, request.POST)
+    try:
+        services.submit_response(
+            actor=user,
+            administration=administration,
+            answers=raw,
+            language=translation.get_language() or "en",
+        )
+    except ValidationError as error:
+        return _administration_page(
+            request, administration, answers=raw, errors=_errors_by_field(error), status=400
+        )
+    messages.success(request, _("The answers were saved and scored."))
+    return redirect("clients:client_detail", administration.client_id)
+
+
+@require_POST
+@role_required(*CLINICAL)
+def validate_item(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: check one answer as it is typed and return its error fragment."""
+    administration = selectors.get_administration_for(user_of(request), pk)
+    instrument = get_instrument(administration.instrument_code)
+    raw = answers_from_post(instrument, request.POST)
+    _cleaned, errors = check_answers(instrument, raw)
+    item_id = next(iter(raw), "")
+    return render(
+        request,
+        "measures/_item_error.html",
+        {"item_id": item_id, "error": errors.get(item_id, "")},
+    )
+
+
+def _link_url(request: HttpRequest) -> Any:
+    def build(token: str) -> str:
+        return request.build_absolute_uri(reverse("measures:self_report", args=[token]))
+
+    return build
+
+
+def _qr_svg(url: str) -> str:
+    qr = segno.make(url, error="m")
+    return str(qr.svg_inline(scale=4, dark="#111", light="#fff", title=_("QR code of the link")))
+
+
+def _link_page(
+    request: HttpRequest, issued: services.IssuedLink, administration: Administration
+) -> HttpResponse:
+    url = _link_url(request)(issued.token)
+    response = render(
+        request,
+        "measures/link_issued.html",
+        {
+            "administration": administration,
+            "client": administration.client,
+            "link": issued.link,
+            "url": url,
+            "qr_svg": _qr_svg(url),
+            "by_email": issued.link.invitations.filter(channel=InvitationChannel.EMAIL).exists(),
+        },
+    )
+    # The page holds a live token: never cached, never sent on as a referrer.
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@require_POST
+@role_required(*CLINICAL)
+def issue_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """Make a one-time link; show it once with its QR code, or send it by email."""
+    user = user_of(request)
+    administration = selectors.get_administration_for(user, pk)
+    form = LinkForm(request.POST)
+    if not form.is_valid():
+        return _administration_page(request, administration, status=400)
+    try:
+        issued = services.issue_link(
+            actor=user,
+            administration=administration,
+            channel=form.cleaned_data["channel"],
+            build_url=_link_url(request),
+        )
+    except ValidationError as error:
+        return _administration_page(
+            request, administration, errors=_errors_by_field(error), status=400
+        )
+    return _link_page(request, issued, administration)
+
+
+@require_http_methods(["GET"])
+@role_required(*CLINICAL)
+def invitation_log(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every link and reminder of a client: sent, pending or cancelled."""
+    user = user_of(request)
+    client = get_client_for(user, pk)
+    return render(
+        request,
+        "measures/invitation_log.html",
+        {"client": client, "invitations": selectors.client_invitations_for(user, client)},
+    )
+
+
+@require_POST
+@role_required(*CLINICAL)
+def cancel_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """Withdraw a link and its pending reminder."""
+    user = user_of(request)
+    link = selectors.get_link_for(user, pk)
+    try:
+        services.cancel_invitation(actor=user, link=link)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The link was cancelled."))
+    return redirect("measures:invitation_log", link.administration.client_id)
+
+
+@require_POST
+@role_required(*CLINICAL)
+def resend_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """Replace a link by a new one, sent the same way; answers given so far carry over."""
+    user = user_of(request)
+    link = selectors.get_link_for(user, pk)
+    try:
+        issued = services.resend_invitation(actor=user, link=link, build_url=_link_url(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("measures:invitation_log", link.administration.client_id)
+    return _link_page(request, issued, link.administration)
+
+
+# ---- the client's page ---------------------------------------------------------------------------
+RATE_LIMIT_REQUESTS = 120
+RATE_LIMIT_WINDOW_SECONDS = 600
+
+
+def _rate_limited(request: HttpRequest, token: str) -> bool:
+    """A cache counter per address and token hash: a guesser or a runaway script gets 429."""
+    limit: int = getattr(settings, "MEASURES_SELF_REPORT_RATE_LIMIT", RATE_LIMIT_REQUESTS)
+    address = request.META.get("REMOTE_ADDR", "")
+    key = "selfreport:" + services.hash_token(f"{address}|{services.hash_token(token)}")
+    cache.add(key, 0, RATE_LIMIT_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, RATE_LIMIT_WINDOW_SECONDS)
+        count = 1
+    return count > limit
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _refused(request: HttpRequest, status: int = 410) -> HttpResponse:
+    return _private(render(request, "measures/self_report_refused.html", status=status))
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def self_report(request: HttpRequest, token: str) -> HttpResponse:
+    """The client answers on their one-time link; every answer is saved as it is given."""
+    if _rate_limited(request, token):
+        return _refused(request, status=429)
+    link = selectors.usable_link_for_token(token)
+    if link is None:
+        return _refused(request)
+    administration: Administration = link.administration
+    client = administration.client
+    with translation.override(client.preferred_language):
+        return _private(_answer_page(request, link, administration))
+
+
+def _answer_page(
+    request: HttpRequest, link: SelfReportLink, administration: Administration
+) -> HttpResponse:
+    instrument = get_instrument(administration.instrument_code)
+    language = administration.client.preferred_language
+    saved: dict[str, Any] = dict(link.response.answers) if link.response else {}
+    context: dict[str, Any] = {
+        "first_name": services.client_first_name(administration.client),
+        "instrument": instrument,
+        "language": language,
+    }
+    if request.method == "GET":
+        return render(
+            request,
+            "measures/self_report.html",
+            {**context, "items": item_rows(instrument, saved)},
+        )
+    raw = answers_from_post(instrument, request.POST)
+    if request.POST.get("action") == "save":
+        try:
+            services.save_self_report_progress(link=link, answers=raw, language=language)
+        except ValidationError as error:
+            return render(
+                request,
+                "measures/_saved.html",
+                {"error": " ".join(error.messages)},
+                status=400,
+            )
+        return render(request, "measures/_saved.html", {"error": ""})
+    try:
+        services.submit_self_report(link=link, answers=raw, language=language)
+    except ValidationError as error:
+        errors = _errors_by_field(error)
+        return render(
+            request,
+            "measures/self_report.html",
+            {
+                **context,
+                "items": item_rows(instrument, {**saved, **raw}, errors),
+                "has_errors": True,
+            },
+            status=400,
+        )
+    return render(request, "measures/self_report_done.html", context)
