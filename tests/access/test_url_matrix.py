@@ -18,6 +18,7 @@ from tandem.accounts.models import Role
 from tandem.audit.models import Action
 from tandem.audit.services import record_event
 from tests.conftest import World
+from tests.measures.factories import measures_path
 from tests.practice.factories import practice_path
 
 RELATIONSHIPS = ("own", "team", "other_team", "other_agency")
@@ -25,7 +26,7 @@ ROLES = tuple(Role)
 
 # Routes anyone may reach without signing in. Everything else is checked by
 # LoginRequiredMiddleware; the administration site checks staff status itself.
-PUBLIC = {"accounts:login", "core:health", "set_language"}
+PUBLIC = {"accounts:login", "core:health", "set_language", "measures:self_report"}
 ADMIN_PUBLIC = {"admin:login"}
 
 
@@ -120,6 +121,21 @@ APP_EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
         ANON,
         grid(every(403), **{k.value: v for k, v in TEAMS_ONLY.items()}),
     ),
+    "measures:administration": (
+        ANON,
+        grid(every(403), **{k.value: v for k, v in CLINICAL_ONLY.items()}),
+    ),
+    "measures:invitation_log": (
+        ANON,
+        grid(every(403), **{k.value: v for k, v in CLINICAL_ONLY.items()}),
+    ),
+    # POST only: a GET is refused before anything is looked up.
+    "measures:validate_item": (ANON, grid(every(405))),
+    "measures:issue_link": (ANON, grid(every(405))),
+    "measures:cancel_link": (ANON, grid(every(405))),
+    "measures:resend_link": (ANON, grid(every(405))),
+    # The client's one-time link: an unknown token is refused alike for everyone.
+    "measures:self_report": (410, grid(every(410))),
 }
 
 
@@ -313,6 +329,8 @@ def concrete_path(key: str, route: str, objects: dict[str, Any]) -> str:
     practice = practice_path(key, path, objects)
     if practice is not None:
         return practice
+    if key.startswith("measures:"):
+        return measures_path(key, path, objects["client"])
     if key == "clients:client_detail":
         return path.replace("<int:pk>", str(objects["client"].pk))
     if key == "orgs:team_detail":
