@@ -1,0 +1,216 @@
+"""Licensed wording: validate, load (all or nothing, audited) and look up an agency's item texts.
+
+A wording file is YAML or JSON::
+
+    instrument: rprs          # code of a registered instrument
+    version: "1"              # must equal the definition's version
+    wording:
+      en: {q1: "...", q2: "..."}
+      fr: {q1: "...", q2: "..."}
+
+Keys are item ids of the definition (scored items and free-text fields); every text is a
+non-empty string. A file may give one language or both. Loading adds a new revision per language;
+``wording_for`` returns the newest one, falling back to the neutral label for any item without text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Max
+
+from tandem.accounts.access import agency_ids_administered_by
+from tandem.audit.models import Action
+from tandem.audit.services import record_event
+from tandem.measures.models_wording import InstrumentWording
+from tandem.measures.registry import (
+    DefinitionError,
+    Instrument,
+    UnknownInstrumentError,
+    get_instrument,
+    read_document,
+)
+from tandem.orgs.models import Agency
+
+if TYPE_CHECKING:
+    from tandem.accounts.models import User
+
+MAX_TEXT_LENGTH = 2000
+LANGUAGES = ("en", "fr")
+
+
+class WordingError(ValueError):
+    """A wording document does not fit its instrument; ``problems`` lists every fault."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+@dataclass(frozen=True, slots=True)
+class WordingDocument:
+    """A validated wording file: texts by language for one instrument version."""
+
+    instrument: Instrument
+    texts: dict[str, dict[str, str]]
+
+
+def _instrument(code: str) -> Instrument:
+    try:
+        return get_instrument(code)
+    except UnknownInstrumentError:
+        raise WordingError([f"instrument: unknown instrument {code!r}"]) from None
+
+
+def check_texts(code: str, version: str, language: str, texts: object) -> Instrument:
+    """Check one language's texts against the definition; raise ``WordingError`` listing faults."""
+    instrument = _instrument(code)
+    problems = []
+    if str(version) != instrument.version:
+        problems.append(f"version: {code} is at version {instrument.version}, not {version!r}")
+    if language not in LANGUAGES or language not in instrument.languages:
+        problems.append(f"wording: language {language!r} is not offered by {code}")
+    if not isinstance(texts, Mapping) or not texts:
+        problems.append(f"wording.{language}: expected a mapping of item ids to texts")
+        raise WordingError(problems)
+    known = set(instrument.item_ids) | {item.id for item in instrument.text_items}
+    for item_id, text in texts.items():
+        if item_id not in known:
+            problems.append(f"wording.{language}.{item_id}: not an item of {code}")
+        elif not isinstance(text, str) or not text.strip():
+            problems.append(f"wording.{language}.{item_id}: expected a non-empty text")
+        elif len(text) > MAX_TEXT_LENGTH:
+            problems.append(f"wording.{language}.{item_id}: longer than {MAX_TEXT_LENGTH}")
+    if problems:
+        raise WordingError(problems)
+    return instrument
+
+
+def parse_wording(document: object) -> WordingDocument:
+    """Validate a parsed wording file; raise ``WordingError`` listing every fault."""
+    if not isinstance(document, Mapping):
+        raise WordingError(["expected a mapping with instrument, version and wording"])
+    missing = [key for key in ("instrument", "version", "wording") if key not in document]
+    if missing:
+        raise WordingError([f"{key}: required" for key in missing])
+    extra = sorted(set(document) - {"instrument", "version", "wording"})
+    if extra:
+        raise WordingError([f"{key}: unexpected key" for key in extra])
+    code, version, wording = document["instrument"], document["version"], document["wording"]
+    instrument = _instrument(str(code))
+    if not isinstance(wording, Mapping) or not wording:
+        raise WordingError(["wording: expected texts by language (en, fr)"])
+    problems: list[str] = []
+    texts: dict[str, dict[str, str]] = {}
+    for language, items in wording.items():
+        try:
+            check_texts(instrument.code, str(version), str(language), items)
+        except WordingError as exc:
+            problems += exc.problems
+        else:
+            texts[str(language)] = {str(k): str(v).strip() for k, v in items.items()}
+    if problems:
+        raise WordingError(list(dict.fromkeys(problems)))
+    return WordingDocument(instrument, texts)
+
+
+def read_wording_file(path: Path | str) -> WordingDocument:
+    """Read and validate a wording file (YAML or JSON)."""
+    try:
+        document = read_document(Path(path))
+    except DefinitionError as exc:
+        raise WordingError([str(exc)]) from None
+    return parse_wording(document)
+
+
+def _may_upload(actor: User | None, agency: Agency) -> bool:
+    # ``actor=None`` is the command line, run by whoever operates the installation.
+    if actor is None:
+        return True
+    if actor.is_superuser:
+        return True
+    return agency.pk in agency_ids_administered_by(actor)
+
+
+def load_wording(
+    *, actor: User | None, agency: Agency, document: WordingDocument
+) -> list[InstrumentWording]:
+    """Store a new revision of each language in the document, all or nothing, audited."""
+    if not _may_upload(actor, agency):
+        record_event(
+            actor=actor,
+            action=Action.DENIED,
+            object_type="measures.instrumentwording",
+            agency_id=agency.pk,
+            outcome="denied",
+        )
+        raise PermissionDenied
+    instrument = document.instrument
+    rows = []
+    with transaction.atomic():
+        # Lock the agency row so that two uploads cannot take the same revision number.
+        Agency.objects.select_for_update().filter(pk=agency.pk).first()
+        for language, texts in document.texts.items():
+            latest = InstrumentWording.objects.filter(
+                agency=agency,
+                instrument_code=instrument.code,
+                instrument_version=instrument.version,
+                language=language,
+            ).aggregate(latest=Max("revision"))["latest"]
+            row = InstrumentWording(
+                agency=agency,
+                instrument_code=instrument.code,
+                instrument_version=instrument.version,
+                language=language,
+                revision=(latest or 0) + 1,
+                texts=texts,
+                uploaded_by=actor,
+            )
+            row.full_clean()
+            row.save()
+            record_event(actor=actor, action=Action.CREATE, obj=row, agency_id=agency.pk)
+            rows.append(row)
+    return rows
+
+
+def latest_wording(
+    instrument: Instrument, language: str, agency: Agency | int | None
+) -> InstrumentWording | None:
+    """The newest wording row of this agency for the instrument's current version, if any."""
+    if agency is None:
+        return None
+    agency_id = agency if isinstance(agency, int) else agency.pk
+    return (
+        InstrumentWording.objects.filter(
+            agency_id=agency_id,
+            instrument_code=instrument.code,
+            instrument_version=instrument.version,
+            language=language,
+        )
+        .order_by("-revision")
+        .first()
+    )
+
+
+def neutral_labels(instrument: Instrument) -> dict[str, str]:
+    """Item id -> neutral label ("Item 7") for every scored item and free-text field."""
+    labels = {item.id: item.label for item in instrument.items}
+    labels.update({item.id: item.label for item in instrument.text_items})
+    return labels
+
+
+def wording_for(
+    instrument: Instrument, language: str, agency: Agency | int | None
+) -> dict[str, str]:
+    """Item id -> text in this language: the agency's licensed wording, else the neutral label."""
+    texts = neutral_labels(instrument)
+    row = latest_wording(instrument, language, agency)
+    if row is not None:
+        stored: dict[str, Any] = row.texts
+        texts.update({key: value for key, value in stored.items() if key in texts})
+    return texts
