@@ -133,7 +133,7 @@ def _link_page(
     )
     # The page holds a live token: never cached, never sent on as a referrer.
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
@@ -223,7 +223,7 @@ def _rate_limited(request: HttpRequest, token: str) -> bool:
 
 def _private(response: HttpResponse) -> HttpResponse:
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"
     return response
 
