@@ -22,6 +22,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         links.append((reverse("clients:caseload"), _("My caseload")))
     if scope.has_role(Role.SUPERVISOR, Role.PROGRAMME_MANAGER):
         links.append((reverse("orgs:team_list"), _("Teams")))
+        links.append((reverse("clients:referral_list"), _("Referrals")))
+        links.append((reverse("clients:waitlist"), _("Waitlist")))
+        links.append((reverse("practice:supervision"), _("Supervision")))
+    if scope.has_role(Role.CASE_MANAGER, Role.SUPERVISOR, Role.PROGRAMME_MANAGER):
+        links.append((reverse("practice:resources"), _("Community resources")))
     if user.is_staff and (user.is_superuser or agency_ids_administered_by(user)):
         links.append((reverse("admin:index"), _("Administration")))
     links.append((reverse("accounts:password_change"), _("Change password")))

@@ -124,6 +124,7 @@ class StepForm(VersionedForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["goal"].queryset = goals  # type: ignore[attr-defined]  # ModelChoiceField
+        self.fields["goal"].label_from_instance = lambda g: g.own_words  # type: ignore[attr-defined]  # ModelChoiceField
         self.fields["resource"].queryset = resources  # type: ignore[attr-defined]  # ModelChoiceField
 
 
