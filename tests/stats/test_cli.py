@@ -1,0 +1,301 @@
+"""``tandem analyze``: tables, JSON equal to the library's results, one-line errors, exit codes."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tandem import stats
+from tandem.stats.cli import main
+
+N = 90
+
+
+@pytest.fixture
+def study() -> dict[str, np.ndarray]:
+    gen = np.random.default_rng(2024)
+    team = gen.integers(0, 9, N)
+    fidelity = gen.normal(30, 4, N) + 0.3 * team
+    age = gen.normal(42, 11, N)
+    alliance = 40 + 0.6 * fidelity + gen.normal(0, 6, N)
+    outcome = 10 + 0.1 * alliance + 0.02 * age + gen.normal(0, 2, N)
+    items = np.clip(np.round(alliance[:, None] / 20 + gen.normal(0, 0.7, (N, 4))), 1, 4)
+    return {
+        "team": np.array([f"team-{t}" for t in team], dtype=object),
+        "fidelity": fidelity,
+        "alliance": alliance,
+        "outcome": outcome,
+        "age": age,
+        "pre": outcome - gen.normal(1, 2, N),
+        **{f"q{i + 1}": items[:, i] for i in range(4)},
+    }
+
+
+def write_csv(path: Path, columns: dict[str, np.ndarray], blanks: dict[str, list[int]]) -> Path:
+    """Write ``columns`` with ``repr`` floats (exact round trip); ``blanks`` empties cells."""
+    names = list(columns)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(names)
+        for i in range(N):
+            row = []
+            for name in names:
+                value = columns[name][i]
+                cell = value if isinstance(value, str) else repr(float(value))
+                row.append("" if i in blanks.get(name, []) else cell)
+            writer.writerow(row)
+    return path
+
+
+@pytest.fixture
+def study_csv(tmp_path, study) -> Path:
+    return write_csv(tmp_path / "study.csv", study, {})
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def run_json(capsys, *argv: str) -> dict:
+    code, out, err = run(capsys, *argv, "--json")
+    assert (code, err) == (0, "")
+    return json.loads(out)
+
+
+# --- mediation ------------------------------------------------------------------------------
+
+
+def test_mediation_json_equals_the_library_result(capsys, study_csv, study):
+    out = run_json(
+        capsys, "mediation", str(study_csv), "--x", "fidelity", "--m", "alliance",
+        "--y", "outcome", "--covariates", "age", "--resamples", "400", "--seed", "11",
+    )  # fmt: skip
+    res = stats.mediation(
+        study["fidelity"], study["alliance"], study["outcome"], {"age": study["age"]},
+        n_resamples=400, rng=11,
+    )  # fmt: skip
+    assert out == {**res.to_dict(), "n_dropped": 0}
+    assert out["n"] == N
+
+
+def test_mediation_drops_rows_with_missing_values_and_reports_them(capsys, tmp_path, study):
+    path = write_csv(tmp_path / "holes.csv", study, {"alliance": [3, 8], "age": [8, 40]})
+    argv = ["mediation", str(path), "--x", "fidelity", "--m", "alliance", "--y", "outcome",
+            "--covariates", "age", "--resamples", "300", "--seed", "5"]  # fmt: skip
+    out = run_json(capsys, *argv)
+    keep = np.ones(N, dtype=bool)
+    keep[[3, 8, 40]] = False
+    res = stats.mediation(
+        study["fidelity"][keep], study["alliance"][keep], study["outcome"][keep],
+        {"age": study["age"][keep]}, n_resamples=300, rng=5,
+    )  # fmt: skip
+    assert out["n_dropped"] == 3
+    assert out["n"] == N - 3
+    assert out["indirect"] == res.indirect
+    assert (out["ci_low"], out["ci_high"]) == (res.ci_low, res.ci_high)
+
+    code, text, _ = run(capsys, *argv)
+    assert code == 0
+    assert f"Sample size: {N - 3} (3 rows with missing values dropped)" in text
+
+
+def test_mediation_table_shows_paths_indirect_and_standardised_effect(capsys, study_csv, study):
+    code, text, err = run(
+        capsys, "mediation", str(study_csv), "--x", "fidelity", "--m", "alliance",
+        "--y", "outcome", "--resamples", "300", "--seed", "2", "--ci-method", "bc",
+    )  # fmt: skip
+    res = stats.mediation(
+        study["fidelity"], study["alliance"], study["outcome"],
+        n_resamples=300, rng=2, ci_method="bc",
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    lines = text.splitlines()
+    a_row = next(line for line in lines if line.strip().startswith("a   fidelity"))
+    assert a_row.split()[2:] == [f"{v:.4f}" for v in (res.a, res.a_se, res.a_t, res.a_p)]
+    b_row = next(line for line in lines if line.strip().startswith("b   alliance"))
+    assert b_row.split()[2] == f"{res.b:.4f}"
+    assert any(line.strip().startswith("c'  fidelity") for line in lines)
+    assert any(line.strip().startswith("c   fidelity") for line in lines)
+    indirect = lines[lines.index("INDIRECT EFFECT OF X ON Y (a*b)") + 2].split()
+    assert indirect == [
+        "alliance",
+        *(f"{v:.4f}" for v in (res.indirect, res.boot_se, res.ci_low, res.ci_high)),
+    ]
+    standardised = lines[lines.index("COMPLETELY STANDARDIZED INDIRECT EFFECT") + 2].split()
+    assert standardised[1] == f"{res.indirect_std:.4f}"
+    assert f"R-sq = {res.r2_m:.4f}" in text
+    assert lines[-1] == "Bootstrap: 300 resamples, 95% bc interval, seed 2"
+
+
+def test_mediation_cluster_column_resamples_teams(capsys, study_csv, study):
+    out = run_json(
+        capsys, "mediation", str(study_csv), "--x", "fidelity", "--m", "alliance",
+        "--y", "outcome", "--cluster", "team", "--resamples", "300", "--seed", "8",
+    )  # fmt: skip
+    res = stats.mediation(
+        study["fidelity"], study["alliance"], study["outcome"],
+        n_resamples=300, rng=8, cluster=study["team"],
+    )  # fmt: skip
+    assert out["n_clusters"] == len(set(study["team"]))
+    assert (out["ci_low"], out["ci_high"]) == (res.ci_low, res.ci_high)
+
+
+# --- paired-t, alpha, icc -------------------------------------------------------------------
+
+
+def test_paired_t_json_equals_the_library_result(capsys, tmp_path, study):
+    path = write_csv(tmp_path / "prepost.csv", study, {"pre": [0], "outcome": [1, 2]})
+    out = run_json(capsys, "paired-t", str(path), "--before", "pre", "--after", "outcome")
+    before, after = study["pre"].copy(), study["outcome"].copy()
+    before[0] = np.nan
+    after[[1, 2]] = np.nan
+    assert out == stats.paired_t(before, after).to_dict()
+    assert out["n_dropped"] == 3
+
+
+def test_paired_t_table_reports_the_test(capsys, study_csv, study):
+    code, text, _ = run(capsys, "paired-t", str(study_csv), "--before", "pre", "--after", "outcome")
+    res = stats.paired_t(study["pre"], study["outcome"])
+    assert code == 0
+    assert text.splitlines()[0] == "Paired t-test: outcome - pre"
+    assert text.splitlines()[-1].split() == [
+        f"{res.mean_diff:.4f}", f"{res.sd_diff:.4f}", f"{res.t:.4f}", str(res.df),
+        f"{res.p:.4f}", f"{res.ci_low:.4f}", f"{res.ci_high:.4f}", f"{res.d_z:.4f}",
+    ]  # fmt: skip
+
+
+def test_json_has_null_for_an_unbounded_interval(capsys, study_csv):
+    code, out, _ = run(
+        capsys, "paired-t", str(study_csv), "--before", "pre", "--after", "outcome",
+        "--alternative", "greater", "--json",
+    )  # fmt: skip
+    assert code == 0
+    assert "Infinity" not in out
+    assert json.loads(out)["ci_high"] is None
+
+
+def test_alpha_by_items_or_by_prefix_gives_the_library_result(capsys, study_csv, study):
+    by_items = run_json(capsys, "alpha", str(study_csv), "--items", "q1,q2,q3,q4")
+    by_prefix = run_json(capsys, "alpha", str(study_csv), "--prefix", "q")
+    res = stats.cronbach_alpha(np.column_stack([study[f"q{i}"] for i in range(1, 5)]))
+    assert by_items == by_prefix == {**res.to_dict(), "items": ["q1", "q2", "q3", "q4"]}
+
+
+def test_alpha_table_lists_alpha_if_item_deleted(capsys, tmp_path, study):
+    path = write_csv(tmp_path / "items.csv", study, {"q2": [4]})
+    code, text, _ = run(capsys, "alpha", str(path), "--items", "q1, q2, q3")
+    items = np.column_stack([study["q1"], study["q2"], study["q3"]])
+    res = stats.cronbach_alpha(np.delete(items, 4, axis=0))
+    assert code == 0
+    assert f"n = {N - 1} (1 row with missing items dropped)" in text
+    deleted = text.splitlines()[-3:]
+    assert [line.split() for line in deleted] == [
+        [name, f"{a:.4f}"] for name, a in zip(["q1", "q2", "q3"], res.alpha_if_deleted, strict=True)
+    ]
+
+
+def test_icc_json_equals_the_library_result_after_dropping_incomplete_rows(capsys, tmp_path, study):
+    path = write_csv(tmp_path / "teams.csv", study, {"team": [0, 1], "outcome": [2]})
+    out = run_json(capsys, "icc", str(path), "--value", "outcome", "--group", "team")
+    res = stats.icc(study["outcome"][3:], study["team"][3:].astype(str))
+    assert out == {**res.to_dict(), "n_dropped": 3}
+
+
+def test_icc_table_shows_anova_and_both_iccs(capsys, study_csv, study):
+    code, text, _ = run(capsys, "icc", str(study_csv), "--value", "outcome", "--group", "team")
+    res = stats.icc(study["outcome"], study["team"].astype(str))
+    rows = {line.split()[0]: line.split()[1:] for line in text.splitlines()[4:] if line.strip()}
+    assert code == 0
+    assert rows["Between"] == [
+        str(res.df_between),
+        *(f"{v:.4f}" for v in (res.ms_between, res.f, res.p)),
+    ]
+    assert rows["Within"] == [str(res.df_within), f"{res.ms_within:.4f}"]
+    assert rows["ICC(1)"] == [f"{res.icc1:.4f}"]
+    assert rows["ICC(2)"] == [f"{res.icc2:.4f}"]
+
+
+def test_na_dot_and_empty_cells_are_missing(capsys, tmp_path):
+    path = tmp_path / "missing.csv"
+    path.write_text("pre,post\n1,2\nNA,3\n2,.\n3,\n4,6\n5,5.5\n", encoding="utf-8")
+    out = run_json(capsys, "paired-t", str(path), "--before", "pre", "--after", "post")
+    assert (out["n"], out["n_dropped"]) == (3, 3)
+
+
+# --- errors ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["icc", "{csv}", "--value", "score", "--group", "team"], "study.csv: no column 'score'"),
+        (["paired-t", "{csv}", "--before", "team", "--after", "pre"],
+         "study.csv: column 'team' is not numeric: row 1 has 'team-"),
+        (["alpha", "{csv}", "--items", "q1"], "items needs at least two columns"),
+        (["alpha", "{csv}", "--prefix", "z"], "study.csv: no column starts with 'z'"),
+        (["mediation", "{csv}", "--x", "fidelity", "--m", "alliance", "--y", "outcome",
+          "--covariates", "age,age2"], "no column 'age2'"),
+        (["mediation", "{csv}", "--x", "fidelity", "--m", "alliance", "--y", "outcome",
+          "--seed", "-3"], "seed"),
+        (["mediation", "{csv}", "--x", "fidelity", "--m", "alliance"],
+         "the following arguments are required: --y"),
+        (["paired-t", "{csv}", "--before", "pre", "--after", "outcome", "--confidence-level",
+          "95"], "confidence_level must be between 0 and 1"),
+        (["alpha", "{csv}", "--items", "q1,q2", "--prefix", "q"], "not allowed with argument"),
+        (["regress", "{csv}"], "invalid choice: 'regress'"),
+        (["icc", "{missing}", "--value", "a", "--group", "b"], "cannot read"),
+    ],
+)  # fmt: skip
+def test_bad_input_prints_one_error_line_and_exits_2(capsys, study_csv, argv, message):
+    filled = [
+        a.replace("{csv}", str(study_csv)).replace("{missing}", str(study_csv) + ".gone")
+        for a in argv
+    ]
+    code, out, err = run(capsys, *filled)
+    assert code == 2
+    assert out == ""
+    assert err.startswith("error: ")
+    assert err.count("\n") == 1
+    assert message in err
+
+
+def test_constant_column_error_from_the_library_is_one_line(capsys, tmp_path, study):
+    study = {**study, "age": np.full(N, 40.0)}
+    path = write_csv(tmp_path / "flat.csv", study, {})
+    code, _, err = run(
+        capsys, "mediation", str(path), "--x", "fidelity", "--m", "alliance", "--y", "outcome",
+        "--covariates", "age", "--resamples", "100",
+    )  # fmt: skip
+    assert code == 2
+    assert err.startswith("error: ")
+    assert "age" in err
+    assert err.count("\n") == 1
+
+
+def test_help_exits_zero(capsys):
+    assert main(["paired-t", "--help"]) == 0
+    assert "--before" in capsys.readouterr().out
+
+
+# --- console script -------------------------------------------------------------------------
+
+
+def test_tandem_console_script_runs_analyze(study_csv):
+    script = Path(sys.executable).with_name("tandem")
+    if not script.exists():
+        pytest.skip("the tandem console script is not installed in this environment")
+    completed = subprocess.run(  # noqa: S603 - fixed arguments, our own script
+        [str(script), "analyze", "icc", str(study_csv), "--value", "outcome", "--group", "team",
+         "--json"],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr
+    assert json.loads(completed.stdout)["n"] == N
