@@ -120,9 +120,12 @@ def scale_up() -> None:
 
 def main() -> None:
     """Run both comparisons and say where they ran."""
+    # Other work on the machine slows both tools, and multithreaded BLAS more than pingouin's
+    # loop: read the figures with the load beside them.
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(
         f"python {platform.python_version()}, numpy {np.__version__}, "
-        f"pingouin {pingouin.__version__}, {os.cpu_count()} CPUs\n"
+        f"pingouin {pingouin.__version__}, {os.cpu_count()} CPUs, load average {load}\n"
     )
     compare_with_pingouin()
     scale_up()
