@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from tandem.accounts.models import Role
 from tandem.audit.models import Action
 from tandem.audit.services import record_event
+from tandem.measures.models import InstrumentWording
 from tests.conftest import World
 from tests.measures.factories import measures_path
 from tests.practice.factories import practice_path
@@ -213,6 +214,14 @@ ADMIN_EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
         change=OWN_AGENCY_ONLY,
         delete=READ_ONLY,
     ),
+    # Licensed wording: uploaded and viewed, never edited; revisions are deleted by superusers.
+    **admin_model_rules(
+        "measures",
+        "instrumentwording",
+        add=STAFF_ONLY,
+        change=OWN_AGENCY_ONLY,
+        delete=READ_ONLY,
+    ),
     # Lockout records and background task results: superusers only. No such rows exist in the
     # test world, so their object pages answer "does not exist" (302) before any permission.
     **{
@@ -279,6 +288,12 @@ def objects_for(world: World) -> dict[str, dict[str, Any]]:
             agency_id=world.other_agency.pk,
         ),
     }
+    wordings = {
+        key: InstrumentWording.objects.create(
+            agency=agency, instrument_code="ors", instrument_version="1", language="en"
+        )
+        for key, agency in (("a", world.agency), ("z", world.other_agency))
+    }
     return {
         "own": {
             "client": world.own_client,
@@ -287,6 +302,7 @@ def objects_for(world: World) -> dict[str, dict[str, Any]]:
             "agency": world.agency,
             "programme": world.programme,
             "event": events["a"],
+            "wording": wordings["a"],
         },
         "team": {
             "client": world.team_client,
@@ -295,6 +311,7 @@ def objects_for(world: World) -> dict[str, dict[str, Any]]:
             "agency": world.agency,
             "programme": world.programme,
             "event": events["a"],
+            "wording": wordings["a"],
         },
         "other_team": {
             "client": world.other_team_client,
@@ -303,6 +320,7 @@ def objects_for(world: World) -> dict[str, dict[str, Any]]:
             "agency": world.agency,
             "programme": world.programme,
             "event": events["a"],
+            "wording": wordings["a"],
         },
         "other_agency": {
             "client": world.other_agency_client,
@@ -311,6 +329,7 @@ def objects_for(world: World) -> dict[str, dict[str, Any]]:
             "agency": world.other_agency,
             "programme": world.other_agency_team.programme,
             "event": events["z"],
+            "wording": wordings["z"],
         },
     }
 
@@ -321,6 +340,7 @@ ADMIN_OBJECT = {
     "orgs/programme": "programme",
     "orgs/team": "team",
     "audit/auditevent": "event",
+    "measures/instrumentwording": "wording",
 }
 
 

@@ -105,6 +105,11 @@ class InstrumentWordingAdmin(AgencyScopedAdmin):
         return False
 
     @override
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        # Revisions are kept so that the wording a client saw can be found again.
+        return bool(request.user.is_superuser)
+
+    @override
     def get_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         if obj is None:
             return ("agency", "instrument_code", "language", "wording_file")
