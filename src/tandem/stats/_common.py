@@ -16,6 +16,8 @@ RngLike = int | np.random.Generator | None
 class ResultMixin:
     """Give a frozen result dataclass a JSON-ready ``to_dict``."""
 
+    __slots__ = ()
+
     def to_dict(self) -> dict[str, Any]:
         """Return the fields as plain Python values (floats, ints, lists, str, None)."""
         if not dataclasses.is_dataclass(self):
