@@ -17,6 +17,7 @@ from tandem.accounts.models import Language, Membership, Role, User
 from tandem.clients import services as client_services
 from tandem.clients.models import DischargeReason, Gender
 from tandem.orgs.models import Agency, Programme, ProgrammeModel, Team
+from tandem.practice.demo import load_practice_demo
 
 DEMO_SLUG = "riverbend-demo"
 DEMO_PASSWORD = "tandem-demo-2026"  # noqa: S105 - published demo credential, synthetic data only
@@ -267,6 +268,7 @@ def load_demo(*, n_clients: int = 300, seed: int = 20261123) -> list[DemoLogin]:
                     ]
                 ),
             )
+    load_practice_demo(agency=agency, today=today)
     return demo_logins()
 
 

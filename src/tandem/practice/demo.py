@@ -1,0 +1,260 @@
+"""Synthetic practice records for the demo agency: referrals, Strengths Assessments, plans,
+contacts, community resources and supervision. No record describes a real person."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from tandem.accounts.models import Membership, Role, User
+from tandem.clients import services as client_services
+from tandem.clients.models import (
+    DeclineReason,
+    Episode,
+    EpisodeStatus,
+    ReferralDecision,
+    ReferralPriority,
+    ReferralSource,
+)
+from tandem.orgs.models import Agency, Programme
+from tandem.practice import services
+from tandem.practice.models import (
+    CommunityResource,
+    ContactMode,
+    ContactWith,
+    GoalStatus,
+    LifeDomain,
+    ResourceKind,
+    StepStatus,
+    SupervisionKind,
+)
+
+RESOURCES = [
+    ("Riverbend Public Library", ResourceKind.LIBRARY),
+    ("Eastgate Community Choir", ResourceKind.CLUB),
+    ("Maple Street Community Garden", ResourceKind.CLUB),
+    ("Hillcrest Walking Group", ResourceKind.SPORT),
+    ("Northside Food Co-op", ResourceKind.VOLUNTEER),
+    ("Cedar Bakery (hiring)", ResourceKind.EMPLOYER),
+    ("Riverside Bicycle Repair", ResourceKind.EMPLOYER),
+    ("St. Elgin Community Church", ResourceKind.FAITH),
+    ("Laurier Adult Learning Centre", ResourceKind.EDUCATION),
+    ("Queen Street Chess Club", ResourceKind.CLUB),
+]
+WANTS = {
+    LifeDomain.DAILY_LIVING: ("A place of my own", "Living in a rooming house"),
+    LifeDomain.FINANCES: ("Money lasting the whole month", "On income support"),
+    LifeDomain.VOCATIONAL: ("Working a few hours a week", "Worked in a kitchen before"),
+    LifeDomain.SOCIAL: ("Friends to see on weekends", "Sees a cousin now and then"),
+    LifeDomain.HEALTH: ("Sleeping through the night", "Sees a family doctor"),
+    LifeDomain.LEISURE: ("Playing music again", "Used to play guitar"),
+    LifeDomain.SPIRITUALITY: ("Going back to services", "Grew up going to church"),
+}
+STEPS = [
+    "Call about the application",
+    "Visit together to have a look",
+    "Write down questions for the appointment",
+    "Ask a friend to come along",
+    "Fill in the form at the library",
+]
+NOTES = [
+    "Met at the coffee shop; talked about the week.",
+    "Went together to the appointment.",
+    "Short check-in by phone.",
+    "Reminder sent about tomorrow.",
+    "Spoke with the landlord, with consent.",
+]
+
+
+def _members(agency: Agency, role: Role) -> list[Membership]:
+    return list(
+        Membership.objects.filter(agency=agency, role=role)
+        .select_related("user", "team", "programme")
+        .order_by("pk")
+    )
+
+
+def _load_referrals(rng: random.Random, programme: Programme, manager: User, today: date) -> None:
+    for n in range(12):
+        referral = client_services.receive_referral(
+            actor=manager,
+            programme=programme,
+            received_on=today - timedelta(days=rng.randint(1, 90)),
+            given_name=f"Referral{n + 1}",
+            family_name=programme.model,
+            date_of_birth=today - timedelta(days=rng.randint(20 * 365, 65 * 365)),
+            reason="Needs help finding housing and a regular doctor.",
+            current_supports=rng.choice(["A sister nearby", "Church friends", "A neighbour"]),
+            risks="None known.",
+            consent_to_share=True,
+            source=rng.choice([s.value for s in ReferralSource]),
+            source_contact="Intake desk, 555-0100",
+            priority=rng.choice([p.value for p in ReferralPriority]),
+        )
+        answers = {"navigation_need": True, "motivated": True, "has_supports": n % 5 != 0}
+        answers |= {"substance_use_primary": n % 6 == 0}
+        answers |= {"serious_mental_illness": True, "needs_ongoing_support": True}
+        answers |= {"wants_service": True}
+        client_services.screen_referral(
+            actor=manager, referral=referral, answers=answers, screened_on=referral.received_on
+        )
+        if n < 3:
+            continue  # still to decide
+        if n % 6 == 0:
+            client_services.decide_referral(
+                actor=manager,
+                referral=referral,
+                decision=ReferralDecision.DECLINE,
+                decided_on=referral.received_on,
+                decline_reason=DeclineReason.SUBSTANCE_USE_PRIMARY,
+            )
+        elif n % 7 == 0:
+            client_services.decide_referral(
+                actor=manager,
+                referral=referral,
+                decision=ReferralDecision.REDIRECT,
+                decided_on=referral.received_on,
+                redirected_to="Community addiction services",
+            )
+        else:
+            client_services.decide_referral(
+                actor=manager,
+                referral=referral,
+                decision=ReferralDecision.WAITLIST,
+                decided_on=referral.received_on,
+            )
+
+
+def _load_episode_practice(
+    rng: random.Random, episode: Episode, resources: list[CommunityResource], today: date
+) -> None:
+    worker = episode.primary_case_manager
+    start = episode.start_date
+    services.record_strengths_assessment(
+        actor=worker,
+        episode=episode,
+        assessed_on=min(today, start + timedelta(days=14)),
+        entries={
+            domain: {"wants": wants, "current_status": now, "own_words": f'"{wants}."'}
+            for domain, (wants, now) in WANTS.items()
+        },
+    )
+    domains = rng.sample(list(WANTS), 2)
+    version = 0
+    goals = []
+    for domain in domains:
+        goals.append(
+            services.add_goal(
+                actor=worker,
+                episode=episode,
+                expected_version=version,
+                domain=domain,
+                own_words=WANTS[domain][0],
+            )
+        )
+        version += 1
+    steps = []
+    for goal in goals:
+        for _ in range(2):
+            steps.append(
+                services.add_step(
+                    actor=worker,
+                    goal=goal,
+                    expected_version=version,
+                    action=rng.choice(STEPS),
+                    responsible=rng.choice(["Client", "Case manager", "Client and case manager"]),
+                    due_on=today + timedelta(days=rng.randint(-10, 30)),
+                    resource=rng.choice([None, *resources]),
+                )
+            )
+            version += 1
+    if rng.random() < 0.4:
+        services.set_step_status(
+            actor=worker,
+            step=steps[0],
+            expected_version=version,
+            status=StepStatus.DONE,
+            on=today,
+        )
+        version += 1
+    if rng.random() < 0.2:
+        services.set_goal_status(
+            actor=worker,
+            goal=goals[0],
+            expected_version=version,
+            status=GoalStatus.ACHIEVED,
+            on=today,
+        )
+    span = max(1, (today - start).days)
+    for _ in range(rng.randint(2, 6)):
+        services.record_contact(
+            actor=worker,
+            episode=episode,
+            occurred_on=start + timedelta(days=rng.randint(0, span)),
+            minutes=rng.choice([15, 30, 45, 60, 90]),
+            mode=rng.choices([m.value for m in ContactMode], weights=[5, 2, 2, 1, 1], k=1)[0],
+            with_whom=ContactWith.CLIENT if rng.random() < 0.85 else ContactWith.COLLATERAL,
+            note=rng.choice(NOTES),
+            goals=[rng.choice(goals)],
+        )
+
+
+def _load_supervision(rng: random.Random, agency: Agency, today: date) -> None:
+    for membership in _members(agency, Role.SUPERVISOR):
+        team = membership.team
+        if team is None:
+            continue
+        workers = [m.user for m in Membership.objects.filter(team=team, role=Role.CASE_MANAGER)]
+        episodes = list(
+            Episode.objects.filter(team=team, status=EpisodeStatus.OPEN)
+            .select_related("client", "primary_case_manager")
+            .order_by("pk")
+        )
+        for weeks_ago in (5, 3, 1):
+            session = services.record_supervision(
+                actor=membership.user,
+                team=team,
+                kind=SupervisionKind.GROUP,
+                held_on=today - timedelta(weeks=weeks_ago),
+                attendees=workers,
+            )
+            for episode in rng.sample(episodes, min(2, len(episodes))):
+                services.present_client(
+                    actor=membership.user,
+                    session=session,
+                    client=episode.client,
+                    presenter=episode.primary_case_manager,
+                    question="What could help the next step happen?",
+                    suggestions="Go together the first time; ask about a buddy at the club.",
+                )
+        if workers:
+            services.record_supervision(
+                actor=membership.user,
+                team=team,
+                kind=SupervisionKind.INDIVIDUAL,
+                held_on=today - timedelta(days=rng.randint(1, 20)),
+                attendees=[workers[0]],
+            )
+
+
+def load_practice_demo(
+    *, agency: Agency, today: date, seed: int = 20261123, episodes_with_practice: int = 40
+) -> None:
+    """Add practice records to the demo agency (called once, from ``core.demo.load_demo``)."""
+    rng = random.Random(seed)  # noqa: S311 - synthetic data, not security
+    managers = {m.programme_id: m.user for m in _members(agency, Role.PROGRAMME_MANAGER)}
+    author = next(iter(managers.values()))
+    resources = [
+        services.add_community_resource(actor=author, agency=agency, name=name, kind=kind)
+        for name, kind in RESOURCES
+    ]
+    for programme in Programme.objects.filter(agency=agency).order_by("pk"):
+        _load_referrals(rng, programme, managers[programme.pk], today)
+    open_episodes = (
+        Episode.objects.filter(programme__agency=agency, status=EpisodeStatus.OPEN)
+        .select_related("client", "programme", "team", "primary_case_manager")
+        .order_by("pk")
+    )
+    for episode in open_episodes[:episodes_with_practice]:
+        _load_episode_practice(rng, episode, resources, today)
+    _load_supervision(rng, agency, today)
