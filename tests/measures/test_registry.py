@@ -239,3 +239,12 @@ def test_a_broken_local_file_names_the_file(local_folder: Path) -> None:
     (local_folder / "broken.json").write_text('{"code": "x"')
     with pytest.raises(DefinitionError, match=r"broken\.json"):
         all_instruments()
+
+
+def test_start_up_refuses_a_broken_local_definition(local_folder: Path) -> None:
+    from django.apps import apps
+    from django.core.exceptions import ImproperlyConfigured
+
+    (local_folder / "x.yaml").write_text("code: x\n")
+    with pytest.raises(ImproperlyConfigured, match=r"x\.yaml: version: Field required"):
+        apps.get_app_config("measures").ready()
