@@ -11,6 +11,7 @@ from tandem.accounts.access import scope_for
 from tandem.accounts.models import Role
 from tandem.clients import selectors
 from tandem.core.access import role_required, user_of
+from tandem.measures.selectors import measure_status_by_episode
 from tandem.practice.selectors import next_steps_for, with_practice_facts
 
 
@@ -22,6 +23,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     episodes = list(with_practice_facts(selectors.caseload_for(user)))
     next_steps = next_steps_for(episodes)
+    measures = measure_status_by_episode(e.pk for e in episodes)
     rows = [
         {
             "episode": e,
@@ -30,6 +32,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
             "weeks_remaining": e.weeks_remaining(today),
             "near_end": e.is_near_end(today),
             "next_step": next_steps.get(e.pk),
+            "measures": measures.get(e.pk, {}),
             "days_since_contact": (
                 (today - e.last_contact_on).days  # type: ignore[attr-defined]  # annotated
                 if e.last_contact_on is not None  # type: ignore[attr-defined]  # annotated

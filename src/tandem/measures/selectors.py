@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -16,9 +16,12 @@ from tandem.audit.services import record_event
 from tandem.clients.models import Client
 from tandem.clients.selectors import episodes_visible_to
 from tandem.measures.models import (
+    OPEN_STATUSES,
     Administration,
     AdministrationStatus,
     Invitation,
+    InvitationChannel,
+    InvitationStatus,
     Response,
     SelfReportLink,
 )
@@ -134,22 +137,36 @@ def client_invitations_for(user: User, client: Client) -> list[Invitation]:
 
 
 def measure_status_by_episode(episode_ids: Iterable[int]) -> dict[int, dict[str, int]]:
-    """For caseload rows: count of due, overdue and missed administrations per episode.
+    """For caseload rows: due, overdue and missed administrations, and reminder notes, per episode.
 
     One query whatever the number of episodes; the caller has already narrowed the episodes.
+    A reminder note is a reminder whose channel is the caseload itself: the worker passes it on.
     """
-    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    note = Q(
+        links__invitations__channel=InvitationChannel.CASELOAD_NOTE,
+        links__invitations__status=InvitationStatus.SENT,
+        links__used_at__isnull=True,
+        links__cancelled_at__isnull=True,
+    )
     rows = (
         Administration.objects.filter(
-            episode_id__in=list(episode_ids), status__in=ATTENTION_STATUSES
+            episode_id__in=list(episode_ids), status__in=(*OPEN_STATUSES, *ATTENTION_STATUSES)
         )
         .order_by()
         .values("episode_id", "status")
-        .annotate(n=Count("pk"))
+        .annotate(
+            n=Count("pk", distinct=True),
+            reminders=Count("links__invitations", filter=note, distinct=True),
+        )
     )
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
     for row in rows:
-        counts[row["episode_id"]][row["status"]] = row["n"]
-    return dict(counts)
+        found = counts[row["episode_id"]]
+        if row["status"] in ATTENTION_STATUSES:
+            found[row["status"]] = row["n"]
+        if row["reminders"]:
+            found["reminders"] = found.get("reminders", 0) + row["reminders"]
+    return {episode_id: found for episode_id, found in counts.items() if found}
 
 
 def usable_link_for_token(token: str, *, now: datetime | None = None) -> SelfReportLink | None:
