@@ -245,7 +245,7 @@ def test_ors_mark_beyond_the_line_is_an_error() -> None:
 
 
 # ---- answer errors ------------------------------------------------------------------------------
-@pytest.mark.parametrize("value", ["abc", True, [1], "inf", float("inf")])
+@pytest.mark.parametrize("value", ["abc", True, [1], "inf", "nan", float("inf")])
 def test_non_numeric_or_infinite_answers_name_the_item(value: object) -> None:
     with pytest.raises(AnswerError) as caught:
         score(get_instrument("rprs"), {"q7": value})
@@ -260,6 +260,16 @@ def test_numeric_text_empty_text_and_nan_are_read() -> None:
 def test_unknown_item_is_an_error() -> None:
     with pytest.raises(AnswerError, match="q25"):
         score(get_instrument("rprs"), {"q25": 1})
+
+
+@pytest.mark.parametrize("bad", ["nan", "-inf", "x", " "])
+def test_batch_of_text_rows_rejects_text_that_is_not_a_number(bad: str) -> None:
+    rows = [{"q1": "1", "q2": "", "q3": "3", "q4": "4"}, {"q1": "2", "q2": bad}]
+    if bad == " ":
+        assert score_many(get_instrument("ors"), rows).n_missing.tolist() == [1, 3]
+        return
+    with pytest.raises(AnswerError, match="row 2, item q2"):
+        score_many(get_instrument("ors"), rows)
 
 
 def test_batch_errors_name_the_row() -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -132,10 +132,33 @@ def _to_number(item_id: str, value: object, row: int | None) -> float:
             number = float(text)
         except ValueError:
             raise AnswerError(item_id, f"{text[:20]!r} is not a number", row) from None
-        if math.isinf(number):
+        if not math.isfinite(number):
             raise AnswerError(item_id, f"{text[:20]!r} is not a number", row)
         return number
     raise AnswerError(item_id, f"a {type(value).__name__} is not a number", row)
+
+
+def _fast_column(raw: list[object]) -> FloatMatrix | None:
+    """Convert a column in one numpy call when it holds only numbers or only numeric text.
+
+    Returns None when anything else is present (then the caller converts value by value, so that
+    an error names its row).
+    """
+    kinds = set(map(type, raw))
+    if kinds <= {float, int, type(None)}:
+        column = np.array(raw, dtype=np.float64)
+        return None if np.isinf(column).any() else column
+    if kinds != {str}:
+        return None
+    texts = cast(list[str], raw)
+    try:
+        column = np.array([text or "nan" for text in texts], dtype=np.float64)
+    except ValueError:
+        return None
+    # Only empty cells may become NaN: a literal "nan" or "inf" is not an answer.
+    if np.isinf(column).any() or (np.isnan(column) & (np.array(texts) != "")).any():
+        return None
+    return column
 
 
 def answer_matrix(
@@ -156,18 +179,10 @@ def answer_matrix(
     matrix = np.full((len(rows), len(ids)), np.nan)
     for j, item_id in enumerate(ids):
         raw = [answers.get(item_id) for answers in rows]
-        kinds = set(map(type, raw))
-        # Fast path for the common cases (all numbers, or all non-empty numeric strings from a
-        # CSV); anything else goes value by value so that errors name the row.
-        if kinds <= {float, int, type(None)} or kinds == {str}:
-            try:
-                matrix[:, j] = np.array(raw, dtype=np.float64)
-            except ValueError:
-                pass
-            else:
-                if not np.isinf(matrix[:, j]).any():
-                    continue
-        matrix[:, j] = [_to_number(item_id, value, i) for i, value in enumerate(raw)]
+        column = _fast_column(raw)
+        if column is None:
+            column = np.array([_to_number(item_id, value, i) for i, value in enumerate(raw)])
+        matrix[:, j] = column
     return matrix
 
 
