@@ -188,3 +188,25 @@ def test_response_import_refuses_other_instruments_and_bad_answers() -> None:
     resource["item"][0]["linkId"] = "q9"
     with pytest.raises(AnswerError, match="q9: not an item"):
         answers_from_questionnaire_response(get_instrument("srs"), resource)
+
+
+@pytest.mark.django_db
+def test_questionnaire_shows_an_agencys_licensed_wording(world: Any) -> None:
+    from tandem.measures.wording import load_wording, parse_wording, wording_for
+
+    document = {
+        "instrument": "srs",
+        "version": "1",
+        "wording": {"fr": {"q1": "Synthetic item text 1 (fr)", "q3": "Synthetic item text 3 (fr)"}},
+    }
+    load_wording(actor=None, agency=world.agency, document=parse_wording(document))
+    srs = get_instrument("srs")
+    resource = questionnaire(srs, wording_for(srs, "fr", world.agency), language="fr")
+    assert [i["text"] for i in resource["item"]] == [
+        "Synthetic item text 1 (fr)",
+        "Item 2",
+        "Synthetic item text 3 (fr)",
+        "Item 4",
+    ]
+    other = questionnaire(srs, wording_for(srs, "fr", world.other_agency), language="fr")
+    assert [i["text"] for i in other["item"]] == ["Item 1", "Item 2", "Item 3", "Item 4"]
