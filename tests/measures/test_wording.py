@@ -293,3 +293,36 @@ def test_admin_lists_only_own_agency_rows_and_never_edits_them(world: World, log
 def test_case_manager_has_no_admin_access(world: World, login_as: Any) -> None:
     http: HttpClient = login_as(world.case_manager)
     assert http.get(ADD_URL).status_code in (302, 403)
+
+
+def test_command_exports_a_questionnaire_with_the_agencys_wording(
+    world: World, tmp_path: Path
+) -> None:
+    import json
+
+    load_wording(actor=None, agency=world.agency, document=parse_wording(ors_document()))
+    out = StringIO()
+    call_command(
+        "instruments", "fhir", "ORS", "--agency", world.agency.slug, "--language", "fr", stdout=out
+    )
+    resource = json.loads(out.getvalue())
+    assert resource["resourceType"] == "Questionnaire"
+    assert resource["item"][0]["text"] == "Synthetic item text 1 (fr)"
+    assert AuditEvent.objects.filter(
+        action=Action.EXPORT, object_id="ors", agency_id=world.agency.pk
+    ).exists()
+    path = tmp_path / "ors.json"
+    path.write_text(out.getvalue(), encoding="utf-8")
+    back = StringIO()
+    call_command("instruments", "from-fhir", str(path), stdout=back)
+    assert yaml.safe_load(back.getvalue())["code"] == "ors"
+    assert "Synthetic" not in back.getvalue()
+
+
+def test_command_refuses_unknown_codes_and_unreadable_questionnaires(tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="unknown instrument"):
+        call_command("instruments", "fhir", "nope")
+    path = tmp_path / "q.json"
+    path.write_text('{"resourceType": "Patient"}', encoding="utf-8")
+    with pytest.raises(CommandError, match="expected Questionnaire"):
+        call_command("instruments", "from-fhir", str(path))
