@@ -135,6 +135,14 @@ APP_EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
     "measures:issue_link": (ANON, grid(every(405))),
     "measures:cancel_link": (ANON, grid(every(405))),
     "measures:resend_link": (ANON, grid(every(405))),
+    "measures:programme_export": (
+        ANON,
+        grid(every(403), programme_manager=rel(200, 200, 200, 404)),
+    ),
+    "measures:programme_import": (
+        ANON,
+        grid(every(403), programme_manager=rel(200, 200, 200, 404)),
+    ),
     # The client's one-time link: an unknown token is refused alike for everyone.
     "measures:self_report": (410, grid(every(410))),
 }

@@ -59,6 +59,8 @@ def measures_path(key: str, path: str, client: Client) -> str:
     if key == "measures:invitation_log":
         return path.replace("<int:pk>", str(client.pk))
     episode = client.episodes.order_by("pk").first()
+    if key in {"measures:programme_export", "measures:programme_import"}:
+        return path.replace("<int:pk>", str(episode.programme_id))
     administration = Administration.objects.filter(episode=episode).first() or due_rprs(episode)
     if "/links/" in path:
         link = SelfReportLink.objects.filter(administration=administration).first()

@@ -12,7 +12,7 @@ from typing_extensions import override
 
 from tandem.measures.answers import Answer, clean_answer
 from tandem.measures.models import InvitationChannel
-from tandem.measures.registry import Instrument
+from tandem.measures.registry import Instrument, all_instruments
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,3 +123,38 @@ class LinkForm(forms.Form):
     @override
     def clean(self) -> dict[str, Any]:
         return super().clean() or {}
+
+
+def _instrument_choices() -> list[tuple[str, str]]:
+    return [(i.code, f"{i.title} ({i.code})") for i in all_instruments()]
+
+
+class ExportForm(forms.Form):
+    instrument = forms.ChoiceField(label=gettext_lazy("Instrument"), choices=_instrument_choices)
+    format = forms.ChoiceField(
+        label=gettext_lazy("File format"),
+        choices=[("csv", "CSV"), ("sav", gettext_lazy("SPSS (.sav)"))],
+        initial="csv",
+    )
+
+
+MAX_IMPORT_BYTES = 50 * 1024 * 1024
+
+
+class ImportForm(forms.Form):
+    instrument = forms.ChoiceField(label=gettext_lazy("Instrument"), choices=_instrument_choices)
+    file = forms.FileField(
+        label=gettext_lazy("CSV file"),
+        help_text=gettext_lazy(
+            "Columns episode_id, completed_on (YYYY-MM-DD) and one per item (q1, q2, ...)."
+        ),
+    )
+
+    def clean_file(self) -> str:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(_("The file is larger than 50 MB."), code="too_large")
+        try:
+            return str(upload.read().decode("utf-8"))
+        except UnicodeDecodeError:
+            raise forms.ValidationError(_("The file is not UTF-8 text."), code="encoding") from None

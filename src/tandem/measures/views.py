@@ -10,20 +10,33 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from tandem.accounts.access import scope_for
 from tandem.accounts.models import Role
+from tandem.audit.models import Action, Outcome
+from tandem.audit.services import record_event
 from tandem.clients.selectors import get_client_for
 from tandem.core.access import role_required, user_of
 from tandem.measures import selectors, services
-from tandem.measures.forms import LinkForm, answers_from_post, check_answers, item_rows
+from tandem.measures.exporting import export_responses
+from tandem.measures.forms import (
+    ExportForm,
+    ImportForm,
+    LinkForm,
+    answers_from_post,
+    check_answers,
+    item_rows,
+)
+from tandem.measures.importing import import_responses, read_csv
 from tandem.measures.models import Administration, InvitationChannel, SelfReportLink
 from tandem.measures.registry import get_instrument
+from tandem.orgs.models import Programme
 
 CLINICAL = (Role.CASE_MANAGER, Role.SUPERVISOR, Role.PROGRAMME_MANAGER)
 
@@ -291,3 +304,73 @@ def _answer_page(
             status=400,
         )
     return render(request, "measures/self_report_done.html", context)
+
+
+# ---- programme exports and imports ---------------------------------------------------------------
+def _managed_programme(request: HttpRequest, pk: int) -> Programme:
+    user = user_of(request)
+    managed = scope_for(user).team_ids(Role.PROGRAMME_MANAGER)
+    programme = Programme.objects.filter(pk=pk, teams__in=managed).distinct().first()
+    if programme is None:
+        record_event(
+            actor=user,
+            action=Action.VIEW,
+            object_type="orgs.programme",
+            object_id=str(pk),
+            outcome=Outcome.DENIED,
+        )
+        raise Http404
+    return programme
+
+
+@require_http_methods(["GET"])
+@role_required(Role.PROGRAMME_MANAGER)
+def programme_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """Download a programme's responses and scores to one instrument as CSV or SPSS."""
+    programme = _managed_programme(request, pk)
+    form = ExportForm(request.GET or None)
+    if not form.is_valid():
+        return render(
+            request, "measures/programme_export.html", {"programme": programme, "form": form}
+        )
+    exported = export_responses(
+        actor=user_of(request),
+        programme=programme,
+        instrument=get_instrument(form.cleaned_data["instrument"]),
+        file_format=form.cleaned_data["format"],
+    )
+    response = HttpResponse(exported.content, content_type=exported.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.PROGRAMME_MANAGER)
+def programme_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload a CSV of responses: all rows are stored and scored, or none, with a report."""
+    programme = _managed_programme(request, pk)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        header, rows = read_csv(form.cleaned_data["file"])
+        result = import_responses(
+            actor=user_of(request),
+            programme=programme,
+            instrument=get_instrument(form.cleaned_data["instrument"]),
+            header=header,
+            rows=rows,
+        )
+        if result.is_ok:
+            messages.success(
+                request,
+                _("%(count)d responses were imported and scored.") % {"count": result.created},
+            )
+            return redirect("measures:programme_import", programme.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "measures/programme_import.html",
+        {"programme": programme, "form": form, "result": result},
+        status=status,
+    )
