@@ -53,7 +53,7 @@ def test_overview_shows_last_supervision_and_clients_never_presented(
         attendees=[world.case_manager],
     )
     response = login_as(world.supervisor).get("/supervision/")
-    overview = response.context["overviews"][0]
+    overview = response.context["overviews"][0]["overview"]
     last = dict(overview.last_supervision)
     assert last[world.case_manager] == held
     assert last[world.teammate] is None

@@ -252,10 +252,20 @@ def supervision(request: HttpRequest) -> HttpResponse:
     """Per team: when each worker last had supervision, and clients never presented."""
     user = user_of(request)
     today = timezone.localdate()
-    overviews = [
-        selectors.supervision_overview_for(user, team)
-        for team in selectors.supervised_teams_for(user)
-    ]
+    overviews = []
+    for team in selectors.supervised_teams_for(user):
+        overview = selectors.supervision_overview_for(user, team)
+        achieved = selectors.goals_achieved_by_worker(team)
+        overviews.append(
+            {
+                "overview": overview,
+                "figures": selectors.contact_figures_for_team(user, team, today=today),
+                "workers": [
+                    (worker, last, achieved.get(worker.pk, 0))
+                    for worker, last in overview.last_supervision
+                ],
+            }
+        )
     return render(request, "practice/supervision.html", {"overviews": overviews, "today": today})
 
 

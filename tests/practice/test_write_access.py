@@ -1,0 +1,65 @@
+"""Writes answer like reads: outsiders 404, roles without access 403, every write audited."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from tandem.audit.models import AuditEvent, Outcome
+from tandem.clients.models import Referral, ReferralStatus
+from tandem.practice.models import Contact, ContactMode, RecoveryPlan
+from tests.conftest import World
+from tests.practice.factories import ReferralFactory
+
+
+def contact_post() -> dict[str, object]:
+    return {
+        "occurred_on": timezone.localdate().isoformat(),
+        "minutes": 30,
+        "mode": ContactMode.PHONE,
+        "with_whom": "client",
+    }
+
+
+def test_teammate_cannot_log_a_contact_on_another_workers_client(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+    response = login_as(world.teammate).post(
+        f"/clients/{world.own_client.pk}/contacts/", contact_post()
+    )
+    assert response.status_code == 404
+    assert not Contact.objects.exists()
+    assert AuditEvent.objects.filter(outcome=Outcome.DENIED, object_type="clients.client").exists()
+
+
+def test_other_agency_cannot_write_the_plan(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+    response = login_as(world.other_agency_case_manager).post(
+        f"/clients/{world.own_client.pk}/plan/",
+        {"action": "vision", "version": 0, "vision": "x"},
+    )
+    assert response.status_code == 404
+    assert not RecoveryPlan.objects.exists()
+
+
+def test_researcher_cannot_decide_a_referral(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+    referral = ReferralFactory.create(programme=world.programme, created_by=world.supervisor)
+    response = login_as(world.researcher).post(
+        f"/referrals/{referral.pk}/", {"action": "decide", "decision": "waitlist", "priority": 3}
+    )
+    assert response.status_code == 403
+    assert Referral.objects.get().status == ReferralStatus.RECEIVED
+
+
+def test_supervisor_of_another_programme_gets_404_on_a_referral(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+    referral = ReferralFactory.create(
+        programme=world.other_programme_team.programme, created_by=world.supervisor
+    )
+    assert login_as(world.supervisor).get(f"/referrals/{referral.pk}/").status_code == 404
+
+
+def test_contact_write_is_audited_without_personal_data(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+    login_as(world.case_manager).post(
+        f"/clients/{world.own_client.pk}/contacts/", {**contact_post(), "note": "Private words"}
+    )
+    contact = Contact.objects.get()
+    event = AuditEvent.objects.get(object_type="practice.contact", action="create")
+    assert event.object_id == str(contact.pk)
+    assert event.actor_id == world.case_manager.pk
+    assert not AuditEvent.objects.filter(object_id__contains="Private").exists()
