@@ -26,8 +26,10 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# One BLAS thread per test worker: the workers already use every core.
 pytest: $(STAMP) system-packages
-	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+		$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
 
 # The project catalogue covers the foundation; apps with a locale/ folder keep their own.
 messages: $(STAMP)
