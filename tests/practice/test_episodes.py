@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
+from tandem.clients import services as client_services
 from tandem.clients.models import EpisodeStatus
 from tests.conftest import World
 from tests.factories import EpisodeFactory
@@ -80,3 +82,22 @@ def test_discharge_without_destination_names_the_field(world: World, login_as) -
 def test_teammate_cannot_open_another_workers_episode(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
     episode = short_term(world, 10)
     assert login_as(world.teammate).get(f"/episodes/{episode.pk}/").status_code == 404
+
+
+def test_discharge_hands_the_episode_to_the_discharge_measures(
+    world: World,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = []
+    monkeypatch.setattr(
+        client_services, "on_episode_closed", lambda **kwargs: calls.append(kwargs["episode"].pk)
+    )
+    episode = short_term(world, 80)
+    client_services.close_episode(
+        actor=world.case_manager,
+        episode=episode,
+        end_date=timezone.localdate(),
+        reason="time_limit",
+        destination="Family doctor",
+    )
+    assert calls == [episode.pk]

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from importlib import import_module
-from importlib.util import find_spec
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,7 +23,7 @@ from tandem.clients.models import (
     ReferralDecision,
     ReferralStatus,
 )
-from tandem.measures.services import create_due_administrations
+from tandem.measures.services import create_due_administrations, on_episode_closed
 from tandem.orgs.models import Agency, Programme, Team
 
 INTAKE_ROLES = (Role.SUPERVISOR, Role.PROGRAMME_MANAGER)
@@ -115,17 +113,8 @@ def close_episode(
         record_event(
             actor=actor, action=Action.UPDATE, obj=episode, agency_id=episode.client.agency_id
         )
-        _discharge_measures(actor=actor, episode=episode)
+        on_episode_closed(actor=actor, episode=episode)
     return episode
-
-
-def _discharge_measures(*, actor: User, episode: Episode) -> None:
-    """Make the programme's discharge measures due, once the measures app offers the hook."""
-    if find_spec("tandem.measures.services") is None:
-        return
-    hook = getattr(import_module("tandem.measures.services"), "on_episode_closed", None)
-    if callable(hook):
-        hook(actor=actor, episode=episode)
 
 
 def save_transition_plan(*, actor: User, episode: Episode, transition_plan: str) -> Episode:
