@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from tandem.clients import services as client_services
 from tandem.clients.models import EpisodeStatus
+from tandem.orgs.models import ProgrammeModel
 from tests.conftest import World
 from tests.factories import EpisodeFactory
 
@@ -101,3 +102,16 @@ def test_discharge_hands_the_episode_to_the_discharge_measures(
         destination="Family doctor",
     )
     assert calls == [episode.pk]
+
+
+def test_short_term_programme_without_its_own_limit_uses_twelve_weeks(world: World) -> None:
+    world.programme.model = ProgrammeModel.STCM
+    world.programme.time_limit_days = None
+    world.programme.save()
+    episode = EpisodeFactory.create(
+        team=world.team,
+        primary_case_manager=world.case_manager,
+        start_date=timezone.localdate() - timedelta(days=14),
+    )
+    assert episode.time_limit_days == 84
+    assert episode.weeks_remaining() == 10

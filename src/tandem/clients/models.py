@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from typing_extensions import override
 
 from tandem.accounts.models import Language
-from tandem.orgs.models import Agency, Programme, Team
+from tandem.orgs.models import Agency, Programme, ProgrammeModel, Team
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -99,6 +99,8 @@ class ExternalIdentifier(models.Model):
 
 # Time-limited episodes warn this many days before their end, to plan the transition in time.
 DISCHARGE_WARNING_DAYS = 14
+# Short-term case management lasts up to twelve weeks unless the programme sets its own limit.
+DEFAULT_SHORT_TERM_DAYS = 84
 
 
 class EpisodeStatus(models.TextChoices):
@@ -188,8 +190,14 @@ class Episode(models.Model):
 
     @property
     def time_limit_days(self) -> int | None:
-        """The programme's limit for time-limited care (STCM), or None for ongoing care."""
-        return self.programme.time_limit_days
+        """The programme's limit for time-limited care, or None for ongoing care.
+
+        A short-term programme without its own limit uses the model's twelve weeks.
+        """
+        limit = self.programme.time_limit_days
+        if limit is None and self.programme.model == ProgrammeModel.STCM:
+            return DEFAULT_SHORT_TERM_DAYS
+        return limit
 
     def weeks_used(self, today: date | None = None) -> int:
         return self.days_in_episode(today) // 7
