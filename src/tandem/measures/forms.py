@@ -40,6 +40,15 @@ def _value_text(value: float) -> str:
     return f"{value:g}"
 
 
+def _answer_text(given: object) -> str:
+    """A stored number as the page shows it; anything typed is kept exactly as typed."""
+    if given is None:
+        return ""
+    if isinstance(given, int | float):
+        return _value_text(float(given))
+    return str(given)
+
+
 def item_rows(
     instrument: Instrument, answers: dict[str, Any], errors: dict[str, str] | None = None
 ) -> list[ItemRow]:
@@ -68,7 +77,7 @@ def item_rows(
                 high=scale.max,
                 continuous=scale.continuous,
                 is_text=False,
-                answer="" if given is None else _value_text(float(given)),
+                answer=_answer_text(given),
                 error=errors.get(item.id, ""),
             )
         )
