@@ -326,3 +326,19 @@ def test_command_refuses_unknown_codes_and_unreadable_questionnaires(tmp_path: P
     path.write_text('{"resourceType": "Patient"}', encoding="utf-8")
     with pytest.raises(CommandError, match="expected Questionnaire"):
         call_command("instruments", "from-fhir", str(path))
+
+
+def test_admin_accepts_a_whole_wording_file_and_takes_the_chosen_language(
+    world: World, login_as: Any
+) -> None:
+    http: HttpClient = login_as(world.agency_admin)
+    form = {"agency": world.agency.pk, "instrument_code": "ors", "language": "fr"}
+    file = SimpleUploadedFile("w.yaml", yaml.safe_dump(ors_document()).encode(), "text/yaml")
+    assert http.post(ADD_URL, {**form, "wording_file": file}).status_code == 302
+    assert wording_for(get_instrument("ors"), "fr", world.agency)["q2"] == (
+        "Synthetic item text 2 (fr)"
+    )
+    other = SimpleUploadedFile("w.yaml", yaml.safe_dump(ors_document()).encode(), "text/yaml")
+    response = http.post(ADD_URL, {**form, "instrument_code": "srs", "wording_file": other})
+    assert response.status_code == 200
+    assert b"the file is for ors, not srs" in response.content

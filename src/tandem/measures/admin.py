@@ -12,11 +12,22 @@ from django.utils.translation import gettext_lazy as _
 from typing_extensions import override
 
 from tandem.core.admin_scoping import AgencyScopedAdmin
+from tandem.measures.models import Schedule
 from tandem.measures.models_wording import InstrumentWording
 from tandem.measures.registry import DefinitionError, all_instruments, get_instrument
-from tandem.measures.wording import WordingError, check_texts
+from tandem.measures.wording import WordingError, check_texts, parse_wording
 
 MAX_UPLOAD_BYTES = 512 * 1024
+
+
+def _texts_from_document(document: dict[str, Any], code: str, language: str) -> dict[str, str]:
+    """The texts of one language from a whole wording file (as ``tandem instruments load``)."""
+    parsed = parse_wording(document)
+    if parsed.instrument.code != code:
+        raise WordingError([f"instrument: the file is for {parsed.instrument.code}, not {code}"])
+    if language not in parsed.texts:
+        raise WordingError([f"wording: the file has no {language} texts"])
+    return parsed.texts[language]
 
 
 class InstrumentWordingForm(forms.ModelForm):  # type: ignore[type-arg]  # admin form, untyped base
@@ -25,7 +36,10 @@ class InstrumentWordingForm(forms.ModelForm):  # type: ignore[type-arg]  # admin
     instrument_code = forms.ChoiceField(label=_("instrument"), choices=())
     wording_file = forms.FileField(
         label=_("wording file"),
-        help_text=_("YAML or JSON mapping item ids (q1, q2, ...) to the licensed texts."),
+        help_text=_(
+            "YAML or JSON mapping item ids (q1, q2, ...) to the licensed texts, or a whole "
+            "wording file as loaded by 'tandem instruments load'."
+        ),
     )
 
     class Meta:
@@ -72,6 +86,8 @@ class InstrumentWordingForm(forms.ModelForm):  # type: ignore[type-arg]  # admin
         if code and language and texts is not None:
             try:
                 instrument = get_instrument(code)
+                if "wording" in texts:
+                    texts = _texts_from_document(texts, code, language)
                 check_texts(code, instrument.version, language, texts)
             except (WordingError, DefinitionError) as exc:
                 problems = getattr(exc, "problems", [str(exc)])
@@ -134,3 +150,44 @@ class InstrumentWordingAdmin(AgencyScopedAdmin):
         wording.uploaded_by = request.user  # type: ignore[assignment]  # staff user in the admin
         wording.full_clean()
         super().save_model(request, wording, form, change)
+
+
+class ScheduleForm(forms.ModelForm):  # type: ignore[type-arg]  # admin form, untyped base
+    """A schedule names its instrument from the registry."""
+
+    instrument_code = forms.ChoiceField(label=_("instrument"), choices=())
+
+    class Meta:
+        model = Schedule
+        fields = (
+            "programme",
+            "scope",
+            "study_name",
+            "instrument_code",
+            "rule",
+            "include_baseline",
+            "interval_months",
+            "span_months",
+            "every_n_contacts",
+            "window_before_days",
+            "window_after_days",
+            "reminder_after_days",
+            "is_active",
+        )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ChoiceField, self.fields["instrument_code"])
+        field.choices = [(i.code, f"{i.title} ({i.code})") for i in all_instruments()]
+
+
+@admin.register(Schedule)
+class ScheduleAdmin(AgencyScopedAdmin):
+    """Programme and study schedules: which instrument falls due when, and its window."""
+
+    form = ScheduleForm
+    agency_field = "programme__agency_id"
+    list_display = ("instrument_code", "programme", "rule", "scope", "study_name", "is_active")
+    list_filter = ("rule", "scope", "is_active")
+    list_select_related = ("programme",)
+    foreign_key_scopes = {"programme": "agency_id"}
