@@ -11,6 +11,8 @@ A wording file is YAML or JSON::
 Keys are item ids of the definition (scored items and free-text fields); every text is a
 non-empty string. A file may give one language or both. Loading adds a new revision per language;
 ``wording_for`` returns the newest one, falling back to the neutral label for any item without text.
+Wording belongs to a definition version: after a definition is replaced with a new version (for
+example a licensed COSE key), its wording is uploaded again for that version.
 """
 
 from __future__ import annotations
