@@ -216,6 +216,16 @@ ADMIN_EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
         "orgs", "team", add=STAFF_ONLY, change=OWN_AGENCY_ONLY, delete=OWN_AGENCY_ONLY
     ),
     **admin_model_rules(
+        "clients", "intakepolicy", add=STAFF_ONLY, change=OWN_AGENCY_ONLY, delete=OWN_AGENCY_ONLY
+    ),
+    **admin_model_rules(
+        "practice",
+        "communityresource",
+        add=STAFF_ONLY,
+        change=OWN_AGENCY_ONLY,
+        delete=OWN_AGENCY_ONLY,
+    ),
+    **admin_model_rules(
         "audit",
         "auditevent",
         add=READ_ONLY,

@@ -8,8 +8,9 @@ from typing import Any
 import factory
 from django.utils import timezone
 
-from tandem.clients.models import Referral, ReferralSource, ReferralStatus
+from tandem.clients.models import IntakePolicy, Referral, ReferralSource, ReferralStatus
 from tandem.practice.models import (
+    CommunityResource,
     Goal,
     LifeDomain,
     RecoveryPlan,
@@ -81,6 +82,14 @@ def session_in(team: Any) -> SupervisionSession:
 def practice_path(key: str, path: str, objects: dict[str, Any]) -> str | None:
     """A real URL for the intake and practice routes, for one relationship; None if not ours."""
     client = objects["client"]
+    if "<path:object_id>" in path and "/admin/clients/intakepolicy/" in path:
+        policy, _created = IntakePolicy.objects.get_or_create(programme=objects["programme"])
+        return path.replace("<path:object_id>", str(policy.pk))
+    if "<path:object_id>" in path and "/admin/practice/communityresource/" in path:
+        resource, _created = CommunityResource.objects.get_or_create(
+            agency=objects["agency"], name="Library", defaults={"kind": "library"}
+        )
+        return path.replace("<path:object_id>", str(resource.pk))
     if key == "clients:referral_detail":
         return path.replace("<int:pk>", str(referral_in(objects["programme"]).pk))
     if key == "clients:episode_discharge":
