@@ -19,7 +19,7 @@ from tandem.audit.models import Action
 from tandem.audit.services import record_event
 from tandem.measures.models import InstrumentWording
 from tests.conftest import World
-from tests.measures.factories import measures_path
+from tests.measures.factories import ScheduleFactory, measures_path
 from tests.practice.factories import practice_path
 
 RELATIONSHIPS = ("own", "team", "other_team", "other_agency")
@@ -232,6 +232,9 @@ ADMIN_EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
         change=OWN_AGENCY_ONLY,
         delete=READ_ONLY,
     ),
+    **admin_model_rules(
+        "measures", "schedule", add=STAFF_ONLY, change=OWN_AGENCY_ONLY, delete=OWN_AGENCY_ONLY
+    ),
     # Licensed wording: uploaded and viewed, never edited; revisions are deleted by superusers.
     **admin_model_rules(
         "measures",
@@ -312,7 +315,11 @@ def objects_for(world: World) -> dict[str, dict[str, Any]]:
         )
         for key, agency in (("a", world.agency), ("z", world.other_agency))
     }
-    return {
+    schedules = {
+        key: ScheduleFactory.create(programme=programme)
+        for key, programme in (("a", world.programme), ("z", world.other_agency_team.programme))
+    }
+    found: dict[str, dict[str, Any]] = {
         "own": {
             "client": world.own_client,
             "team": world.team,
@@ -350,6 +357,9 @@ def objects_for(world: World) -> dict[str, dict[str, Any]]:
             "wording": wordings["z"],
         },
     }
+    for relationship, objects in found.items():
+        objects["schedule"] = schedules["z" if relationship == "other_agency" else "a"]
+    return found
 
 
 ADMIN_OBJECT = {
@@ -359,6 +369,7 @@ ADMIN_OBJECT = {
     "orgs/team": "team",
     "audit/auditevent": "event",
     "measures/instrumentwording": "wording",
+    "measures/schedule": "schedule",
 }
 
 

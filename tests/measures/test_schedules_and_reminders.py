@@ -218,3 +218,34 @@ def test_schedule_needs_interval_and_span_for_waves() -> None:
         ("month 6", 183),
         ("month 12", 365),
     ]
+
+
+def test_schedule_must_name_a_registered_instrument() -> None:
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as caught:
+        ScheduleFactory.build(instrument_code="no_such_scale").clean()
+    assert caught.value.error_dict["instrument_code"][0].code == "unknown"
+
+
+def test_agency_admin_adds_a_schedule_in_the_admin(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+    from tandem.measures.models import Schedule
+
+    response = login_as(world.agency_admin).post(
+        "/admin/measures/schedule/add/",
+        {
+            "programme": world.programme.pk,
+            "scope": "programme",
+            "instrument_code": "rprs",
+            "rule": "waves",
+            "include_baseline": "on",
+            "interval_months": "4.5",
+            "span_months": "18",
+            "window_before_days": "7",
+            "window_after_days": "14",
+            "reminder_after_days": "7",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert Schedule.objects.get().programme == world.programme

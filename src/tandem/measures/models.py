@@ -15,6 +15,7 @@ from typing_extensions import override
 from tandem.accounts.models import Language
 from tandem.clients.models import Client, Episode
 from tandem.measures.models_wording import InstrumentWording as InstrumentWording
+from tandem.measures.registry import UnknownInstrumentError, get_instrument
 from tandem.orgs.models import Programme
 
 # ---- schedules, administrations, responses, links (measurement workflow) ----------------------
@@ -98,6 +99,17 @@ class Schedule(models.Model):
             )
         if self.rule == ScheduleRule.EVERY_NTH_CONTACT and not self.every_n_contacts:
             raise ValidationError({"every_n_contacts": _("Say after how many contacts.")})
+        if self.instrument_code:
+            try:
+                get_instrument(self.instrument_code)
+            except UnknownInstrumentError:
+                raise ValidationError(
+                    {
+                        "instrument_code": ValidationError(
+                            _("No instrument has this code."), code="unknown"
+                        )
+                    }
+                ) from None
         if self.scope == ScheduleScope.STUDY and not self.study_name:
             raise ValidationError({"study_name": _("A study schedule names its study.")})
 
