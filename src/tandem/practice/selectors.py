@@ -80,26 +80,14 @@ def plan_for(user: User, episode: Episode) -> RecoveryPlan | None:
     return plan
 
 
-def get_goal_for(user: User, pk: int) -> Goal:
-    goal = (
-        Goal.objects.filter(pk=pk, plan__episode__in=episodes_visible_to(user))
-        .select_related("plan__episode__client")
-        .first()
+def goals_and_steps_of(plan: RecoveryPlan | None) -> tuple[QuerySet[Goal], QuerySet[Step]]:
+    """Choices for forms on a plan already read through ``plan_for``."""
+    if plan is None:
+        return Goal.objects.none(), Step.objects.none()
+    return (
+        Goal.objects.filter(plan=plan).order_by("created_at", "pk"),
+        Step.objects.filter(goal__plan=plan).order_by("due_on", "pk"),
     )
-    if goal is None:
-        _deny(user, "practice.goal", pk)
-    return goal
-
-
-def get_step_for(user: User, pk: int) -> Step:
-    step = (
-        Step.objects.filter(pk=pk, goal__plan__episode__in=episodes_visible_to(user))
-        .select_related("goal__plan__episode__client")
-        .first()
-    )
-    if step is None:
-        _deny(user, "practice.step", pk)
-    return step
 
 
 def _deny(user: User, object_type: str, pk: int) -> NoReturn:

@@ -30,7 +30,6 @@ from tandem.practice.forms import (
     StrengthsForm,
     VisionForm,
 )
-from tandem.practice.models import Goal, Step
 
 SUPERVISING = (Role.SUPERVISOR, Role.PROGRAMME_MANAGER)
 CLINICAL = (Role.CASE_MANAGER, *SUPERVISING)
@@ -95,8 +94,7 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
     client, episode = _client_and_episode(request, pk)
     current = selectors.plan_for(user, episode) if episode is not None else None
     version = current.version if current is not None else 0
-    goals = Goal.objects.filter(plan=current) if current is not None else Goal.objects.none()
-    steps = Step.objects.filter(goal__plan=current) if current is not None else Step.objects.none()
+    goals, steps = selectors.goals_and_steps_of(current)
     resources = selectors.resources_for(user).filter(is_active=True)
     action = request.POST.get("action") if request.method == "POST" else None
     data = request.POST if request.method == "POST" else None
@@ -197,8 +195,7 @@ def contacts(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
     client, episode = _client_and_episode(request, pk)
     current = selectors.plan_for(user, episode) if episode is not None else None
-    goals = Goal.objects.filter(plan=current) if current is not None else Goal.objects.none()
-    steps = Step.objects.filter(goal__plan=current) if current is not None else Step.objects.none()
+    goals, steps = selectors.goals_and_steps_of(current)
     form = ContactForm(request.POST or None, goals=goals, steps=steps)
     if request.method == "POST" and episode is not None and form.is_valid():
         try:
