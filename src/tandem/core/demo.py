@@ -16,6 +16,7 @@ from django.utils import timezone
 from tandem.accounts.models import Language, Membership, Role, User
 from tandem.clients import services as client_services
 from tandem.clients.models import DischargeReason, Gender
+from tandem.measures.demo import load_measures_demo
 from tandem.orgs.models import Agency, Programme, ProgrammeModel, Team
 from tandem.practice.demo import load_practice_demo
 
@@ -269,6 +270,7 @@ def load_demo(*, n_clients: int = 300, seed: int = 20261123) -> list[DemoLogin]:
                 ),
             )
     load_practice_demo(agency=agency, today=today)
+    load_measures_demo(agency=agency, today=today)
     return demo_logins()
 
 

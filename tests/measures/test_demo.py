@@ -1,0 +1,25 @@
+"""The demo agency comes with schedules, due measures and past scores."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client as HttpClient
+
+from tandem.accounts.models import User
+from tandem.core.demo import DEMO_DOMAIN, load_demo
+from tandem.measures.models import Administration, Response, Schedule
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_has_schedules_and_scores_shown_on_client_pages() -> None:
+    load_demo(n_clients=24)
+    assert Schedule.objects.count() == 3
+    assert Administration.objects.exists()
+    response = Response.objects.filter(instrument_code="rprs").first()
+    assert response is not None
+    assert response.scores["total"] is not None
+    http = HttpClient()
+    http.force_login(User.objects.get(email=f"manager.smcm@{DEMO_DOMAIN}"))
+    page = http.get(f"/clients/{response.client_id}/").content.decode()
+    assert 'data-score="rprs-total"' in page
