@@ -159,3 +159,24 @@ def test_stale_step_update_is_refused(world: World) -> None:
 def test_teammate_gets_404_on_another_workers_plan(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
     response = login_as(world.teammate).get(f"/clients/{world.own_client.pk}/plan/")
     assert response.status_code == 404
+
+
+def test_caseload_counts_goals_achieved_per_client(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+    episode = own_episode(world)
+    goal = services.add_goal(
+        actor=world.case_manager,
+        episode=episode,
+        expected_version=0,
+        domain="finances",
+        own_words="Open a bank account",
+    )
+    services.set_goal_status(
+        actor=world.case_manager,
+        goal=goal,
+        expected_version=1,
+        status=GoalStatus.ACHIEVED,
+        on=timezone.localdate(),
+    )
+    rows = login_as(world.case_manager).get("/caseload/").context["rows"]
+    achieved = {row["client"]: row["episode"].goals_achieved for row in rows}
+    assert achieved == {world.own_client: 1}
