@@ -170,3 +170,28 @@ def test_a_bad_answer_on_the_link_is_refused_without_saving(world: World, login_
     response = HttpClient().post(path, {"q1": "7", "action": "save"})
     assert response.status_code == 400
     assert SelfReportLink.objects.get().response is None
+
+
+def test_client_page_queries_do_not_grow_with_measures(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tandem.measures.services import submit_response
+
+    episode = world.own_client.episodes.get()
+    http = login_as(world.case_manager)
+    counts = []
+    for n in (2, 30):
+        for k in range(n):
+            done = due_rprs(episode, wave=f"contact {len(counts)}-{k}")
+            submit_response(
+                actor=world.case_manager,
+                administration=done,
+                answers={f"q{i}": 1 + (i + k) % 4 for i in range(1, 25)},
+            )
+            due_rprs(episode, wave=f"open {len(counts)}-{k}")
+        with CaptureQueriesContext(connection) as queries:
+            page = http.get(f"/clients/{world.own_client.pk}/")
+        assert page.status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
