@@ -195,3 +195,36 @@ def test_client_page_queries_do_not_grow_with_measures(world: World, login_as) -
         assert page.status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_worker_finishing_a_started_link_is_told_when_the_client_answered_meanwhile(
+    world: World, login_as
+) -> None:  # type: ignore[no-untyped-def]
+    administration = _administration(world)
+    http = login_as(world.case_manager)
+    path = _issue(http, administration.pk)
+    phone = HttpClient()
+    phone.post(path, {"q1": "4", "action": "save"})
+    page = http.get(f"/measures/{administration.pk}/").content.decode()
+    assert 'name="q1" value="4"' in page
+    version = re.search(r'name="version" value="(\d+)"', page)
+    assert version is not None
+    phone.post(path, {"q2": "1", "action": "save"})  # the client goes on meanwhile
+    stale = http.post(
+        f"/measures/{administration.pk}/",
+        {"version": version.group(1), **{f"q{i}": "3" for i in range(1, 25)}},
+    )
+    assert stale.status_code == 409
+    assert 'name="q2" value="1"' in stale.content.decode()
+    assert Response.objects.get().completed_at is None
+    fresh = re.search(r'name="version" value="(\d+)"', stale.content.decode())
+    assert fresh is not None
+    done = http.post(
+        f"/measures/{administration.pk}/",
+        {"version": fresh.group(1), **{f"q{i}": "3" for i in range(1, 25)}},
+    )
+    assert done.status_code == 302
+    response = Response.objects.get()
+    assert response.scores["total"] == 72
+    assert response.entered_by == world.case_manager
+    assert phone.get(path).status_code == 410

@@ -538,6 +538,24 @@ def submit_self_report(
     return response
 
 
+def _draft_of(administration: Administration) -> Response | None:
+    return (
+        Response.objects.select_for_update()
+        .filter(administration=administration, completed_at__isnull=True)
+        .order_by("-pk")
+        .first()
+    )
+
+
+def draft_for(administration: Administration) -> Response | None:
+    """The answers a client has given so far on a link for this administration, if any."""
+    return (
+        Response.objects.filter(administration=administration, completed_at__isnull=True)
+        .order_by("-pk")
+        .first()
+    )
+
+
 def submit_response(
     *,
     actor: User,
@@ -546,11 +564,14 @@ def submit_response(
     episode: Episode | None = None,
     instrument_code: str = "",
     language: str = "en",
+    expected_version: int | None = None,
 ) -> Response:
     """A worker enters a completed form (clinician-rated or paper) and it is scored.
 
     With ``administration`` it completes that occasion; otherwise it is an ad-hoc response in
-    ``episode`` for ``instrument_code``.
+    ``episode`` for ``instrument_code``. If the client has started answering on a link, the
+    worker's page showed that draft at ``expected_version``; should the client have answered
+    more since, the save is refused (code ``stale``) rather than silently overwriting them.
     """
     if administration is not None:
         episode = administration.episode
@@ -576,6 +597,35 @@ def submit_response(
                     code="stale",
                 )
             administration = locked
+        draft = _draft_of(administration) if administration is not None else None
+        if draft is not None and draft.version != expected_version:
+            raise ValidationError(
+                {
+                    "answers": ValidationError(
+                        _(
+                            "The client changed these answers meanwhile. "
+                            "Review them and save again."
+                        ),
+                        code="stale",
+                    )
+                }
+            )
+        if draft is not None:
+            draft.entered_via = EnteredVia.WORKER
+            draft.entered_by = actor
+            draft.language = language
+            draft.version += 1
+            SelfReportLink.objects.filter(response=draft, used_at__isnull=True).update(
+                cancelled_at=now
+            )
+            return _complete(
+                actor=actor,
+                administration=administration,
+                response=draft,
+                instrument=instrument,
+                answers=cleaned,
+                now=now,
+            )
         response = Response(
             administration=administration,
             client=episode.client,
@@ -606,6 +656,7 @@ __all__ = [
     "cancel_invitation",
     "create_contact_administrations",
     "create_due_administrations",
+    "draft_for",
     "hash_token",
     "issue_link",
     "on_episode_closed",

@@ -59,6 +59,9 @@ def _administration_page(
     status: int = 200,
 ) -> HttpResponse:
     instrument = get_instrument(administration.instrument_code)
+    draft = services.draft_for(administration)
+    if answers is None and draft is not None:
+        answers = dict(draft.answers)
     return render(
         request,
         "measures/administration.html",
@@ -70,6 +73,7 @@ def _administration_page(
             "items": item_rows(instrument, answers or {}, errors),
             "errors": errors or {},
             "link_form": LinkForm(),
+            "draft": draft,
         },
         status=status,
     )
@@ -91,13 +95,29 @@ def administration_detail(request: HttpRequest, pk: int) -> HttpResponse:
             administration=administration,
             answers=raw,
             language=translation.get_language() or "en",
+            expected_version=_posted_version(request),
         )
     except ValidationError as error:
+        # A stale form shows the client's current answers, not the worker's overwrite of them.
+        stale = (
+            "stale" in {e.code for e in error.error_dict.get("answers", [])}
+            if hasattr(error, "error_dict")
+            else False
+        )
         return _administration_page(
-            request, administration, answers=raw, errors=_errors_by_field(error), status=400
+            request,
+            administration,
+            answers=None if stale else raw,
+            errors=_errors_by_field(error),
+            status=409 if stale else 400,
         )
     messages.success(request, _("The answers were saved and scored."))
     return redirect("clients:client_detail", administration.client_id)
+
+
+def _posted_version(request: HttpRequest) -> int | None:
+    raw = request.POST.get("version", "")
+    return int(raw) if raw.isdigit() else None
 
 
 @require_POST
