@@ -1,0 +1,48 @@
+"""Writes of the measurement workflow: due administrations, links, reminders and responses.
+
+Each public function takes the acting user first (``None`` for the nightly task and for a client
+answering on a link), checks permission, validates, and writes with its audit event in one
+transaction. Emails leave on commit.
+"""
+
+from tandem.measures.services._common import LINK_LIFETIME_DAYS, TOKEN_BYTES, hash_token
+from tandem.measures.services.administrations import (
+    create_contact_administrations,
+    create_due_administrations,
+    on_episode_closed,
+    refresh_administration_statuses,
+)
+from tandem.measures.services.links import (
+    IssuedLink,
+    cancel_invitation,
+    issue_link,
+    resend_invitation,
+    send_due_reminders,
+)
+from tandem.measures.services.responses import (
+    client_first_name,
+    draft_for,
+    save_self_report_progress,
+    submit_response,
+    submit_self_report,
+)
+
+__all__ = [
+    "LINK_LIFETIME_DAYS",
+    "TOKEN_BYTES",
+    "IssuedLink",
+    "cancel_invitation",
+    "client_first_name",
+    "create_contact_administrations",
+    "create_due_administrations",
+    "draft_for",
+    "hash_token",
+    "issue_link",
+    "on_episode_closed",
+    "refresh_administration_statuses",
+    "resend_invitation",
+    "save_self_report_progress",
+    "send_due_reminders",
+    "submit_response",
+    "submit_self_report",
+]

@@ -1,0 +1,209 @@
+"""Due administrations: made by schedules when episodes open, close or reach a contact, and
+moved through due, overdue and missed by the nightly run."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from tandem.accounts.models import User
+from tandem.audit.models import Action
+from tandem.audit.services import record_event
+from tandem.clients.models import Episode
+from tandem.measures.models import (
+    OPEN_STATUSES,
+    Administration,
+    AdministrationStatus,
+    Invitation,
+    InvitationStatus,
+    Schedule,
+    ScheduleRule,
+    SelfReportLink,
+    status_on,
+)
+from tandem.measures.registry import Instrument, get_instrument
+
+
+# ---- due administrations ------------------------------------------------------------------------
+def _administration(
+    *,
+    episode: Episode,
+    schedule: Schedule,
+    instrument: Instrument,
+    wave: str,
+    due: date,
+    today: date,
+) -> Administration:
+    opens, closes = Administration.window_for(due, schedule)
+    return Administration(
+        client_id=episode.client_id,
+        episode=episode,
+        schedule=schedule,
+        instrument_code=instrument.code,
+        instrument_version=instrument.version,
+        wave=wave,
+        due_date=due,
+        window_opens=opens,
+        window_closes=closes,
+        status=status_on(today, window_opens=opens, due_date=due, window_closes=closes),
+    )
+
+
+def _create(
+    actor: User | None, episode: Episode, rows: list[Administration]
+) -> list[Administration]:
+    created = []
+    for row in rows:
+        row.full_clean(exclude=["client", "episode", "schedule"], validate_constraints=False)
+        exists = Administration.objects.filter(
+            episode=episode, schedule=row.schedule, wave=row.wave
+        ).exists()
+        if exists:
+            continue
+        row.save()
+        record_event(actor=actor, action=Action.CREATE, obj=row, agency_id=episode.client.agency_id)
+        created.append(row)
+    return created
+
+
+def create_due_administrations(
+    *, actor: User | None, episode: Episode, today: date | None = None
+) -> list[Administration]:
+    """Create the administrations the programme's schedules make due for a newly opened episode.
+
+    Called by ``clients.services.open_episode`` inside its transaction, after its own permission
+    check: intake waves and relative waves counted from the episode start.
+    """
+    today = today or timezone.localdate()
+    rows = []
+    schedules = Schedule.objects.filter(
+        programme_id=episode.programme_id,
+        is_active=True,
+        rule__in=[ScheduleRule.INTAKE, ScheduleRule.WAVES],
+    )
+    for schedule in schedules:
+        instrument = get_instrument(schedule.instrument_code)
+        offsets = (
+            [("intake", 0)]
+            if schedule.rule == ScheduleRule.INTAKE
+            else schedule.wave_offsets_days()
+        )
+        for wave, days in offsets:
+            due = episode.start_date + timedelta(days=days)
+            rows.append(
+                _administration(
+                    episode=episode,
+                    schedule=schedule,
+                    instrument=instrument,
+                    wave=wave,
+                    due=due,
+                    today=today,
+                )
+            )
+    with transaction.atomic():
+        return _create(actor, episode, rows)
+
+
+def create_contact_administrations(
+    *, actor: User | None, episode: Episode, contact_count: int, today: date | None = None
+) -> list[Administration]:
+    """After the episode's ``contact_count``-th contact: administrations of every-Nth schedules."""
+    today = today or timezone.localdate()
+    rows = []
+    for schedule in Schedule.objects.filter(
+        programme_id=episode.programme_id, is_active=True, rule=ScheduleRule.EVERY_NTH_CONTACT
+    ):
+        if schedule.every_n_contacts and contact_count % schedule.every_n_contacts == 0:
+            rows.append(
+                _administration(
+                    episode=episode,
+                    schedule=schedule,
+                    instrument=get_instrument(schedule.instrument_code),
+                    wave=f"contact {contact_count}",
+                    due=today,
+                    today=today,
+                )
+            )
+    with transaction.atomic():
+        return _create(actor, episode, rows)
+
+
+def on_episode_closed(*, actor: User, episode: Episode, today: date | None = None) -> None:
+    """On discharge: cancel what can no longer fall due, stop reminders, add discharge waves.
+
+    Called by ``clients.services.close_episode`` inside its transaction.
+    """
+    today = today or timezone.localdate()
+    if episode.end_date is None:
+        raise ValueError("on_episode_closed needs a closed episode with its end date")
+    with transaction.atomic():
+        cancelled = Administration.objects.filter(episode=episode, status__in=OPEN_STATUSES).update(
+            status=AdministrationStatus.CANCELLED
+        )
+        now = timezone.now()
+        Invitation.objects.filter(
+            link__administration__episode=episode, status=InvitationStatus.PENDING
+        ).update(status=InvitationStatus.CANCELLED, cancelled_at=now)
+        SelfReportLink.objects.filter(
+            administration__episode=episode, used_at__isnull=True, cancelled_at__isnull=True
+        ).update(cancelled_at=now)
+        if cancelled:
+            record_event(
+                actor=actor,
+                action=Action.UPDATE,
+                object_type="measures.administration",
+                object_id=f"episode:{episode.pk}:cancelled",
+                agency_id=episode.client.agency_id,
+            )
+        rows = [
+            _administration(
+                episode=episode,
+                schedule=schedule,
+                instrument=get_instrument(schedule.instrument_code),
+                wave="discharge",
+                due=episode.end_date,
+                today=today,
+            )
+            for schedule in Schedule.objects.filter(
+                programme_id=episode.programme_id, is_active=True, rule=ScheduleRule.DISCHARGE
+            )
+        ]
+        _create(actor, episode, rows)
+
+
+# ---- nightly -------------------------------------------------------------------------------------
+def refresh_administration_statuses(*, today: date | None = None) -> int:
+    """Move open administrations to due, overdue or missed as the calendar turns (4 updates)."""
+    today = today or timezone.localdate()
+    open_rows = Administration.objects.filter(status__in=OPEN_STATUSES)
+    changed = 0
+    with transaction.atomic():
+        changed += (
+            open_rows.filter(window_closes__lt=today)
+            .exclude(status=AdministrationStatus.MISSED)
+            .update(status=AdministrationStatus.MISSED)
+        )
+        changed += (
+            open_rows.filter(due_date__lt=today, window_closes__gte=today)
+            .exclude(status=AdministrationStatus.OVERDUE)
+            .update(status=AdministrationStatus.OVERDUE)
+        )
+        changed += (
+            open_rows.filter(window_opens__lte=today, due_date__gte=today)
+            .exclude(status=AdministrationStatus.DUE)
+            .update(status=AdministrationStatus.DUE)
+        )
+        changed += (
+            open_rows.filter(window_opens__gt=today)
+            .exclude(status=AdministrationStatus.SCHEDULED)
+            .update(status=AdministrationStatus.SCHEDULED)
+        )
+        record_event(
+            actor=None,
+            action=Action.UPDATE,
+            object_type="measures.administration",
+            object_id=f"nightly:{today.isoformat()}:{changed}",
+        )
+    return changed
