@@ -172,3 +172,28 @@ def test_spss_export_carries_variable_and_value_labels(world: World, login_as, t
     assert meta.column_names_to_labels["q1"] == "Item 1"
     assert meta.variable_value_labels["q1"][1.0] == "1 (lowest)"
     assert meta.column_names_to_labels["score_total"]
+
+
+def test_export_can_be_narrowed_to_one_studys_waves(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+    from tandem.measures.models import ScheduleScope
+    from tandem.measures.services import submit_response
+    from tests.measures.factories import ScheduleFactory, due_rprs
+
+    study = ScheduleFactory.create(
+        programme=world.programme, scope=ScheduleScope.STUDY, study_name="Alliance study"
+    )
+    episode = world.own_client.episodes.get()
+    answers = {f"q{i}": 2 for i in range(1, 25)}
+    submit_response(
+        actor=world.case_manager,
+        administration=due_rprs(episode, schedule=study),
+        answers=answers,
+    )
+    submit_response(actor=world.case_manager, administration=due_rprs(episode), answers=answers)
+    http = login_as(world.programme_manager)
+    url = f"/programmes/{world.programme.pk}/measures/export/"
+    assert "Alliance study" in http.get(url).content.decode()
+    everything = http.get(url, {"instrument": "rprs", "format": "csv"})
+    only_study = http.get(url, {"instrument": "rprs", "format": "csv", "study": "Alliance study"})
+    assert len(pd.read_csv(io.BytesIO(everything.content))) == 2
+    assert len(pd.read_csv(io.BytesIO(only_study.content))) == 1

@@ -51,27 +51,33 @@ def _columns(instrument: Instrument) -> list[tuple[str, str]]:
     return [*FIXED, *items, *texts, *scores]
 
 
-def response_table(programme: Programme, instrument: Instrument) -> pd.DataFrame:
-    """One row per completed response in the programme, items and scores as columns."""
-    rows = (
-        Response.objects.filter(
-            episode__programme=programme,
-            instrument_code=instrument.code,
-            completed_at__isnull=False,
-        )
-        .order_by("completed_at", "pk")
-        .values_list(
-            "pk",
-            "client_id",
-            "episode_id",
-            "episode__team_id",
-            "administration__wave",
-            "completed_at",
-            "language",
-            "entered_via",
-            "answers",
-            "scores",
-        )
+def studies_of(programme: Programme) -> list[str]:
+    """Names of the studies whose schedules run in the programme."""
+    return sorted(
+        set(programme.schedules.exclude(study_name="").values_list("study_name", flat=True))
+    )
+
+
+def response_table(programme: Programme, instrument: Instrument, study: str = "") -> pd.DataFrame:
+    """One row per completed response in the programme (or one study's waves in it)."""
+    responses = Response.objects.filter(
+        episode__programme=programme,
+        instrument_code=instrument.code,
+        completed_at__isnull=False,
+    )
+    if study:
+        responses = responses.filter(administration__schedule__study_name=study)
+    rows = responses.order_by("completed_at", "pk").values_list(
+        "pk",
+        "client_id",
+        "episode_id",
+        "episode__team_id",
+        "administration__wave",
+        "completed_at",
+        "language",
+        "entered_via",
+        "answers",
+        "scores",
     )
     records: list[dict[str, Any]] = []
     for (
@@ -137,13 +143,18 @@ def _sav(frame: pd.DataFrame, instrument: Instrument) -> bytes:
 
 
 def export_responses(
-    *, actor: User, programme: Programme, instrument: Instrument, file_format: str
+    *,
+    actor: User,
+    programme: Programme,
+    instrument: Instrument,
+    file_format: str,
+    study: str = "",
 ) -> ExportFile:
     """Build the export file and audit it as an export of the programme's responses."""
     require_programme_manager(actor, programme)
     if file_format not in {"csv", "sav"}:
         raise ValueError("file_format must be csv or sav")
-    frame = response_table(programme, instrument)
+    frame = response_table(programme, instrument, study)
     with transaction.atomic():
         record_event(
             actor=actor,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext as _
@@ -140,11 +140,17 @@ def _instrument_choices() -> list[tuple[str, str]]:
 
 class ExportForm(forms.Form):
     instrument = forms.ChoiceField(label=gettext_lazy("Instrument"), choices=_instrument_choices)
+    study = forms.ChoiceField(label=gettext_lazy("Responses"), required=False)
     format = forms.ChoiceField(
         label=gettext_lazy("File format"),
         choices=[("csv", "CSV"), ("sav", gettext_lazy("SPSS (.sav)"))],
         initial="csv",
     )
+
+    def __init__(self, *args: Any, studies: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ChoiceField, self.fields["study"])
+        field.choices = [("", _("All of the programme")), *((name, name) for name in studies)]
 
 
 MAX_IMPORT_BYTES = 50 * 1024 * 1024

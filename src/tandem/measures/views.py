@@ -24,7 +24,7 @@ from tandem.audit.services import record_event
 from tandem.clients.selectors import get_client_for
 from tandem.core.access import role_required, user_of
 from tandem.measures import selectors, services
-from tandem.measures.exporting import export_responses
+from tandem.measures.exporting import export_responses, studies_of
 from tandem.measures.forms import (
     ExportForm,
     ImportForm,
@@ -348,7 +348,7 @@ def _managed_programme(request: HttpRequest, pk: int) -> Programme:
 def programme_export(request: HttpRequest, pk: int) -> HttpResponse:
     """Download a programme's responses and scores to one instrument as CSV or SPSS."""
     programme = _managed_programme(request, pk)
-    form = ExportForm(request.GET or None)
+    form = ExportForm(request.GET or None, studies=studies_of(programme))
     if not form.is_valid():
         return render(
             request, "measures/programme_export.html", {"programme": programme, "form": form}
@@ -358,6 +358,7 @@ def programme_export(request: HttpRequest, pk: int) -> HttpResponse:
         programme=programme,
         instrument=get_instrument(form.cleaned_data["instrument"]),
         file_format=form.cleaned_data["format"],
+        study=form.cleaned_data["study"],
     )
     response = HttpResponse(exported.content, content_type=exported.content_type)
     response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
