@@ -194,7 +194,9 @@ class Step(models.Model):
         verbose_name = _("step")
         verbose_name_plural = _("steps")
         ordering = ["due_on", "pk"]
-        indexes = [models.Index(fields=["status", "due_on"])]
+        # Per goal, not global: a status-first index would tempt the planner to walk every
+        # planned step of the agency when the caseload asks for a few plans' next steps.
+        indexes = [models.Index(fields=["goal", "status", "due_on"])]
 
     @override
     def __str__(self) -> str:
