@@ -146,3 +146,14 @@ def test_reliable_change_is_shown_when_two_scores_exist(world: World, login_as) 
     page = http.get(f"/clients/{world.own_client.pk}/").content.decode()
     # 48 -> 96 on the RPRS total (SD 8.1, alpha .96): far beyond 1.96 standard errors.
     assert "Reliably improved" in page
+
+
+def test_an_address_guessing_tokens_is_stopped(world: World, login_as, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.MEASURES_SELF_REPORT_REFUSED_LIMIT = 3
+    administration = due_rprs(_episode(world))
+    path = _issue(login_as(world.case_manager), administration.pk)
+    guesser = HttpClient(REMOTE_ADDR="203.0.113.9")
+    answers = [guesser.get(f"/r/guess-{n}/").status_code for n in range(4)]
+    assert answers == [410, 410, 410, 429]
+    assert guesser.get(path).status_code == 429  # even a real token, from that address
+    assert HttpClient(REMOTE_ADDR="198.51.100.7").get(path).status_code == 200

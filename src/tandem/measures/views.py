@@ -240,18 +240,33 @@ RATE_LIMIT_REQUESTS = 120
 RATE_LIMIT_WINDOW_SECONDS = 600
 
 
-def _rate_limited(request: HttpRequest, token: str) -> bool:
-    """A cache counter per address and token hash: a guesser or a runaway script gets 429."""
-    limit: int = getattr(settings, "MEASURES_SELF_REPORT_RATE_LIMIT", RATE_LIMIT_REQUESTS)
-    address = request.META.get("REMOTE_ADDR", "")
-    key = "selfreport:" + services.hash_token(f"{address}|{services.hash_token(token)}")
+REFUSED_LIMIT = 200
+
+
+def _count(key: str) -> int:
+    """Add one to a cache counter that lives for the rate-limit window; return the new value."""
     cache.add(key, 0, RATE_LIMIT_WINDOW_SECONDS)
     try:
-        count = cache.incr(key)
-    except ValueError:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
         cache.set(key, 1, RATE_LIMIT_WINDOW_SECONDS)
-        count = 1
-    return count > limit
+        return 1
+
+
+def _address_key(request: HttpRequest) -> str:
+    # Hashed: the cache holds no addresses in clear.
+    return services.hash_token(request.META.get("REMOTE_ADDR", ""))
+
+
+def _rate_limited(request: HttpRequest, token: str) -> bool:
+    """Per address and token hash, a runaway script gets 429; per address, so does a guesser
+    whose tokens keep being refused."""
+    limit: int = getattr(settings, "MEASURES_SELF_REPORT_RATE_LIMIT", RATE_LIMIT_REQUESTS)
+    refused_limit: int = getattr(settings, "MEASURES_SELF_REPORT_REFUSED_LIMIT", REFUSED_LIMIT)
+    if (cache.get(f"selfreport-refused:{_address_key(request)}") or 0) >= refused_limit:
+        return True
+    token_key = services.hash_token(f"{_address_key(request)}|{services.hash_token(token)}")
+    return _count(f"selfreport:{token_key}") > limit
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -273,6 +288,7 @@ def self_report(request: HttpRequest, token: str) -> HttpResponse:
         return _refused(request, status=429)
     link = selectors.usable_link_for_token(token)
     if link is None:
+        _count(f"selfreport-refused:{_address_key(request)}")
         return _refused(request)
     administration: Administration = link.administration
     client = administration.client
