@@ -157,3 +157,13 @@ def test_an_address_guessing_tokens_is_stopped(world: World, login_as, settings)
     assert answers == [410, 410, 410, 429]
     assert guesser.get(path).status_code == 429  # even a real token, from that address
     assert HttpClient(REMOTE_ADDR="198.51.100.7").get(path).status_code == 200
+
+
+def test_a_client_may_still_answer_after_the_window_closed(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+    administration = due_rprs(_episode(world))
+    path = _issue(login_as(world.case_manager), administration.pk)
+    administration.status = AdministrationStatus.MISSED
+    administration.save()
+    assert HttpClient().post(path, {**ALL_THREES, "action": "submit"}).status_code == 200
+    administration.refresh_from_db()
+    assert administration.status == AdministrationStatus.COMPLETED

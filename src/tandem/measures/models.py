@@ -215,6 +215,11 @@ class Administration(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    @property
+    def is_answerable(self) -> bool:
+        """Still takes answers: open, or missed (a late answer beats none; its date tells)."""
+        return self.is_open or self.status == AdministrationStatus.MISSED
+
     @classmethod
     def window_for(cls, due_date: date, schedule: Schedule | None) -> tuple[date, date]:
         before = schedule.window_before_days if schedule else 7

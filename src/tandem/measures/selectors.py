@@ -186,7 +186,7 @@ def usable_link_for_token(token: str, *, now: datetime | None = None) -> SelfRep
         and link.used_at is None
         and link.cancelled_at is None
         and link.expires_at > now
-        and link.administration.is_open
+        and link.administration.is_answerable
     )
     if link is None or not usable:
         record_event(

@@ -18,7 +18,6 @@ from tandem.audit.services import record_event
 from tandem.clients.models import Client, Episode
 from tandem.measures.answers import clean_answers, scores_for
 from tandem.measures.models import (
-    OPEN_STATUSES,
     Administration,
     AdministrationStatus,
     EnteredVia,
@@ -121,7 +120,7 @@ def submit_self_report(
         ):
             raise ValidationError({"link": _("This link can no longer be used.")}, code="used")
         administration = locked.administration
-        if not administration.is_open:
+        if not administration.is_answerable:
             raise ValidationError({"link": _("This link can no longer be used.")}, code="used")
         instrument = get_instrument(administration.instrument_code)
         given = {**(locked.response.answers if locked.response else {}), **answers}
@@ -207,7 +206,7 @@ def submit_response(
     with transaction.atomic():
         if administration is not None:
             locked = Administration.objects.select_for_update().get(pk=administration.pk)
-            if locked.status not in OPEN_STATUSES and locked.status != AdministrationStatus.MISSED:
+            if not locked.is_answerable:
                 raise ValidationError(
                     {"administration": _("This measure was completed or cancelled meanwhile.")},
                     code="stale",
