@@ -249,3 +249,35 @@ def test_agency_admin_adds_a_schedule_in_the_admin(world: World, login_as) -> No
     )
     assert response.status_code == 302
     assert Schedule.objects.get().programme == world.programme
+
+
+def test_every_third_contact_logged_makes_a_measure_due(world: World) -> None:
+    from tandem.practice.services import record_contact
+
+    ScheduleFactory.create(
+        programme=world.programme,
+        rule=ScheduleRule.EVERY_NTH_CONTACT,
+        every_n_contacts=3,
+        instrument_code="srs",
+    )
+    episode = world.own_client.episodes.get()
+    for _ in range(3):
+        contact = record_contact(
+            actor=world.case_manager,
+            episode=episode,
+            occurred_on=timezone.localdate(),
+            minutes=30,
+            mode=_first_choice(contact_mode=True),
+            with_whom=_first_choice(contact_mode=False),
+        )
+    assert contact.pk
+    assert list(Administration.objects.filter(episode=episode).values_list("wave", flat=True)) == [
+        "contact 3"
+    ]
+
+
+def _first_choice(*, contact_mode: bool) -> str:
+    from tandem.practice.models import Contact
+
+    field = Contact._meta.get_field("mode" if contact_mode else "with_whom")
+    return str(field.choices[0][0])  # type: ignore[index]  # choices are set on both fields

@@ -18,6 +18,7 @@ from tandem.audit.models import Action
 from tandem.audit.services import record_event
 from tandem.clients.models import Client, Episode
 from tandem.clients.selectors import episodes_visible_to
+from tandem.measures.services import create_contact_administrations
 from tandem.orgs.models import Agency, Team
 from tandem.practice.models import (
     ClientPresentation,
@@ -227,6 +228,8 @@ def record_contact(
         contact.goals.set(goals)
         contact.steps.set(steps)
         _audit(actor, Action.CREATE, contact, episode.client.agency_id)
+        contact_count = Contact.objects.filter(episode=episode).count()
+        create_contact_administrations(actor=actor, episode=episode, contact_count=contact_count)
     return contact
 
 
