@@ -281,3 +281,15 @@ def _first_choice(*, contact_mode: bool) -> str:
 
     field = Contact._meta.get_field("mode" if contact_mode else "with_whom")
     return str(field.choices[0][0])  # type: ignore[index]  # choices are set on both fields
+
+
+def test_caseload_shows_a_reminder_to_pass_on_until_the_link_expires(world: World) -> None:
+    from tandem.measures.models import SelfReportLink
+    from tandem.measures.selectors import measure_status_by_episode
+
+    episode = world.own_client.episodes.get()
+    _link(world, due_rprs(episode), channel="in_person")
+    send_due_reminders(now=timezone.now() + timedelta(days=8))
+    assert measure_status_by_episode([episode.pk])[episode.pk]["reminders"] == 1
+    SelfReportLink.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
+    assert "reminders" not in measure_status_by_episode([episode.pk]).get(episode.pk, {})

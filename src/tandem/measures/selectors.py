@@ -147,6 +147,7 @@ def measure_status_by_episode(episode_ids: Iterable[int]) -> dict[int, dict[str,
         links__invitations__status=InvitationStatus.SENT,
         links__used_at__isnull=True,
         links__cancelled_at__isnull=True,
+        links__expires_at__gt=timezone.now(),
     )
     rows = (
         Administration.objects.filter(
