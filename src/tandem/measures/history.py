@@ -76,6 +76,13 @@ class InstrumentHistory:
     change_score: str
 
 
+def _headline(names: tuple[str, ...], norm: ChangeNorm | None) -> str:
+    """The one score drawn: scales differ in range, so the chart shows one and the table all."""
+    if norm is not None:
+        return norm.score
+    return "total" if "total" in names else names[0]
+
+
 def _chart(title: str, names: tuple[str, ...], rows: list[HistoryRow]) -> str:
     figure = Figure(figsize=(5.5, 2.6), dpi=72)
     axes = figure.subplots()
@@ -86,7 +93,7 @@ def _chart(title: str, names: tuple[str, ...], rows: list[HistoryRow]) -> str:
             when = matplotlib.dates.date2num([w for w, _v in kept])  # type: ignore[no-untyped-call]  # matplotlib.dates is unannotated
             axes.plot(when, [v for _w, v in kept], marker="o", label=name)
     axes.xaxis_date()
-    axes.set_title(title, fontsize=10)
+    axes.set_title(f"{title}: {names[0]}" if len(names) == 1 else title, fontsize=10)
     axes.grid(visible=True, alpha=0.3)
     if len(names) > 1:
         axes.legend(fontsize=7, loc="best")
@@ -131,7 +138,7 @@ def histories(responses: list[Response]) -> list[InstrumentHistory]:
                 title=instrument.title,
                 score_names=names,
                 rows=history_rows,
-                svg=_chart(instrument.title, names, history_rows),
+                svg=_chart(instrument.title, (_headline(names, norm),), history_rows),
                 change=change,
                 change_score=norm.score if norm else "",
             )
