@@ -70,6 +70,7 @@ class InstrumentHistory:
     code: str
     title: str
     score_names: tuple[str, ...]
+    score_labels: tuple[str, ...]
     rows: list[HistoryRow]
     svg: str
     change: ChangeClassification | None
@@ -137,6 +138,7 @@ def histories(responses: list[Response]) -> list[InstrumentHistory]:
                 code=code,
                 title=instrument.title,
                 score_names=names,
+                score_labels=tuple(score.label for score in instrument.scores),
                 rows=history_rows,
                 svg=_chart(instrument.title, (_headline(names, norm),), history_rows),
                 change=change,
