@@ -228,3 +228,23 @@ def test_worker_finishing_a_started_link_is_told_when_the_client_answered_meanwh
     assert response.scores["total"] == 72
     assert response.entered_by == world.case_manager
     assert phone.get(path).status_code == 410
+
+
+def test_link_page_shows_the_agencys_licensed_wording_in_the_clients_language(
+    world: World, login_as
+) -> None:  # type: ignore[no-untyped-def]
+    from tandem.measures.models import InstrumentWording
+
+    world.own_client.preferred_language = "fr"
+    world.own_client.save()
+    InstrumentWording.objects.create(
+        agency=world.agency,
+        instrument_code="rprs",
+        instrument_version="1",
+        language="fr",
+        texts={"q1": "Texte synthétique un"},
+    )
+    path = _issue(login_as(world.case_manager), _administration(world).pk)
+    html = HttpClient().get(path).content.decode()
+    assert "Texte synthétique un" in html
+    assert "Item 2" in html

@@ -34,6 +34,7 @@ class ItemRow:
     is_text: bool
     answer: str
     error: str
+    text: str = ""  # the agency's licensed wording of the item, when it has uploaded one
 
 
 def _value_text(value: float) -> str:
@@ -50,10 +51,14 @@ def _answer_text(given: object) -> str:
 
 
 def item_rows(
-    instrument: Instrument, answers: dict[str, Any], errors: dict[str, str] | None = None
+    instrument: Instrument,
+    answers: dict[str, Any],
+    errors: dict[str, str] | None = None,
+    wording: dict[str, str] | None = None,
 ) -> list[ItemRow]:
-    """The instrument's items in order with the answers given so far."""
+    """The instrument's items in order with the answers given so far (and licensed wording)."""
     errors = errors or {}
+    wording = wording or {}
     rows = []
     for number, item in enumerate(instrument.items, start=1):
         scale = instrument.scale_of(item)
@@ -79,6 +84,7 @@ def item_rows(
                 is_text=False,
                 answer=_answer_text(given),
                 error=errors.get(item.id, ""),
+                text=wording.get(item.id, ""),
             )
         )
     for number, text_item in enumerate(instrument.text_items, start=len(rows) + 1):
@@ -93,6 +99,7 @@ def item_rows(
                 is_text=True,
                 answer=str(answers.get(text_item.id, "")),
                 error=errors.get(text_item.id, ""),
+                text=wording.get(text_item.id, ""),
             )
         )
     return rows

@@ -36,6 +36,7 @@ from tandem.measures.forms import (
 from tandem.measures.importing import import_responses, read_csv
 from tandem.measures.models import Administration, InvitationChannel, SelfReportLink
 from tandem.measures.registry import get_instrument
+from tandem.measures.wording import latest_wording
 from tandem.orgs.models import Programme
 
 CLINICAL = (Role.CASE_MANAGER, Role.SUPERVISOR, Role.PROGRAMME_MANAGER)
@@ -48,6 +49,13 @@ def _errors_by_field(error: ValidationError) -> dict[str, str]:
             for field, errors in error.error_dict.items()
         }
     return {"__all__": " ".join(error.messages)}
+
+
+def _licensed_wording(administration: Administration, language: str) -> dict[str, str]:
+    """The client's agency's licensed item texts in ``language``; empty when none uploaded."""
+    instrument = get_instrument(administration.instrument_code)
+    row = latest_wording(instrument, language, administration.client.agency_id)
+    return {str(k): str(v) for k, v in row.texts.items()} if row is not None else {}
 
 
 def _administration_page(
@@ -70,7 +78,12 @@ def _administration_page(
             "client": administration.client,
             "instrument": instrument,
             "is_self_report": instrument.respondent == "client",
-            "items": item_rows(instrument, answers or {}, errors),
+            "items": item_rows(
+                instrument,
+                answers or {},
+                errors,
+                _licensed_wording(administration, translation.get_language() or "en"),
+            ),
             "errors": errors or {},
             "link_form": LinkForm(),
             "draft": draft,
@@ -302,6 +315,7 @@ def _answer_page(
     instrument = get_instrument(administration.instrument_code)
     language = administration.client.preferred_language
     saved: dict[str, Any] = dict(link.response.answers) if link.response else {}
+    wording = _licensed_wording(administration, language)
     context: dict[str, Any] = {
         "first_name": services.client_first_name(administration.client),
         "instrument": instrument,
@@ -311,7 +325,7 @@ def _answer_page(
         return render(
             request,
             "measures/self_report.html",
-            {**context, "items": item_rows(instrument, saved)},
+            {**context, "items": item_rows(instrument, saved, wording=wording)},
         )
     raw = answers_from_post(instrument, request.POST)
     if request.POST.get("action") == "save":
@@ -334,7 +348,7 @@ def _answer_page(
             "measures/self_report.html",
             {
                 **context,
-                "items": item_rows(instrument, {**saved, **raw}, errors),
+                "items": item_rows(instrument, {**saved, **raw}, errors, wording),
                 "has_errors": True,
             },
             status=400,
