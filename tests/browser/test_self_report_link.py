@@ -5,12 +5,13 @@ refused."""
 from __future__ import annotations
 
 import re
+import time
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from tandem.measures.models import Administration, Schedule, ScheduleRule
+from tandem.measures.models import Administration, Response, Schedule, ScheduleRule
 from tandem.measures.services import create_due_administrations, issue_link
 from tests.conftest import World
 from tests.factories import PASSWORD
@@ -30,6 +31,17 @@ def _due_rprs(world: World) -> Administration:
     episode.save()
     (administration,) = create_due_administrations(actor=world.supervisor, episode=episode)
     return administration
+
+
+def _wait_for_saved_answers(administration: Administration, count: int) -> None:
+    """Each answer is posted as it is given; wait (bounded) until the server holds them all."""
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        draft = Response.objects.filter(administration=administration).first()
+        if draft is not None and len(draft.answers) == count:
+            return
+        time.sleep(0.1)
+    pytest.fail(f"the server did not save all {count} answers")
 
 
 def test_client_answers_a_one_time_link_in_french(world: World, live_server, page, browser) -> None:  # type: ignore[no-untyped-def]
@@ -61,7 +73,7 @@ def test_client_answers_a_one_time_link_in_french(world: World, live_server, pag
     assert world.own_client.family_name not in phone.content()
     for number in range(1, 25):
         phone.locator(f'input[name="q{number}"][value="3"]').check()
-    phone.wait_for_load_state("networkidle")
+    _wait_for_saved_answers(administration, 24)
     phone.reload()  # a closed tab loses nothing: every answer was saved as it was given
     assert phone.locator('input[value="3"]:checked').count() == 24
     phone.get_by_role("button", name="Envoyer mes réponses").click()
