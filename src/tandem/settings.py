@@ -222,6 +222,15 @@ STORAGES = {
     },
 }
 
+# Rate limits (login, self-report links) count in this cache: production needs one shared by
+# every process, so it defaults to a database table (created by `tandem serve`) or CACHE_URL
+# (for example redis://127.0.0.1:6379/1).
+CACHES = {
+    "default": env.cache_url(
+        "CACHE_URL", default="dbcache://tandem_cache" if IS_PRODUCTION else "locmemcache://"
+    )
+}
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
 
 X_FRAME_OPTIONS = "DENY"

@@ -22,6 +22,7 @@ class Command(BaseCommand):
     @override
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
+        call_command("createcachetable", verbosity=0)
         argv = [
             "gunicorn",
             "tandem.wsgi:application",
