@@ -62,3 +62,13 @@ def test_the_two_demo_case_managers_are_on_different_teams() -> None:
     first = User.objects.get(email="cm11@riverbend.example").memberships.get().team_id
     second = User.objects.get(email="cm21@riverbend.example").memberships.get().team_id
     assert first != second
+
+
+def test_demo_measures_are_never_completed_in_the_future() -> None:
+    from django.utils import timezone
+
+    from tandem.measures.models import Response
+
+    load_demo()
+    assert Response.objects.exists()
+    assert not Response.objects.filter(completed_at__gt=timezone.now()).exists()

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import numpy as np
 from django.db import transaction
+from django.utils import timezone
 
 from tandem.audit.models import Action
 from tandem.audit.services import record_event
@@ -139,9 +140,15 @@ def _responses(
             + (high - low) * np.clip(level + gen.normal(0, 0.12, (len(rows), len(scales))), 0, 1)
         )
         scored = score_matrix(instrument, matrix)
+        latest = timezone.now() - timedelta(hours=1)  # never completed in the future
         for i, (administration, episode) in enumerate(rows):
-            completed = datetime.combine(
-                administration.due_date + timedelta(days=rng.randint(0, 5)), time(15), tzinfo=UTC
+            completed = min(
+                latest,
+                datetime.combine(
+                    administration.due_date + timedelta(days=rng.randint(0, 5)),
+                    time(15),
+                    tzinfo=UTC,
+                ),
             )
             administration.status = AdministrationStatus.COMPLETED
             administration.completed_at = completed
