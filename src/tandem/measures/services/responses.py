@@ -109,7 +109,7 @@ def submit_self_report(
     now = timezone.now()
     with transaction.atomic():
         locked = (
-            SelfReportLink.objects.select_for_update()
+            SelfReportLink.objects.select_for_update(of=("self",))
             .select_related("administration__client", "response")
             .get(pk=link.pk)
         )
