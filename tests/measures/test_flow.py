@@ -167,3 +167,13 @@ def test_a_client_may_still_answer_after_the_window_closed(world: World, login_a
     assert HttpClient().post(path, {**ALL_THREES, "action": "submit"}).status_code == 200
     administration.refresh_from_db()
     assert administration.status == AdministrationStatus.COMPLETED
+
+
+def test_score_history_is_labelled_in_french(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+    administration = due_rprs(_episode(world))
+    http = login_as(world.case_manager)
+    assert http.post(f"/measures/{administration.pk}/", ALL_THREES).status_code == 302
+    http.cookies["tandem_language"] = "fr"
+    page = http.get(f"/clients/{world.own_client.pk}/").content.decode()
+    assert "RPRS (alliance) dans le temps" in page
+    assert "Total (0-100)" in page

@@ -19,6 +19,7 @@ matplotlib.use("Agg")
 
 from matplotlib.figure import Figure  # the backend is chosen before pyplot loads
 
+from tandem.measures.labels import localised
 from tandem.measures.models import Response
 from tandem.measures.registry import UnknownInstrumentError, get_instrument
 from tandem.stats import reliable_change
@@ -136,11 +137,11 @@ def histories(responses: list[Response]) -> list[InstrumentHistory]:
         found.append(
             InstrumentHistory(
                 code=code,
-                title=instrument.title,
+                title=localised(instrument.title),
                 score_names=names,
-                score_labels=tuple(score.label for score in instrument.scores),
+                score_labels=tuple(localised(score.label) for score in instrument.scores),
                 rows=history_rows,
-                svg=_chart(instrument.title, (_headline(names, norm),), history_rows),
+                svg=_chart(localised(instrument.title), (_headline(names, norm),), history_rows),
                 change=change,
                 change_score=norm.score if norm else "",
             )

@@ -12,6 +12,7 @@ from tandem.accounts.models import Role, User
 from tandem.clients.models import Client
 from tandem.measures import selectors
 from tandem.measures.history import histories
+from tandem.measures.labels import localised
 from tandem.measures.models import AdministrationStatus
 
 register = template.Library()
@@ -69,3 +70,9 @@ def score_value(scores: dict[str, float | None], name: str) -> str:
     if value is None:
         return _("not scored")
     return f"{value:.1f}".removesuffix(".0")
+
+
+@register.filter
+def localised_label(label: str) -> str:
+    """A built-in instrument title or score label in the active language."""
+    return localised(label)

@@ -1,0 +1,27 @@
+"""Built-in instrument titles and score labels are listed for translation and shown in French."""
+
+from __future__ import annotations
+
+from django.utils import translation
+
+from tandem.measures.labels import LISTED, localised
+from tandem.measures.registry import all_instruments
+
+
+def test_every_built_in_title_and_score_label_is_listed_for_translation() -> None:
+    shown = {instrument.title for instrument in all_instruments()} | {
+        score.label for instrument in all_instruments() for score in instrument.scores
+    }
+    assert shown - LISTED == set()
+
+
+def test_listed_labels_are_shown_in_french() -> None:
+    with translation.override("fr"):
+        assert localised("Met needs") == "Besoins comblés"
+        assert localised("THS (hope)") == "THS (espoir)"
+        assert localised("Pathways") == "Voies"
+
+
+def test_an_agencys_own_label_is_returned_as_written() -> None:
+    with translation.override("fr"):
+        assert localised("Our local wellbeing score") == "Our local wellbeing score"
