@@ -9,6 +9,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.db import OperationalError
 from django.utils import timezone
 
 from tandem.measures.models import Administration, Response, Schedule, ScheduleRule
@@ -37,7 +38,12 @@ def _wait_for_saved_answers(administration: Administration, count: int) -> None:
     """Each answer is posted as it is given; wait (bounded) until the server holds them all."""
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
-        draft = Response.objects.filter(administration=administration).first()
+        try:
+            draft = Response.objects.filter(administration=administration).first()
+        except OperationalError:
+            # The test database is SQLite in memory with a shared cache: while the live server
+            # thread writes, a read here can find the table locked. Ask again.
+            draft = None
         if draft is not None and len(draft.answers) == count:
             return
         time.sleep(0.1)
