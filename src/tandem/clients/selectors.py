@@ -13,9 +13,10 @@ from django.http import Http404
 
 from tandem.accounts.access import episode_visibility, scope_for
 from tandem.accounts.models import Membership, Role, User
-from tandem.audit.models import Action, Outcome
+from tandem.audit.models import Action
 from tandem.audit.services import record_event
 from tandem.clients.models import Client, Episode, EpisodeStatus, Referral, ReferralStatus
+from tandem.core.access import deny_read
 from tandem.orgs.models import Programme, Team
 
 
@@ -37,14 +38,7 @@ def get_client_for(user: User, pk: int) -> Client:
     """
     client = clients_visible_to(user).filter(pk=pk).first()
     if client is None:
-        record_event(
-            actor=user,
-            action=Action.VIEW,
-            object_type="clients.client",
-            object_id=str(pk),
-            outcome=Outcome.DENIED,
-        )
-        raise Http404
+        deny_read(user, "clients.client", pk)
     record_event(actor=user, action=Action.VIEW, obj=client, agency_id=client.agency_id)
     return client
 
@@ -95,14 +89,7 @@ def get_episode_for(user: User, pk: int) -> Episode:
         .first()
     )
     if episode is None:
-        record_event(
-            actor=user,
-            action=Action.VIEW,
-            object_type="clients.episode",
-            object_id=str(pk),
-            outcome=Outcome.DENIED,
-        )
-        raise Http404
+        deny_read(user, "clients.episode", pk)
     record_event(actor=user, action=Action.VIEW, obj=episode, agency_id=episode.client.agency_id)
     return episode
 
@@ -129,14 +116,7 @@ def get_referral_for(user: User, pk: int) -> Referral:
         referrals_visible_to(user).select_related("programme", "agency").filter(pk=pk).first()
     )
     if referral is None:
-        record_event(
-            actor=user,
-            action=Action.VIEW,
-            object_type="clients.referral",
-            object_id=str(pk),
-            outcome=Outcome.DENIED,
-        )
-        raise Http404
+        deny_read(user, "clients.referral", pk)
     record_event(actor=user, action=Action.VIEW, obj=referral, agency_id=referral.agency_id)
     return referral
 

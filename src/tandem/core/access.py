@@ -1,13 +1,13 @@
-"""View guards: a role check that answers 403 and audits the refusal."""
+"""View guards: a role check that answers 403, and the audited 404 for records out of reach."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, NoReturn
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 
 from tandem.accounts.access import scope_for
 from tandem.accounts.models import User
@@ -45,3 +45,15 @@ def user_of(request: HttpRequest) -> User:
     if not isinstance(user, User):
         raise PermissionDenied
     return user
+
+
+def deny_read(user: User, object_type: str, object_id: object) -> NoReturn:
+    """Audit a refused read and answer 404, the same for a hidden record as for a missing one."""
+    record_event(
+        actor=user,
+        action=Action.VIEW,
+        object_type=object_type,
+        object_id=str(object_id),
+        outcome=Outcome.DENIED,
+    )
+    raise Http404

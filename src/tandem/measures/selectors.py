@@ -15,6 +15,7 @@ from tandem.audit.models import Action, Outcome
 from tandem.audit.services import record_event
 from tandem.clients.models import Client
 from tandem.clients.selectors import episodes_visible_to
+from tandem.core.access import deny_read
 from tandem.measures.models import (
     OPEN_STATUSES,
     Administration,
@@ -39,17 +40,6 @@ def administrations_visible_to(user: User) -> QuerySet[Administration]:
     return Administration.objects.filter(episode__in=episodes_visible_to(user))
 
 
-def _denied(user: User, object_type: str, pk: int) -> Http404:
-    record_event(
-        actor=user,
-        action=Action.VIEW,
-        object_type=object_type,
-        object_id=str(pk),
-        outcome=Outcome.DENIED,
-    )
-    return Http404()
-
-
 def get_administration_for(user: User, pk: int) -> Administration:
     """One administration the user may see, with client and episode; 404 (audited) otherwise."""
     found = (
@@ -59,7 +49,7 @@ def get_administration_for(user: User, pk: int) -> Administration:
         .first()
     )
     if found is None:
-        raise _denied(user, "measures.administration", pk)
+        deny_read(user, "measures.administration", pk)
     record_event(actor=user, action=Action.VIEW, obj=found, agency_id=found.client.agency_id)
     return found
 
@@ -72,7 +62,7 @@ def get_link_for(user: User, pk: int) -> SelfReportLink:
         .first()
     )
     if found is None:
-        raise _denied(user, "measures.selfreportlink", pk)
+        deny_read(user, "measures.selfreportlink", pk)
     record_event(
         actor=user, action=Action.VIEW, obj=found, agency_id=found.administration.client.agency_id
     )

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -19,10 +19,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tandem.accounts.access import scope_for
 from tandem.accounts.models import Role
-from tandem.audit.models import Action, Outcome
-from tandem.audit.services import record_event
 from tandem.clients.selectors import get_client_for
-from tandem.core.access import role_required, user_of
+from tandem.core.access import deny_read, role_required, user_of
 from tandem.measures import selectors, services
 from tandem.measures.exporting import export_responses, studies_of
 from tandem.measures.forms import (
@@ -362,14 +360,7 @@ def _managed_programme(request: HttpRequest, pk: int) -> Programme:
     managed = scope_for(user).team_ids(Role.PROGRAMME_MANAGER)
     programme = Programme.objects.filter(pk=pk, teams__in=managed).distinct().first()
     if programme is None:
-        record_event(
-            actor=user,
-            action=Action.VIEW,
-            object_type="orgs.programme",
-            object_id=str(pk),
-            outcome=Outcome.DENIED,
-        )
-        raise Http404
+        deny_read(user, "orgs.programme", pk)
     return programme
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import NoReturn
 
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -13,10 +12,11 @@ from django.http import Http404
 
 from tandem.accounts.access import scope_for
 from tandem.accounts.models import Membership, Role, User
-from tandem.audit.models import Action, Outcome
+from tandem.audit.models import Action
 from tandem.audit.services import record_event
 from tandem.clients.models import Client, Episode, EpisodeStatus
 from tandem.clients.selectors import episodes_visible_to
+from tandem.core.access import deny_read
 from tandem.orgs.models import Team
 from tandem.practice.models import (
     ClientPresentation,
@@ -88,17 +88,6 @@ def goals_and_steps_of(plan: RecoveryPlan | None) -> tuple[QuerySet[Goal], Query
         Goal.objects.filter(plan=plan).order_by("created_at", "pk"),
         Step.objects.filter(goal__plan=plan).order_by("due_on", "pk"),
     )
-
-
-def _deny(user: User, object_type: str, pk: int) -> NoReturn:
-    record_event(
-        actor=user,
-        action=Action.VIEW,
-        object_type=object_type,
-        object_id=str(pk),
-        outcome=Outcome.DENIED,
-    )
-    raise Http404
 
 
 def recent_contacts_for(user: User, client: Client, limit: int = 20) -> list[Contact]:
@@ -245,7 +234,7 @@ def get_session_for(user: User, pk: int) -> SupervisionSession:
         .first()
     )
     if session is None:
-        _deny(user, "practice.supervisionsession", pk)
+        deny_read(user, "practice.supervisionsession", pk)
     record_event(
         actor=user, action=Action.VIEW, obj=session, agency_id=session.team.programme.agency_id
     )
