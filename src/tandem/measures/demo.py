@@ -26,10 +26,10 @@ from tandem.measures.models import (
     Response,
     Schedule,
     ScheduleRule,
-    status_on,
 )
 from tandem.measures.registry import get_instrument
 from tandem.measures.scoring import score_matrix
+from tandem.measures.services.administrations import build_administration
 from tandem.orgs.models import Agency, ProgrammeModel
 
 ANSWER_RATE = 0.8
@@ -84,28 +84,20 @@ def load_measures_demo(*, agency: Agency, today: date, seed: int = 20261123) -> 
                 for wave, due in _due_dates(schedule, episode):
                     if due > today + timedelta(days=30):
                         continue
-                    opens, closes = Administration.window_for(due, schedule)
-                    status = status_on(
-                        today, window_opens=opens, due_date=due, window_closes=closes
-                    )
-                    ended = episode.status == EpisodeStatus.CLOSED
-                    if ended and status in OPEN_STATUSES and wave != "discharge":
-                        status = AdministrationStatus.CANCELLED
-                    row = Administration(
-                        client_id=episode.client_id,
+                    row = build_administration(
                         episode=episode,
                         schedule=schedule,
-                        instrument_code=instrument.code,
-                        instrument_version=instrument.version,
+                        instrument=instrument,
                         wave=wave,
-                        due_date=due,
-                        window_opens=opens,
-                        window_closes=closes,
-                        status=status,
+                        due=due,
+                        today=today,
                     )
+                    ended = episode.status == EpisodeStatus.CLOSED
+                    if ended and row.status in OPEN_STATUSES and wave != "discharge":
+                        row.status = AdministrationStatus.CANCELLED
                     administrations.append(row)
                     past = due <= today - timedelta(days=3)
-                    kept = status != AdministrationStatus.CANCELLED
+                    kept = row.status != AdministrationStatus.CANCELLED
                     if past and kept and rng.random() < ANSWER_RATE:
                         answered.append((row, episode))
         Administration.objects.bulk_create(administrations)

@@ -27,7 +27,7 @@ from tandem.measures.registry import Instrument, get_instrument
 
 
 # ---- due administrations ------------------------------------------------------------------------
-def _administration(
+def build_administration(
     *,
     episode: Episode,
     schedule: Schedule,
@@ -36,6 +36,7 @@ def _administration(
     due: date,
     today: date,
 ) -> Administration:
+    """An unsaved administration of one wave: its window and its status on ``today``."""
     opens, closes = Administration.window_for(due, schedule)
     return Administration(
         client_id=episode.client_id,
@@ -93,7 +94,7 @@ def create_due_administrations(
         for wave, days in offsets:
             due = episode.start_date + timedelta(days=days)
             rows.append(
-                _administration(
+                build_administration(
                     episode=episode,
                     schedule=schedule,
                     instrument=instrument,
@@ -117,7 +118,7 @@ def create_contact_administrations(
     ):
         if schedule.every_n_contacts and contact_count % schedule.every_n_contacts == 0:
             rows.append(
-                _administration(
+                build_administration(
                     episode=episode,
                     schedule=schedule,
                     instrument=get_instrument(schedule.instrument_code),
@@ -158,7 +159,7 @@ def on_episode_closed(*, actor: User, episode: Episode, today: date | None = Non
                 agency_id=episode.client.agency_id,
             )
         rows = [
-            _administration(
+            build_administration(
                 episode=episode,
                 schedule=schedule,
                 instrument=get_instrument(schedule.instrument_code),
