@@ -251,6 +251,11 @@ class Contact(models.Model):
         indexes = [
             models.Index(fields=["client", "-occurred_on"]),
             models.Index(fields=["worker", "occurred_on"]),
+            # The nightly fidelity indicators read every team's contacts of the last 28 days;
+            # covering the columns they group by keeps that a range scan of the index.
+            models.Index(
+                fields=["occurred_on", "episode", "with_whom", "mode"], name="contact_window_idx"
+            ),
         ]
 
     @override
