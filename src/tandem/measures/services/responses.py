@@ -31,6 +31,7 @@ from tandem.measures.services._common import (
     agency_id_of,
     require_episode_access,
 )
+from tandem.measures.signals import response_completed
 
 
 # ---- answering -----------------------------------------------------------------------------------
@@ -98,6 +99,15 @@ def _complete(
         ).update(status=InvitationStatus.CANCELLED, cancelled_at=now)
     record_event(
         actor=actor, action=Action.CREATE, obj=response, agency_id=response.client.agency_id
+    )
+    response_id = response.pk
+    episode_id = response.episode_id or (administration.episode_id if administration else None)
+    # Robust: a listener's failure (alert evaluation) must not undo or fail a stored answer.
+    transaction.on_commit(
+        lambda: response_completed.send(
+            sender=Response, response_id=response_id, episode_id=episode_id
+        ),
+        robust=True,
     )
     return response
 

@@ -1,0 +1,69 @@
+"""The client, case manager and programme dashboards: thin views over the builders."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from tandem.accounts.models import Role
+from tandem.audit.models import Action
+from tandem.audit.services import record_event
+from tandem.clients.selectors import get_client_for
+from tandem.core.access import role_required, user_of
+from tandem.feedback.dashboard_forms import PeriodForm
+from tandem.feedback.dashboards.client import client_dashboard as build_client_dashboard
+from tandem.feedback.dashboards.programme import programme_dashboard as build_programme_dashboard
+from tandem.feedback.dashboards.worker import worker_dashboard
+from tandem.feedback.selectors import get_programme_for_manager
+
+
+@require_GET
+def client_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+    """A client's alliance and outcome trends, goals and contacts (as the client record)."""
+    user = user_of(request)
+    client = get_client_for(user, pk)
+    dashboard = build_client_dashboard(user, client)
+    return render(request, "feedback/dashboard_client.html", {"dashboard": dashboard})
+
+
+@require_GET
+@role_required(Role.CASE_MANAGER)
+def my_dashboard(request: HttpRequest) -> HttpResponse:
+    """The case manager's own clients with their alerts, measures due and indicators."""
+    dashboard = worker_dashboard(user_of(request))
+    return render(request, "feedback/dashboard_worker.html", {"dashboard": dashboard})
+
+
+@require_GET
+@role_required(Role.PROGRAMME_MANAGER)
+def programme_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+    """A programme's referrals, waitlist, flow and change, by team, over a chosen period."""
+    user = user_of(request)
+    programme = get_programme_for_manager(user, pk)
+    today = timezone.localdate()
+    form = PeriodForm(request.GET, today=today)
+    if not form.is_valid():
+        return render(
+            request,
+            "feedback/dashboard_programme.html",
+            {"programme": programme, "form": form, "dashboard": None},
+            status=400,
+        )
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    record_event(
+        actor=user,
+        action=Action.VIEW,
+        object_type="feedback.programme_dashboard",
+        object_id=str(programme.pk),
+        agency_id=programme.agency_id,
+    )
+    dashboard = build_programme_dashboard(user, programme, start=start, end=end, today=today)
+    # The form shows the period used, defaults included.
+    shown_form = PeriodForm(initial={"start": start, "end": end}, today=today)
+    return render(
+        request,
+        "feedback/dashboard_programme.html",
+        {"programme": programme, "form": shown_form, "dashboard": dashboard},
+    )

@@ -1,0 +1,1 @@
+"""Dashboards of the feedback loop: client, case manager, team and programme."""

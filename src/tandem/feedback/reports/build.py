@@ -1,0 +1,74 @@
+"""Rendering a report: the dashboards' panels as HTML with print CSS, then A4 PDF (WeasyPrint).
+
+The report is built with the permissions of the person who asked for it, checked again when it
+runs: someone who has lost access to the team or programme since gets a failed report, not the
+data. Reports hold aggregates only (no client is named) with small cells suppressed, exactly as
+the dashboards show them.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from weasyprint import HTML
+
+from tandem.feedback.dashboards.programme import programme_dashboard
+from tandem.feedback.dashboards.team import DEFAULT_PERIOD_MONTHS, months_before, team_dashboard
+from tandem.feedback.dashboards.team_outcomes import quarter_label
+from tandem.feedback.models import Report, ReportKind
+from tandem.feedback.selectors import get_programme_for_manager
+from tandem.orgs.selectors import get_team_for, teams_supervised_by
+
+
+def render_report_pdf(report: Report) -> bytes:
+    """The report as PDF bytes, in the language it was requested in."""
+    with translation.override(report.language):
+        html = render_report_html(report)
+    pdf: bytes = HTML(string=html).write_pdf()
+    return pdf
+
+
+def render_report_html(report: Report) -> str:
+    """The report as one self-contained HTML document with print CSS."""
+    if report.kind == ReportKind.TEAM_QUARTER:
+        return render_to_string("feedback/report_team.html", _team_context(report))
+    return render_to_string("feedback/report_programme.html", _programme_context(report))
+
+
+def _team_context(report: Report) -> dict[str, Any]:
+    user = report.requested_by
+    if report.team_id is None:
+        raise ValueError("a team report needs its team")
+    team = get_team_for(user, report.team_id)
+    # The quarter in the context of the two years before it: one quarter holds one review at
+    # most, while drift and outcome trends need the quarters before.
+    start = months_before(report.period_end, DEFAULT_PERIOD_MONTHS) + timedelta(days=1)
+    dashboard = team_dashboard(user, team, start=start, end=report.period_end)
+    year, quarter = report.period_start.year, (report.period_start.month - 1) // 3 + 1
+    return {
+        "report": report,
+        "team": team,
+        "dashboard": dashboard,
+        "quarter": quarter_label(year, quarter),
+        "generated": timezone.localtime(),
+    }
+
+
+def _programme_context(report: Report) -> dict[str, Any]:
+    """The programme dashboard, then each team's fidelity over the same period."""
+    user = report.requested_by
+    programme = get_programme_for_manager(user, report.programme_id)
+    start, end = report.period_start, report.period_end
+    dashboard = programme_dashboard(user, programme, start=start, end=end)
+    teams = teams_supervised_by(user).filter(programme=programme).order_by("name", "pk")
+    fidelity = [(team, team_dashboard(user, team, start=start, end=end).fidelity) for team in teams]
+    return {
+        "report": report,
+        "programme": programme,
+        "dashboard": dashboard,
+        "team_fidelity": fidelity,
+        "generated": timezone.localtime(),
+    }

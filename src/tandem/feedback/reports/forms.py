@@ -1,0 +1,106 @@
+"""Forms of the team dashboard's period and of a report request."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from typing_extensions import override
+
+from tandem.feedback.dashboards.team_outcomes import quarter_label, quarters_between
+from tandem.feedback.models import ReportKind
+from tandem.orgs.models import Programme, Team
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+MAX_PERIOD_DAYS = 3653  # ten years: the indicator band reads one value a week
+REPORT_QUARTERS = 8
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
+    """First and last day of a calendar quarter."""
+    first = date(year, 3 * quarter - 2, 1)
+    following = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
+    return first, following - timedelta(days=1)
+
+
+def recent_quarters(today: date, count: int = REPORT_QUARTERS) -> list[tuple[int, int]]:
+    """The current quarter and the ``count - 1`` before it, newest first."""
+    back = date(today.year - 3, 1, 1)
+    return list(reversed(quarters_between(back, today)))[:count]
+
+
+def _check_period(form: forms.Form, start: date | None, end: date | None) -> None:
+    if start is None or end is None:
+        return
+    if end < start:
+        form.add_error("end", _("The end of the period is before its start."))
+    elif (end - start).days > MAX_PERIOD_DAYS:
+        form.add_error("start", _("Choose a period of at most ten years."))
+
+
+class PeriodForm(forms.Form):
+    """The dashboard's period, both ends included."""
+
+    start = forms.DateField(label=_("From"), widget=DATE_INPUT)
+    end = forms.DateField(label=_("To"), widget=DATE_INPUT)
+
+    @override
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        _check_period(self, data.get("start"), data.get("end"))
+        return data
+
+
+class ReportRequestForm(forms.Form):
+    """A quarterly team report (team + quarter) or a programme report (programme + period)."""
+
+    kind = forms.ChoiceField(label=_("Report"), choices=ReportKind.choices)
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
+    quarter = forms.ChoiceField(label=_("Quarter"), required=False)
+    programme = forms.ModelChoiceField(
+        label=_("Programme"), queryset=Programme.objects.none(), required=False
+    )
+    start = forms.DateField(label=_("From"), widget=DATE_INPUT, required=False)
+    end = forms.DateField(label=_("To"), widget=DATE_INPUT, required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        teams: QuerySet[Team],
+        programmes: QuerySet[Programme],
+        today: date,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams  # type: ignore[attr-defined]  # ModelChoiceField
+        self.fields["programme"].queryset = programmes  # type: ignore[attr-defined]  # ModelChoiceField
+        self.fields["quarter"].choices = [  # type: ignore[attr-defined]  # ChoiceField
+            (f"{year}-{quarter}", quarter_label(year, quarter))
+            for year, quarter in recent_quarters(today)
+        ]
+
+    @override
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind = data.get("kind")
+        if kind == ReportKind.TEAM_QUARTER:
+            if data.get("team") is None:
+                self.add_error("team", _("Choose the team."))
+            if not data.get("quarter"):
+                self.add_error("quarter", _("Choose the quarter."))
+            else:
+                year, quarter = (int(part) for part in data["quarter"].split("-"))
+                data["period"] = quarter_bounds(year, quarter)
+        elif kind == ReportKind.PROGRAMME:
+            if data.get("programme") is None:
+                self.add_error("programme", _("Choose the programme."))
+            for name in ("start", "end"):
+                if data.get(name) is None and name not in self.errors:
+                    self.add_error(name, _("Give the date."))
+            _check_period(self, data.get("start"), data.get("end"))
+            if data.get("start") and data.get("end"):
+                data["period"] = (data["start"], data["end"])
+        return data

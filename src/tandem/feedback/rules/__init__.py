@@ -1,0 +1,79 @@
+"""Alert rules: which conditions hold today, over all open episodes of the given teams at once.
+
+Each rule is one function taking the :class:`RuleContext` (the open episodes and the policies,
+read once) and returning the :class:`Condition` objects that hold. A rule reads its facts in one
+or two set-based queries; none queries per episode. ``feedback.services.evaluate_alerts`` turns
+conditions into alerts and resolves the alerts whose condition has cleared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+
+from tandem.feedback.models import AlertRule
+from tandem.feedback.rules._context import Condition, RuleContext, context_for
+from tandem.feedback.rules.casework import (
+    caseload_above_target,
+    measure_overdue,
+    no_recent_contact,
+    supervision_not_held,
+    time_limit_near,
+)
+from tandem.feedback.rules.scores import (
+    ScoreNorm,
+    alliance_drop,
+    norm_for,
+    not_on_track,
+    outcome_deteriorated,
+)
+
+Rule = Callable[[RuleContext], list[Condition]]
+
+RULES: dict[str, Rule] = {
+    AlertRule.ALLIANCE_DROP: alliance_drop,
+    AlertRule.OUTCOME_DETERIORATED: outcome_deteriorated,
+    AlertRule.NOT_ON_TRACK: not_on_track,
+    AlertRule.MEASURE_OVERDUE: measure_overdue,
+    AlertRule.TIME_LIMIT_NEAR: time_limit_near,
+    AlertRule.NO_RECENT_CONTACT: no_recent_contact,
+    AlertRule.CASELOAD_ABOVE_TARGET: caseload_above_target,
+    AlertRule.SUPERVISION_NOT_HELD: supervision_not_held,
+}
+
+# The rules that read client scores: evaluated again as soon as a response is completed.
+SCORE_RULES = frozenset(
+    {AlertRule.ALLIANCE_DROP, AlertRule.OUTCOME_DETERIORATED, AlertRule.NOT_ON_TRACK}
+)
+
+
+def conditions_holding(
+    *, today: date, team_ids: Iterable[int] | None = None, rules: Iterable[str] | None = None
+) -> list[Condition]:
+    """Every condition of ``rules`` (all by default) that holds on ``today`` in these teams."""
+    context = context_for(today=today, team_ids=team_ids)
+    wanted = list(RULES) if rules is None else [AlertRule(rule) for rule in rules]
+    found: list[Condition] = []
+    for rule in wanted:
+        found.extend(RULES[rule](context))
+    return found
+
+
+__all__ = [
+    "RULES",
+    "SCORE_RULES",
+    "Condition",
+    "RuleContext",
+    "ScoreNorm",
+    "alliance_drop",
+    "caseload_above_target",
+    "conditions_holding",
+    "context_for",
+    "measure_overdue",
+    "no_recent_contact",
+    "norm_for",
+    "not_on_track",
+    "outcome_deteriorated",
+    "supervision_not_held",
+    "time_limit_near",
+]

@@ -1,0 +1,28 @@
+"""Every write of the feedback app's alerts: evaluation, lifecycle, agenda and thresholds."""
+
+from tandem.feedback.services._common import AlertChangedError, can_act_on, can_put_on_agenda
+from tandem.feedback.services.agenda import put_on_agenda, record_agenda_decision
+from tandem.feedback.services.evaluation import escalate_alerts, evaluate_alerts
+from tandem.feedback.services.lifecycle import (
+    agree_action,
+    mark_discussed,
+    move_alert,
+    resolve_alert,
+)
+from tandem.feedback.services.policy import manages_programme, save_alert_policy
+
+__all__ = [
+    "AlertChangedError",
+    "agree_action",
+    "can_act_on",
+    "can_put_on_agenda",
+    "escalate_alerts",
+    "evaluate_alerts",
+    "manages_programme",
+    "mark_discussed",
+    "move_alert",
+    "put_on_agenda",
+    "record_agenda_decision",
+    "resolve_alert",
+    "save_alert_policy",
+]

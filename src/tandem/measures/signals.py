@@ -1,0 +1,7 @@
+"""Signals the measurement workflow sends for other apps to act on."""
+
+from django.dispatch import Signal
+
+# Sent once the transaction that completed (scored) a response has committed, with
+# ``response_id`` and ``episode_id`` (None for a response outside an episode).
+response_completed = Signal()
