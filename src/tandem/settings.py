@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "tandem.clients",
     "tandem.measures",
     "tandem.practice",
+    "tandem.fidelity",
+    "tandem.feedback",
     "tandem.interop",
 ]
 
@@ -255,6 +257,8 @@ EMAIL_BACKEND = env.str(
     else "django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="tandem@localhost")
+# The address people open Tandem at, for links in e-mails sent by background work.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # Logs carry request ids and object ids, never personal data: no request bodies, no SQL params.
 LOGGING = {

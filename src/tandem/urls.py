@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("tandem.orgs.urls")),
     path("", include("tandem.measures.urls")),
     path("", include("tandem.practice.urls")),
+    path("", include("tandem.fidelity.urls")),
+    path("", include("tandem.feedback.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -18,12 +18,27 @@ from tandem.accounts.models import Role
 from tandem.audit.models import Action
 from tandem.audit.services import record_event
 from tandem.measures.models import InstrumentWording
+from tests.access.grids import (
+    ANON,
+    OWN_AGENCY_ONLY,
+    READ_ONLY,
+    RELATIONSHIPS,
+    ROLES,
+    STAFF_ONLY,
+    SUPERUSER_ONLY,
+    admin_model_rules,
+    every,
+    every_role,
+    grid,
+    rel,
+)
 from tests.conftest import World
+from tests.feedback.access import EXPECTED as FEEDBACK_EXPECTED
+from tests.feedback.access import feedback_path
+from tests.fidelity.access import EXPECTED as FIDELITY_EXPECTED
+from tests.fidelity.access import fidelity_path
 from tests.measures.factories import ScheduleFactory, measures_path
 from tests.practice.factories import practice_path
-
-RELATIONSHIPS = ("own", "team", "other_team", "other_agency")
-ROLES = tuple(Role)
 
 # Routes anyone may reach without signing in. Everything else is checked by
 # LoginRequiredMiddleware; the administration site checks staff status itself.
@@ -42,18 +57,6 @@ def walk(patterns: list[Any], namespace: str = "", prefix: str = "") -> Iterator
             yield (key or route), route
 
 
-def every(status: int) -> dict[str, int]:
-    return dict.fromkeys(RELATIONSHIPS, status)
-
-
-def rel(own: int, team: int, other_team: int, other_agency: int) -> dict[str, int]:
-    return {"own": own, "team": team, "other_team": other_team, "other_agency": other_agency}
-
-
-def grid(default: dict[str, int], **by_role: dict[str, int]) -> dict[str, dict[str, int]]:
-    return {role.value: by_role.get(role.value, default) for role in ROLES}
-
-
 # ---- the explicit table: route -> (anonymous answer, role -> relationship -> answer) ----------
 CLINICAL_ONLY = {
     Role.CASE_MANAGER: rel(200, 404, 404, 404),
@@ -64,7 +67,6 @@ TEAMS_ONLY = {
     Role.SUPERVISOR: rel(200, 200, 404, 404),
     Role.PROGRAMME_MANAGER: rel(200, 200, 200, 404),
 }
-ANON = 302
 INTAKE_PAGES = grid(every(403), supervisor=every(200), programme_manager=every(200))
 CLIENT_RECORD = grid(every(404), **{k.value: v for k, v in CLINICAL_ONLY.items()})
 
@@ -148,42 +150,7 @@ APP_EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
 }
 
 
-# ---- the administration site ----------------------------------------------------------------
-# Only agency administrators (staff with an agency_admin membership) get in; everyone else,
-# signed in or not, is sent to the admin sign-in page. Inside, rows of other agencies answer as
-# if they did not exist (the admin redirects to its index with "does not exist").
-def every_role(status: int) -> dict[str, dict[str, int]]:
-    return grid(every(status))
-
-
-STAFF_ONLY = grid(every(302), agency_admin=every(200))
-OWN_AGENCY_ONLY = grid(every(302), agency_admin=rel(200, 200, 200, 302))
-READ_ONLY = grid(every(302), agency_admin=every(403))
-SUPERUSER_ONLY = grid(every(302), agency_admin=every(403))
-
-
-def admin_model_rules(
-    app: str,
-    model: str,
-    *,
-    add: dict[str, dict[str, int]],
-    change: dict[str, dict[str, int]],
-    delete: dict[str, dict[str, int]],
-    changelist: dict[str, dict[str, int]] = STAFF_ONLY,
-    history: dict[str, dict[str, int]] | None = None,
-) -> dict[str, tuple[int, dict[str, dict[str, int]]]]:
-    label = f"{app}_{model}"
-    # The bare object URL only redirects to the change page, for anyone.
-    return {
-        f"admin:{label}_changelist": (ANON, changelist),
-        f"admin:{label}_add": (ANON, add),
-        f"admin:{label}_change": (ANON, change),
-        f"admin:{label}_history": (ANON, change if history is None else history),
-        f"admin:{label}_delete": (ANON, delete),
-        f"admin/{app}/{model}/<path:object_id>/": (ANON, every_role(302)),
-    }
-
-
+# ---- the administration site (see tests/access/grids.py for who gets in) ---------------------
 ADMIN_EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
     "admin:index": (ANON, STAFF_ONLY),
     "admin:login": (200, grid(every(200), agency_admin=every(302))),
@@ -265,7 +232,7 @@ ADMIN_EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
     },
 }
 
-EXPECTED = {**APP_EXPECTED, **ADMIN_EXPECTED}
+EXPECTED = {**APP_EXPECTED, **FIDELITY_EXPECTED, **FEEDBACK_EXPECTED, **ADMIN_EXPECTED}
 
 
 def all_routes() -> list[tuple[str, str]]:
@@ -375,9 +342,10 @@ ADMIN_OBJECT = {
 
 def concrete_path(key: str, route: str, objects: dict[str, Any]) -> str:
     path = "/" + route.replace("^", "").replace("$", "")
-    practice = practice_path(key, path, objects)
-    if practice is not None:
-        return practice
+    for app_path in (practice_path, fidelity_path, feedback_path):
+        found = app_path(key, path, objects)
+        if found is not None:
+            return found
     if key.startswith("measures:"):
         return measures_path(key, path, objects["client"])
     if key == "clients:client_detail":

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -24,17 +22,9 @@ from tandem.clients.forms import (
 )
 from tandem.clients.models import DeclineReason, Referral, ReferralStatus
 from tandem.core.access import role_required, user_of
+from tandem.core.forms import show_service_error
 
 INTAKE = (Role.SUPERVISOR, Role.PROGRAMME_MANAGER)
-
-
-def _apply_errors(form: Any, error: ValidationError) -> None:
-    """Show a service's validation error on the form, by field where it names one."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @require_http_methods(["GET"])
@@ -73,7 +63,7 @@ def referral_new(request: HttpRequest) -> HttpResponse:
                 actor=user, programme=data.pop("programme"), **data
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            show_service_error(form, error)
         else:
             messages.success(request, _("Referral entered. Screen it now."))
             return redirect("clients:referral_detail", pk=referral.pk)
@@ -125,7 +115,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Assigned: the episode of care is open."))
             return redirect("clients:client_detail", pk=episode.client_id)
     except ValidationError as error:
-        _apply_errors({"screen": screen, "decide": decide}.get(action or "", assign), error)
+        show_service_error({"screen": screen, "decide": decide}.get(action or "", assign), error)
     if done:
         messages.success(request, _("Saved."))
         return redirect("clients:referral_detail", pk=referral.pk)
@@ -182,7 +172,7 @@ def episode_discharge(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The episode is closed."))
             return redirect("clients:client_detail", pk=episode.client_id)
     except ValidationError as error:
-        _apply_errors(transition if action == "transition" else discharge, error)
+        show_service_error(transition if action == "transition" else discharge, error)
     today = timezone.localdate()
     return render(
         request,

@@ -26,7 +26,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         links.append((reverse("clients:waitlist"), _("Waitlist")))
         links.append((reverse("practice:supervision"), _("Supervision")))
     if scope.has_role(Role.CASE_MANAGER, Role.SUPERVISOR, Role.PROGRAMME_MANAGER):
+        links.append((reverse("feedback:alert_list"), _("Alerts")))
         links.append((reverse("practice:resources"), _("Community resources")))
+    if scope.has_role(Role.PROGRAMME_MANAGER, Role.SUPERVISOR, Role.ASSESSOR):
+        links.append((reverse("fidelity:review_list"), _("Fidelity reviews")))
+    elif scope.has_role(Role.AGENCY_ADMIN):
+        links.append((reverse("fidelity:scale_list"), _("Fidelity scales")))
     if user.is_staff and (user.is_superuser or agency_ids_administered_by(user)):
         links.append((reverse("admin:index"), _("Administration")))
     links.append((reverse("accounts:password_change"), _("Change password")))

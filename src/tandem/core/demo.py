@@ -16,6 +16,8 @@ from django.utils import timezone
 from tandem.accounts.models import Language, Membership, Role, User
 from tandem.clients import services as client_services
 from tandem.clients.models import DischargeReason, Gender
+from tandem.feedback.demo import load_feedback_demo
+from tandem.fidelity.demo import load_fidelity_demo
 from tandem.measures.demo import load_measures_demo
 from tandem.orgs.models import Agency, Programme, ProgrammeModel, Team
 from tandem.practice.demo import load_practice_demo
@@ -216,6 +218,7 @@ def load_demo(*, n_clients: int = 300, seed: int = 20261123) -> list[DemoLogin]:
             workers[team.pk].append(worker)
     for role, email in (
         (Role.ASSESSOR, "assessor"),
+        (Role.ASSESSOR, "assessor2"),
         (Role.RESEARCHER, "researcher"),
         (Role.TRAINER, "trainer"),
         (Role.AGENCY_ADMIN, "admin"),
@@ -271,6 +274,8 @@ def load_demo(*, n_clients: int = 300, seed: int = 20261123) -> list[DemoLogin]:
             )
     load_practice_demo(agency=agency, today=today)
     load_measures_demo(agency=agency, today=today)
+    load_fidelity_demo(agency=agency, today=today)
+    load_feedback_demo(agency=agency, today=today)
     return demo_logins()
 
 

@@ -237,6 +237,20 @@ def _load_supervision(rng: random.Random, agency: Agency, today: date) -> None:
             )
 
 
+def _load_recent_contact(rng: random.Random, episode: Episode, today: date) -> None:
+    """The latest contact of an episode: most within three weeks, a few overdue for one."""
+    occurred_on = max(episode.start_date, today - timedelta(days=rng.randint(0, 26)))
+    services.record_contact(
+        actor=episode.primary_case_manager,
+        episode=episode,
+        occurred_on=occurred_on,
+        minutes=rng.choice([30, 45, 60]),
+        mode=rng.choices([m.value for m in ContactMode], weights=[5, 2, 2, 1, 1], k=1)[0],
+        with_whom=ContactWith.CLIENT,
+        note=rng.choice(NOTES),
+    )
+
+
 def load_practice_demo(
     *, agency: Agency, today: date, seed: int = 20261123, episodes_with_practice: int = 40
 ) -> None:
@@ -255,6 +269,9 @@ def load_practice_demo(
         .select_related("client", "programme", "team", "primary_case_manager")
         .order_by("pk")
     )
-    for episode in open_episodes[:episodes_with_practice]:
+    episodes = list(open_episodes)
+    for episode in episodes[:episodes_with_practice]:
         _load_episode_practice(rng, episode, resources, today)
+    for episode in episodes:
+        _load_recent_contact(rng, episode, today)
     _load_supervision(rng, agency, today)

@@ -17,6 +17,7 @@ from tandem.accounts.models import Role, User
 from tandem.clients.models import Client, Episode
 from tandem.clients.selectors import get_client_for
 from tandem.core.access import role_required, user_of
+from tandem.core.forms import show_service_error
 from tandem.practice import selectors, services
 from tandem.practice.forms import (
     ContactForm,
@@ -39,14 +40,6 @@ def _client_and_episode(request: HttpRequest, pk: int) -> tuple[Client, Episode 
     user = user_of(request)
     client = get_client_for(user, pk)
     return client, selectors.current_episode_for(user, client)
-
-
-def _show_error(form: Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _changed_elsewhere(form: Form) -> None:
@@ -76,7 +69,7 @@ def strengths(request: HttpRequest, pk: int) -> HttpResponse:
                 entries=form.entries(),
             )
         except ValidationError as error:
-            _show_error(form, error)
+            show_service_error(form, error)
         else:
             messages.success(request, _("Strengths Assessment saved as a new version."))
             return redirect("practice:strengths", pk=client.pk)
@@ -126,7 +119,7 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
             current = selectors.plan_for(user, episode)
             version = current.version if current is not None else 0
         except ValidationError as error:
-            _show_error(form, error)
+            show_service_error(form, error)
         else:
             messages.success(request, _("Plan saved."))
             return redirect("practice:plan", pk=client.pk)
@@ -201,7 +194,7 @@ def contacts(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.record_contact(actor=user, episode=episode, **form.cleaned_data)
         except ValidationError as error:
-            _show_error(form, error)
+            show_service_error(form, error)
         else:
             messages.success(request, _("Contact saved."))
             return redirect("practice:contacts", pk=client.pk)
@@ -232,7 +225,7 @@ def resources(request: HttpRequest) -> HttpResponse:
             try:
                 services.add_community_resource(actor=user, agency=user.agency, **form.cleaned_data)
             except ValidationError as error:
-                _show_error(form, error)
+                show_service_error(form, error)
             else:
                 messages.success(request, _("Resource added."))
                 return redirect("practice:resources")
@@ -278,7 +271,7 @@ def session_new(request: HttpRequest) -> HttpResponse:
         try:
             session = services.record_supervision(actor=user, **form.cleaned_data)
         except ValidationError as error:
-            _show_error(form, error)
+            show_service_error(form, error)
         else:
             messages.success(request, _("Supervision session saved."))
             return redirect("practice:session_detail", pk=session.pk)
@@ -306,7 +299,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 suggestions=form.cleaned_data["suggestions"],
             )
         except ValidationError as error:
-            _show_error(form, error)
+            show_service_error(form, error)
         else:
             messages.success(request, _("Presentation saved."))
             return redirect("practice:session_detail", pk=session.pk)
