@@ -33,8 +33,9 @@ pytest: $(STAMP) system-packages
 
 # The project catalogue covers the foundation; apps with a locale/ folder keep their own.
 messages: $(STAMP)
-	cd src/tandem && ../../$(BIN)/tandem makemessages -l fr --no-obsolete --add-location file \
-		-i "stats/*" -i "synth/*" $$(for d in */locale; do printf -- '-i %s/* ' "$${d%/locale}"; done)
+	cd src/tandem && ignored=$$(for d in */locale; do printf -- '-i %s/* ' "$${d%/locale}"; done) && set -f && \
+		../../$(BIN)/tandem makemessages -l fr --no-obsolete --add-location file \
+		-i "stats/*" -i "synth/*" $$ignored
 	for d in src/tandem/*/locale; do (cd "$${d%/locale}" && ../../../$(BIN)/tandem makemessages -l fr --no-obsolete --add-location file); done
 	cd src/tandem && ../../$(BIN)/tandem compilemessages -l fr
 
