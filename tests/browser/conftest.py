@@ -30,6 +30,10 @@ def browser() -> Iterator[object]:
     executable = shutil.which("chromium")
     if executable is None:
         pytest.fail("Debian's chromium is not installed: run scripts/ensure-system-packages")
+    from playwright.sync_api import expect
+
+    # Assertions wait for the page as actions do: a loaded CI machine can take seconds to render.
+    expect.set_options(timeout=15_000)
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield instance

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import World
 from tests.factories import PASSWORD
@@ -23,26 +24,26 @@ def test_case_manager_journey(world: World, live_server, page) -> None:  # type:
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r"/caseload/$"))
 
-    assert page.get_by_role("heading", name="My caseload").is_visible()
+    expect(page.get_by_role("heading", name="My caseload")).to_be_visible()
     link = page.get_by_role("link", name=world.own_client.display_name)
-    assert link.is_visible()
-    assert page.get_by_role("link", name=world.team_client.display_name).count() == 0
+    expect(link).to_be_visible()
+    expect(page.get_by_role("link", name=world.team_client.display_name)).to_have_count(0)
 
     link.click()
     page.wait_for_url(re.compile(rf"/clients/{world.own_client.pk}/$"))
-    assert page.get_by_role("heading", name=world.own_client.display_name).is_visible()
-    assert page.get_by_role("heading", name="Episodes of care").is_visible()
+    expect(page.get_by_role("heading", name=world.own_client.display_name)).to_be_visible()
+    expect(page.get_by_role("heading", name="Episodes of care")).to_be_visible()
 
     page.get_by_role("button", name="Français").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "fr"
-    assert page.get_by_role("heading", name="Épisodes de soins").is_visible()
-    assert page.get_by_role("button", name="Se déconnecter").is_visible()
+    expect(page.get_by_role("heading", name="Épisodes de soins")).to_be_visible()
+    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
 
     response = page.goto(f"{base}/clients/{world.other_team_client.pk}/")
     assert response is not None
     assert response.status == 404
-    assert page.get_by_role("heading", name="Introuvable").is_visible()
+    expect(page.get_by_role("heading", name="Introuvable")).to_be_visible()
     assert world.other_team_client.family_name not in page.content()
 
 

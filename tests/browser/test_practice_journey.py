@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tandem.clients.models import Episode, EpisodeStatus, Referral
 from tandem.orgs.models import ProgrammeModel
@@ -59,7 +60,7 @@ def test_short_term_path_from_referral_to_discharge(world: World, live_server, b
         lead.get_by_role("group", name=re.compile(question)).get_by_label(answer).check()
     lead.get_by_role("button", name="Save screen").click()
     lead.wait_for_load_state()
-    assert lead.get_by_text("likely mismatch").count() == 0
+    expect(lead.get_by_text("likely mismatch")).to_have_count(0)
     lead.get_by_label("Accept to the waitlist").check()
     lead.get_by_role("button", name="Record decision").click()
     lead.wait_for_load_state()
@@ -86,7 +87,7 @@ def test_short_term_path_from_referral_to_discharge(world: World, live_server, b
     worker.fill("#id_social__past_resources", "Used to sing in a choir.")
     worker.get_by_role("button", name="Save Strengths Assessment").click()
     worker.wait_for_load_state()
-    assert worker.get_by_text("I just want my own door key.").first.is_visible()
+    expect(worker.get_by_text("I just want my own door key.").first).to_be_visible()
 
     worker.get_by_role("link", name="Recovery plan").click()
     for domain, words in (

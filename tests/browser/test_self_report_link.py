@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from django.db import OperationalError
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tandem.measures.models import Administration, Response, Schedule, ScheduleRule
 from tandem.measures.services import create_due_administrations, issue_link
@@ -59,13 +60,13 @@ def test_client_answers_a_one_time_link_in_french(world: World, live_server, pag
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(rf"/clients/{world.own_client.pk}/$"))
 
-    assert page.get_by_role("heading", name="Measures").is_visible()
+    expect(page.get_by_role("heading", name="Measures")).to_be_visible()
     page.get_by_role("link", name="Open RPRS").click()
     page.wait_for_url(re.compile(rf"/measures/{administration.pk}/$"))
     page.get_by_label("Hand the link over").select_option("in_person")
     page.get_by_role("button", name="Create a link").click()
-    assert page.get_by_role("heading", name="Link for the client").is_visible()
-    assert page.locator(".qr svg").count() == 1
+    expect(page.get_by_role("heading", name="Link for the client")).to_be_visible()
+    expect(page.locator(".qr svg")).to_have_count(1)
     url = page.get_by_label("Address of the link").input_value()
     assert re.search(r"/r/[A-Za-z0-9_-]{43,}/$", url)
 
@@ -75,24 +76,24 @@ def test_client_answers_a_one_time_link_in_french(world: World, live_server, pag
     phone.goto(url)
     assert phone.locator("html").get_attribute("lang") == "fr"
     first_name = world.own_client.given_name
-    assert phone.get_by_role("heading", name=f"Bonjour {first_name}").is_visible()
+    expect(phone.get_by_role("heading", name=f"Bonjour {first_name}")).to_be_visible()
     assert world.own_client.family_name not in phone.content()
     for number in range(1, 25):
         phone.locator(f'input[name="q{number}"][value="3"]').check()
     _wait_for_saved_answers(administration, 24)
     phone.reload()  # a closed tab loses nothing: every answer was saved as it was given
-    assert phone.locator('input[value="3"]:checked').count() == 24
+    expect(phone.locator('input[value="3"]:checked')).to_have_count(24)
     phone.get_by_role("button", name="Envoyer mes réponses").click()
-    assert phone.get_by_role("heading", name=f"Merci, {first_name}").is_visible()
+    expect(phone.get_by_role("heading", name=f"Merci, {first_name}")).to_be_visible()
 
     page.goto(f"{base}/clients/{world.own_client.pk}/")
-    assert page.locator('[data-score="rprs-total"]').first.inner_text() == "72"
-    assert page.locator("figure.chart svg").count() == 1
+    expect(page.locator('[data-score="rprs-total"]').first).to_have_text("72")
+    expect(page.locator("figure.chart svg")).to_have_count(1)
 
     reused = phone.goto(url)
     assert reused is not None
     assert reused.status == 410
-    assert phone.get_by_role("heading", name="Ce lien ne peut pas être utilisé").is_visible()
+    expect(phone.get_by_role("heading", name="Ce lien ne peut pas être utilisé")).to_be_visible()
 
     later = Administration.objects.create(
         client=world.own_client,
@@ -115,5 +116,5 @@ def test_client_answers_a_one_time_link_in_french(world: World, live_server, pag
     refused = phone.goto(f"{base}/r/{expired.token}/")
     assert refused is not None
     assert refused.status == 410
-    assert phone.get_by_role("heading", name="Ce lien ne peut pas être utilisé").is_visible()
+    expect(phone.get_by_role("heading", name="Ce lien ne peut pas être utilisé")).to_be_visible()
     client_context.close()
