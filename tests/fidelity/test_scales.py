@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -176,6 +177,13 @@ def test_a_new_version_copies_the_scale_and_retires_the_old_one_on_activation(
 
 
 # ---- the editor pages -------------------------------------------------------------------------
+def _revision_on(http: HttpClient, url: str) -> str:
+    """The draft revision the editor page's forms carry."""
+    found = re.search(r'name="revision" value="(\d+)"', http.get(url).content.decode())
+    assert found is not None
+    return found.group(1)
+
+
 def test_a_programme_manager_drafts_a_scale_in_the_editor(world: World, login_as: LoginAs) -> None:
     http = login_as(world.programme_manager)
     response = http.post(
@@ -185,13 +193,34 @@ def test_a_programme_manager_drafts_a_scale_in_the_editor(world: World, login_as
     scale = FidelityScale.objects.get(name="STCM fidelity")
     assert response.status_code == 302
     url = reverse("fidelity:scale_detail", args=[scale.pk])
-    http.post(url, {"action": "add_domain", "new-domain-name": "Engagement"})
-    domain = scale.domains.get()
-    http.post(url, {"action": "add_item", "row": domain.pk, "label": "Item 1.1"})
-    item = domain.items.get()
     http.post(
-        reverse("fidelity:scale_item", args=[item.pk]),
-        {"label": "First contact", "anchor_1": "Low", "anchor_5": "High"},
+        url,
+        {
+            "action": "add_domain",
+            "new-domain-name": "Engagement",
+            "revision": _revision_on(http, url),
+        },
+    )
+    domain = scale.domains.get()
+    http.post(
+        url,
+        {
+            "action": "add_item",
+            "row": domain.pk,
+            "label": "Item 1.1",
+            "revision": _revision_on(http, url),
+        },
+    )
+    item = domain.items.get()
+    item_url = reverse("fidelity:scale_item", args=[item.pk])
+    http.post(
+        item_url,
+        {
+            "label": "First contact",
+            "anchor_1": "Low",
+            "anchor_5": "High",
+            "revision": _revision_on(http, item_url),
+        },
     )
     http.post(
         url,
@@ -200,13 +229,103 @@ def test_a_programme_manager_drafts_a_scale_in_the_editor(world: World, login_as
             "name": "STCM fidelity",
             "high_fidelity_threshold": "4",
             "high_fidelity_domain_count": "1",
+            "revision": _revision_on(http, url),
         },
     )
-    http.post(url, {"action": "activate"})
+    http.post(url, {"action": "activate", "revision": _revision_on(http, url)})
     scale.refresh_from_db()
     item.refresh_from_db()
     assert (item.label, item.anchors) == ("First contact", {"1": "Low", "5": "High"})
     assert (scale.high_fidelity_threshold, scale.status) == (Decimal(4), ScaleStatus.ACTIVE)
+    assert scale.revision == 5
+
+
+def test_an_edit_of_a_draft_changed_since_it_was_read_is_refused(world: World) -> None:
+    scale = make_scale(world.agency, programme=world.programme, status=ScaleStatus.DRAFT)
+    item = items_of(scale)[0]
+    seen = scale.revision
+    services.add_domain(
+        actor=world.programme_manager, scale=scale, name="Outreach", expected_revision=seen
+    )
+    assert scale.revision == seen + 1
+    with pytest.raises(services.ScaleChangedError):
+        services.update_item(
+            actor=world.programme_manager,
+            item=item,
+            label="Overwritten",
+            anchors={},
+            expected_revision=seen,
+        )
+    item.refresh_from_db()
+    assert item.label != "Overwritten"
+
+
+def test_a_second_editor_gets_409_with_the_typed_item_kept_then_saves_deliberately(
+    world: World, login_as: LoginAs
+) -> None:
+    scale = make_scale(world.agency, programme=world.programme, status=ScaleStatus.DRAFT)
+    domain = scale.domains.order_by("position").first()
+    assert domain is not None
+    url = reverse("fidelity:scale_detail", args=[scale.pk])
+    first, second = login_as(world.programme_manager), login_as(world.agency_admin)
+    stale = _revision_on(second, url)
+    renamed = first.post(
+        url,
+        {
+            "action": "rename_domain",
+            "row": domain.pk,
+            "name": "Renamed by the first editor",
+            "revision": _revision_on(first, url),
+        },
+    )
+    assert renamed.status_code == 302
+
+    typed = {"action": "add_item", "row": domain.pk, "label": "Typed by the second editor"}
+    refused = second.post(url, typed | {"revision": stale})
+    assert refused.status_code == 409
+    page = refused.content.decode()
+    assert "changed by someone else" in page
+    assert 'value="Typed by the second editor"' in page
+    assert "Renamed by the first editor" in page
+    assert not domain.items.filter(label="Typed by the second editor").exists()
+
+    current = re.search(r'name="revision" value="(\d+)"', page)
+    assert current is not None
+    assert current.group(1) != stale
+    again = second.post(url, typed | {"revision": current.group(1)})
+    assert again.status_code == 302
+    assert domain.items.filter(label="Typed by the second editor").exists()
+
+
+def test_a_stale_item_page_answers_409_and_keeps_the_anchor_text(
+    world: World, login_as: LoginAs
+) -> None:
+    scale = make_scale(world.agency, programme=world.programme, status=ScaleStatus.DRAFT)
+    item = items_of(scale)[0]
+    http = login_as(world.programme_manager)
+    item_url = reverse("fidelity:scale_item", args=[item.pk])
+    stale = _revision_on(http, item_url)
+    services.add_domain(actor=world.agency_admin, scale=scale, name="Added meanwhile")
+    response = http.post(item_url, {"label": "Mine", "anchor_3": "Typed anchor", "revision": stale})
+    assert response.status_code == 409
+    assert "Typed anchor" in response.content.decode()
+    item.refresh_from_db()
+    assert item.label != "Mine"
+
+
+def test_activating_a_draft_changed_since_it_was_read_is_refused(
+    world: World, login_as: LoginAs
+) -> None:
+    scale = make_scale(world.agency, programme=world.programme, status=ScaleStatus.DRAFT)
+    http = login_as(world.programme_manager)
+    url = reverse("fidelity:scale_detail", args=[scale.pk])
+    stale = _revision_on(http, url)
+    services.add_item(
+        actor=world.agency_admin, domain=scale.domains.first(), label="Added meanwhile"
+    )
+    assert http.post(url, {"action": "activate", "revision": stale}).status_code == 409
+    scale.refresh_from_db()
+    assert scale.status == ScaleStatus.DRAFT
 
 
 def test_an_active_scale_refuses_edits_in_the_editor(world: World, login_as: LoginAs) -> None:

@@ -72,6 +72,10 @@ class FidelityScale(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Every edit of a draft (settings, domains, items, activation) bumps it; the editor's forms
+    # carry the revision they were drawn from, so two people editing one draft cannot overwrite
+    # each other unseen.
+    revision = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("fidelity scale")

@@ -31,6 +31,26 @@ from tandem.fidelity.models import FidelityItem, FidelityScale, ScaleStatus
 from tandem.orgs.models import Agency
 
 SCALE_ROLES = (Role.PROGRAMME_MANAGER, Role.AGENCY_ADMIN)
+ROW_INPUTS = {"rename_domain": "name", "add_item": "label"}
+
+
+def _posted_revision(request: HttpRequest) -> int:
+    """The draft revision the submitted form was drawn from (-1, never current, if absent)."""
+    value = request.POST.get("revision", "")
+    return int(value) if value.isdigit() else -1
+
+
+def _changed_elsewhere(request: HttpRequest, scale: FidelityScale) -> int:
+    """Say the draft moved on; the page is drawn again from it with the typed input kept."""
+    messages.error(
+        request,
+        _(
+            "This scale was changed by someone else while you were editing. Your input is "
+            "kept: check the scale as it is now, then save again."
+        ),
+    )
+    scale.refresh_from_db()
+    return 409
 
 
 @role_required(*SCALE_ROLES)
@@ -105,10 +125,20 @@ def scale_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "add_domain": DomainForm(data if action == "add_domain" else None, prefix="new-domain"),
     }
+    status = 200
+    kept: dict[str, object] = {}
     if action:
         outcome = _edit_scale(request, user, scale, action, forms)
-        if outcome is not None:
+        if isinstance(outcome, HttpResponse):
             return outcome
+        status = outcome
+        if status == 409 and action in ROW_INPUTS:
+            kept = {
+                "row": request.POST.get("row", ""),
+                "action": action,
+                "value": request.POST.get(ROW_INPUTS[action], ""),
+            }
+        can_edit = selectors.can_edit_scale(user, scale)
     return render(
         request,
         "fidelity/scale_detail.html",
@@ -118,15 +148,17 @@ def scale_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": can_edit,
             "can_copy": selectors.can_draft_for(user, scale.agency_id, scale.programme_id),
             "forms": forms,
+            "kept": kept,
             "is_active": scale.status == ScaleStatus.ACTIVE,
         },
+        status=status,
     )
 
 
 def _edit_scale(
     request: HttpRequest, user: User, scale: FidelityScale, action: str, forms: dict[str, Form]
-) -> HttpResponse | None:
-    """Run one editor action; a redirect when done, None to show the page with errors."""
+) -> HttpResponse | int:
+    """Run one editor action: a redirect when done, else the status to show the page with."""
     if action == "new_version":
         copy = services.new_scale_version(actor=user, scale=scale)
         messages.success(request, _("A new draft version was created."))
@@ -134,26 +166,35 @@ def _edit_scale(
     if not selectors.can_edit_scale(user, scale):
         raise PermissionDenied
     form = forms.get(action)
+    revision = _posted_revision(request)
     run: Callable[[], object] | None = None
     if action == "settings" and form is not None and form.is_valid():
-        run = lambda: services.update_scale(actor=user, scale=scale, **form.cleaned_data)  # noqa: E731
+        run = lambda: services.update_scale(  # noqa: E731
+            actor=user, scale=scale, expected_revision=revision, **form.cleaned_data
+        )
     elif action == "add_domain" and form is not None and form.is_valid():
-        run = lambda: services.add_domain(actor=user, scale=scale, **form.cleaned_data)  # noqa: E731
+        run = lambda: services.add_domain(  # noqa: E731
+            actor=user, scale=scale, expected_revision=revision, **form.cleaned_data
+        )
     elif action == "activate":
-        run = lambda: services.activate_scale(actor=user, scale=scale)  # noqa: E731
+        run = lambda: services.activate_scale(  # noqa: E731
+            actor=user, scale=scale, expected_revision=revision
+        )
     elif action in ROW_ACTIONS:
-        run = _row_action(request, user, scale, action)
+        run = _row_action(request, user, scale, action, revision)
     if run is None:
-        return None
+        return 200
     try:
         run()
+    except services.ScaleChangedError:
+        return _changed_elsewhere(request, scale)
     except ValidationError as error:
         target = form if form is not None else forms["settings"]
         show_service_error(target, error)
         if form is None:
             messages.error(request, " ".join(error.messages))
             return redirect("fidelity:scale_detail", pk=scale.pk)
-        return None
+        return 200
     messages.success(request, _("Scale saved."))
     return redirect("fidelity:scale_detail", pk=scale.pk)
 
@@ -171,7 +212,7 @@ ROW_ACTIONS = {
 
 
 def _row_action(
-    request: HttpRequest, user: User, scale: FidelityScale, action: str
+    request: HttpRequest, user: User, scale: FidelityScale, action: str, revision: int
 ) -> Callable[[], object] | None:
     """The edit a per-row button asks for, on a domain or item of this scale only."""
     row = RowForm(request.POST)
@@ -187,9 +228,12 @@ def _row_action(
         if found is None:
             raise PermissionDenied
         if action == "remove_item":
-            return lambda: services.remove_item(actor=user, item=found)
+            return lambda: services.remove_item(actor=user, item=found, expected_revision=revision)
         return lambda: services.move_item(
-            actor=user, item=found, offset=-1 if action == "item_up" else 1
+            actor=user,
+            item=found,
+            offset=-1 if action == "item_up" else 1,
+            expected_revision=revision,
         )
     domain = scale.domains.select_related("scale").filter(pk=pk).first()
     if domain is None:
@@ -199,17 +243,24 @@ def _row_action(
         if not form.is_valid():
             messages.error(request, _("A domain needs a name."))
             return None
-        return lambda: services.rename_domain(actor=user, domain=domain, **form.cleaned_data)
+        return lambda: services.rename_domain(
+            actor=user, domain=domain, expected_revision=revision, **form.cleaned_data
+        )
     if action == "add_item":
         new = NewItemForm(request.POST)
         if not new.is_valid():
             messages.error(request, _("An item needs a label."))
             return None
-        return lambda: services.add_item(actor=user, domain=domain, **new.cleaned_data)
+        return lambda: services.add_item(
+            actor=user, domain=domain, expected_revision=revision, **new.cleaned_data
+        )
     if action == "remove_domain":
-        return lambda: services.remove_domain(actor=user, domain=domain)
+        return lambda: services.remove_domain(actor=user, domain=domain, expected_revision=revision)
     return lambda: services.move_domain(
-        actor=user, domain=domain, offset=-1 if action == "domain_up" else 1
+        actor=user,
+        domain=domain,
+        offset=-1 if action == "domain_up" else 1,
+        expected_revision=revision,
     )
 
 
@@ -223,6 +274,7 @@ def scale_item(request: HttpRequest, pk: int) -> HttpResponse:
     can_edit = selectors.can_edit_scale(user, scale)
     initial = {"label": item.label, **{f"anchor_{k}": v for k, v in item.anchors.items()}}
     form = ItemForm(request.POST if request.method == "POST" else None, initial=initial)
+    status = 200
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied
@@ -233,7 +285,11 @@ def scale_item(request: HttpRequest, pk: int) -> HttpResponse:
                     item=item,
                     label=form.cleaned_data["label"],
                     anchors=form.anchors(),
+                    expected_revision=_posted_revision(request),
                 )
+            except services.ScaleChangedError:
+                status = _changed_elsewhere(request, scale)
+                can_edit = selectors.can_edit_scale(user, scale)
             except ValidationError as error:
                 show_service_error(form, error)
             else:
@@ -244,4 +300,5 @@ def scale_item(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "fidelity/scale_item.html",
         {"item": item, "scale": scale, "form": form, "can_edit": can_edit},
+        status=status,
     )

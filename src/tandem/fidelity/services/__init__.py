@@ -9,6 +9,7 @@ from tandem.fidelity.services.reviews import (
     save_ratings,
 )
 from tandem.fidelity.services.scales import (
+    ScaleChangedError,
     activate_scale,
     add_domain,
     add_item,
@@ -26,6 +27,7 @@ from tandem.fidelity.services.scales import (
 
 __all__ = [
     "ReviewChangedError",
+    "ScaleChangedError",
     "activate_scale",
     "add_domain",
     "add_item",

@@ -12,7 +12,8 @@ from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -33,11 +34,29 @@ def _audit(actor: User, action: Action, obj: object, agency_id: int) -> None:
     record_event(actor=actor, action=action, obj=obj, agency_id=agency_id)  # type: ignore[arg-type]  # a model instance
 
 
+class ScaleChangedError(Exception):
+    """The draft was changed by someone else since the editor's form was drawn."""
+
+
 def _require_editable(actor: User, scale: FidelityScale) -> None:
     if scale.status != ScaleStatus.DRAFT:
         raise ValidationError(_("This scale is in use and can no longer be changed."))
     if not can_edit_scale(actor, scale):
         raise PermissionDenied
+
+
+def _claim(scale: FidelityScale, expected_revision: int | None) -> None:
+    """Bump the draft's revision, inside the edit's transaction.
+
+    With ``expected_revision`` (what the editor's form was drawn from) the edit goes through
+    only if nobody changed the draft since; ``None`` is for callers with no form (the demo).
+    """
+    still = FidelityScale.objects.filter(pk=scale.pk, status=ScaleStatus.DRAFT)
+    if expected_revision is not None:
+        still = still.filter(revision=expected_revision)
+    if still.update(revision=F("revision") + 1, updated_at=timezone.now()) == 0:
+        raise ScaleChangedError
+    scale.refresh_from_db(fields=["revision", "updated_at"])
 
 
 def _free_code(agency: Agency, base: str) -> str:
@@ -155,6 +174,7 @@ def update_scale(
     description: str,
     high_fidelity_threshold: Decimal | None,
     high_fidelity_domain_count: int | None,
+    expected_revision: int | None = None,
 ) -> FidelityScale:
     """Change a draft's name, description and high-fidelity threshold."""
     _require_editable(actor, scale)
@@ -164,7 +184,15 @@ def update_scale(
     scale.high_fidelity_domain_count = high_fidelity_domain_count
     scale.full_clean()
     with transaction.atomic():
-        scale.save()
+        _claim(scale, expected_revision)
+        scale.save(
+            update_fields=[
+                "name",
+                "description",
+                "high_fidelity_threshold",
+                "high_fidelity_domain_count",
+            ]
+        )
         _audit(actor, Action.UPDATE, scale, scale.agency_id)
     return scale
 
@@ -174,7 +202,14 @@ def _next_position(queryset: object) -> int:
     return 0 if top is None else int(top) + 1
 
 
-def add_domain(*, actor: User, scale: FidelityScale, name: str, code: str = "") -> FidelityDomain:
+def add_domain(
+    *,
+    actor: User,
+    scale: FidelityScale,
+    name: str,
+    code: str = "",
+    expected_revision: int | None = None,
+) -> FidelityDomain:
     """Append a domain to a draft; its code is made from the name unless given."""
     _require_editable(actor, scale)
     base = (slugify(code or name).replace("-", "_") or "domain")[:30]
@@ -188,26 +223,33 @@ def add_domain(*, actor: User, scale: FidelityScale, name: str, code: str = "") 
     )
     domain.full_clean()
     with transaction.atomic():
+        _claim(scale, expected_revision)
         domain.save()
         _audit(actor, Action.CREATE, domain, scale.agency_id)
     return domain
 
 
-def rename_domain(*, actor: User, domain: FidelityDomain, name: str) -> FidelityDomain:
+def rename_domain(
+    *, actor: User, domain: FidelityDomain, name: str, expected_revision: int | None = None
+) -> FidelityDomain:
     _require_editable(actor, domain.scale)
     domain.name = name
     domain.full_clean()
     with transaction.atomic():
+        _claim(domain.scale, expected_revision)
         domain.save(update_fields=["name"])
         _audit(actor, Action.UPDATE, domain, domain.scale.agency_id)
     return domain
 
 
-def remove_domain(*, actor: User, domain: FidelityDomain) -> None:
+def remove_domain(
+    *, actor: User, domain: FidelityDomain, expected_revision: int | None = None
+) -> None:
     """Delete a domain of a draft with its items."""
     scale = domain.scale
     _require_editable(actor, scale)
     with transaction.atomic():
+        _claim(scale, expected_revision)
         pk = str(domain.pk)
         domain.delete()
         record_event(
@@ -231,18 +273,23 @@ def _swap(siblings: list[Positioned], index: int, offset: int) -> bool:
     return True
 
 
-def move_domain(*, actor: User, domain: FidelityDomain, offset: int) -> None:
+def move_domain(
+    *, actor: User, domain: FidelityDomain, offset: int, expected_revision: int | None = None
+) -> None:
     """Move a domain one place up (``offset=-1``) or down (``+1``)."""
     scale = domain.scale
     _require_editable(actor, scale)
     with transaction.atomic():
+        _claim(scale, expected_revision)
         siblings = list(scale.domains.order_by("position", "pk"))
         index = next(i for i, d in enumerate(siblings) if d.pk == domain.pk)
         if _swap(siblings, index, offset):
             _audit(actor, Action.UPDATE, scale, scale.agency_id)
 
 
-def add_item(*, actor: User, domain: FidelityDomain, label: str) -> FidelityItem:
+def add_item(
+    *, actor: User, domain: FidelityDomain, label: str, expected_revision: int | None = None
+) -> FidelityItem:
     """Append an item to a domain of a draft."""
     scale = domain.scale
     _require_editable(actor, scale)
@@ -255,13 +302,19 @@ def add_item(*, actor: User, domain: FidelityDomain, label: str) -> FidelityItem
     )
     item.full_clean()
     with transaction.atomic():
+        _claim(scale, expected_revision)
         item.save()
         _audit(actor, Action.CREATE, item, scale.agency_id)
     return item
 
 
 def update_item(
-    *, actor: User, item: FidelityItem, label: str, anchors: dict[str, str]
+    *,
+    actor: User,
+    item: FidelityItem,
+    label: str,
+    anchors: dict[str, str],
+    expected_revision: int | None = None,
 ) -> FidelityItem:
     """Set an item's label and the anchor text of ratings 1-5 (empty texts are dropped)."""
     scale = item.domain.scale
@@ -270,15 +323,17 @@ def update_item(
     item.anchors = {key: text.strip() for key, text in anchors.items() if text.strip()}
     item.full_clean()
     with transaction.atomic():
+        _claim(scale, expected_revision)
         item.save(update_fields=["label", "anchors"])
         _audit(actor, Action.UPDATE, item, scale.agency_id)
     return item
 
 
-def remove_item(*, actor: User, item: FidelityItem) -> None:
+def remove_item(*, actor: User, item: FidelityItem, expected_revision: int | None = None) -> None:
     scale = item.domain.scale
     _require_editable(actor, scale)
     with transaction.atomic():
+        _claim(scale, expected_revision)
         pk = str(item.pk)
         item.delete()
         record_event(
@@ -290,18 +345,23 @@ def remove_item(*, actor: User, item: FidelityItem) -> None:
         )
 
 
-def move_item(*, actor: User, item: FidelityItem, offset: int) -> None:
+def move_item(
+    *, actor: User, item: FidelityItem, offset: int, expected_revision: int | None = None
+) -> None:
     """Move an item one place up (``offset=-1``) or down (``+1``) within its domain."""
     scale = item.domain.scale
     _require_editable(actor, scale)
     with transaction.atomic():
+        _claim(scale, expected_revision)
         siblings = list(item.domain.items.order_by("position", "pk"))
         index = next(i for i, it in enumerate(siblings) if it.pk == item.pk)
         if _swap(siblings, index, offset):
             _audit(actor, Action.UPDATE, scale, scale.agency_id)
 
 
-def activate_scale(*, actor: User, scale: FidelityScale) -> FidelityScale:
+def activate_scale(
+    *, actor: User, scale: FidelityScale, expected_revision: int | None = None
+) -> FidelityScale:
     """Put a draft in use (read-only from now on); the version it replaces is retired.
 
     Needs at least one domain, and at least one item in every domain.
@@ -316,6 +376,7 @@ def activate_scale(*, actor: User, scale: FidelityScale) -> FidelityScale:
             _("Every domain needs at least one item: %(domains)s") % {"domains": ", ".join(empty)}
         )
     with transaction.atomic():
+        _claim(scale, expected_revision)
         for previous in FidelityScale.objects.select_for_update().filter(
             agency_id=scale.agency_id, code=scale.code, status=ScaleStatus.ACTIVE
         ):
@@ -379,6 +440,7 @@ def new_scale_version(*, actor: User, scale: FidelityScale) -> FidelityScale:
 
 __all__ = [
     "RATINGS",
+    "ScaleChangedError",
     "activate_scale",
     "add_domain",
     "add_item",
