@@ -13,7 +13,6 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from weasyprint import HTML
 
 from tandem.feedback.dashboards.programme import programme_dashboard
 from tandem.feedback.dashboards.team import DEFAULT_PERIOD_MONTHS, months_before, team_dashboard
@@ -27,6 +26,8 @@ def render_report_pdf(report: Report) -> bytes:
     """The report as PDF bytes, in the language it was requested in."""
     with translation.override(report.language):
         html = render_report_html(report)
+    from weasyprint import HTML  # loads Pango and its fonts: only where a PDF is made
+
     pdf: bytes = HTML(string=html).write_pdf()
     return pdf
 
