@@ -9,12 +9,16 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
+from tandem.accounts.models import Role
 from tandem.audit.models import AuditEvent
 from tandem.feedback.models import Alert, AlertRule, AlertStatus
 from tandem.feedback.services import evaluate_alerts, mark_discussed
 from tandem.feedback.tasks import nightly_alerts
+from tandem.measures.importing import import_responses
 from tandem.measures.models import AdministrationStatus
+from tandem.measures.registry import get_instrument
 from tandem.measures.services import submit_response
+from tests.factories import MembershipFactory
 from tests.feedback.factories import AlertPolicyFactory, Crew, contact, crew, days_before, scored
 from tests.measures.factories import AdministrationFactory
 
@@ -187,6 +191,56 @@ def test_a_scored_response_re_evaluates_the_score_alerts_of_its_team(
     alert = Alert.objects.get()
     assert alert.rule == AlertRule.OUTCOME_DETERIORATED
     assert alert.reason["latest"] == 51.0
+
+
+def test_an_import_re_evaluates_the_score_alerts_of_its_teams_once_it_is_stored(
+    team: Crew, today: date, django_capture_on_commit_callbacks
+) -> None:
+    AlertPolicyFactory.create(programme=team.programme, outcome_sd=6.0, outcome_reliability=0.9)
+    episode = team.episode(start_date=days_before(today, 100))
+    scored(episode, "mcas", days_before(today, 90), total=60)
+    manager = MembershipFactory.create(role=Role.PROGRAMME_MANAGER, team=team.team).user
+    items = [f"q{i}" for i in range(1, 18)]
+    header = ["episode_id", "completed_on", *items]
+    rows = [[str(episode.pk), days_before(today, 1).isoformat(), *["3"] * 17]]  # total 51
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = import_responses(
+            actor=manager,
+            programme=team.programme,
+            instrument=get_instrument("mcas"),
+            header=header,
+            rows=rows,
+        )
+
+    assert result.is_ok
+    alert = Alert.objects.get()
+    assert alert.rule == AlertRule.OUTCOME_DETERIORATED
+    assert alert.reason["latest"] == 51.0
+
+
+def test_a_refused_import_re_evaluates_nothing(
+    team: Crew, today: date, django_capture_on_commit_callbacks
+) -> None:
+    AlertPolicyFactory.create(programme=team.programme, outcome_sd=6.0, outcome_reliability=0.9)
+    episode = team.episode(start_date=days_before(today, 100))
+    scored(episode, "mcas", days_before(today, 90), total=60)
+    manager = MembershipFactory.create(role=Role.PROGRAMME_MANAGER, team=team.team).user
+    header = ["episode_id", "completed_on", *[f"q{i}" for i in range(1, 18)]]
+    rows = [[str(episode.pk), "yesterday", *["3"] * 17]]
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        result = import_responses(
+            actor=manager,
+            programme=team.programme,
+            instrument=get_instrument("mcas"),
+            header=header,
+            rows=rows,
+        )
+
+    assert not result.is_ok
+    assert callbacks == []
+    assert not Alert.objects.exists()
 
 
 def test_the_nightly_task_evaluates_every_team(team: Crew, today: date) -> None:

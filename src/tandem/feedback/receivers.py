@@ -1,11 +1,11 @@
-"""Re-evaluate the score alerts of a team as soon as one of its clients' responses is scored."""
+"""Re-evaluate a team's score alerts once a client's response is scored or imported."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from tandem.clients.models import Episode
-from tandem.measures.signals import response_completed
+from tandem.measures.signals import response_completed, responses_imported
 
 
 def evaluate_after_response(*, episode_id: int | None = None, **kwargs: Any) -> None:
@@ -23,7 +23,20 @@ def evaluate_after_response(*, episode_id: int | None = None, **kwargs: Any) -> 
     evaluate_alerts(team_ids=[team_id], rules=SCORE_RULES)
 
 
+def evaluate_after_import(*, episode_ids: list[int], **kwargs: Any) -> None:
+    """Re-check the score alerts of every team the imported responses belong to, once, in the
+    background: an import can hold thousands of responses."""
+    from tandem.feedback.tasks import evaluate_score_alerts
+
+    team_ids = sorted(
+        set(Episode.objects.filter(pk__in=episode_ids).values_list("team_id", flat=True)) - {None}
+    )
+    if team_ids:
+        evaluate_score_alerts.enqueue(team_ids=team_ids)
+
+
 def connect() -> None:
     response_completed.connect(
         evaluate_after_response, dispatch_uid="feedback.evaluate_after_response"
     )
+    responses_imported.connect(evaluate_after_import, dispatch_uid="feedback.evaluate_after_import")

@@ -16,3 +16,11 @@ def nightly_alerts() -> dict[str, int]:
     twice, as a second run finds nothing new.
     """
     return evaluate_alerts()
+
+
+@task()
+def evaluate_score_alerts(team_ids: list[int]) -> dict[str, int]:
+    """Re-check the alliance and outcome alerts of these teams (after a bulk import)."""
+    from tandem.feedback.rules import SCORE_RULES
+
+    return evaluate_alerts(team_ids=team_ids, rules=SCORE_RULES)

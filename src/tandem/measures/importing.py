@@ -27,6 +27,7 @@ from tandem.clients.models import Episode
 from tandem.measures.models import EnteredVia, Response
 from tandem.measures.registry import Instrument
 from tandem.measures.scoring import score_matrix
+from tandem.measures.signals import responses_imported
 from tandem.orgs.models import Programme
 
 BATCH_SIZE = 2000
@@ -233,5 +234,10 @@ def import_responses(
             object_type="measures.response",
             object_id=f"import:programme:{programme.pk}:{instrument.code}:{result.created}",
             agency_id=programme.agency_id,
+        )
+        imported = sorted(set(episode_ids))
+        # Robust: a listener's failure (alert re-evaluation) must not fail a stored import.
+        transaction.on_commit(
+            lambda: responses_imported.send(sender=Response, episode_ids=imported), robust=True
         )
     return result

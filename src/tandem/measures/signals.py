@@ -5,3 +5,7 @@ from django.dispatch import Signal
 # Sent once the transaction that completed (scored) a response has committed, with
 # ``response_id`` and ``episode_id`` (None for a response outside an episode).
 response_completed = Signal()
+
+# Sent once a bulk import (all-or-nothing) has committed, with ``episode_ids``: the sorted,
+# distinct episodes the imported responses belong to.
+responses_imported = Signal()
