@@ -110,18 +110,19 @@ def test_indicators_show_my_rows_and_my_teams_on_the_latest_day(world: World) ->
     _indicator(world.team, "caseload_per_worker", 99.0, 1)
     _indicator(world.other_team, "caseload_per_worker", 7.0, 0)
     lines = _dashboard(world).indicators
-    assert sorted((line.is_mine, line.value) for line in lines) == [(False, 10.5), (True, 12.0)]
+    # Shown as the team indicators page shows them: whole numbers without decimals.
+    assert sorted((line.is_mine, line.value) for line in lines) == [(False, "10.5"), (True, "12")]
 
 
 def test_team_indicator_resting_on_fewer_than_five_clients_is_suppressed(world: World) -> None:
     _indicator(world.team, "community_contact_share", 0.5, 0)
     _indicator(world.team, "community_contact_share", 0.75, 0, worker=world.case_manager)
     lines = {line.is_mine: line.value for line in _dashboard(world).indicators}
-    assert lines == {False: SUPPRESSED, True: 75}
+    assert lines == {False: SUPPRESSED, True: "75 %"}
     for _ in range(3):
         EpisodeFactory.create(team=world.team, primary_case_manager=world.teammate)
     lines = {line.is_mine: line.value for line in _dashboard(world).indicators}
-    assert lines == {False: 50, True: 75}
+    assert lines == {False: "50 %", True: "75 %"}
 
 
 def test_indicators_placeholder_shows_until_the_first_nightly_run(

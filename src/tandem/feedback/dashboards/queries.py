@@ -22,6 +22,7 @@ from tandem.feedback.dashboards.charts import SUPPRESSED, Cell, is_small
 from tandem.feedback.models import Alert, AlertStatus
 from tandem.feedback.reasons import describe
 from tandem.feedback.selectors import alerts_visible_to, open_alerts_by_episode
+from tandem.fidelity.indicators.definitions import IndicatorDefinition, get_indicator
 from tandem.fidelity.models import IndicatorValue
 from tandem.practice.models import Contact, Goal
 
@@ -122,20 +123,14 @@ class IndicatorLine:
     team_name: str
     day: date
     value: Cell
-    target: float | None
+    target: Cell
 
 
-def _indicator_meta(code: str) -> tuple[str, bool, bool]:
-    """(label, reads as a share, rests on the team's clients) for an indicator code."""
+def _indicator_meta(code: str) -> IndicatorDefinition | None:
     try:
-        from tandem.fidelity.indicators.definitions import Unit, get_indicator
-    except ImportError:  # the registry ships with the nightly computation
-        return code, False, True
-    try:
-        definition = get_indicator(code)
-    except KeyError:
-        return code, False, True
-    return str(definition.label), definition.unit == Unit.SHARE, definition.counts_clients
+        return get_indicator(code)
+    except KeyError:  # a stored row of an indicator since withdrawn
+        return None
 
 
 def indicators_for_worker(worker: User) -> list[IndicatorLine]:
@@ -166,22 +161,27 @@ def indicators_for_worker(worker: User) -> list[IndicatorLine]:
     )
     found = []
     for row in rows:
-        label, is_share, counts_clients = _indicator_meta(row.code)
+        definition = _indicator_meta(row.code)
         value: Cell = None
         if row.value is not None:
-            value = round(100 * row.value) if is_share else round(row.value, 1)
+            value = definition.display(row.value) if definition else str(row.value)
         is_mine = row.worker_id is not None
+        counts_clients = definition is None or definition.counts_clients
         if not is_mine and counts_clients and is_small(clients.get(row.team_id, 0)):
             value = SUPPRESSED
         found.append(
             IndicatorLine(
                 code=row.code,
-                label=f"{label} (%)" if is_share else label,
+                label=str(definition.label) if definition else row.code,
                 is_mine=is_mine,
                 team_name=row.team.name,
                 day=row.day,
                 value=value,
-                target=row.target,
+                target=(
+                    definition.display(row.target)
+                    if definition and row.target is not None
+                    else row.target
+                ),
             )
         )
     return found

@@ -114,9 +114,7 @@ def _shown_value(definition: d.IndicatorDefinition, value: float | None, suppres
         return None
     if suppressed:
         return SUPPRESSED
-    if definition.unit is d.Unit.SHARE:
-        return f"{number_format(round(value * 100), 0)} %"
-    return number_text(value)
+    return definition.display(value)
 
 
 def indicator_panel(rows: IndicatorRows, domains: dict[str, str]) -> tuple[Panel, tuple[str, ...]]:

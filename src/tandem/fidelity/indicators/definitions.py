@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -103,6 +104,14 @@ class IndicatorDefinition:
     @property
     def domain_label(self) -> StrOrPromise:
         return DOMAIN_LABELS.get(self.domain_code, self.domain_code)
+
+    def display(self, value: float) -> str:
+        """The value as every page shows it: shares in whole per cent, rates whole or to one
+        decimal, in the reader's number format."""
+        if self.unit == Unit.SHARE:
+            return f"{number_format(round(value * 100), 0)} %"
+        places = 0 if float(value).is_integer() else 1
+        return str(number_format(round(value, places), places))
 
 
 CASELOAD_PER_WORKER = "caseload_per_worker"

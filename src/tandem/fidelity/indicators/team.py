@@ -11,7 +11,6 @@ from datetime import date, timedelta
 
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
@@ -129,9 +128,7 @@ def _text(definition: d.IndicatorDefinition, value: Cell) -> str:
         return "—"
     if isinstance(value, str):
         return value
-    if definition.unit == d.Unit.SHARE:
-        return f"{number_format(value * 100, 0)} %"
-    return str(number_format(value, 0 if float(value).is_integer() else 1))
+    return definition.display(value)
 
 
 def _workers(team: Team, day: date) -> list[WorkerIndicators]:
