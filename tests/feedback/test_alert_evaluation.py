@@ -14,7 +14,7 @@ from tandem.audit.models import AuditEvent
 from tandem.feedback.models import Alert, AlertRule, AlertStatus
 from tandem.feedback.services import evaluate_alerts, mark_discussed
 from tandem.feedback.tasks import nightly_alerts
-from tandem.measures.importing import import_responses
+from tandem.measures.importing import ImportResult, import_responses
 from tandem.measures.models import AdministrationStatus
 from tandem.measures.registry import get_instrument
 from tandem.measures.services import submit_response
@@ -193,25 +193,27 @@ def test_a_scored_response_re_evaluates_the_score_alerts_of_its_team(
     assert alert.reason["latest"] == 51.0
 
 
-def test_an_import_re_evaluates_the_score_alerts_of_its_teams_once_it_is_stored(
-    team: Crew, today: date, django_capture_on_commit_callbacks
-) -> None:
+def _import_one_mcas(team: Crew, today: date, completed_on: str) -> ImportResult:
+    """An MCAS of 60 three months ago; then one imported row of 51 (all items 3)."""
     AlertPolicyFactory.create(programme=team.programme, outcome_sd=6.0, outcome_reliability=0.9)
     episode = team.episode(start_date=days_before(today, 100))
     scored(episode, "mcas", days_before(today, 90), total=60)
     manager = MembershipFactory.create(role=Role.PROGRAMME_MANAGER, team=team.team).user
-    items = [f"q{i}" for i in range(1, 18)]
-    header = ["episode_id", "completed_on", *items]
-    rows = [[str(episode.pk), days_before(today, 1).isoformat(), *["3"] * 17]]  # total 51
+    header = ["episode_id", "completed_on", *[f"q{i}" for i in range(1, 18)]]
+    return import_responses(
+        actor=manager,
+        programme=team.programme,
+        instrument=get_instrument("mcas"),
+        header=header,
+        rows=[[str(episode.pk), completed_on, *["3"] * 17]],
+    )
 
+
+def test_an_import_re_evaluates_the_score_alerts_of_its_teams_once_it_is_stored(
+    team: Crew, today: date, django_capture_on_commit_callbacks
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        result = import_responses(
-            actor=manager,
-            programme=team.programme,
-            instrument=get_instrument("mcas"),
-            header=header,
-            rows=rows,
-        )
+        result = _import_one_mcas(team, today, days_before(today, 1).isoformat())
 
     assert result.is_ok
     alert = Alert.objects.get()
@@ -222,21 +224,8 @@ def test_an_import_re_evaluates_the_score_alerts_of_its_teams_once_it_is_stored(
 def test_a_refused_import_re_evaluates_nothing(
     team: Crew, today: date, django_capture_on_commit_callbacks
 ) -> None:
-    AlertPolicyFactory.create(programme=team.programme, outcome_sd=6.0, outcome_reliability=0.9)
-    episode = team.episode(start_date=days_before(today, 100))
-    scored(episode, "mcas", days_before(today, 90), total=60)
-    manager = MembershipFactory.create(role=Role.PROGRAMME_MANAGER, team=team.team).user
-    header = ["episode_id", "completed_on", *[f"q{i}" for i in range(1, 18)]]
-    rows = [[str(episode.pk), "yesterday", *["3"] * 17]]
-
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        result = import_responses(
-            actor=manager,
-            programme=team.programme,
-            instrument=get_instrument("mcas"),
-            header=header,
-            rows=rows,
-        )
+        result = _import_one_mcas(team, today, "yesterday")
 
     assert not result.is_ok
     assert callbacks == []
