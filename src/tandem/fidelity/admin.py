@@ -19,9 +19,13 @@ from typing_extensions import override
 
 from tandem.core.admin_scoping import AgencyScopedAdmin
 from tandem.fidelity import services
-from tandem.fidelity.models import FidelityDomain, FidelityItem, FidelityScale, ScaleStatus
-
-RATINGS = ("1", "2", "3", "4", "5")
+from tandem.fidelity.models import (
+    RATING_KEYS,
+    FidelityDomain,
+    FidelityItem,
+    FidelityScale,
+    ScaleStatus,
+)
 
 
 def _is_draft(scale: FidelityScale | None) -> bool:
@@ -117,7 +121,7 @@ class ItemAdminForm(forms.ModelForm):  # type: ignore[type-arg]  # admin form, u
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         anchors = self.instance.anchors or {}
-        for value in RATINGS:
+        for value in RATING_KEYS:
             self.fields[f"anchor_{value}"].initial = anchors.get(value, "")
 
     @override
@@ -125,7 +129,7 @@ class ItemAdminForm(forms.ModelForm):  # type: ignore[type-arg]  # admin form, u
         cleaned: dict[str, Any] = super().clean() or {}
         self.instance.anchors = {
             value: text.strip()
-            for value in RATINGS
+            for value in RATING_KEYS
             if (text := cleaned.get(f"anchor_{value}") or "").strip()
         }
         return cleaned
@@ -143,7 +147,7 @@ class FidelityItemAdmin(AgencyScopedAdmin):
 
     @override
     def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:  # type: ignore[override]  # list is a sequence
-        return ["domain", "position", "code", "label", *(f"anchor_{v}" for v in RATINGS)]
+        return ["domain", "position", "code", "label", *(f"anchor_{v}" for v in RATING_KEYS)]
 
     @override
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:

@@ -14,18 +14,16 @@ from django.utils.translation import gettext_lazy as _
 from typing_extensions import override
 
 from tandem.accounts.models import User
-from tandem.fidelity.models import FidelityDomain, FidelityItem, FidelityScale
+from tandem.fidelity.models import RATING_KEYS, FidelityDomain, FidelityItem, FidelityScale
 from tandem.fidelity.scales import builtin_scale_codes, load_builtin_scale
 from tandem.orgs.models import Programme, Team
-
-RATING_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
 
 
 def _rating_choices(item: FidelityItem) -> list[tuple[str, str]]:
     anchors = item.anchors or {}
     return [
         (value, f"{value}: {anchors[value]}" if anchors.get(value) else value)
-        for value, _label in RATING_CHOICES
+        for value in RATING_KEYS
     ]
 
 
@@ -232,7 +230,7 @@ class ItemForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for value, _label in RATING_CHOICES:
+        for value in RATING_KEYS:
             self.fields[f"anchor_{value}"] = forms.CharField(
                 label=_("Anchor text for rating %(rating)s") % {"rating": value},
                 required=False,
@@ -241,4 +239,4 @@ class ItemForm(forms.Form):
             )
 
     def anchors(self) -> dict[str, str]:
-        return {value: self.cleaned_data[f"anchor_{value}"] for value, _label in RATING_CHOICES}
+        return {value: self.cleaned_data[f"anchor_{value}"] for value in RATING_KEYS}

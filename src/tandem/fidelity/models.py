@@ -20,6 +20,8 @@ from typing_extensions import override
 from tandem.orgs.models import Agency, Programme, Team
 
 RATING_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
+# The ratings 1-5 as text: the keys of ``FidelityItem.anchors`` and the values of rating fields.
+RATING_KEYS = ("1", "2", "3", "4", "5")
 
 
 class ScaleStatus(models.TextChoices):
@@ -140,7 +142,7 @@ class FidelityItem(models.Model):
 
     @override
     def clean(self) -> None:
-        unknown = set(self.anchors) - {"1", "2", "3", "4", "5"}
+        unknown = set(self.anchors) - set(RATING_KEYS)
         if unknown:
             raise ValidationError({"anchors": _("Anchors are given for ratings 1 to 5 only.")})
 

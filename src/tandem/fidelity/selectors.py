@@ -62,10 +62,6 @@ def can_manage_review(user: User, review: FidelityReview) -> bool:
     return review.team_id in managed_team_ids(user)
 
 
-def is_on_panel(user: User, review: FidelityReview) -> bool:
-    return ReviewAssessor.objects.filter(review=review, assessor=user).exists()
-
-
 # ---- reviews ------------------------------------------------------------------------------------
 def reviews_visible_to(user: User | AnonymousUser) -> QuerySet[FidelityReview]:
     """Reviews the user may open: managed teams', supervised teams' final ones, their panels'."""

@@ -100,6 +100,22 @@ def _empty_exposure(days: DayArray, window_days: int) -> ExposureResult:
     return ExposureResult(at=days, values=values, window_days=window_days, n_outside=days.size)
 
 
+def _exposure_from(
+    points: tuple[DayArray, FloatArray], days: DayArray, window_days: int
+) -> ExposureResult:
+    """Exposure on ``days`` to a team's review points, over a series covering every window.
+
+    The series starts ``window_days`` before the earliest day (the first review's score is
+    held before it).
+    """
+    series = stats.interpolate_daily(
+        *points,
+        start=days.min().astype(date) - timedelta(days=window_days),
+        end=days.max().astype(date),
+    )
+    return stats.exposure(series, days, window_days=window_days)
+
+
 def client_exposure(
     team_id: int, dates: Sequence[date], *, window_days: int = 180, score: str = TOTAL
 ) -> ExposureResult:
@@ -113,12 +129,10 @@ def client_exposure(
     days = np.asarray(dates, dtype="datetime64[D]").reshape(-1)
     if days.size == 0:
         return _empty_exposure(days, window_days)
-    first = days.min().astype(date) - timedelta(days=window_days)
-    last = days.max().astype(date)
-    series = team_fidelity_series(team_id, start=first, end=last, score=score)
-    if series is None:
+    points = review_points_for([team_id], score=score).get(team_id)
+    if points is None:
         return _empty_exposure(days, window_days)
-    return stats.exposure(series, days, window_days=window_days)
+    return _exposure_from(points, days, window_days)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,12 +174,7 @@ def exposure_for_responses(
         if team_id not in points:
             continue
         dates = np.array([wanted[i][3] for i in indexes], dtype="datetime64[D]")
-        series = stats.interpolate_daily(
-            *points[team_id],
-            start=dates.min().astype(date) - timedelta(days=window_days),
-            end=dates.max().astype(date),
-        )
-        values = stats.exposure(series, dates, window_days=window_days).values
+        values = _exposure_from(points[team_id], dates, window_days).values
         for i, value in zip(indexes, values, strict=True):
             found[i] = None if np.isnan(value) else float(value)
     return [

@@ -79,6 +79,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     review = selectors.get_review_for(user, pk)
     _audit_read(user, review)
     panel = selectors.panel_of(review)
+    on_panel = any(member.assessor_id == user.pk for member in panel)
     is_final = review.status == ReviewStatus.FINAL
     scores = review.scores if is_final else {}
     domains = selectors.included_domains(review)
@@ -94,12 +95,9 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "agreement": scores.get("agreement", {}),
             "rows": selectors.consensus_rows(review) if is_final else [],
             "excluded": list(review.excluded_domains.all()),
-            "on_panel": any(member.assessor_id == user.pk for member in panel),
+            "on_panel": on_panel,
             "can_reconcile": review.status == ReviewStatus.RECONCILING
-            and (
-                selectors.can_manage_review(user, review)
-                or any(member.assessor_id == user.pk for member in panel)
-            ),
+            and (on_panel or selectors.can_manage_review(user, review)),
         },
     )
 

@@ -54,8 +54,13 @@ def _agency_of(review: FidelityReview) -> int:
     return review.team.programme.agency_id
 
 
-def _audit(actor: User, action: Action, obj: object, agency_id: int) -> None:
-    record_event(actor=actor, action=action, obj=obj, agency_id=agency_id)  # type: ignore[arg-type]  # a model instance
+def _check_ratings(ratings: RatingInput, item_ids: Iterable[int]) -> None:
+    """Every rated item is part of the review, and every rating lies in 1-5 (blank allowed)."""
+    if set(ratings) - set(item_ids):
+        raise ValidationError(_("Some items are not part of this review."))
+    for rating, _note in ratings.values():
+        if rating is not None and not scoring.RATING_MIN <= rating <= scoring.RATING_MAX:
+            raise ValidationError(_("Ratings go from 1 to 5."))
 
 
 def create_review(
@@ -102,7 +107,7 @@ def create_review(
         review.excluded_domains.set(left_out)
         for user in assessors:
             ReviewAssessor.objects.create(review=review, assessor=user)
-        _audit(actor, Action.CREATE, review, agency_id)
+        record_event(actor=actor, action=Action.CREATE, obj=review, agency_id=agency_id)
     return review
 
 
@@ -124,12 +129,7 @@ def save_ratings(
     moves to reconciling. Returns the number of items the actor has rated.
     """
     items = {item.pk: item for item in included_items(review)}
-    unknown = set(ratings) - set(items)
-    if unknown:
-        raise ValidationError(_("Some items are not part of this review."))
-    for rating, _note in ratings.values():
-        if rating is not None and not 1 <= rating <= 5:
-            raise ValidationError(_("Ratings go from 1 to 5."))
+    _check_ratings(ratings, items)
     agency_id = _agency_of(review)
     with transaction.atomic():
         # Lock the review row: the two assessors' submissions must not both miss each other.
@@ -165,7 +165,7 @@ def save_ratings(
                 locked.status = ReviewStatus.RECONCILING
                 locked.version = F("version") + 1
                 locked.save(update_fields=["status", "version"])
-        _audit(actor, Action.UPDATE, locked, agency_id)
+        record_event(actor=actor, action=Action.UPDATE, obj=locked, agency_id=agency_id)
     return len(existing)
 
 
@@ -190,7 +190,7 @@ def record_consensus(
     actor: User,
     review: FidelityReview,
     expected_version: int,
-    decisions: Mapping[int, tuple[int | None, str]],
+    decisions: RatingInput,
 ) -> int:
     """Record the agreed rating and note of the given items (blank ratings are skipped).
 
@@ -201,12 +201,7 @@ def record_consensus(
         raise ValidationError(_("This review is not being reconciled."))
     if not _may_reconcile(actor, review):
         raise PermissionDenied
-    items = {item.pk for item in included_items(review)}
-    if set(decisions) - items:
-        raise ValidationError(_("Some items are not part of this review."))
-    for rating, _note in decisions.values():
-        if rating is not None and not 1 <= rating <= 5:
-            raise ValidationError(_("Ratings go from 1 to 5."))
+    _check_ratings(decisions, (item.pk for item in included_items(review)))
     written = 0
     with transaction.atomic():
         _claim(review, expected_version, ReviewStatus.RECONCILING)
@@ -223,7 +218,7 @@ def record_consensus(
             row.full_clean(exclude=["review", "item", "decided_by"])
             row.save()
             written += 1
-        _audit(actor, Action.UPDATE, review, _agency_of(review))
+        record_event(actor=actor, action=Action.UPDATE, obj=review, agency_id=_agency_of(review))
     return written
 
 
@@ -241,11 +236,12 @@ def compute_scores(review: FidelityReview) -> dict[str, object]:
         if row.consensus is not None:
             by_domain[row.domain.code].append(row.consensus.rating)
     scale = review.scale
+    threshold = (
+        None if scale.high_fidelity_threshold is None else float(scale.high_fidelity_threshold)
+    )
     result = scoring.score_review(
         {code: ratings for code, ratings in by_domain.items() if ratings},
-        high_fidelity_threshold=(
-            None if scale.high_fidelity_threshold is None else float(scale.high_fidelity_threshold)
-        ),
+        high_fidelity_threshold=threshold,
         threshold_domain_count=scale.high_fidelity_domain_count,
     )
     paired = [(row.first.rating, row.second.rating) for row in rows if row.first and row.second]
@@ -253,9 +249,7 @@ def compute_scores(review: FidelityReview) -> dict[str, object]:
     return {
         "scale_code": scale.code,
         "scale_version": scale.version,
-        "high_fidelity_threshold": (
-            None if scale.high_fidelity_threshold is None else float(scale.high_fidelity_threshold)
-        ),
+        "high_fidelity_threshold": threshold,
         **result.to_dict(),
         "agreement": agreement.to_dict(),
     }
@@ -288,7 +282,7 @@ def finalise_review(
                 "finalised_at",
             ]
         )
-        _audit(actor, Action.UPDATE, review, _agency_of(review))
+        record_event(actor=actor, action=Action.UPDATE, obj=review, agency_id=_agency_of(review))
     return review
 
 

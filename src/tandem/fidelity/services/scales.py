@@ -8,11 +8,11 @@ it into a new draft, and activating that draft retires the version it replaces.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -22,16 +22,11 @@ from tandem.accounts.models import User
 from tandem.audit.models import Action
 from tandem.audit.services import record_event
 from tandem.fidelity.models import FidelityDomain, FidelityItem, FidelityScale, ScaleStatus
-from tandem.fidelity.scales import load_builtin_scale
+from tandem.fidelity.scales import BuiltinScale, load_builtin_scale
 from tandem.fidelity.selectors import can_draft_for, can_edit_scale
 from tandem.orgs.models import Agency, Programme
 
-RATINGS = ("1", "2", "3", "4", "5")
 Positioned = TypeVar("Positioned", FidelityDomain, FidelityItem)
-
-
-def _audit(actor: User, action: Action, obj: object, agency_id: int) -> None:
-    record_event(actor=actor, action=action, obj=obj, agency_id=agency_id)  # type: ignore[arg-type]  # a model instance
 
 
 class ScaleChangedError(Exception):
@@ -59,13 +54,12 @@ def _claim(scale: FidelityScale, expected_revision: int | None) -> None:
     scale.refresh_from_db(fields=["revision", "updated_at"])
 
 
-def _free_code(agency: Agency, base: str) -> str:
-    base = (slugify(base).replace("-", "_") or "scale")[:30]
-    taken = set(
-        FidelityScale.objects.filter(agency=agency, code__startswith=base).values_list(
-            "code", flat=True
-        )
-    )
+def _code_base(text: str, fallback: str) -> str:
+    return (slugify(text).replace("-", "_") or fallback)[:30]
+
+
+def _unused_code(base: str, taken: set[str]) -> str:
+    """``base``, or ``base_2``, ``base_3``... whichever is not taken yet."""
     code, n = base, 1
     while code in taken:
         n += 1
@@ -73,8 +67,20 @@ def _free_code(agency: Agency, base: str) -> str:
     return code
 
 
-def _copy_builtin(scale: FidelityScale, code: str) -> None:
-    builtin = load_builtin_scale(code)
+def _free_code(agency: Agency, name: str) -> str:
+    base = _code_base(name, "scale")
+    taken = FidelityScale.objects.filter(agency=agency, code__startswith=base).values_list(
+        "code", flat=True
+    )
+    return _unused_code(base, set(taken))
+
+
+def _builtin_threshold(builtin: BuiltinScale) -> Decimal | None:
+    threshold = builtin.high_fidelity_threshold
+    return None if threshold is None else Decimal(str(threshold))
+
+
+def _copy_builtin(scale: FidelityScale, builtin: BuiltinScale) -> None:
     for d, source in enumerate(builtin.domains):
         domain = FidelityDomain.objects.create(
             scale=scale, code=source.code, name=source.name, position=d
@@ -103,19 +109,15 @@ def install_builtin_scale(*, actor: User, agency: Agency, code: str = "smcm") ->
         version=builtin.version,
         name=builtin.name,
         description=builtin.description,
-        high_fidelity_threshold=(
-            None
-            if builtin.high_fidelity_threshold is None
-            else Decimal(str(builtin.high_fidelity_threshold))
-        ),
+        high_fidelity_threshold=_builtin_threshold(builtin),
         high_fidelity_domain_count=builtin.high_fidelity_domain_count,
         created_by=actor,
     )
     scale.full_clean()
     with transaction.atomic():
         scale.save()
-        _copy_builtin(scale, code)
-        _audit(actor, Action.CREATE, scale, agency.pk)
+        _copy_builtin(scale, builtin)
+        record_event(actor=actor, action=Action.CREATE, obj=scale, agency_id=agency.pk)
     return scale
 
 
@@ -151,18 +153,14 @@ def create_scale(
         created_by=actor,
     )
     if builtin is not None:
-        scale.high_fidelity_threshold = (
-            None
-            if builtin.high_fidelity_threshold is None
-            else Decimal(str(builtin.high_fidelity_threshold))
-        )
+        scale.high_fidelity_threshold = _builtin_threshold(builtin)
         scale.high_fidelity_domain_count = builtin.high_fidelity_domain_count
     scale.full_clean()
     with transaction.atomic():
         scale.save()
         if builtin is not None:
-            _copy_builtin(scale, builtin.code)
-        _audit(actor, Action.CREATE, scale, agency.pk)
+            _copy_builtin(scale, builtin)
+        record_event(actor=actor, action=Action.CREATE, obj=scale, agency_id=agency.pk)
     return scale
 
 
@@ -193,12 +191,12 @@ def update_scale(
                 "high_fidelity_domain_count",
             ]
         )
-        _audit(actor, Action.UPDATE, scale, scale.agency_id)
+        record_event(actor=actor, action=Action.UPDATE, obj=scale, agency_id=scale.agency_id)
     return scale
 
 
-def _next_position(queryset: object) -> int:
-    top = queryset.aggregate(top=Max("position"))["top"]  # type: ignore[attr-defined]  # a QuerySet
+def _next_position(queryset: QuerySet[Any]) -> int:
+    top = queryset.aggregate(top=Max("position"))["top"]
     return 0 if top is None else int(top) + 1
 
 
@@ -212,20 +210,18 @@ def add_domain(
 ) -> FidelityDomain:
     """Append a domain to a draft; its code is made from the name unless given."""
     _require_editable(actor, scale)
-    base = (slugify(code or name).replace("-", "_") or "domain")[:30]
     taken = set(scale.domains.values_list("code", flat=True))
-    final, n = base, 1
-    while final in taken:
-        n += 1
-        final = f"{base}_{n}"
     domain = FidelityDomain(
-        scale=scale, code=final, name=name, position=_next_position(scale.domains.all())
+        scale=scale,
+        code=_unused_code(_code_base(code or name, "domain"), taken),
+        name=name,
+        position=_next_position(scale.domains.all()),
     )
     domain.full_clean()
     with transaction.atomic():
         _claim(scale, expected_revision)
         domain.save()
-        _audit(actor, Action.CREATE, domain, scale.agency_id)
+        record_event(actor=actor, action=Action.CREATE, obj=domain, agency_id=scale.agency_id)
     return domain
 
 
@@ -238,7 +234,9 @@ def rename_domain(
     with transaction.atomic():
         _claim(domain.scale, expected_revision)
         domain.save(update_fields=["name"])
-        _audit(actor, Action.UPDATE, domain, domain.scale.agency_id)
+        record_event(
+            actor=actor, action=Action.UPDATE, obj=domain, agency_id=domain.scale.agency_id
+        )
     return domain
 
 
@@ -284,7 +282,7 @@ def move_domain(
         siblings = list(scale.domains.order_by("position", "pk"))
         index = next(i for i, d in enumerate(siblings) if d.pk == domain.pk)
         if _swap(siblings, index, offset):
-            _audit(actor, Action.UPDATE, scale, scale.agency_id)
+            record_event(actor=actor, action=Action.UPDATE, obj=scale, agency_id=scale.agency_id)
 
 
 def add_item(
@@ -304,7 +302,7 @@ def add_item(
     with transaction.atomic():
         _claim(scale, expected_revision)
         item.save()
-        _audit(actor, Action.CREATE, item, scale.agency_id)
+        record_event(actor=actor, action=Action.CREATE, obj=item, agency_id=scale.agency_id)
     return item
 
 
@@ -325,7 +323,7 @@ def update_item(
     with transaction.atomic():
         _claim(scale, expected_revision)
         item.save(update_fields=["label", "anchors"])
-        _audit(actor, Action.UPDATE, item, scale.agency_id)
+        record_event(actor=actor, action=Action.UPDATE, obj=item, agency_id=scale.agency_id)
     return item
 
 
@@ -356,7 +354,7 @@ def move_item(
         siblings = list(item.domain.items.order_by("position", "pk"))
         index = next(i for i, it in enumerate(siblings) if it.pk == item.pk)
         if _swap(siblings, index, offset):
-            _audit(actor, Action.UPDATE, scale, scale.agency_id)
+            record_event(actor=actor, action=Action.UPDATE, obj=scale, agency_id=scale.agency_id)
 
 
 def activate_scale(
@@ -382,10 +380,10 @@ def activate_scale(
         ):
             previous.status = ScaleStatus.RETIRED
             previous.save(update_fields=["status", "updated_at"])
-            _audit(actor, Action.UPDATE, previous, scale.agency_id)
+            record_event(actor=actor, action=Action.UPDATE, obj=previous, agency_id=scale.agency_id)
         scale.status = ScaleStatus.ACTIVE
         scale.save(update_fields=["status", "updated_at"])
-        _audit(actor, Action.UPDATE, scale, scale.agency_id)
+        record_event(actor=actor, action=Action.UPDATE, obj=scale, agency_id=scale.agency_id)
     return scale
 
 
@@ -434,12 +432,11 @@ def new_scale_version(*, actor: User, scale: FidelityScale) -> FidelityScale:
                 )
                 for item in domain.items.all()
             )
-        _audit(actor, Action.CREATE, copy, scale.agency_id)
+        record_event(actor=actor, action=Action.CREATE, obj=copy, agency_id=scale.agency_id)
     return copy
 
 
 __all__ = [
-    "RATINGS",
     "ScaleChangedError",
     "activate_scale",
     "add_domain",
