@@ -38,7 +38,6 @@ TARGET_SECONDS = 60.0
 # About 100 teams for 50,000 clients, as in a large provincial programme.
 WORKERS_PER_TEAM = 20
 CLIENTS_PER_WORKER = 25
-OLD_INDEX_NAME = "bench_contact_window"
 
 
 def setup_django(home: str | None) -> None:
@@ -238,7 +237,6 @@ def main() -> None:
     setup_django(args.home)
     from django.conf import settings
     from django.core.management import call_command
-    from django.db import connection
 
     from tandem.clients.models import Client
     from tandem.practice.models import Contact
@@ -247,8 +245,6 @@ def main() -> None:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"python {platform.python_version()}, {engine}, load average {load:.2f}", flush=True)
     call_command("migrate", verbosity=0)
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP INDEX IF EXISTS {OLD_INDEX_NAME}")  # made by hand by older runs
     if is_built():
         print("reusing the generated data", flush=True)
     else:

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 import matplotlib
 import matplotlib.dates
 import numpy as np
+from django.utils.formats import date_format, number_format
 
 matplotlib.use("Agg")
 
@@ -49,6 +50,16 @@ def shown(value: Cell, n: int) -> Cell:
     return SUPPRESSED if is_small(n) else value
 
 
+def day_text(day: date) -> str:
+    """A day as a table cell, in the reader's short date format."""
+    return date_format(day, "SHORT_DATE_FORMAT")
+
+
+def number_text(value: float | None, places: int = 1) -> Cell:
+    """A figure as a table cell to ``places`` decimals, in the reader's number format."""
+    return None if value is None else number_format(round(value, places), places)
+
+
 def new_figure(width: float = 6.0, height: float = 2.8) -> Figure:
     """A figure sized for a dashboard panel (and for the A4 PDF reports)."""
     return Figure(figsize=(width, height), dpi=72)
@@ -72,6 +83,11 @@ def as_number(value: Cell) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return float(value)
+
+
+def day_numbers(days: Sequence[date]) -> list[float]:
+    """Days as matplotlib's date numbers, for the x axis."""
+    return list(matplotlib.dates.date2num(list(days)))  # type: ignore[no-untyped-call]  # matplotlib.dates is unannotated
 
 
 def _drawable(values: Sequence[Cell]) -> list[float]:
@@ -135,8 +151,9 @@ def line_chart(
     for name, points in series.items():
         kept = [(when, value) for when, value in points if value is not None]
         if kept:
-            when = matplotlib.dates.date2num([w for w, _v in kept])  # type: ignore[no-untyped-call]  # matplotlib.dates is unannotated
-            axes.plot(when, [v for _w, v in kept], marker="o", label=name)
+            axes.plot(
+                day_numbers([w for w, _v in kept]), [v for _w, v in kept], marker="o", label=name
+            )
     axes.xaxis_date()
     if title:
         axes.set_title(title, fontsize=10)

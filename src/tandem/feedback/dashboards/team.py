@@ -17,6 +17,7 @@ dashboard computes nothing heavy and costs the same few queries however much dat
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -29,14 +30,12 @@ from tandem.accounts.models import User
 from tandem.audit.models import Action
 from tandem.audit.services import record_event
 from tandem.feedback.dashboards import team_charts
-from tandem.feedback.dashboards.charts import Panel
+from tandem.feedback.dashboards.charts import Panel, day_text, month_start_before, number_text
 from tandem.feedback.dashboards.team_indicators import (
     IndicatorRows,
     band,
-    day_text,
     indicator_panel,
     indicator_rows,
-    number_text,
 )
 from tandem.feedback.dashboards.team_outcomes import outcome_panels
 from tandem.fidelity.models import FidelityDomain, FidelityReview, ReviewStatus
@@ -69,15 +68,8 @@ class TeamDashboard:
 
 def months_before(day: date, months: int) -> date:
     """The same day ``months`` earlier (the month's last day when it is shorter)."""
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    month += 1
-    for candidate in range(day.day, 27, -1):
-        try:
-            return date(year, month, candidate)
-        except ValueError:
-            continue
-    return date(year, month, min(day.day, 28))
+    first = month_start_before(day, months)
+    return first.replace(day=min(day.day, calendar.monthrange(first.year, first.month)[1]))
 
 
 def default_period(today: date) -> tuple[date, date]:
@@ -173,7 +165,7 @@ def _fidelity_panels(
 ) -> tuple[Panel, Panel]:
     series = team_fidelity_series(team.pk, start=start, end=end)
     shown_reviews = [r for r in reviews if start <= r.review_date <= end]
-    band_points = band(indicators, start)
+    band_points = band(indicators)
     svg = team_charts.fidelity_chart(
         reviews=[(r.review_date, float(r.total or 0), r.is_high_fidelity) for r in shown_reviews],
         line=_line(series),
@@ -239,7 +231,7 @@ def _domain_panel(
     codes = list(domains)
     for review in shown_reviews:
         for code in review.scores.get("domains", {}):
-            if code not in domains and code not in codes:
+            if code not in codes:
                 codes.append(code)
     names = [domains.get(code, code) for code in codes]
 

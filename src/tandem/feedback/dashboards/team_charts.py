@@ -11,19 +11,14 @@ import math
 from collections.abc import Sequence
 from datetime import date
 
-import matplotlib.dates
 from django.utils.translation import gettext as _
 
-from tandem.feedback.dashboards.charts import new_figure, to_svg
+from tandem.feedback.dashboards.charts import day_numbers, new_figure, to_svg
 
 HIGH_COLOUR = "#1b7837"
 LOW_COLOUR = "#b2182b"
 LINE_COLOUR = "#2c5d8f"
 BAND_COLOUR = "#e08214"
-
-
-def _day_numbers(days: Sequence[date]) -> list[float]:
-    return list(matplotlib.dates.date2num(list(days)))  # type: ignore[no-untyped-call]  # matplotlib.dates is unannotated
 
 
 def fidelity_chart(
@@ -42,7 +37,7 @@ def fidelity_chart(
     axes = figure.subplots()
     if line:
         axes.plot(
-            _day_numbers([d for d, _v in line]),
+            day_numbers([d for d, _v in line]),
             [v for _d, v in line],
             color=LINE_COLOUR,
             linewidth=1.5,
@@ -56,7 +51,7 @@ def fidelity_chart(
         points = [(d, v) for d, v, high in reviews if high is is_high]
         if points:
             axes.plot(
-                _day_numbers([d for d, _v in points]),
+                day_numbers([d for d, _v in points]),
                 [v for _d, v in points],
                 linestyle="none",
                 marker=marker,
@@ -76,7 +71,7 @@ def fidelity_chart(
     if band:
         right = axes.twinx()
         right.fill_between(
-            _day_numbers([d for d, _lo, _hi in band]),
+            day_numbers([d for d, _lo, _hi in band]),
             [lo * 100 for _d, lo, _hi in band],
             [hi * 100 for _d, _lo, hi in band],
             color=BAND_COLOUR,
@@ -94,7 +89,7 @@ def fidelity_chart(
         axes.legend(handles + band_handles, labels + band_labels, fontsize=6, loc="lower left")
     elif reviews:
         axes.legend(fontsize=6, loc="lower left")
-    axes.set_xlim(*_day_numbers([start, end]))
+    axes.set_xlim(*day_numbers([start, end]))
     axes.xaxis_date()
     axes.tick_params(labelsize=7)
     axes.grid(visible=True, alpha=0.3)
@@ -113,14 +108,14 @@ def domain_small_multiples(
     rows = math.ceil(len(drawn) / columns)
     figure = new_figure(6.6, 1.5 * rows + 0.3)
     grid = figure.subplots(rows, columns, sharex=True, sharey=True, squeeze=False)
-    limits = _day_numbers([start, end])
+    limits = day_numbers([start, end])
     for index, axes in enumerate(grid.flat):
         if index >= len(drawn):
             axes.set_visible(False)
             continue
         name, points = drawn[index]
         axes.plot(
-            _day_numbers([d for d, _v in points]),
+            day_numbers([d for d, _v in points]),
             [v for _d, v in points],
             marker="o",
             markersize=3,

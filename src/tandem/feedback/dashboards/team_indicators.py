@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Max
-from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from tandem.feedback.dashboards import team_charts
-from tandem.feedback.dashboards.charts import SUPPRESSED, Cell, Panel, is_small
+from tandem.feedback.dashboards.charts import Cell, Panel, day_text
 from tandem.fidelity.indicators import definitions as d
+from tandem.fidelity.indicators.team import TeamValues, cell_text, team_values_on
 from tandem.fidelity.models import IndicatorValue
 from tandem.orgs.models import Team
 
@@ -27,28 +27,13 @@ DRIFT_WEEKS = 12
 DRIFT_TOLERANCE = 0.05
 
 
-def day_text(day: date) -> str:
-    return date_format(day, "SHORT_DATE_FORMAT")
-
-
-def number_text(value: float | None, places: int = 1) -> Cell:
-    return None if value is None else number_format(round(value, places), places)
-
-
 @dataclass(frozen=True, slots=True)
 class IndicatorRows:
-    """A team's indicator values: {code: {day: (value, target)}} and open clients per day."""
+    """A team's indicator values weekly back from the latest day of the period."""
 
     latest_day: date | None
     weekly_days: list[date]
-    values: dict[str, dict[date, tuple[float | None, float | None]]]
-    clients_on: dict[date, int]
-
-    def value(self, code: str, day: date) -> tuple[float | None, float | None]:
-        return self.values.get(code, {}).get(day, (None, None))
-
-    def is_suppressed(self, definition: d.IndicatorDefinition, day: date) -> bool:
-        return definition.counts_clients and is_small(self.clients_on.get(day, 0))
+    found: TeamValues
 
 
 def indicator_rows(team: Team, *, start: date, end: date) -> IndicatorRows:
@@ -57,20 +42,11 @@ def indicator_rows(team: Team, *, start: date, end: date) -> IndicatorRows:
         team=team, worker__isnull=True, day__gte=start, day__lte=end
     ).aggregate(latest=Max("day"))["latest"]
     if latest is None:
-        return IndicatorRows(None, [], {}, {})
+        return IndicatorRows(None, [], TeamValues({}, {}))
     weeks = (latest - start).days // 7
     weekly = [latest - timedelta(weeks=k) for k in range(weeks, -1, -1)]
-    wanted = {*weekly, latest - timedelta(weeks=DRIFT_WEEKS)}
-    values: dict[str, dict[date, tuple[float | None, float | None]]] = {}
-    clients_on: dict[date, int] = {}
-    for code, day, value, numerator, target in IndicatorValue.objects.filter(
-        team=team, worker__isnull=True, day__in=wanted
-    ).values_list("code", "day", "value", "numerator", "target"):
-        values.setdefault(code, {})[day] = (value, target)
-        if code == d.CASELOAD_PER_WORKER:
-            # The caseload indicator's numerator is the team's open episodes on that day.
-            clients_on[day] = round(numerator or 0)
-    return IndicatorRows(latest, weekly, values, clients_on)
+    found = team_values_on(team, {*weekly, latest - timedelta(weeks=DRIFT_WEEKS)})
+    return IndicatorRows(latest, weekly, found)
 
 
 def normalised(
@@ -109,14 +85,6 @@ def has_drifted(
     return change < -DRIFT_TOLERANCE * reference
 
 
-def _shown_value(definition: d.IndicatorDefinition, value: float | None, suppressed: bool) -> Cell:
-    if value is None:
-        return None
-    if suppressed:
-        return SUPPRESSED
-    return definition.display(value)
-
-
 def indicator_panel(rows: IndicatorRows, domains: dict[str, str]) -> tuple[Panel, tuple[str, ...]]:
     """Panel (c): each indicator's latest value against target; the codes that drifted."""
     columns = (
@@ -140,13 +108,14 @@ def indicator_panel(rows: IndicatorRows, domains: dict[str, str]) -> tuple[Panel
     table: list[tuple[Cell, ...]] = []
     bars: list[tuple[str, float, bool]] = []
     drifting: list[str] = []
+    found = rows.found
     for definition in d.INDICATORS:
-        if definition.code not in rows.values:
+        if definition.code not in found.by_code:
             continue
-        now, target = rows.value(definition.code, latest)
-        before, _earlier_target = rows.value(definition.code, earlier_day)
-        hidden = rows.is_suppressed(definition, latest)
-        hidden_before = rows.is_suppressed(definition, earlier_day)
+        now, target = found.value(definition.code, latest)
+        before, _earlier_target = found.value(definition.code, earlier_day)
+        hidden = found.is_suppressed(definition, latest)
+        hidden_before = found.is_suppressed(definition, earlier_day)
         drifted = not (hidden or hidden_before) and has_drifted(definition, now, before, target)
         if drifted:
             drifting.append(definition.code)
@@ -155,9 +124,9 @@ def indicator_panel(rows: IndicatorRows, domains: dict[str, str]) -> tuple[Panel
             (
                 domains.get(definition.domain_code, definition.domain_code),
                 label,
-                _shown_value(definition, now, hidden),
-                _shown_value(definition, target, False),
-                _shown_value(definition, before, hidden_before),
+                cell_text(definition, found.cell(definition, latest)),
+                cell_text(definition, target),
+                cell_text(definition, found.cell(definition, earlier_day)),
                 _("Worse") if drifted else "",
             )
         )
@@ -170,20 +139,18 @@ def indicator_panel(rows: IndicatorRows, domains: dict[str, str]) -> tuple[Panel
     )
 
 
-def band(rows: IndicatorRows, start: date) -> list[tuple[date, float, float, int]]:
+def band(rows: IndicatorRows) -> list[tuple[date, float, float, int]]:
     """Per week: lowest and highest normalised indicator, and how many there were."""
-    found = []
+    weeks = []
     for day in rows.weekly_days:
-        if day < start:
-            continue
         shares = []
         for definition in d.INDICATORS:
-            if rows.is_suppressed(definition, day):
+            if rows.found.is_suppressed(definition, day):
                 continue
-            value, target = rows.value(definition.code, day)
+            value, target = rows.found.value(definition.code, day)
             share = normalised(definition, value, target)
             if share is not None:
                 shares.append(share)
         if shares:
-            found.append((day, min(shares), max(shares), len(shares)))
-    return found
+            weeks.append((day, min(shares), max(shares), len(shares)))
+    return weeks

@@ -12,22 +12,18 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
 from tandem.clients.selectors import episodes_visible_to
 from tandem.feedback.dashboards import team_charts
-from tandem.feedback.dashboards.charts import Cell, Panel, is_small, shown
+from tandem.feedback.dashboards.charts import Cell, Panel, is_small, number_text, shown
+from tandem.feedback.rules.scores import headline_score
 from tandem.feedback.selectors import alert_policy_for
 from tandem.measures.labels import localised
 from tandem.measures.models import Response
 from tandem.measures.registry import UnknownInstrumentError, get_instrument
 from tandem.orgs.models import Team
-
-
-def _number(value: float | None) -> Cell:
-    return None if value is None else number_format(round(value, 2), 2)
 
 
 def quarters_between(start: date, end: date) -> list[tuple[int, int]]:
@@ -45,13 +41,12 @@ def quarter_label(year: int, quarter: int) -> str:
 
 
 def _headline(code: str) -> tuple[str, str]:
-    """The instrument's title and the score drawn (``total`` where it has one)."""
+    """The instrument's title and the score drawn: the one the alert rules compare."""
     try:
         instrument = get_instrument(code)
     except UnknownInstrumentError:
         return code, "total"
-    names = instrument.score_names
-    return localised(instrument.title), "total" if "total" in names else names[0]
+    return localised(instrument.title), headline_score(code) or "total"
 
 
 def outcome_panels(user: User, team: Team, *, start: date, end: date) -> tuple[Panel, ...]:
@@ -99,7 +94,7 @@ def _quarter_panel(
         n = len(values)
         mean = sum(values) / n if n else None
         label = quarter_label(year, quarter)
-        table.append((label, shown(n, n), shown(_number(mean), n)))
+        table.append((label, shown(n, n), shown(number_text(mean, 2), n)))
         points.append((label, None if mean is None or is_small(n) else mean))
     return Panel(
         title=_("%(title)s by quarter") % {"title": title},

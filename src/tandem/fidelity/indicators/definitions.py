@@ -96,7 +96,6 @@ class IndicatorDefinition:
     target_source: TargetSource = TargetSource.NONE
     # None where neither direction is better in itself (for example a caseload near target).
     higher_is_better: bool | None = True
-    has_worker_rows: bool = False
     # True when the value is derived from the team's clients, so that a team with fewer
     # than five open clients shows it suppressed (DESIGN.md, small cells).
     counts_clients: bool = True
@@ -131,7 +130,6 @@ INDICATORS: tuple[IndicatorDefinition, ...] = (
         unit=Unit.CLIENTS_PER_WORKER,
         target_source=TargetSource.PROGRAMME_CASELOAD,
         higher_is_better=False,
-        has_worker_rows=True,
         counts_clients=False,
     ),
     IndicatorDefinition(
@@ -158,7 +156,6 @@ INDICATORS: tuple[IndicatorDefinition, ...] = (
         domain_code=INDIVIDUAL_SUPERVISION,
         label=_("Individual supervision sessions per case manager (last 4 weeks)"),
         unit=Unit.SESSIONS_PER_WORKER,
-        has_worker_rows=True,
         counts_clients=False,
     ),
     IndicatorDefinition(

@@ -6,6 +6,7 @@ or manage); the on-demand refresh is a write, audited inside ``compute_indicator
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -15,7 +16,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from tandem.accounts.models import User
-from tandem.feedback.dashboards.charts import Cell, shown
+from tandem.feedback.dashboards.charts import SUPPRESSED, Cell, is_small
 from tandem.fidelity.indicators import definitions as d
 from tandem.fidelity.indicators.compute import compute_indicators
 from tandem.fidelity.models import IndicatorValue
@@ -70,6 +71,49 @@ class TeamIndicatorsResult:
     workers: list[WorkerIndicators] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class TeamValues:
+    """A team's own indicator values, {code: {day: (value, target)}}, and its open clients."""
+
+    by_code: dict[str, dict[date, tuple[float | None, float | None]]]
+    clients_on: dict[date, int]
+
+    def value(self, code: str, day: date) -> tuple[float | None, float | None]:
+        return self.by_code.get(code, {}).get(day, (None, None))
+
+    def is_suppressed(self, definition: d.IndicatorDefinition, day: date) -> bool:
+        """True when the value rests on the team's clients and they were fewer than five."""
+        return definition.counts_clients and is_small(self.clients_on.get(day, 0))
+
+    def cell(self, definition: d.IndicatorDefinition, day: date) -> Cell:
+        """The value as shown outside a caseload: None, ``SUPPRESSED`` or the number."""
+        value, _target = self.value(definition.code, day)
+        if value is None or not self.is_suppressed(definition, day):
+            return value
+        return SUPPRESSED
+
+
+def team_values_on(team: Team, days: Collection[date]) -> TeamValues:
+    """The team's own (not per-worker) indicator values on ``days``, in one query."""
+    by_code: dict[str, dict[date, tuple[float | None, float | None]]] = {}
+    clients_on: dict[date, int] = {}
+    for code, day, value, numerator, target in IndicatorValue.objects.filter(
+        team=team, worker__isnull=True, day__in=days
+    ).values_list("code", "day", "value", "numerator", "target"):
+        by_code.setdefault(code, {})[day] = (value, target)
+        if code == d.CASELOAD_PER_WORKER:
+            # The caseload indicator's numerator is the team's open episodes on that day.
+            clients_on[day] = round(numerator or 0)
+    return TeamValues(by_code, clients_on)
+
+
+def cell_text(definition: d.IndicatorDefinition, value: Cell) -> str | None:
+    """A cell as every page shows it (``IndicatorDefinition.display``); None stays None."""
+    if value is None or isinstance(value, str):
+        return value
+    return definition.display(value)
+
+
 def team_indicators_for(user: User, team_pk: int) -> TeamIndicatorsResult:
     """The latest indicators of a team the user supervises, with the 12 weeks before them."""
     team = get_team_for(user, team_pk)
@@ -79,40 +123,22 @@ def team_indicators_for(user: User, team_pk: int) -> TeamIndicatorsResult:
     if latest_day is None:
         return TeamIndicatorsResult(team=team, day=None)
     weekly_days = [latest_day - timedelta(weeks=k) for k in range(HISTORY_WEEKS, -1, -1)]
-    rows = IndicatorValue.objects.filter(
-        team=team, day__in=weekly_days, worker__isnull=True
-    ).values_list("code", "day", "value", "numerator", "target")
-    by_code: dict[str, dict[date, float | None]] = {}
-    targets: dict[str, float | None] = {}
-    clients_on: dict[date, int] = {}
-    for code, day, value, numerator, target in rows:
-        by_code.setdefault(code, {})[day] = value
-        if day == latest_day:
-            targets[code] = target
-        if code == d.CASELOAD_PER_WORKER:
-            clients_on[day] = round(numerator or 0)
-
-    def cell(definition: d.IndicatorDefinition, day: date) -> Cell:
-        found = by_code.get(definition.code, {}).get(day)
-        if found is None or not definition.counts_clients:
-            return found
-        return shown(found, clients_on.get(day, 0))
-
+    found = team_values_on(team, weekly_days)
     indicators = []
     for definition in d.INDICATORS:
         points = []
         for day in weekly_days:
-            shown_value = cell(definition, day)
+            value = found.cell(definition, day)
             points.append(
-                IndicatorPoint(day=day, value=shown_value, text=_text(definition, shown_value))
+                IndicatorPoint(day=day, value=value, text=cell_text(definition, value) or "—")
             )
-        target = targets.get(definition.code)
+        _value, target = found.value(definition.code, latest_day)
         indicators.append(
             IndicatorHistory(
                 definition=definition,
                 latest=points[-1],
                 target=target,
-                target_text="" if target is None else _text(definition, target),
+                target_text=cell_text(definition, target) or "",
                 points=points[:-1],
                 sparkline=_sparkline(points),
             )
@@ -120,15 +146,6 @@ def team_indicators_for(user: User, team_pk: int) -> TeamIndicatorsResult:
     return TeamIndicatorsResult(
         team=team, day=latest_day, indicators=indicators, workers=_workers(team, latest_day)
     )
-
-
-def _text(definition: d.IndicatorDefinition, value: Cell) -> str:
-    """A value as the page shows it: shares in per cent, rates to one decimal."""
-    if value is None:
-        return "—"
-    if isinstance(value, str):
-        return value
-    return definition.display(value)
 
 
 def _workers(team: Team, day: date) -> list[WorkerIndicators]:
@@ -201,7 +218,10 @@ __all__ = [
     "IndicatorHistory",
     "IndicatorPoint",
     "TeamIndicatorsResult",
+    "TeamValues",
     "WorkerIndicators",
+    "cell_text",
     "refresh_team_indicators",
     "team_indicators_for",
+    "team_values_on",
 ]
