@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from tandem.feedback.models import AlertRule
-from tandem.feedback.rules import Condition, conditions_holding
+from tandem.feedback.rules import Condition, conditions_holding, context_for
 from tandem.measures.models import AdministrationStatus
 from tests.factories import EpisodeFactory, MembershipFactory, UserFactory
 from tests.feedback.factories import (
@@ -36,7 +36,7 @@ def team(today: date) -> Crew:
 
 
 def holding(team: Crew, today: date, rule: AlertRule) -> list[Condition]:
-    return conditions_holding(today=today, team_ids=[team.team.pk], rules=[rule])
+    return conditions_holding(context_for(today=today, team_ids=[team.team.pk]), rules=[rule])
 
 
 # ---- measure overdue ---------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from tandem.feedback.models import AlertRule
-from tandem.feedback.rules import Condition, conditions_holding
+from tandem.feedback.rules import Condition, conditions_holding, context_for
 from tests.feedback.factories import AlertPolicyFactory, Crew, crew, days_before, scored
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ def team(today: date) -> Crew:
 
 
 def holding(team: Crew, today: date, rule: AlertRule) -> list[Condition]:
-    return conditions_holding(today=today, team_ids=[team.team.pk], rules=[rule])
+    return conditions_holding(context_for(today=today, team_ids=[team.team.pk]), rules=[rule])
 
 
 def outcome_norm(team: Crew) -> None:

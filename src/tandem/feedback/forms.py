@@ -7,9 +7,8 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
-from typing_extensions import override
 
-from tandem.feedback.models import AlertPolicy, AlertStatus
+from tandem.feedback.models import POLICY_FIELDS, AlertPolicy, AlertStatus
 from tandem.practice.models import SupervisionKind, SupervisionSession
 
 
@@ -38,13 +37,6 @@ class AlertStepForm(forms.Form):
         help_text=_("For an agreed action, say what was agreed. No more than the work needs."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-
-    @override
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("step") == "agreed" and not (data.get("note") or "").strip():
-            self.add_error("note", _("Say what was agreed."))
-        return data
 
     def status(self) -> AlertStatus:
         return self.ACTIONS[self.cleaned_data["step"]]
@@ -88,15 +80,4 @@ class DecisionForm(forms.Form):
 class AlertPolicyForm(forms.ModelForm):  # type: ignore[type-arg]  # django-stubs generic
     class Meta:
         model = AlertPolicy
-        fields = (
-            "alliance_instrument",
-            "alliance_sd",
-            "alliance_reliability",
-            "outcome_instrument",
-            "outcome_sd",
-            "outcome_reliability",
-            "time_limit_warning_days",
-            "no_contact_days",
-            "supervision_gap_days",
-            "escalate_after_days",
-        )
+        fields = POLICY_FIELDS

@@ -38,6 +38,16 @@ DAY_FIELDS = (
     "supervision_gap_days",
     "escalate_after_days",
 )
+# What a programme manager sets on its AlertPolicy (the form's fields, the service's writes).
+POLICY_FIELDS = (
+    "alliance_instrument",
+    "alliance_sd",
+    "alliance_reliability",
+    "outcome_instrument",
+    "outcome_sd",
+    "outcome_reliability",
+    *DAY_FIELDS,
+)
 
 
 class AlertPolicy(models.Model):

@@ -29,7 +29,7 @@ def evaluate_after_import(*, episode_ids: list[int], **kwargs: Any) -> None:
     from tandem.feedback.tasks import evaluate_score_alerts
 
     team_ids = sorted(
-        set(Episode.objects.filter(pk__in=episode_ids).values_list("team_id", flat=True)) - {None}
+        set(Episode.objects.filter(pk__in=episode_ids).values_list("team_id", flat=True))
     )
     if team_ids:
         evaluate_score_alerts.enqueue(team_ids=team_ids)

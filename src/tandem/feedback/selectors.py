@@ -16,6 +16,7 @@ from tandem.audit.services import record_event
 from tandem.core.access import deny_read
 from tandem.feedback.models import AgendaItem, Alert, AlertPolicy, AlertStatus, AlertStep
 from tandem.orgs.models import Programme, Team
+from tandem.orgs.selectors import SUPERVISING_ROLES
 from tandem.practice.models import (
     Goal,
     GoalStatus,
@@ -26,8 +27,6 @@ from tandem.practice.models import (
     SupervisionSession,
 )
 from tandem.practice.selectors import plan_for
-
-SUPERVISING_ROLES = (Role.SUPERVISOR, Role.PROGRAMME_MANAGER)
 
 
 def alerts_visible_to(user: User | AnonymousUser) -> QuerySet[Alert]:
@@ -170,10 +169,10 @@ def agenda_for(user: User, team: Team) -> dict[str, list[AgendaEntry]]:
         .order_by("added_at", "pk")
     )
     found: dict[str, list[AgendaEntry]] = {kind: [] for kind in SupervisionKind.values}
-    summaries: dict[int, PlanSummary | None] = {}
+    summaries: dict[int | None, PlanSummary | None] = {}
     for item in items:
-        episode_id = item.alert.episode_id or 0
-        if episode_id not in summaries or episode_id == 0:
+        episode_id = item.alert.episode_id
+        if episode_id not in summaries:
             summaries[episode_id] = _summary(user, item.alert)
         found[item.kind].append(AgendaEntry(item, summaries[episode_id]))
     return found

@@ -20,10 +20,9 @@ from tandem.feedback.forms import AgendaForm, AlertPolicyForm, AlertStepForm, De
 from tandem.feedback.models import Alert, AlertRule, AlertStatus
 from tandem.feedback.reasons import describe, next_move
 from tandem.feedback.rules.scores import alliance_norm, outcome_norm
-from tandem.orgs.selectors import get_team_for, teams_supervised_by
+from tandem.orgs.selectors import SUPERVISING_ROLES, get_team_for, teams_supervised_by
 
-SUPERVISING = (Role.SUPERVISOR, Role.PROGRAMME_MANAGER)
-CLINICAL = (Role.CASE_MANAGER, *SUPERVISING)
+CLINICAL = (Role.CASE_MANAGER, *SUPERVISING_ROLES)
 
 
 def _changed_elsewhere(form: Form) -> None:
@@ -142,7 +141,7 @@ def _item_ids(item: str) -> str:
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*SUPERVISING)
+@role_required(*SUPERVISING_ROLES)
 def agenda(request: HttpRequest, pk: int) -> HttpResponse:
     """A team's supervision agenda: each item beside the client's recovery plan."""
     user = user_of(request)
@@ -226,7 +225,8 @@ def thresholds(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("feedback:thresholds", pk=programme.pk)
         else:
             status = 400
-    stored = selectors.alert_policy_for(programme.pk)
+    # A bound form has written the posted values into ``policy``: show the stored ones.
+    stored = selectors.alert_policy_for(programme.pk) if form.is_bound else policy
     return render(
         request,
         "feedback/alert_thresholds.html",
@@ -234,8 +234,8 @@ def thresholds(request: HttpRequest, pk: int) -> HttpResponse:
             "programme": programme,
             "form": form,
             "norms": [
-                (_("Alliance dropped reliably"), alliance_norm(stored)),
-                (_("Outcome deteriorated reliably"), outcome_norm(stored)),
+                (AlertRule.ALLIANCE_DROP.label, alliance_norm(stored)),
+                (AlertRule.OUTCOME_DETERIORATED.label, outcome_norm(stored)),
             ],
         },
         status=status,

@@ -9,10 +9,9 @@ conditions into alerts and resolves the alerts whose condition has cleared.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date
 
 from tandem.feedback.models import AlertRule
-from tandem.feedback.rules._context import Condition, RuleContext, context_for
+from tandem.feedback.rules._context import Condition, RuleContext, TeamFacts, context_for
 from tandem.feedback.rules.casework import (
     caseload_above_target,
     measure_overdue,
@@ -47,16 +46,10 @@ SCORE_RULES = frozenset(
 )
 
 
-def conditions_holding(
-    *, today: date, team_ids: Iterable[int] | None = None, rules: Iterable[str] | None = None
-) -> list[Condition]:
-    """Every condition of ``rules`` (all by default) that holds on ``today`` in these teams."""
-    context = context_for(today=today, team_ids=team_ids)
+def conditions_holding(context: RuleContext, rules: Iterable[str] | None = None) -> list[Condition]:
+    """Every condition of ``rules`` (all by default) that holds in the context's teams today."""
     wanted = list(RULES) if rules is None else [AlertRule(rule) for rule in rules]
-    found: list[Condition] = []
-    for rule in wanted:
-        found.extend(RULES[rule](context))
-    return found
+    return [condition for rule in wanted for condition in RULES[rule](context)]
 
 
 __all__ = [
@@ -65,6 +58,7 @@ __all__ = [
     "Condition",
     "RuleContext",
     "ScoreNorm",
+    "TeamFacts",
     "alliance_drop",
     "caseload_above_target",
     "conditions_holding",

@@ -62,6 +62,7 @@ class EpisodeFacts:
 class TeamFacts:
     pk: int
     programme_id: int
+    agency_id: int
     caseload_target: int
 
 
@@ -101,9 +102,9 @@ def context_for(*, today: date, team_ids: Iterable[int] | None = None) -> RuleCo
     if team_ids is not None:
         teams = teams.filter(pk__in=list(team_ids))
     team_facts = {
-        pk: TeamFacts(pk, programme_id, target)
-        for pk, programme_id, target in teams.values_list(
-            "pk", "programme_id", "programme__caseload_target"
+        pk: TeamFacts(pk, programme_id, agency_id, target)
+        for pk, programme_id, agency_id, target in teams.values_list(
+            "pk", "programme_id", "programme__agency_id", "programme__caseload_target"
         )
     }
     rows = (

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, timedelta
+from typing import Any
 
 from django.db.models import Max
 from django.utils import timezone
@@ -113,9 +114,23 @@ def caseload_above_target(ctx: RuleContext) -> list[Condition]:
     return found
 
 
-def _since(last: date | None, member_since: date, today: date) -> int:
-    """Days without supervision: since the last session, or since joining if none yet."""
-    return (today - (last or member_since)).days
+def _gap(
+    ctx: RuleContext, team_id: int, kind: SupervisionKind, last: date | None, since: date
+) -> dict[str, Any] | None:
+    """The reason of a supervision gap, or None within the programme's days.
+
+    Without a session yet, days count from joining (``since``).
+    """
+    gap = ctx.policy_of_team(team_id).supervision_gap_days
+    days = (ctx.today - (last or since)).days
+    if days < gap:
+        return None
+    return {
+        "kind": kind.value,
+        "last_held": None if last is None else last.isoformat(),
+        "days_without": days,
+        "gap_days": gap,
+    }
 
 
 def supervision_not_held(ctx: RuleContext) -> list[Condition]:
@@ -162,30 +177,15 @@ def supervision_not_held(ctx: RuleContext) -> list[Condition]:
     for (team_id, _user_id), day in joined.items():
         team_since[team_id] = min(day, team_since.get(team_id, day))
     for team_id, since in sorted(team_since.items()):
-        gap = ctx.policy_of_team(team_id).supervision_gap_days
-        last = group_last.get(team_id)
-        days = _since(last, since, ctx.today)
-        if days >= gap:
-            reason = {
-                "kind": SupervisionKind.GROUP.value,
-                "last_held": None if last is None else last.isoformat(),
-                "days_without": days,
-                "gap_days": gap,
-            }
+        reason = _gap(ctx, team_id, SupervisionKind.GROUP, group_last.get(team_id), since)
+        if reason is not None:
             found.append(
                 Condition(AlertRule.SUPERVISION_NOT_HELD, team_id, f"team:{team_id}:group", reason)
             )
     for (team_id, user_id), since in sorted(joined.items()):
-        gap = ctx.policy_of_team(team_id).supervision_gap_days
         last = individual_last.get((team_id, user_id))
-        days = _since(last, since, ctx.today)
-        if days >= gap:
-            reason = {
-                "kind": SupervisionKind.INDIVIDUAL.value,
-                "last_held": None if last is None else last.isoformat(),
-                "days_without": days,
-                "gap_days": gap,
-            }
+        reason = _gap(ctx, team_id, SupervisionKind.INDIVIDUAL, last, since)
+        if reason is not None:
             found.append(
                 Condition(
                     AlertRule.SUPERVISION_NOT_HELD,

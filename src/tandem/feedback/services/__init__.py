@@ -2,23 +2,21 @@
 
 from tandem.feedback.services._common import AlertChangedError, can_act_on, can_put_on_agenda
 from tandem.feedback.services.agenda import put_on_agenda, record_agenda_decision
-from tandem.feedback.services.evaluation import escalate_alerts, evaluate_alerts
+from tandem.feedback.services.evaluation import evaluate_alerts
 from tandem.feedback.services.lifecycle import (
     agree_action,
     mark_discussed,
     move_alert,
     resolve_alert,
 )
-from tandem.feedback.services.policy import manages_programme, save_alert_policy
+from tandem.feedback.services.policy import save_alert_policy
 
 __all__ = [
     "AlertChangedError",
     "agree_action",
     "can_act_on",
     "can_put_on_agenda",
-    "escalate_alerts",
     "evaluate_alerts",
-    "manages_programme",
     "mark_discussed",
     "move_alert",
     "put_on_agenda",

@@ -28,23 +28,6 @@ class AlertChangedError(Exception):
     """The alert was moved by someone else since the page was opened."""
 
 
-def can_act_on(user: User, alert: Alert) -> bool:
-    """The episode's case manager, the team's supervisors and the programme manager; for an
-    alert about a worker or the team, the worker and the supervisors."""
-    scope = scope_for(user)
-    if alert.team_id in scope.team_ids(Role.SUPERVISOR):
-        return True
-    if alert.episode_id is not None:
-        if alert.team_id in scope.team_ids(Role.PROGRAMME_MANAGER):
-            return True
-        return (
-            alert.team_id in scope.team_ids(Role.CASE_MANAGER)
-            and alert.episode is not None
-            and alert.episode.primary_case_manager_id == user.pk
-        )
-    return alert.worker_id == user.pk and alert.team_id in scope.team_ids(Role.CASE_MANAGER)
-
-
 def can_put_on_agenda(user: User, alert: Alert) -> bool:
     """The case manager (or the worker an alert is about) and the team's supervisors."""
     scope = scope_for(user)
@@ -55,6 +38,15 @@ def can_put_on_agenda(user: User, alert: Alert) -> bool:
     if alert.episode is not None:
         return alert.episode.primary_case_manager_id == user.pk
     return alert.worker_id == user.pk
+
+
+def can_act_on(user: User, alert: Alert) -> bool:
+    """Those who may put it on the agenda, and the programme manager for an alert on a client."""
+    if can_put_on_agenda(user, alert):
+        return True
+    return alert.episode_id is not None and alert.team_id in scope_for(user).team_ids(
+        Role.PROGRAMME_MANAGER
+    )
 
 
 def agency_id_of(alert: Alert) -> int:

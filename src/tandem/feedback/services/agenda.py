@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.accounts.access import scope_for
-from tandem.accounts.models import Role, User
+from tandem.accounts.models import User
 from tandem.audit.models import Action
 from tandem.audit.services import record_event
 from tandem.feedback.models import AgendaItem, Alert, AlertStatus
@@ -19,9 +19,8 @@ from tandem.feedback.services._common import (
     can_put_on_agenda,
 )
 from tandem.feedback.services.lifecycle import move_alert
+from tandem.orgs.selectors import SUPERVISING_ROLES
 from tandem.practice.models import SupervisionKind, SupervisionSession
-
-SUPERVISING_ROLES = (Role.SUPERVISOR, Role.PROGRAMME_MANAGER)
 
 
 def put_on_agenda(*, actor: User, alert: Alert, kind: str) -> AgendaItem:

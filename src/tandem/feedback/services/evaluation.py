@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
@@ -19,28 +18,16 @@ from django.utils.translation import gettext as _
 from tandem.accounts.models import Membership, Role, User
 from tandem.audit.models import Action
 from tandem.audit.services import record_event
-from tandem.feedback.models import Alert, AlertPolicy, AlertRule, AlertStatus
-from tandem.feedback.rules import RULES, Condition, conditions_holding
+from tandem.feedback.models import Alert, AlertRule, AlertStatus
+from tandem.feedback.rules import (
+    RULES,
+    Condition,
+    RuleContext,
+    TeamFacts,
+    conditions_holding,
+    context_for,
+)
 from tandem.feedback.services._common import AUTO_RESOLVED_NOTE, ESCALATED_NOTE, add_step
-from tandem.orgs.models import Team
-
-
-@dataclass(frozen=True, slots=True)
-class _TeamInfo:
-    programme_id: int
-    agency_id: int
-
-
-def _teams(team_ids: list[int] | None) -> dict[int, _TeamInfo]:
-    teams = Team.objects.all()
-    if team_ids is not None:
-        teams = teams.filter(pk__in=team_ids)
-    return {
-        pk: _TeamInfo(programme_id, agency_id)
-        for pk, programme_id, agency_id in teams.values_list(
-            "pk", "programme_id", "programme__agency_id"
-        )
-    }
 
 
 def _open(condition: Condition, today: date, agency_id: int) -> bool:
@@ -97,29 +84,26 @@ def evaluate_alerts(
     discussed and agreed ones to people. With every rule (``rules`` None) it also escalates
     alerts left unresolved too long. Running it twice changes nothing the second time.
     """
-    today = today or timezone.localdate()
+    ctx = context_for(today=today or timezone.localdate(), team_ids=team_ids)
     now = timezone.now()
-    scope = None if team_ids is None else sorted(set(team_ids))
     wanted_rules = list(RULES) if rules is None else sorted({AlertRule(r) for r in rules})
-    teams = _teams(scope)
-    conditions = {
-        condition.key: condition
-        for condition in conditions_holding(today=today, team_ids=scope, rules=wanted_rules)
-    }
+    conditions = {condition.key: condition for condition in conditions_holding(ctx, wanted_rules)}
     unresolved = Alert.objects.exclude(status=AlertStatus.RESOLVED).filter(
-        rule__in=wanted_rules, team_id__in=list(teams)
+        rule__in=wanted_rules, team_id__in=list(ctx.teams)
     )
     existing = {(alert.rule, alert.team_id, alert.subject_key): alert for alert in unresolved}
     opened = resolved = 0
     for key, condition in conditions.items():
-        if key not in existing and _open(condition, today, teams[condition.team_id].agency_id):
+        if key in existing:
+            continue
+        if _open(condition, ctx.today, ctx.teams[condition.team_id].agency_id):
             opened += 1
     for key, alert in existing.items():
         if key in conditions or alert.status != AlertStatus.OPEN:
             continue
-        if _auto_resolve(alert, now, teams[alert.team_id].agency_id):
+        if _auto_resolve(alert, now, ctx.teams[alert.team_id].agency_id):
             resolved += 1
-    escalated = escalate_alerts(today=today, team_ids=scope, now=now) if rules is None else 0
+    escalated = _escalate(ctx, now) if rules is None else 0
     return {
         "conditions": len(conditions),
         "opened": opened,
@@ -129,7 +113,7 @@ def evaluate_alerts(
 
 
 # ---- escalation ---------------------------------------------------------------------------------
-def _supervisors_by_team(teams: dict[int, _TeamInfo]) -> dict[int, list[User]]:
+def _supervisors_by_team(teams: dict[int, TeamFacts]) -> dict[int, list[User]]:
     """Active supervisors reaching each team (team, programme or agency membership)."""
     rows = Membership.objects.filter(
         role=Role.SUPERVISOR,
@@ -164,34 +148,22 @@ def _send_escalation_email(supervisor: User, alert_ids: list[int]) -> None:
     )
 
 
-def escalate_alerts(
-    *, today: date, team_ids: list[int] | None = None, now: datetime | None = None
-) -> int:
+def _escalate(ctx: RuleContext, now: datetime) -> int:
     """Send alerts unresolved for more than the programme's days to the team's supervisors."""
-    now = now or timezone.now()
-    teams = _teams(team_ids)
-    policies = {
-        p.programme_id: p
-        for p in AlertPolicy.objects.filter(
-            programme_id__in={info.programme_id for info in teams.values()}
-        )
-    }
 
     def days_of(team_id: int) -> int:
-        programme_id = teams[team_id].programme_id
-        policy = policies.get(programme_id) or AlertPolicy(programme_id=programme_id)
-        return policy.escalate_after_days
+        return ctx.policy_of_team(team_id).escalate_after_days
 
     candidates = [
         alert
         for alert in Alert.objects.exclude(status=AlertStatus.RESOLVED).filter(
-            escalated_at__isnull=True, team_id__in=list(teams)
+            escalated_at__isnull=True, team_id__in=list(ctx.teams)
         )
-        if (today - alert.opened_on).days > days_of(alert.team_id)
+        if (ctx.today - alert.opened_on).days > days_of(alert.team_id)
     ]
     if not candidates:
         return 0
-    supervisors = _supervisors_by_team(teams)
+    supervisors = _supervisors_by_team(ctx.teams)
     sent_to: dict[int, list[int]] = defaultdict(list)
     people: dict[int, User] = {}
     escalated = 0
@@ -203,7 +175,7 @@ def escalate_alerts(
             if not moved:
                 continue
             escalated += 1
-            agency_id = teams[alert.team_id].agency_id
+            agency_id = ctx.teams[alert.team_id].agency_id
             record_event(actor=None, action=Action.UPDATE, obj=alert, agency_id=agency_id)
             with translation.override(settings.LANGUAGE_CODE):
                 note = str(ESCALATED_NOTE) % {"days": days_of(alert.team_id)}

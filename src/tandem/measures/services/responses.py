@@ -100,8 +100,7 @@ def _complete(
     record_event(
         actor=actor, action=Action.CREATE, obj=response, agency_id=response.client.agency_id
     )
-    response_id = response.pk
-    episode_id = response.episode_id or (administration.episode_id if administration else None)
+    response_id, episode_id = response.pk, response.episode_id
     # Robust: a listener's failure (alert evaluation) must not undo or fail a stored answer.
     transaction.on_commit(
         lambda: response_completed.send(
