@@ -11,23 +11,20 @@ from django.utils.translation import gettext_lazy as _
 from typing_extensions import override
 
 from tandem.feedback.dashboards.charts import month_start_before
+from tandem.feedback.reports.forms import DATE_INPUT
 
 # Ten years of monthly bars is already more than a chart can show legibly.
 LONGEST_PERIOD_DAYS = 3660
 
 
 def default_period(today: date) -> tuple[date, date]:
-    """The last twelve calendar months, this one included."""
+    """The twelve calendar months up to ``today``, its own month included."""
     return month_start_before(today, 11), today
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = forms.DateField(label=_("From"), required=False, widget=DATE_INPUT)
+    end = forms.DateField(label=_("To"), required=False, widget=DATE_INPUT)
 
     def __init__(self, *args: Any, today: date | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -38,11 +35,8 @@ class PeriodForm(forms.Form):
         cleaned = super().clean() or {}
         if self.errors:
             return cleaned
-        default_start, default_end = default_period(self.today)
-        end = cleaned.get("end") or default_end
-        start = cleaned.get("start") or (
-            month_start_before(end, 11) if cleaned.get("end") else default_start
-        )
+        end = cleaned.get("end") or self.today
+        start = cleaned.get("start") or default_period(end)[0]
         if end > self.today:
             self.add_error("end", _("The period cannot end in the future."))
         elif start > end:

@@ -72,8 +72,8 @@ def _policy_norm(history: InstrumentHistory, policy: AlertPolicy) -> ChangeNorm 
         return None
     if sd is None or reliability is None:
         return None
-    score = history.change_score or ("total" if "total" in history.score_names else "")
-    score = score or history.score_names[0]
+    names = history.score_names
+    score = history.change_score or ("total" if "total" in names else names[0])
     return ChangeNorm(score, sd=sd, reliability=reliability, source="programme policy")
 
 
@@ -175,26 +175,34 @@ def _goals_panel(goals: list[tuple[str, date | None]]) -> Panel:
     )
 
 
-def _contacts_panel(counts: dict[tuple[date, str], int], months: list[date]) -> Panel:
+def contacts_panel(
+    counts: dict[tuple[date, str], int],
+    starts: list[date],
+    labels: list[str],
+    *,
+    title: str,
+    period_column: str,
+    caption: str,
+) -> Panel:
+    """Contacts per period (``starts``, shown as ``labels``) and mode, stacked, with totals."""
     modes = list(ContactMode)
     series = {
-        str(mode.label): [counts.get((month, mode.value), 0) for month in months] for mode in modes
+        str(mode.label): [counts.get((start, mode.value), 0) for start in starts] for mode in modes
     }
-    labels = [month.strftime("%Y-%m") for month in months]
     rows: list[tuple[Cell, ...]] = [
         (
             label,
-            *(counts.get((month, mode.value), 0) for mode in modes),
-            sum(counts.get((month, mode.value), 0) for mode in modes),
+            *(counts.get((start, mode.value), 0) for mode in modes),
+            sum(counts.get((start, mode.value), 0) for mode in modes),
         )
-        for label, month in zip(labels, months, strict=True)
+        for label, start in zip(labels, starts, strict=True)
     ]
     return Panel(
-        title=_("Contacts per month"),
+        title=title,
         svg=bar_chart(labels, series, ylabel=_("contacts"), stacked=True),
-        columns=(_("Month"), *(str(mode.label) for mode in modes), _("Total")),
+        columns=(period_column, *(str(mode.label) for mode in modes), _("Total")),
         rows=rows,
-        caption=_("Contacts per month and mode, over the last twelve months."),
+        caption=caption,
     )
 
 
@@ -230,7 +238,14 @@ def client_dashboard(user: User, client: Client, *, today: date | None = None) -
     panels.append(_goals_panel(queries.client_goals(user, client)))
     months = month_starts(month_start_before(today, CONTACT_MONTHS - 1), today)
     panels.append(
-        _contacts_panel(queries.contacts_by_month_and_mode(user, client, start=months[0]), months)
+        contacts_panel(
+            queries.contacts_by_month_and_mode(user, client, start=months[0]),
+            months,
+            [month.strftime("%Y-%m") for month in months],
+            title=_("Contacts per month"),
+            period_column=_("Month"),
+            caption=_("Contacts per month and mode, over the last twelve months."),
+        )
     )
     return ClientDashboard(
         client=client,

@@ -14,14 +14,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import matplotlib.dates
 import numpy as np
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem import stats
 from tandem.clients.models import Episode
-from tandem.feedback.dashboards.charts import Cell, Panel, new_figure, rounded, to_svg
+from tandem.feedback.dashboards.charts import (
+    Cell,
+    Panel,
+    day_numbers,
+    new_figure,
+    rounded,
+    to_svg,
+)
 from tandem.fidelity.series import EXPOSURE_WINDOWS_DAYS, review_points_for
 from tandem.measures.models import Response
 from tandem.stats import DailySeriesResult
@@ -104,10 +110,6 @@ def measurement_exposures(
     return exposures, daily
 
 
-def _day_numbers(days: Sequence[date]) -> list[float]:
-    return list(matplotlib.dates.date2num(list(days)))  # type: ignore[no-untyped-call]  # matplotlib.dates is unannotated
-
-
 def _knots(series: DailySeriesResult, start: date) -> list[tuple[date, float]]:
     """The daily series from ``start`` at its ends and bends: exact, being piecewise linear.
 
@@ -141,13 +143,13 @@ def _exposure_chart(
         first = min(day for day, _value in points) - timedelta(days=CHARTED_WINDOW_DAYS)
         line = _knots(series, first)
         (drawn_line,) = axes.plot(
-            _day_numbers([d for d, _v in line]),
+            day_numbers([d for d, _v in line]),
             [v for _d, v in line],
             linewidth=1.2,
             label=_("%(team)s: daily total") % {"team": names[team_id]},
         )
         axes.plot(
-            _day_numbers([d for d, _v in points]),
+            day_numbers([d for d, _v in points]),
             [v for _d, v in points],
             linestyle="none",
             marker="o",

@@ -23,7 +23,8 @@ from tandem.feedback.dashboards.charts import (
 )
 from tandem.feedback.dashboards.programme_flow import EpisodeFacts
 from tandem.feedback.selectors import alert_policy_for
-from tandem.measures.history import CHANGE_NORMS
+from tandem.measures.history import CHANGE_NORMS, ChangeNorm
+from tandem.measures.labels import localised
 from tandem.measures.models import Response
 from tandem.measures.registry import UnknownInstrumentError, get_instrument
 from tandem.orgs.models import Programme
@@ -31,12 +32,6 @@ from tandem.stats import reliable_change
 
 NEEDS_INSTRUMENT = "cansas"
 NEEDS_SCORE = "unmet"  # unmet needs: lower is better
-
-
-@dataclass(frozen=True, slots=True)
-class _Norm:
-    sd: float
-    reliability: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +89,7 @@ def _summary(
     code: str,
     score: str,
     pairs: dict[int, tuple[float, float]],
-    norm: _Norm | None,
+    norm: ChangeNorm | None,
     *,
     higher_is_better: bool,
 ) -> ChangeSummary:
@@ -138,11 +133,14 @@ def change_summaries(
         )
     ]
     if outcome in wanted and outcome != NEEDS_INSTRUMENT:
-        norm = None
+        norm = CHANGE_NORMS.get(outcome)
         if policy.outcome_sd is not None and policy.outcome_reliability is not None:
-            norm = _Norm(policy.outcome_sd, policy.outcome_reliability)
-        elif (reference := CHANGE_NORMS.get(outcome)) is not None:
-            norm = _Norm(reference.sd, reference.reliability)
+            norm = ChangeNorm(
+                wanted[outcome],
+                sd=policy.outcome_sd,
+                reliability=policy.outcome_reliability,
+                source="programme policy",
+            )
         summaries.append(
             _summary(outcome, wanted[outcome], pairs[outcome], norm, higher_is_better=True)
         )
@@ -160,7 +158,7 @@ def _outcome_change_by_team(
 
 def _instrument_title(code: str) -> str:
     try:
-        return str(get_instrument(code).title)
+        return localised(get_instrument(code).title)
     except UnknownInstrumentError:
         return code
 

@@ -10,13 +10,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Min, Q
+from django.db.models import Min, Q
 from django.utils.translation import gettext as _
 
-from tandem.clients.models import (
-    Episode,
-    EpisodeStatus,
-)
+from tandem.clients.models import Episode
 from tandem.feedback.dashboards.charts import (
     Cell,
     Panel,
@@ -26,6 +23,7 @@ from tandem.feedback.dashboards.charts import (
     rounded,
     shown,
 )
+from tandem.feedback.dashboards.queries import open_clients_by_team
 from tandem.orgs.models import Programme, Team
 from tandem.practice.models import ContactWith
 
@@ -180,13 +178,7 @@ def comparison_panel(
     flows: dict[int | None, TeamFlow],
     outcome_change: dict[int, list[float]],
 ) -> tuple[Panel, int]:
-    open_now = dict(
-        Episode.objects.filter(programme=programme, status=EpisodeStatus.OPEN)
-        .order_by()
-        .values("team_id")
-        .annotate(n=Count("client_id", distinct=True))
-        .values_list("team_id", "n")
-    )
+    open_now = open_clients_by_team(Episode.objects.filter(programme=programme))
     table: list[tuple[Cell, ...]] = []
     everyone_change = [c for changes in outcome_change.values() for c in changes]
     for key, name in team_labels(teams):

@@ -27,6 +27,7 @@ from tandem.feedback.dashboards.charts import (
     rounded,
     shown,
 )
+from tandem.feedback.dashboards.queries import as_date
 from tandem.orgs.models import Programme
 
 ACCEPTED = (ReferralStatus.WAITLISTED, ReferralStatus.ASSIGNED)
@@ -44,8 +45,7 @@ def referrals_panel(programme: Programme, start: date, end: date) -> tuple[Panel
     accepted: dict[date, int] = defaultdict(int)
     declined: dict[date, int] = defaultdict(int)
     for row in rows:
-        month = row["month"]
-        month = month.date() if hasattr(month, "hour") else month
+        month = as_date(row["month"])
         received[month] += row["n"]
         if row["status"] in ACCEPTED:
             accepted[month] += row["n"]

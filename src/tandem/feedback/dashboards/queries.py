@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncMonth, TruncWeek
 
 from tandem.accounts.access import scope_for
@@ -92,12 +92,23 @@ def contacts_by_month_and_mode(
         .values("month", "mode")
         .annotate(n=Count("pk"))
     )
-    return {(_as_date(row["month"]), row["mode"]): row["n"] for row in rows}
+    return {(as_date(row["month"]), row["mode"]): row["n"] for row in rows}
 
 
-def _as_date(value: date) -> date:
-    # TruncMonth/TruncWeek over a DateField give dates; some backends give datetimes.
+def as_date(value: date) -> date:
+    """A ``TruncMonth``/``TruncWeek`` of a DateField as a date: some backends give datetimes."""
     return value.date() if isinstance(value, datetime) else value
+
+
+def open_clients_by_team(episodes: QuerySet[Episode]) -> dict[int, int]:
+    """Team id -> clients with an open episode among ``episodes`` (one query)."""
+    return dict(
+        episodes.filter(status=EpisodeStatus.OPEN)
+        .order_by()
+        .values("team_id")
+        .annotate(n=Count("client_id", distinct=True))
+        .values_list("team_id", "n")
+    )
 
 
 # ---- case manager -------------------------------------------------------------------------------
@@ -110,7 +121,7 @@ def contacts_by_week_and_mode(worker: User, *, start: date) -> dict[tuple[date, 
         .values("week", "mode")
         .annotate(n=Count("pk"))
     )
-    return {(_as_date(row["week"]), row["mode"]): row["n"] for row in rows}
+    return {(as_date(row["week"]), row["mode"]): row["n"] for row in rows}
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,13 +163,7 @@ def indicators_for_worker(worker: User) -> list[IndicatorLine]:
         .select_related("team")
         .order_by("team__name", "worker_id", "code")
     )
-    clients = dict(
-        Episode.objects.filter(team_id__in=teams, status=EpisodeStatus.OPEN)
-        .order_by()
-        .values("team_id")
-        .annotate(n=Count("client_id", distinct=True))
-        .values_list("team_id", "n")
-    )
+    clients = open_clients_by_team(Episode.objects.filter(team_id__in=teams))
     found = []
     for row in rows:
         definition = _indicator_meta(row.code)

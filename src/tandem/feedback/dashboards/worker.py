@@ -16,11 +16,11 @@ from tandem.accounts.models import User
 from tandem.clients.models import Episode
 from tandem.clients.selectors import caseload_for
 from tandem.feedback.dashboards import queries
-from tandem.feedback.dashboards.charts import Cell, Panel, bar_chart, week_starts
+from tandem.feedback.dashboards.charts import Panel, week_starts
+from tandem.feedback.dashboards.client import contacts_panel
 from tandem.feedback.dashboards.queries import AlertLine, IndicatorLine
 from tandem.measures.models import Administration
 from tandem.measures.selectors import ATTENTION_STATUSES, administrations_visible_to
-from tandem.practice.models import ContactMode
 
 CONTACT_WEEKS = 12
 
@@ -55,29 +55,6 @@ class WorkerDashboard:
         return max((line.day for line in self.indicators), default=None)
 
 
-def _contacts_panel(counts: dict[tuple[date, str], int], weeks: list[date]) -> Panel:
-    modes = list(ContactMode)
-    labels = [week.isoformat() for week in weeks]
-    rows: list[tuple[Cell, ...]] = [
-        (
-            label,
-            *(counts.get((week, mode.value), 0) for mode in modes),
-            sum(counts.get((week, mode.value), 0) for mode in modes),
-        )
-        for label, week in zip(labels, weeks, strict=True)
-    ]
-    series = {
-        str(mode.label): [counts.get((week, mode.value), 0) for week in weeks] for mode in modes
-    }
-    return Panel(
-        title=_("My contacts per week"),
-        svg=bar_chart(labels, series, ylabel=_("contacts"), stacked=True),
-        columns=(_("Week of"), *(str(mode.label) for mode in modes), _("Total")),
-        rows=rows,
-        caption=_("My contacts per week and mode, over the last twelve weeks."),
-    )
-
-
 def worker_dashboard(user: User, *, today: date | None = None) -> WorkerDashboard:
     """The signed-in case manager's own dashboard (reads audited by the selectors it calls)."""
     today = today or timezone.localdate()
@@ -102,5 +79,14 @@ def worker_dashboard(user: User, *, today: date | None = None) -> WorkerDashboar
         worker_alerts=queries.open_worker_alerts(user),
         measures=measures,
         indicators=queries.indicators_for_worker(user),
-        panels=[_contacts_panel(contacts, weeks)],
+        panels=[
+            contacts_panel(
+                contacts,
+                weeks,
+                [week.isoformat() for week in weeks],
+                title=_("My contacts per week"),
+                period_column=_("Week of"),
+                caption=_("My contacts per week and mode, over the last twelve weeks."),
+            )
+        ],
     )

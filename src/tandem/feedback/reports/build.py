@@ -8,14 +8,13 @@ the dashboards show them.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from tandem.feedback.dashboards.programme import programme_dashboard
-from tandem.feedback.dashboards.team import DEFAULT_PERIOD_MONTHS, months_before, team_dashboard
+from tandem.feedback.dashboards.team import default_period, team_dashboard
 from tandem.feedback.dashboards.team_outcomes import quarter_label
 from tandem.feedback.models import Report, ReportKind
 from tandem.feedback.selectors import get_programme_for_manager
@@ -46,8 +45,8 @@ def _team_context(report: Report) -> dict[str, Any]:
     team = get_team_for(user, report.team_id)
     # The quarter in the context of the two years before it: one quarter holds one review at
     # most, while drift and outcome trends need the quarters before.
-    start = months_before(report.period_end, DEFAULT_PERIOD_MONTHS) + timedelta(days=1)
-    dashboard = team_dashboard(user, team, start=start, end=report.period_end)
+    start, end = default_period(report.period_end)
+    dashboard = team_dashboard(user, team, start=start, end=end)
     year, quarter = report.period_start.year, (report.period_start.month - 1) // 3 + 1
     return {
         "report": report,
