@@ -85,6 +85,16 @@ def _headline(names: tuple[str, ...], norm: ChangeNorm | None) -> str:
     return "total" if "total" in names else names[0]
 
 
+def headline_score(code: str) -> str | None:
+    """The score an instrument is followed by: its reference norm's, else ``total``, else the
+    first; None for an instrument Tandem does not know."""
+    try:
+        instrument = get_instrument(code)
+    except UnknownInstrumentError:
+        return None
+    return _headline(instrument.score_names, CHANGE_NORMS.get(code))
+
+
 def _chart(title: str, names: tuple[str, ...], rows: list[HistoryRow]) -> str:
     figure = Figure(figsize=(5.5, 2.6), dpi=72)
     axes = figure.subplots()

@@ -38,6 +38,7 @@ from tandem.measures.history import (
     ChangeNorm,
     InstrumentHistory,
     classify_change,
+    headline_score,
     histories,
 )
 from tandem.measures.selectors import client_responses_for
@@ -72,8 +73,7 @@ def _policy_norm(history: InstrumentHistory, policy: AlertPolicy) -> ChangeNorm 
         return None
     if sd is None or reliability is None:
         return None
-    names = history.score_names
-    score = history.change_score or ("total" if "total" in names else names[0])
+    score = history.change_score or headline_score(history.code) or history.score_names[0]
     return ChangeNorm(score, sd=sd, reliability=reliability, source="programme policy")
 
 

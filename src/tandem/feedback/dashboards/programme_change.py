@@ -23,7 +23,7 @@ from tandem.feedback.dashboards.charts import (
 )
 from tandem.feedback.dashboards.programme_flow import EpisodeFacts
 from tandem.feedback.selectors import alert_policy_for
-from tandem.measures.history import CHANGE_NORMS, ChangeNorm
+from tandem.measures.history import CHANGE_NORMS, ChangeNorm, headline_score
 from tandem.measures.labels import localised
 from tandem.measures.models import Response
 from tandem.measures.registry import UnknownInstrumentError, get_instrument
@@ -46,18 +46,6 @@ class ChangeSummary:
     mean_last: float | None
     mean_change: float | None
     share_improved: float | None  # None where no reliable-change norm exists
-
-
-def _headline_score(code: str) -> str | None:
-    try:
-        instrument = get_instrument(code)
-    except UnknownInstrumentError:
-        return None
-    reference = CHANGE_NORMS.get(code)
-    if reference is not None:
-        return reference.score
-    names = instrument.score_names
-    return "total" if "total" in names else names[0]
 
 
 def _pairs(
@@ -122,7 +110,7 @@ def change_summaries(
         e.pk: e.team_id for e in episodes if e.end_date is not None and start <= e.end_date <= end
     }
     outcome = policy.outcome_instrument
-    outcome_score = _headline_score(outcome)
+    outcome_score = headline_score(outcome)
     wanted = {NEEDS_INSTRUMENT: NEEDS_SCORE}
     if outcome_score is not None and outcome != NEEDS_INSTRUMENT:
         wanted[outcome] = outcome_score

@@ -18,8 +18,8 @@ from tandem.accounts.models import User
 from tandem.clients.selectors import episodes_visible_to
 from tandem.feedback.dashboards import team_charts
 from tandem.feedback.dashboards.charts import Cell, Panel, is_small, number_text, shown
-from tandem.feedback.rules.scores import headline_score
 from tandem.feedback.selectors import alert_policy_for
+from tandem.measures.history import headline_score
 from tandem.measures.labels import localised
 from tandem.measures.models import Response
 from tandem.measures.registry import UnknownInstrumentError, get_instrument

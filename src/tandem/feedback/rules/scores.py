@@ -15,9 +15,8 @@ from typing import Any
 
 from tandem.feedback.models import AlertPolicy, AlertRule
 from tandem.feedback.rules._context import Condition, EpisodeFacts, RuleContext
-from tandem.measures.history import CHANGE_NORMS
+from tandem.measures.history import CHANGE_NORMS, headline_score
 from tandem.measures.models import Response
-from tandem.measures.registry import UnknownInstrumentError, get_instrument
 from tandem.stats import reliable_change
 
 # Instruments whose headline score falls as the client gets better (CANSAS counts needs). The
@@ -36,19 +35,6 @@ class ScoreNorm:
     reliability: float
     higher_is_better: bool
     from_policy: bool
-
-
-def headline_score(code: str) -> str | None:
-    """The score the rules compare: the reference norm's, else ``total``, else the first."""
-    try:
-        instrument = get_instrument(code)
-    except UnknownInstrumentError:
-        return None
-    reference = CHANGE_NORMS.get(code)
-    if reference is not None:
-        return reference.score
-    names = instrument.score_names
-    return "total" if "total" in names else names[0]
 
 
 def norm_for(code: str, sd: float | None, reliability: float | None) -> ScoreNorm | None:
