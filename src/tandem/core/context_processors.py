@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.accounts.access import agency_ids_administered_by, scope_for
 from tandem.accounts.models import Role
+from tandem.feedback.selectors import programmes_managed_by
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -18,6 +19,17 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"nav_links": []}
     scope = scope_for(user)
     links: list[tuple[str, Any]] = []
+    if scope.has_role(Role.CASE_MANAGER):
+        links.append((reverse("feedback:my_dashboard"), _("My dashboard")))
+    if scope.has_role(Role.PROGRAMME_MANAGER):
+        # The one query of the menu: which programmes the user manages.
+        for programme in programmes_managed_by(user).only("pk", "name"):
+            links.append(
+                (
+                    reverse("feedback:programme_dashboard", args=[programme.pk]),
+                    _("%(programme)s dashboard") % {"programme": programme.name},
+                )
+            )
     if scope.has_role(Role.CASE_MANAGER):
         links.append((reverse("clients:caseload"), _("My caseload")))
     if scope.has_role(Role.SUPERVISOR, Role.PROGRAMME_MANAGER):
