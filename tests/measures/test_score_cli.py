@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tandem.cli import main
+from tests.payloads import FORMULA_PAYLOADS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,6 +46,19 @@ def test_json_prints_objects_keyed_by_score_name(
         {"total": 96.0, "total_0_100": 100.0},
         {"total": None, "total_0_100": None},
     ]
+
+
+def test_csv_output_is_scores_only_whatever_text_the_input_carries(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The output echoes no input text (other columns are ignored): no cell can start a formula.
+    rows = "".join(
+        f'"{payload.replace(chr(34), chr(34) * 2)}",1,2,3,4\n' for payload in FORMULA_PAYLOADS
+    )
+    path = write_csv(tmp_path, "client,q1,q2,q3,q4\n" + rows)
+    assert main(["score", "ors", str(path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == ["total"] + ["10"] * len(FORMULA_PAYLOADS)
 
 
 def test_prorated_rows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -19,6 +19,7 @@ from typing import NoReturn
 
 from typing_extensions import override
 
+from tandem.core.spreadsheet import neutralise_formulas
 from tandem.measures.registry import DefinitionError, UnknownInstrumentError, get_instrument
 from tandem.measures.scoring import AnswerError, answer_matrix, score_matrix
 
@@ -82,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(names)
+    # Score names are text and go through the shared formula guard; the rows are numbers only.
+    writer.writerow(neutralise_formulas(names))
     writer.writerows([_format(v) for v in row] for row in result.values.tolist())
     sys.stdout.write(out.getvalue())
     return 0
