@@ -35,7 +35,7 @@ def child(rows: int) -> None:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tandem.settings")
     django.setup()
-    from datetime import date
+    from datetime import date, timedelta
 
     import numpy as np
     from django.core.management import call_command
@@ -75,10 +75,14 @@ def child(rows: int) -> None:
     rng = np.random.default_rng(2026)
     answers = rng.integers(1, 5, size=(rows, 24)).astype(str)
     answers[rng.random((rows, 24)) < 0.03] = ""
-    episode_ids = np.array([e.pk for e in episodes])[rng.integers(0, len(episodes), rows)]
+    # Each client answers once a day at most (a second same-day row is refused as a duplicate).
+    pair = rng.permutation(rows)
+    episode_ids = np.array([e.pk for e in episodes])[pair % len(episodes)]
+    first = date(2026, 3, 1)
+    days = [(first - timedelta(days=int(k) // len(episodes))).isoformat() for k in pair]
     header = ",".join(["episode_id", "completed_on", *(f"q{i}" for i in range(1, 25))])
     lines = [header]
-    lines += [f"{episode_ids[i]},2026-03-01," + ",".join(answers[i]) for i in range(rows)]
+    lines += [f"{episode_ids[i]},{days[i]}," + ",".join(answers[i]) for i in range(rows)]
     text = "\n".join(lines) + "\n"
 
     instrument = get_instrument("rprs")

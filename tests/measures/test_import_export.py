@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -27,7 +28,9 @@ def _csv(world: World, n: int, *, bad: dict[tuple[int, str], str] | None = None)
     bad = bad or {}
     lines = [",".join(["episode_id", "completed_on", *ITEMS])]
     for row in range(n):
-        cells = [str(episode.pk), "2026-03-01"] + [str(1 + (row + i) % 4) for i in range(24)]
+        # One response a day: a client's second response on one day is refused as a duplicate.
+        day = (date(2026, 3, 1) - timedelta(days=row)).isoformat()
+        cells = [str(episode.pk), day] + [str(1 + (row + i) % 4) for i in range(24)]
         for (bad_row, column), value in bad.items():
             if bad_row == row:
                 cells[(["episode_id", "completed_on", *ITEMS]).index(column)] = value

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tandem.cli import main
+from tests.payloads import FORMULA_PAYLOADS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,6 +46,67 @@ def test_json_prints_objects_keyed_by_score_name(
         {"total": 96.0, "total_0_100": 100.0},
         {"total": None, "total_0_100": None},
     ]
+
+
+def test_csv_output_is_scores_only_whatever_text_the_input_carries(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The output echoes no input text (other columns are ignored): no cell can start a formula.
+    rows = "".join(
+        f'"{payload.replace(chr(34), chr(34) * 2)}",1,2,3,4\n' for payload in FORMULA_PAYLOADS
+    )
+    path = write_csv(tmp_path, "client,q1,q2,q3,q4\n" + rows)
+    assert main(["score", "ors", str(path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == ["total"] + ["10"] * len(FORMULA_PAYLOADS)
+
+
+def test_a_cell_over_131072_characters_names_its_row_and_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_csv(tmp_path, "q1,q2,q3,q4\n1,2,3,4\n1," + "2" * 131_073 + ",3,4\n")
+    assert main(["score", "ors", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "responses.csv: row 2, column q2: longer than 131072 characters" in captured.err
+    assert len(captured.err.strip().splitlines()) == 1
+    assert len(captured.err) < 200
+
+
+def test_a_binary_file_is_reported_as_not_utf8(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "responses.csv"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\xff")
+    assert main(["score", "ors", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "responses.csv: not UTF-8 text" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "\ufeffq1,q2,q3,q4\r\n1,2,3,4\r\n",  # Excel's UTF-8 CSV: byte-order mark and CRLF
+        "q1,q2,q3,q4\r1,2,3,4\r",  # old Mac line ends
+        "q1,q2,q3,q4\n\n1,2,3,4\n",  # a blank line
+    ],
+)
+def test_spreadsheet_variants_of_a_csv_are_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str
+) -> None:
+    path = write_csv(tmp_path, content)
+    assert main(["score", "ors", str(path)]) == 0
+    assert capsys.readouterr().out.splitlines() == ["total", "10"]
+
+
+@pytest.mark.parametrize(("content", "message"), [("", "item q1: no column"), ("1,2,3,4\n", "q1")])
+def test_an_empty_file_or_one_without_header_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, message: str
+) -> None:
+    path = write_csv(tmp_path, content)
+    assert main(["score", "ors", str(path)]) == 2
+    assert message in capsys.readouterr().err
 
 
 def test_prorated_rows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -26,7 +26,11 @@ def clean_answer(instrument: Instrument, item_id: str, raw: Any) -> tuple[Answer
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None, ""
     if item_id in {item.id for item in instrument.text_items}:
-        return str(raw).strip()[:200], ""
+        text = str(raw).strip()[:200]
+        if "\x00" in text:
+            # PostgreSQL cannot store U+0000 in a JSON text value; no keyboard types it.
+            return None, _("This answer contains a character that cannot be stored.")
+        return text, ""
     try:
         item = instrument.item(item_id)
     except KeyError:

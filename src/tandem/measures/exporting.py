@@ -2,6 +2,9 @@
 
 Rows carry ids (client, episode, response), never names. The ``.sav`` file has a variable
 label on every column and value labels on every item (from the instrument's response scale).
+In the CSV, every text cell goes through ``core.spreadsheet.neutralise_formula`` so that a
+client's answer cannot run as a formula; item and score columns stay numbers. The ``.sav``
+file keeps text as typed: SPSS never evaluates a string variable.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from django.db import transaction
 from tandem.accounts.models import User
 from tandem.audit.models import Action
 from tandem.audit.services import record_event
+from tandem.core.spreadsheet import neutralise_formula, neutralise_formulas
 from tandem.measures.importing import require_programme_manager
 from tandem.measures.models import Response
 from tandem.measures.registry import Instrument
@@ -119,8 +123,18 @@ def response_table(programme: Programme, instrument: Instrument, study: str = ""
 
 
 def _csv(frame: pd.DataFrame) -> bytes:
+    text = [name for name in frame.columns if not pd.api.types.is_numeric_dtype(frame[name])]
+    safe = frame.assign(**{name: frame[name].map(neutralise_formula) for name in text})
     buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, quoting=csv.QUOTE_MINIMAL, float_format="%g")
+    # CRLF rows (RFC 4180) make the writer quote a carriage return inside a cell as well.
+    safe.to_csv(
+        buffer,
+        index=False,
+        header=neutralise_formulas(str(name) for name in frame.columns),
+        quoting=csv.QUOTE_MINIMAL,
+        float_format="%g",
+        lineterminator="\r\n",
+    )
     return buffer.getvalue().encode("utf-8")
 
 

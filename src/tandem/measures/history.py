@@ -8,17 +8,12 @@ from the literature where the facts file gives them.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import datetime
 
-import matplotlib
 import matplotlib.dates
 
-matplotlib.use("Agg")
-
-from matplotlib.figure import Figure  # the backend is chosen before pyplot loads
-
+from tandem.core.figures import new_figure, to_svg
 from tandem.measures.labels import localised
 from tandem.measures.models import Response
 from tandem.measures.registry import UnknownInstrumentError, get_instrument
@@ -96,7 +91,7 @@ def headline_score(code: str) -> str | None:
 
 
 def _chart(title: str, names: tuple[str, ...], rows: list[HistoryRow]) -> str:
-    figure = Figure(figsize=(5.5, 2.6), dpi=72)
+    figure = new_figure(5.5, 2.6)
     axes = figure.subplots()
     for name in names:
         points = [(row.completed_at, row.scores.get(name)) for row in rows]
@@ -110,12 +105,7 @@ def _chart(title: str, names: tuple[str, ...], rows: list[HistoryRow]) -> str:
     if len(names) > 1:
         axes.legend(fontsize=7, loc="best")
     figure.autofmt_xdate()
-    figure.tight_layout()
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg")
-    svg = buffer.getvalue()
-    # Drop the XML prologue and DOCTYPE so that the SVG can sit inline in the page.
-    return svg[svg.index("<svg") :]
+    return to_svg(figure)
 
 
 def histories(responses: list[Response]) -> list[InstrumentHistory]:

@@ -31,7 +31,7 @@ from tandem.measures.forms import (
     check_answers,
     item_rows,
 )
-from tandem.measures.importing import import_responses, read_csv
+from tandem.measures.importing import import_csv
 from tandem.measures.models import Administration, InvitationChannel, SelfReportLink
 from tandem.measures.registry import get_instrument
 from tandem.measures.wording import latest_wording
@@ -395,13 +395,11 @@ def programme_import(request: HttpRequest, pk: int) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
-        header, rows = read_csv(form.cleaned_data["file"])
-        result = import_responses(
+        result = import_csv(
             actor=user_of(request),
             programme=programme,
             instrument=get_instrument(form.cleaned_data["instrument"]),
-            header=header,
-            rows=rows,
+            text=form.cleaned_data["file"],
         )
         if result.is_ok:
             messages.success(

@@ -15,6 +15,10 @@ incomplete pairs) and the number dropped is reported. The output is a PROCESS-li
 with ``--json`` the result's fields as one JSON object (non-finite numbers as ``null``), plus
 ``n_dropped`` where the result itself does not count dropped rows and, for alpha, the item
 names. Any bad input prints one line ``error: ...`` on stderr and exits with status 2.
+
+The output is never a spreadsheet file: every line of the table starts with fixed text or
+spaces, and JSON starts with ``{``, so column names echoed from the input cannot become a
+formula cell and no CSV-injection guard applies here.
 """
 
 from __future__ import annotations

@@ -2,26 +2,23 @@
 
 Aggregates shown outside a case manager's own caseload suppress cells of fewer than
 ``SMALL_CELL`` clients (DESIGN.md, Access): the count and every figure derived from it are
-replaced by ``SUPPRESSED`` in tables and left out of charts.
+replaced by ``SUPPRESSED`` in tables and left out of charts. Figures are made and drawn by
+``core.figures`` (``new_figure``, ``to_svg``), which draws every label as plain text.
 """
 
 from __future__ import annotations
 
-import io
 import math
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-import matplotlib
 import matplotlib.dates
 import numpy as np
 from django.utils.formats import date_format, number_format
 
-matplotlib.use("Agg")
-
-from matplotlib.figure import Figure  # the backend is chosen before pyplot loads
+from tandem.core.figures import new_figure, to_svg
 
 SMALL_CELL = 5
 SUPPRESSED = "<5"
@@ -58,20 +55,6 @@ def day_text(day: date) -> str:
 def number_text(value: float | None, places: int = 1) -> Cell:
     """A figure as a table cell to ``places`` decimals, in the reader's number format."""
     return None if value is None else number_format(round(value, places), places)
-
-
-def new_figure(width: float = 6.0, height: float = 2.8) -> Figure:
-    """A figure sized for a dashboard panel (and for the A4 PDF reports)."""
-    return Figure(figsize=(width, height), dpi=72)
-
-
-def to_svg(figure: Figure) -> str:
-    """The figure as inline SVG (no XML prologue, so it can sit inside the page)."""
-    figure.tight_layout()
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg")
-    svg = buffer.getvalue()
-    return svg[svg.index("<svg") :]
 
 
 # ---- drawing: the few chart shapes the dashboards use ------------------------------------------

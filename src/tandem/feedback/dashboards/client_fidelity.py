@@ -20,14 +20,8 @@ from django.utils.translation import gettext as _
 
 from tandem import stats
 from tandem.clients.models import Episode
-from tandem.feedback.dashboards.charts import (
-    Cell,
-    Panel,
-    day_numbers,
-    new_figure,
-    rounded,
-    to_svg,
-)
+from tandem.core.figures import new_figure, to_svg
+from tandem.feedback.dashboards.charts import Cell, Panel, day_numbers, rounded
 from tandem.fidelity.series import EXPOSURE_WINDOWS_DAYS, review_points_for
 from tandem.measures.models import Response
 from tandem.stats import DailySeriesResult

@@ -1,4 +1,4 @@
-"""The team dashboard's charts: matplotlib figures drawn to inline SVG (``charts.to_svg``).
+"""The team dashboard's charts: matplotlib figures drawn to inline SVG (``core.figures.to_svg``).
 
 Each function draws numbers the caller has already computed and suppressed; the tables beside
 the charts carry the same numbers. An empty input gives an empty string, and the page then says
@@ -13,7 +13,8 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
-from tandem.feedback.dashboards.charts import day_numbers, new_figure, to_svg
+from tandem.core.figures import new_figure, to_svg
+from tandem.feedback.dashboards.charts import day_numbers
 
 HIGH_COLOUR = "#1b7837"
 LOW_COLOUR = "#b2182b"

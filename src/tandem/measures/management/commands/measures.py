@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from typing_extensions import override
 
 from tandem.accounts.models import User
-from tandem.measures.importing import import_responses, read_csv
+from tandem.measures.importing import import_csv
 from tandem.measures.registry import UnknownInstrumentError, get_instrument
 from tandem.measures.tasks import nightly_measures
 from tandem.orgs.models import Programme
@@ -60,14 +60,13 @@ class Command(BaseCommand):
         if actor is None:
             raise CommandError("--user must be the e-mail of a programme manager")
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CommandError(f"{path.name}: {exc}") from None
-        header, rows = read_csv(text)
+            text = path.read_bytes().decode("utf-8")
+        except OSError as exc:
+            raise CommandError(f"{path.name}: {exc.strerror or exc}") from None
+        except UnicodeDecodeError:
+            raise CommandError(f"{path.name}: not UTF-8 text") from None
         try:
-            result = import_responses(
-                actor=actor, programme=programme, instrument=instrument, header=header, rows=rows
-            )
+            result = import_csv(actor=actor, programme=programme, instrument=instrument, text=text)
         except PermissionDenied:
             raise CommandError("this user does not manage the programme") from None
         if not result.is_ok:

@@ -1,0 +1,20 @@
+"""Shared modules of the foundation that any layer, including the Django-free commands, imports."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.mark.parametrize("module", ["tandem.core.spreadsheet", "tandem.core.figures"])
+def test_the_module_imports_no_django_and_no_other_app(module: str) -> None:
+    code = (
+        f"import sys, {module};"
+        "sys.exit(any(m == 'django' or m.startswith('django.') or "
+        "(m.startswith('tandem.') and m not in ('tandem.core', " + repr(module) + "))"
+        " for m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], check=False)  # noqa: S603  # fixed argv
+    assert done.returncode == 0
