@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from tandem.audit.models import Action
+from tandem.audit.models import Action, AuditChainHead
 from tandem.audit.services import record_event
 
 pytestmark = pytest.mark.django_db
@@ -53,3 +53,12 @@ def test_an_event_is_not_appended_under_another_key(three_events: None, settings
     settings.AUDIT_HMAC_KEY = "a-key-the-chain-was-never-written-with-0123456789"
     with pytest.raises(RuntimeError, match="key"):
         record_event(actor=None, action=Action.VIEW, object_type="t", object_id="late")
+
+
+def test_an_altered_key_check_is_a_break_when_verified_with_the_right_key(
+    three_events: None,
+) -> None:
+    AuditChainHead.objects.filter(pk=1).update(key_check="0" * 64)
+    with pytest.raises(CommandError, match="head was altered") as raised:
+        call_command("audit", "verify")
+    assert raised.value.returncode == 1

@@ -115,12 +115,12 @@ def record_event(
     return event
 
 
-def _mac_of(head: AuditChainHead, *, key_check: str | None = None) -> str:
+def _mac_of(head: AuditChainHead) -> str:
     return chain.head_mac(
         event_count=head.event_count,
         last_event_id=head.last_event_id,
         last_digest=head.last_digest,
-        key_check=head.key_check if key_check is None else key_check,
+        key_check=head.key_check,
     )
 
 
@@ -172,7 +172,11 @@ def head_problem(head: AuditChainHead | None) -> str:
     """What is wrong with the head's own signature, or "" when it holds."""
     if head is None:
         return "the chain head is missing"
-    if not hmac.compare_digest(head.mac, _mac_of(head, key_check=chain.key_check())):
+    # Reached with the chain's key (see require_chain_key): a key check value naming another
+    # key was altered, as is a head whose signature does not match its fields.
+    if not hmac.compare_digest(head.key_check, chain.key_check()) or not hmac.compare_digest(
+        head.mac, _mac_of(head)
+    ):
         return "the chain head was altered (its signature does not match)"
     return ""
 
@@ -182,7 +186,6 @@ class VerifyResult:
     checked: int
     first_broken_id: int | None
     problem: str
-    checkpoint: Checkpoint | None = None
 
     @property
     def is_intact(self) -> bool:
@@ -215,11 +218,12 @@ def verify_chain(*, batch_size: int = 2000, checkpoint: Checkpoint | None = None
         for event in rows:
             checked += 1
             if event.seq != checked:
-                return VerifyResult(
-                    checked,
-                    event.pk,
-                    f"events at positions {checked} to {event.seq - 1} were removed",
+                missing = (
+                    f"the event at position {checked} was"
+                    if event.seq == checked + 1
+                    else f"the events at positions {checked} to {event.seq - 1} were"
                 )
+                return VerifyResult(checked, event.pk, f"{missing} removed")
             if not hmac.compare_digest(event.previous_digest, previous):
                 return VerifyResult(
                     checked, event.pk, "the event before this one was removed or altered"
@@ -242,8 +246,8 @@ def verify_chain(*, batch_size: int = 2000, checkpoint: Checkpoint | None = None
     if checkpoint is not None:
         problem = _checkpoint_problem(checkpoint, checked, at_checkpoint)
         if problem:
-            return VerifyResult(checked, None, problem, checkpoint)
-    return VerifyResult(checked, None, "", checkpoint)
+            return VerifyResult(checked, None, problem)
+    return VerifyResult(checked, None, "")
 
 
 def _checkpoint_problem(
