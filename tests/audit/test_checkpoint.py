@@ -131,3 +131,20 @@ def test_checkpoint_of_a_broken_head_is_refused(checkpoint_file: Path) -> None:
         call_command("audit", "checkpoint")
     assert raised.value.returncode == 1
     assert not checkpoint_file.exists()
+
+
+def test_checkpoint_signs_the_head_it_read_even_if_events_follow(
+    checkpoint_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tandem.audit import checkpoints
+
+    events = record(3)
+    read_the_head = checkpoints.require_chain_key
+
+    def append_right_after_the_head_is_read(head: AuditChainHead | None) -> None:
+        read_the_head(head)
+        record(1)
+
+    monkeypatch.setattr(checkpoints, "require_chain_key", append_right_after_the_head_is_read)
+    call_command("audit", "checkpoint")
+    assert lines_of(checkpoint_file)[-1]["digest"] == events[-1].digest

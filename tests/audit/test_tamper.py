@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pytest
 from django.db import connection, transaction
 
-from tandem.audit import chain
+from tandem.audit import chain, services
 from tandem.audit.models import Action, AuditChainHead, AuditEvent
 from tandem.audit.services import record_event, verify_chain
 
@@ -110,3 +110,26 @@ def test_a_rolled_back_write_leaves_a_chain_that_verifies(
         # The rolled-back insert used up an id: ids have a gap, positions do not.
         assert after.pk > chain_of_five[-1].pk + 1
     assert after.seq == chain_of_five[-1].seq + 1
+
+
+def test_events_appended_while_verifying_are_not_taken_for_tampering(
+    chain_of_five: list[AuditEvent], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read_the_head = services.require_chain_key
+
+    def append_right_after_the_head_is_read(head: AuditChainHead | None) -> None:
+        read_the_head(head)
+        record_event(actor=None, action=Action.VIEW, object_type="t", object_id="meanwhile")
+
+    monkeypatch.setattr(services, "require_chain_key", append_right_after_the_head_is_read)
+    result = verify_chain()
+    assert (result.is_intact, result.checked) == (True, 5)
+
+
+def test_rows_beyond_a_head_put_back_to_an_earlier_state_are_reported(
+    chain_of_five: list[AuditEvent],
+) -> None:
+    earlier = AuditChainHead.objects.values().get(pk=1)
+    record_event(actor=None, action=Action.VIEW, object_type="t", object_id="later")
+    AuditChainHead.objects.filter(pk=1).update(**earlier)
+    assert not verify_chain().is_intact

@@ -90,12 +90,13 @@ def take_checkpoint() -> Checkpoint:
     problem = head_problem(head)
     if head is None or problem:
         raise CheckpointError(problem)
-    last = AuditEvent.objects.order_by("-seq").first()
+    # The event the head names, not the newest row: events appended since the head was read
+    # belong to the next checkpoint.
+    last = AuditEvent.objects.filter(seq=head.event_count).first()
     last_matches = (
-        head.event_count == 0
-        if last is None
-        else (last.seq, last.pk, last.digest)
-        == (head.event_count, head.last_event_id, head.last_digest)
+        head.last_event_id is None and head.last_digest == chain.GENESIS
+        if head.event_count == 0
+        else last is not None and (last.pk, last.digest) == (head.last_event_id, head.last_digest)
     )
     if not last_matches:
         raise CheckpointError("events at the end of the chain were removed")

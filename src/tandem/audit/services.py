@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models, transaction
+from django.db.models import Subquery
 
 from tandem.audit import chain
 from tandem.audit.models import Action, AuditChainHead, AuditEvent, Outcome
@@ -200,9 +201,12 @@ def verify_chain(*, batch_size: int = 2000, checkpoint: Checkpoint | None = None
     end (the signed head counts more), a rewritten or removed head (its signature), and with a
     ``checkpoint`` taken earlier, a chain cut back to an earlier state with an old head copied in.
     Raises ``AuditKeyError`` when the configured key is not the chain's.
+
+    The walk stops at the head as first read: events appended meanwhile are checked next time.
     """
     head = AuditChainHead.objects.filter(pk=1).first()
     require_chain_key(head)
+    end = head.event_count if head is not None else None
     if checkpoint is not None and not checkpoint.is_signed:
         return VerifyResult(
             0, None, f"the checkpoint of {checkpoint.at} was forged (its signature does not match)"
@@ -212,7 +216,10 @@ def verify_chain(*, batch_size: int = 2000, checkpoint: Checkpoint | None = None
     last: AuditEvent | None = None
     at_checkpoint: AuditEvent | None = None
     while True:
-        rows = list(AuditEvent.objects.filter(seq__gt=checked).order_by("seq")[:batch_size])
+        batch = AuditEvent.objects.filter(seq__gt=checked).order_by("seq")
+        if end is not None:
+            batch = batch.filter(seq__lte=end)
+        rows = list(batch[:batch_size])
         if not rows:
             break
         for event in rows:
@@ -243,11 +250,24 @@ def verify_chain(*, batch_size: int = 2000, checkpoint: Checkpoint | None = None
         )
     if last is not None and head.last_event_id != last.pk:
         return VerifyResult(checked, last.pk, "the chain head names another last event")
+    if _rows_beyond_the_head():
+        return VerifyResult(
+            checked, None, "events follow the chain head (it was put back to an earlier state)"
+        )
     if checkpoint is not None:
         problem = _checkpoint_problem(checkpoint, checked, at_checkpoint)
         if problem:
             return VerifyResult(checked, None, problem)
     return VerifyResult(checked, None, "")
+
+
+def _rows_beyond_the_head() -> bool:
+    """Whether events stand beyond the head as it is now (not as it was when the walk began).
+
+    One statement, so that it sees the head and the events of the same moment.
+    """
+    head_now = AuditChainHead.objects.filter(pk=1).values("event_count")
+    return AuditEvent.objects.filter(seq__gt=Subquery(head_now)).exists()
 
 
 def _checkpoint_problem(
