@@ -44,29 +44,41 @@ def _read_secret(name: str) -> str | None:
     return None
 
 
-def _development_secret_key() -> str:
-    """Generate a key once and keep it under var/, so sessions survive restarts of the demo."""
+def _development_secret_key() -> tuple[str, bool]:
+    """Generate a key once and keep it under var/, so sessions survive restarts of the demo.
+
+    Also say whether the key was generated just now, by this process.
+    """
     key_file = VAR_DIR / "secret_key"
     if key_file.exists():
-        return key_file.read_text(encoding="utf-8").strip()
+        return key_file.read_text(encoding="utf-8").strip(), False
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(50)
     key_file.write_text(key, encoding="utf-8")
     key_file.chmod(0o600)
-    return key
+    return key, True
 
 
 _secret = _read_secret("SECRET_KEY")
+_secret_is_new = False
 if _secret is None:
     if IS_PRODUCTION:
         raise ImproperlyConfigured(
             "SECRET_KEY is required when TANDEM_ENV=production (set SECRET_KEY or SECRET_KEY_FILE)"
         )
-    _secret = _development_secret_key()
+    _secret, _secret_is_new = _development_secret_key()
 SECRET_KEY = _secret
 
 # Separate key for the audit chain, so rotating SECRET_KEY (sessions) does not break verification.
-AUDIT_HMAC_KEY = _read_secret("AUDIT_HMAC_KEY") or SECRET_KEY
+_audit_key = _read_secret("AUDIT_HMAC_KEY")
+AUDIT_HMAC_KEY = _audit_key or SECRET_KEY
+# A key made by this very process (run from a directory without var/secret_key) cannot be the
+# one an existing chain was written with: `tandem audit verify` and `checkpoint` refuse to run.
+AUDIT_HMAC_KEY_IS_NEW = _audit_key is None and _secret_is_new
+# `tandem audit checkpoint` appends a signed copy of the chain head, as one JSON line, to this
+# file (keep it where database users cannot write) and/or logs it on `tandem.audit.checkpoint`.
+AUDIT_CHECKPOINT_FILE = env.str("AUDIT_CHECKPOINT_FILE", default="")
+AUDIT_CHECKPOINT_LOG = env.bool("AUDIT_CHECKPOINT_LOG", default=False)
 
 DEBUG = env.bool("DEBUG", default=TANDEM_ENV in ("development", "demo"))
 if IS_PRODUCTION and DEBUG:

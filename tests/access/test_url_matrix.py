@@ -1,7 +1,8 @@
 """Every URL by every role by every relationship, against an explicit table of expected answers.
 
 A URL pattern without an entry here fails ``test_every_url_pattern_has_an_access_rule``, so a
-new route cannot ship without someone deciding who may reach it.
+new route cannot ship without someone deciding who may reach it. Each 404 the table expects
+outside the administration site must also leave exactly one audited refusal.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tandem.accounts.models import Role
-from tandem.audit.models import Action
+from tandem.accounts.models import Role, User
+from tandem.audit.models import Action, AuditEvent, Outcome
 from tandem.audit.services import record_event
 from tandem.measures.models import InstrumentWording
 from tests.access.grids import (
@@ -393,8 +394,25 @@ def test_url_answers_every_role_and_relationship_as_the_table_says(
         for role in ROLES:
             http = HttpClient()
             http.force_login(world.user(role))
-            answer = http.get(path).status_code
             wanted = role_grid[role.value][relationship]
+            audits_refusal = wanted == 404 and not is_admin_route(key, route)
+            denied_before = denied_events_of(world.user(role)) if audits_refusal else 0
+            answer = http.get(path).status_code
             if answer != wanted:
                 unexpected.append((role.value, relationship, path, wanted, answer))
+            elif audits_refusal:
+                denied = denied_events_of(world.user(role)) - denied_before
+                if denied != 1:
+                    unexpected.append((role.value, relationship, path, "1 denied event", denied))
     assert unexpected == []
+
+
+def is_admin_route(key: str, route: str) -> bool:
+    """The administration site answers 404 for its own reasons (unknown pages), unaudited."""
+    return key.startswith("admin:") or route.startswith("admin/")
+
+
+def denied_events_of(user: User) -> int:
+    # Every 404 the table expects outside the admin is a scoped object refused to a signed-in
+    # user: each must leave exactly one audited refusal, as DESIGN.md promises.
+    return AuditEvent.objects.filter(actor_id=user.pk, outcome=Outcome.DENIED).count()

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tandem.audit.models import AuditEvent, Outcome
 from tests.conftest import World
 from tests.factories import EpisodeFactory
 
@@ -48,3 +49,25 @@ def test_team_page_query_count_does_not_grow_with_clients(
         counts.append(len(queries))
     assert counts[0] == counts[1]
     assert counts[0] <= 15
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/teams/{pk}/",
+        "/teams/{pk}/agenda/",
+        "/teams/{pk}/dashboard/",
+        "/fidelity/teams/{pk}/indicators/",
+    ],
+)
+def test_a_team_page_refused_to_another_teams_supervisor_is_audited(
+    world: World,
+    login_as,  # type: ignore[no-untyped-def]
+    path: str,
+) -> None:
+    http = login_as(world.supervisor)
+    assert http.get(path.format(pk=world.other_team.pk)).status_code == 404
+    refusals = AuditEvent.objects.filter(actor_id=world.supervisor.pk, outcome=Outcome.DENIED)
+    assert list(refusals.values_list("object_type", "object_id")) == [
+        ("orgs.team", str(world.other_team.pk))
+    ]

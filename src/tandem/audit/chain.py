@@ -1,18 +1,32 @@
-"""The HMAC chain itself: canonical form of an event and its digest."""
+"""The HMAC chain itself: canonical forms of an event, of the head and of a checkpoint.
+
+Every message signed here starts differently (a 64-digit digest for an event, a label for the
+others), so a signature made for one kind of message never passes for another.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 from datetime import datetime
+from functools import lru_cache
 
 from django.conf import settings
 
 GENESIS = "0" * 64
 
+# Version 1 events were written before positions existed: their position is not signed (their
+# order is still held by each event's previous digest). Version 2 signs the position too.
+LEGACY_VERSION = 1
+CURRENT_VERSION = 2
+
+_KEY_CHECK_LABEL = b"tandem audit key check"
+
 
 def canonical(
     *,
+    chain_version: int,
+    seq: int,
     occurred_at: datetime,
     actor_id: int | None,
     actor_role: str,
@@ -35,10 +49,60 @@ def canonical(
         request_id,
         outcome,
     ]
-    return "\x1f".join(p.replace("\x1f", " ") for p in parts).encode()
+    if chain_version != LEGACY_VERSION:
+        parts = [f"v{chain_version}", str(seq), *parts]
+    return _join(parts)
 
 
 def digest(previous_digest: str, payload: bytes) -> str:
     """Return the hex HMAC-SHA256 of the previous digest followed by the payload."""
-    key = settings.AUDIT_HMAC_KEY.encode()
-    return hmac.new(key, previous_digest.encode() + b"\x1e" + payload, hashlib.sha256).hexdigest()
+    return _sign(previous_digest.encode() + b"\x1e" + payload)
+
+
+def head_mac(
+    *, event_count: int, last_event_id: int | None, last_digest: str, key_check: str
+) -> str:
+    """Signature of the chain head: how many events, which is last, and its digest."""
+    return _sign(
+        _join(["head", str(event_count), _optional(last_event_id), last_digest, key_check])
+    )
+
+
+def checkpoint_mac(
+    *, event_count: int, position: int, last_event_id: int | None, last_digest: str, at: str
+) -> str:
+    """Signature of a checkpoint kept outside the database."""
+    return _sign(
+        _join(
+            [
+                "checkpoint",
+                str(event_count),
+                str(position),
+                _optional(last_event_id),
+                last_digest,
+                at,
+            ]
+        )
+    )
+
+
+def key_check() -> str:
+    """A value that names the configured key without revealing it, stored on the chain head."""
+    return _key_check_of(settings.AUDIT_HMAC_KEY)
+
+
+@lru_cache(maxsize=4)
+def _key_check_of(key: str) -> str:
+    return hmac.new(key.encode(), _KEY_CHECK_LABEL, hashlib.sha256).hexdigest()
+
+
+def _sign(message: bytes) -> str:
+    return hmac.new(settings.AUDIT_HMAC_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def _optional(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
+def _join(parts: list[str]) -> bytes:
+    return "\x1f".join(p.replace("\x1f", " ") for p in parts).encode()

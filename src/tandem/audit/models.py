@@ -6,6 +6,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from typing_extensions import override
 
+from tandem.audit import chain
+
 
 class Action(models.TextChoices):
     VIEW = "view", _("Viewed")
@@ -33,9 +35,13 @@ class AuditEvent(models.Model):
 
     ``digest`` = HMAC(key, previous digest ‖ canonical fields). Editing or deleting any row
     breaks the link that follows it, which ``tandem audit verify`` reports.
+    ``seq`` is the event's position, 1, 2, 3... without gaps: it is given under the lock of the
+    chain head, so a rolled-back write leaves no hole (unlike the database id).
     Actor and agency are stored as plain ids so that the chain survives the deletion of a user.
     """
 
+    seq = models.PositiveBigIntegerField(_("position"), unique=True)
+    chain_version = models.PositiveSmallIntegerField(default=chain.CURRENT_VERSION)
     occurred_at = models.DateTimeField(_("when"), db_index=True)
     actor_id = models.BigIntegerField(_("user id"), null=True, blank=True, db_index=True)
     actor_role = models.CharField(_("role"), max_length=32, blank=True)
@@ -62,10 +68,18 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """A single row holding the last digest; locking it serialises appends to the chain."""
+    """A single row naming the end of the chain; locking it serialises appends to the chain.
+
+    ``mac`` signs the event count, the last event and its digest, so that removing events at
+    the end and rewriting these fields is detected. ``key_check`` names the key the chain is
+    written with, so that verifying with another key is refused rather than reported as a break.
+    """
 
     last_digest = models.CharField(max_length=64)
     last_event_id = models.BigIntegerField(null=True)
+    event_count = models.PositiveBigIntegerField(default=0)
+    key_check = models.CharField(max_length=64, blank=True)
+    mac = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("audit chain head")

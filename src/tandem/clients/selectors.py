@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Exists, Min, OuterRef, QuerySet
-from django.http import Http404
 
 from tandem.accounts.access import episode_visibility, scope_for
 from tandem.accounts.models import Membership, Role, User
@@ -50,7 +49,7 @@ def client_episodes_for(user: User, client: Client) -> QuerySet[Episode]:
     needs the history), but only to someone who may see the client at all.
     """
     if not clients_visible_to(user).filter(pk=client.pk).exists():
-        raise Http404
+        deny_read(user, "clients.episode", f"client:{client.pk}")
     return client.episodes.select_related("programme", "team", "primary_case_manager").order_by(
         "-start_date", "-pk"
     )

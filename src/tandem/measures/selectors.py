@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from tandem.accounts.models import User
@@ -90,7 +89,7 @@ def client_administrations_for(user: User, client: Client) -> list[Administratio
 def client_responses_for(user: User, client: Client) -> list[Response]:
     """Completed responses of a client (all episodes), oldest first, for the history."""
     if not episodes_visible_to(user).filter(client=client).exists():
-        raise Http404
+        deny_read(user, "measures.response", f"client:{client.pk}")
     rows = list(
         Response.objects.filter(client=client, completed_at__isnull=False).order_by(
             "instrument_code", "completed_at", "pk"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
-from django.http import Http404
 
 from tandem.accounts.access import scope_for
 from tandem.accounts.models import Role, User
+from tandem.core.access import deny_read
 from tandem.orgs.models import Team
 
 SUPERVISING_ROLES = (Role.SUPERVISOR, Role.PROGRAMME_MANAGER)
@@ -20,8 +20,8 @@ def teams_supervised_by(user: User | AnonymousUser) -> QuerySet[Team]:
 
 
 def get_team_for(user: User, pk: int) -> Team:
-    """Return a team the user supervises; 404 for any other, whether or not it exists."""
+    """Return a team the user supervises; an audited 404 for any other, existing or not."""
     team = teams_supervised_by(user).filter(pk=pk).first()
     if team is None:
-        raise Http404
+        deny_read(user, "orgs.team", pk)
     return team

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404
 
 from tandem.accounts.access import scope_for
 from tandem.accounts.models import Membership, Role, User
@@ -49,7 +48,7 @@ def current_episode_for(user: User, client: Client) -> Episode | None:
 def assessments_for(user: User, client: Client) -> list[StrengthsAssessment]:
     """Every version of the client's Strengths Assessment, newest first, with their entries."""
     if not episodes_visible_to(user).filter(client=client).exists():
-        raise Http404
+        deny_read(user, "practice.strengthsassessment", f"client:{client.pk}")
     record_event(
         actor=user,
         action=Action.LIST,
@@ -68,7 +67,7 @@ def assessments_for(user: User, client: Client) -> list[StrengthsAssessment]:
 def plan_for(user: User, episode: Episode) -> RecoveryPlan | None:
     """The episode's recovery plan with goals, steps and their resources (constant queries)."""
     if not episodes_visible_to(user).filter(pk=episode.pk).exists():
-        raise Http404
+        deny_read(user, "practice.recoveryplan", f"episode:{episode.pk}")
     plan = (
         RecoveryPlan.objects.filter(episode=episode)
         .select_related("updated_by")
@@ -92,7 +91,7 @@ def goals_and_steps_of(plan: RecoveryPlan | None) -> tuple[QuerySet[Goal], Query
 
 def recent_contacts_for(user: User, client: Client, limit: int = 20) -> list[Contact]:
     if not episodes_visible_to(user).filter(client=client).exists():
-        raise Http404
+        deny_read(user, "practice.contact", f"client:{client.pk}")
     record_event(
         actor=user,
         action=Action.LIST,
@@ -187,7 +186,7 @@ def contact_figures_for_team(
 ) -> ContactFigures:
     """The team's figures over the window; the team must be one the user supervises."""
     if team.pk not in scope_for(user).team_ids(*SUPERVISING_ROLES):
-        raise Http404
+        deny_read(user, "orgs.team", team.pk)
     since = today - timedelta(days=days)
     clients = Episode.objects.filter(team=team, status=EpisodeStatus.OPEN).count()
     return _figures(
@@ -256,7 +255,7 @@ class SupervisionOverview:
 def supervision_overview_for(user: User, team: Team) -> SupervisionOverview:
     """When each case manager last had supervision, and open clients never presented."""
     if team.pk not in scope_for(user).team_ids(*SUPERVISING_ROLES):
-        raise Http404
+        deny_read(user, "practice.supervisionsession", f"team:{team.pk}")
     record_event(
         actor=user,
         action=Action.LIST,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from argparse import ArgumentParser
 from typing import Any
 
@@ -23,7 +24,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)
+        # gunicorn of this very Python (the virtualenv Tandem is installed in), found whether or
+        # not that environment's bin/ is on PATH.
         argv = [
+            sys.executable,
+            "-m",
             "gunicorn",
             "tandem.wsgi:application",
             "--bind",
@@ -33,4 +38,4 @@ class Command(BaseCommand):
             "--access-logformat",
             '%(t)s "%(m)s %(U)s" %(s)s %(L)ss',  # path without query string: no personal data
         ]
-        os.execvp(argv[0], argv)  # noqa: S606 - replaces this process with gunicorn
+        os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with gunicorn
