@@ -82,6 +82,8 @@ APP_EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
     "accounts:logout": (ANON, grid(every(405))),  # POST only
     "accounts:password_change": (ANON, grid(every(200))),
     "accounts:password_change_done": (ANON, grid(every(200))),
+    # Agency administrators' pages about people's access, narrowed to their own agency.
+    "accounts:role_changes": (ANON, grid(every(403), agency_admin=every(200))),
     "clients:caseload": (ANON, grid(every(403), case_manager=every(200))),
     "clients:client_detail": (
         ANON,
