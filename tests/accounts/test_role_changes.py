@@ -188,6 +188,7 @@ def test_role_changes_page_reads_in_french(world: World, login_as: Any) -> None:
 def test_the_menu_links_agency_administrators_to_their_pages(world: World, login_as: Any) -> None:
     html = login_as(world.agency_admin).get("/").content.decode()
     assert f'href="{PAGE}"' in html
+    assert 'href="/accounts/locked/"' in html
     clinician = signed_in(world.supervisor).get("/teams/").content.decode()
     assert f'href="{PAGE}"' not in clinician
 

@@ -8,6 +8,7 @@ shows on the agency's "Role changes" page.
 
 from __future__ import annotations
 
+from axes.utils import reset as reset_sign_in_failures
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
@@ -24,6 +25,7 @@ from tandem.orgs.models import Agency, Programme, Team
 
 MEMBERSHIP_TYPE = "accounts.membership"
 USER_TYPE = "accounts.user"
+LOCKOUT_TYPE = "accounts.lockout"
 
 
 def _refuse(
@@ -223,3 +225,26 @@ def tell_old_address_of_email_change(*, actor: User, user: User, previous_email:
     transaction.on_commit(
         lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [previous_email])
     )
+
+
+# ---- lockouts ------------------------------------------------------------------------------
+def unlock_account(*, actor: User, user: User) -> int:
+    """Clear a person's failed sign-ins so that they can sign in again; return rows removed."""
+    if not administers_account(actor, user):
+        raise _refuse(
+            actor=actor,
+            action=Action.DELETE,
+            object_type=LOCKOUT_TYPE,
+            object_id=user.pk,
+            agency_id=user.agency_id,
+        )
+    with transaction.atomic():
+        removed: int = reset_sign_in_failures(username=user.email)
+        record_event(
+            actor=actor,
+            action=Action.DELETE,
+            object_type=LOCKOUT_TYPE,
+            object_id=str(user.pk),
+            agency_id=user.agency_id,
+        )
+    return removed

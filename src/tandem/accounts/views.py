@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from typing_extensions import override
 
 from tandem.accounts import selectors, services
@@ -71,3 +74,35 @@ def role_changes(request: HttpRequest) -> HttpResponse:
         "accounts/role_changes.html",
         {"page": page, "clinical_roles": {str(role) for role in CLINICAL_ROLES}},
     )
+
+
+@require_GET
+@role_required(Role.AGENCY_ADMIN)
+def locked_accounts(request: HttpRequest) -> HttpResponse:
+    """People of my agencies who cannot sign in now after too many failed attempts."""
+    user = user_of(request)
+    locked = selectors.locked_accounts_for(user)
+    record_event(actor=user, action=Action.LIST, object_type="accounts.lockout")
+    return render(
+        request,
+        "accounts/locked_accounts.html",
+        {
+            "locked": locked,
+            "failure_limit": settings.AXES_FAILURE_LIMIT,
+            "address_failure_limit": settings.AXES_ADDRESS_FAILURE_LIMIT,
+            "cool_off_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+        },
+    )
+
+
+@require_POST
+@role_required(Role.AGENCY_ADMIN)
+def unlock_account(request: HttpRequest, pk: int) -> HttpResponse:
+    """Lift the lock on one person's account."""
+    actor = user_of(request)
+    person = selectors.get_account_for(actor, pk)
+    services.unlock_account(actor=actor, user=person)
+    messages.success(
+        request, _("%(name)s can sign in again.") % {"name": person.full_name or person.email}
+    )
+    return redirect("accounts:locked_accounts")
