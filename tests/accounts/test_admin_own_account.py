@@ -115,3 +115,15 @@ def test_agency_admin_does_not_see_or_reset_a_superusers_account(
     assert response.status_code in (302, 404)
     root.refresh_from_db()
     assert not root.check_password("a-long-new-passphrase-9")
+
+
+def test_deleting_a_person_who_holds_a_role_is_refused_until_it_is_removed(
+    world: World, login_as: Any
+) -> None:
+    person = world.trainer
+    response = login_as(world.agency_admin).post(
+        f"/admin/accounts/user/{person.pk}/delete/", {"post": "yes"}
+    )
+    assert response.status_code == 200  # the page listing what protects the person
+    assert User.objects.filter(pk=person.pk).exists()
+    assert Membership.objects.filter(user=person).exists()

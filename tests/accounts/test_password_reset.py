@@ -134,3 +134,20 @@ def test_an_admin_changing_someones_email_tells_the_old_address(
         )
     assert response.status_code == 302
     assert [m.to for m in mail.outbox] == [[old]]
+
+
+def test_an_htmx_request_is_sent_to_the_password_change_as_a_whole_page(
+    world: World, login_as: Any
+) -> None:
+    reset_by_admin(login_as(world.agency_admin), world.case_manager)
+    http = sign_in(world.case_manager.email, NEW)
+    response = http.get("/caseload/", headers={"HX-Request": "true"})
+    assert response["HX-Redirect"] == CHANGE
+
+
+def test_the_new_password_must_differ_from_the_one_given(world: World, login_as: Any) -> None:
+    reset_by_admin(login_as(world.agency_admin), world.case_manager)
+    http = sign_in(world.case_manager.email, NEW)
+    response = http.post(CHANGE, {"old_password": NEW, "new_password1": NEW, "new_password2": NEW})
+    assert response.context["form"].has_error("new_password1", "password_unchanged")
+    assert http.get("/caseload/").status_code == 302

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from tandem.accounts import services
 from tandem.accounts.models import Membership, Role, RoleChange
+from tandem.audit.models import AuditEvent, Outcome
 from tests.conftest import World
 from tests.factories import UserFactory
 
@@ -61,3 +62,39 @@ def test_a_clinician_grants_no_role(world: World) -> None:
             agency=world.agency,
             team=world.team,
         )
+
+
+def test_granting_a_role_already_held_is_refused(world: World) -> None:
+    with pytest.raises(ValidationError):
+        services.grant_role(
+            actor=world.agency_admin,
+            user=world.case_manager,
+            role=Role.CASE_MANAGER,
+            agency=world.agency,
+            team=world.team,
+        )
+    assert not RoleChange.objects.exists()
+
+
+def test_a_refused_grant_is_audited(world: World) -> None:
+    with pytest.raises(PermissionDenied):
+        services.grant_role(
+            actor=world.agency_admin,
+            user=world.agency_admin,
+            role=Role.PROGRAMME_MANAGER,
+            agency=world.agency,
+            programme=world.programme,
+        )
+    assert AuditEvent.objects.filter(
+        actor_id=world.agency_admin.pk,
+        object_type="accounts.membership",
+        outcome=Outcome.DENIED,
+    ).exists()
+
+
+def test_a_superuser_grants_a_role_to_someone_else(world: World) -> None:
+    root = UserFactory.create(is_staff=True, is_superuser=True)
+    services.grant_role(
+        actor=root, user=world.trainer, role=Role.SUPERVISOR, agency=world.agency, team=world.team
+    )
+    assert RoleChange.objects.get().changed_by == root
