@@ -127,6 +127,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tandem.accounts.middleware.LoginRequiredMiddleware",
+    "tandem.accounts.middleware.PasswordChangeRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -193,13 +194,24 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Lockout: five failures for one account from one address lock it for 30 minutes.
+# Lockout: five failures within the cool-off lock the account, from every address, for 30
+# minutes; twenty failures from one address lock that address, for every account (an office may
+# share one address). An agency administrator can lift an account's lock on the "Locked
+# accounts" page. See tandem.accounts.lockout.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=20)
+if AXES_FAILURE_LIMIT < 1:
+    raise ImproperlyConfigured("AXES_FAILURE_LIMIT must be 1 or more")
+if AXES_ADDRESS_FAILURE_LIMIT < 1:
+    raise ImproperlyConfigured("AXES_ADDRESS_FAILURE_LIMIT must be 1 or more")
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "tandem.accounts.lockout.AccountAndAddressHandler"
+# In this order: the handler reads the account's count, then the address's.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "tandem.accounts.lockout.account_key"
+AXES_LOCKOUT_CALLABLE = "tandem.accounts.lockout.locked_out_response"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)

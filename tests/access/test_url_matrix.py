@@ -83,6 +83,10 @@ APP_EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
     "accounts:logout": (ANON, grid(every(405))),  # POST only
     "accounts:password_change": (ANON, grid(every(200))),
     "accounts:password_change_done": (ANON, grid(every(200))),
+    # Agency administrators' pages about people's access, narrowed to their own agency.
+    "accounts:role_changes": (ANON, grid(every(403), agency_admin=every(200))),
+    "accounts:locked_accounts": (ANON, grid(every(403), agency_admin=every(200))),
+    "accounts:unlock_account": (ANON, grid(every(405))),  # POST only
     "clients:caseload": (ANON, grid(every(403), case_manager=every(200))),
     "clients:client_detail": (
         ANON,
@@ -351,6 +355,8 @@ def concrete_path(key: str, route: str, objects: dict[str, Any]) -> str:
         return measures_path(key, path, objects["client"])
     if key == "clients:client_detail":
         return path.replace("<int:pk>", str(objects["client"].pk))
+    if key == "accounts:unlock_account":
+        return path.replace("<int:pk>", str(objects["user"].pk))
     if key == "orgs:team_detail":
         return path.replace("<int:pk>", str(objects["team"].pk))
     if key == "admin:view_on_site":

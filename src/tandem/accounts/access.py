@@ -89,6 +89,34 @@ def agency_ids_administered_by(user: User | AnonymousUser) -> frozenset[int]:
     )
 
 
+def administers_agency(actor: User | None, agency_id: int | None) -> bool:
+    """Whether the actor may change who holds which role in this agency.
+
+    ``None`` is set-up from the command line (the demo loader, a deployment script), which
+    already holds the database; superusers administer every agency.
+    """
+    if actor is None:
+        return True
+    if not actor.is_active:
+        return False
+    if actor.is_superuser:
+        return True
+    return agency_id is not None and agency_id in agency_ids_administered_by(actor)
+
+
+def administers_account(actor: User, user: User) -> bool:
+    """Whether the actor may manage this person's sign-in: password, lockout and roles.
+
+    An agency administrator manages the people of the agencies they administer, never a
+    superuser (whose password would open everything).
+    """
+    if not actor.is_active:
+        return False
+    if actor.is_superuser:
+        return True
+    return not user.is_superuser and administers_agency(actor, user.agency_id)
+
+
 def episode_visibility(user: User | AnonymousUser) -> Q:
     """Q over Episode: the episodes whose client this user may open.
 

@@ -1,10 +1,11 @@
-"""Sign-in form: email and password, one generic message for any failure."""
+"""Sign-in form (one generic message for any failure) and the password change form."""
 
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -18,3 +19,19 @@ class EmailAuthenticationForm(AuthenticationForm):
         "invalid_login": _("The email or password is not right. Please try again."),
         "inactive": _("The email or password is not right. Please try again."),
     }
+
+
+class OwnPasswordChangeForm(PasswordChangeForm):
+    """Choose a new password, which must differ from the current one.
+
+    After an administrator set the password, keeping it would leave it known to them.
+    """
+
+    @sensitive_variables("new")
+    def clean_new_password1(self) -> str:
+        new: str = self.cleaned_data["new_password1"]
+        if self.user.check_password(new):
+            raise forms.ValidationError(
+                _("Choose a password different from your current one."), code="password_unchanged"
+            )
+        return new

@@ -1,4 +1,5 @@
-"""Users (login by email) and their role memberships at an agency, programme or team."""
+"""Users (login by email), their role memberships at an agency, programme or team, and the
+durable record of every role granted or removed."""
 
 from __future__ import annotations
 
@@ -63,6 +64,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Agency administrators need this to reach the administration site."),
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    must_change_password = models.BooleanField(
+        _("must change password at next sign-in"),
+        default=False,
+        help_text=_(
+            "Set when someone else sets this person's password; cleared when they choose their own."
+        ),
+    )
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -105,18 +113,21 @@ class Membership(models.Model):
     """A role held by a user at one level: a whole agency, one programme, or one team.
 
     ``agency`` is always set; ``programme`` narrows it; ``team`` narrows it further.
+    Only ``tandem.accounts.services`` grants and removes memberships, so that every change is
+    checked, audited and kept as a ``RoleChange``: deleting a person, agency, programme or team
+    that still holds a membership is refused rather than silently removing the role.
     """
 
     user = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+        User, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("user")
     )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     agency = models.ForeignKey(
-        Agency, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("agency")
+        Agency, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("agency")
     )
     programme = models.ForeignKey(
         Programme,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="memberships",
@@ -124,7 +135,7 @@ class Membership(models.Model):
     )
     team = models.ForeignKey(
         Team,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="memberships",
@@ -161,3 +172,61 @@ class Membership(models.Model):
             raise ValidationError({"team": _("This team belongs to another programme.")})
         if programme is not None and programme.agency_id != self.agency_id:
             raise ValidationError({"programme": _("This programme belongs to another agency.")})
+
+
+class RoleChange(models.Model):
+    """One role granted to or removed from a person: by whom, in which scope, and when.
+
+    Written by ``tandem.accounts.services`` in the transaction that changes the membership, and
+    never edited. It holds references only (people, agency, programme, team), protected from
+    deletion so that the history stays whole; ``changed_by`` is empty for set-up done from the
+    command line (the demo loader).
+    """
+
+    class Kind(models.TextChoices):
+        GRANTED = "granted", _("Granted")
+        REVOKED = "revoked", _("Removed")
+
+    occurred_at = models.DateTimeField(_("when"), default=timezone.now)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("agency")
+    )
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="role_changes", verbose_name=_("person")
+    )
+    changed_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("programme"),
+    )
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("team"),
+    )
+    kind = models.CharField(_("change"), max_length=8, choices=Kind.choices)
+
+    class Meta:
+        verbose_name = _("role change")
+        verbose_name_plural = _("role changes")
+        ordering = ["-occurred_at", "-pk"]
+        indexes = [models.Index(fields=["agency", "-occurred_at"], name="rolechange_agency_when")]
+
+    @override
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.get_role_display()} — {self.user_id}"

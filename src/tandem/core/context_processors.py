@@ -44,6 +44,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         links.append((reverse("fidelity:review_list"), _("Fidelity reviews")))
     elif scope.has_role(Role.AGENCY_ADMIN):
         links.append((reverse("fidelity:scale_list"), _("Fidelity scales")))
+    if scope.has_role(Role.AGENCY_ADMIN):
+        links.append((reverse("accounts:role_changes"), _("Role changes")))
+        links.append((reverse("accounts:locked_accounts"), _("Locked accounts")))
     if user.is_staff and (user.is_superuser or agency_ids_administered_by(user)):
         links.append((reverse("admin:index"), _("Administration")))
     links.append((reverse("accounts:password_change"), _("Change password")))

@@ -13,7 +13,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from tandem.accounts.models import Language, Membership, Role, User
+from tandem.accounts.models import Language, Role, User
+from tandem.accounts.services import grant_role
 from tandem.clients import services as client_services
 from tandem.clients.models import DischargeReason, Gender
 from tandem.feedback.demo import load_feedback_demo
@@ -191,7 +192,9 @@ def load_demo(*, n_clients: int = 300, seed: int = 20261123) -> list[DemoLogin]:
     def grant(
         user: User, role: Role, *, programme: Programme | None = None, team: Team | None = None
     ) -> None:
-        Membership.objects.create(
+        # Set-up from the command line: no one acting, still recorded as a role change.
+        grant_role(
+            actor=None,
             user=user,
             role=role,
             agency=agency,
