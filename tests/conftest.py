@@ -7,12 +7,15 @@ agency Z is the outsider. Each client stands in one relationship to the people o
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client as HttpClient
 
 from tandem.accounts.models import Role, User
 from tandem.clients.models import Client
+from tandem.core.form_tokens import FIELD_NAME, issue_token
 from tandem.orgs.models import Agency, Programme, Team
 from tests.factories import (
     PASSWORD,
@@ -124,6 +127,35 @@ def world(db: None) -> World:
         other_team_client=client_of(other_team_cm, other_team),
         other_agency_client=client_of(other_agency_cm, other_agency_team),
     )
+
+
+class FormClient(HttpClient):
+    """The test client, posting forms as a browser posts Tandem's rendered forms.
+
+    A rendered form carries a one-time form token; a POST of a dict without one gets a new
+    token for the signed-in session. Tests of the token itself use a plain ``HttpClient``.
+    """
+
+    def form_token(self) -> str:
+        if settings.SESSION_COOKIE_NAME not in self.cookies:
+            return ""
+        session = self.session
+        user_id = session.get("_auth_user_id")
+        if user_id is None or session.session_key is None:
+            return ""
+        return issue_token(user_id=user_id, session_key=session.session_key)
+
+    def post(self, path: str, data: Any = None, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]  # same call, one more field
+        if data is None or (isinstance(data, dict) and FIELD_NAME not in data):
+            token = self.form_token()
+            if token:
+                data = {**(data or {}), FIELD_NAME: token}
+        return super().post(path, data, *args, **kwargs)
+
+
+@pytest.fixture
+def client() -> FormClient:
+    return FormClient()
 
 
 def login(http: HttpClient, user: User) -> HttpClient:

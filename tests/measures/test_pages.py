@@ -17,7 +17,7 @@ from tandem.measures.models import (
     Response,
     SelfReportLink,
 )
-from tests.conftest import World
+from tests.conftest import FormClient, World
 from tests.measures.factories import AdministrationFactory, due_rprs
 
 pytestmark = pytest.mark.django_db
@@ -135,7 +135,7 @@ def test_a_teammate_cannot_cancel_someone_elses_link(world: World, login_as) -> 
     administration = _administration(world)
     _issue(login_as(world.case_manager), administration.pk)
     link = SelfReportLink.objects.get()
-    other = HttpClient()
+    other = FormClient()
     other.force_login(world.teammate)
     assert other.post(f"/measures/links/{link.pk}/cancel/").status_code == 404
     link.refresh_from_db()

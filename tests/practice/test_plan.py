@@ -16,7 +16,7 @@ from tandem.practice.models import (
     StepStatus,
     StrengthsAssessment,
 )
-from tests.conftest import World
+from tests.conftest import FormClient, World
 
 
 def own_episode(world: World) -> Episode:
@@ -108,9 +108,7 @@ def test_second_save_of_the_same_plan_is_refused_and_keeps_the_text(
     )
     url = f"/clients/{world.own_client.pk}/plan/"
     # Both open the plan at version 1.
-    from django.test import Client as HttpClient
-
-    first, second = HttpClient(), HttpClient()
+    first, second = FormClient(), FormClient()
     first.force_login(world.case_manager)
     second.force_login(world.supervisor)
     assert first.get(url).context["version"] == 1

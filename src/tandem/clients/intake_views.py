@@ -22,6 +22,7 @@ from tandem.clients.forms import (
 )
 from tandem.clients.models import DeclineReason, Referral, ReferralStatus
 from tandem.core.access import role_required, user_of
+from tandem.core.form_tokens import form_token_required
 from tandem.core.forms import show_service_error
 
 INTAKE = (Role.SUPERVISOR, Role.PROGRAMME_MANAGER)
@@ -51,6 +52,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(*INTAKE)
+@form_token_required
 def referral_new(request: HttpRequest) -> HttpResponse:
     """Enter a referral with what case managers need to know."""
     user = user_of(request)
@@ -72,6 +74,7 @@ def referral_new(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(*INTAKE)
+@form_token_required
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One referral: its facts, the eligibility screen, the decision and the assignment."""
     user = user_of(request)
@@ -150,6 +153,7 @@ def waitlist(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@form_token_required
 def episode_discharge(request: HttpRequest, pk: int) -> HttpResponse:
     """Weeks used and left, the transition plan, and discharge."""
     user = user_of(request)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Exists, Min, OuterRef, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 
 from tandem.accounts.access import episode_visibility, scope_for
 from tandem.accounts.models import Membership, Role, User
@@ -105,8 +105,17 @@ def intake_programmes_for(user: User) -> QuerySet[Programme]:
 
 
 def referrals_visible_to(user: User | AnonymousUser) -> QuerySet[Referral]:
-    """Referrals to the programmes where the user does intake work."""
-    return Referral.objects.filter(programme_id__in=intake_programme_ids(user))
+    """Referrals to the programmes where the user does intake work, narrowed like clients.
+
+    Until it is assigned, every intake role of the programme sees a referral. Once a client
+    record or an episode comes from it, it holds the same identifying facts as that record, so
+    only someone who may open the client still sees it.
+    """
+    unassigned = Q(client__isnull=True, episode__isnull=True)
+    client_visible = Exists(episodes_visible_to(user).filter(client_id=OuterRef("client_id")))
+    return Referral.objects.filter(programme_id__in=intake_programme_ids(user)).filter(
+        unassigned | client_visible
+    )
 
 
 def get_referral_for(user: User, pk: int) -> Referral:

@@ -1,7 +1,8 @@
 """Django admin for agency administrators, narrowed to their own agencies.
 
 Superusers see everything; a staff user with an ``agency_admin`` membership sees and edits only
-the rows of the agencies they administer; everyone else sees nothing. Every change is audited.
+the rows of the agencies they administer; everyone else sees nothing. Every change is audited,
+and every add or change form carries a one-time form token, so a double click saves once.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import ForeignKey, Model, QuerySet
 from django.forms import ModelChoiceField
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from typing_extensions import override
 
 from tandem.accounts.access import agency_ids_administered_by
 from tandem.audit.models import Action
 from tandem.audit.services import record_event
+from tandem.core.form_tokens import form_token_required
 
 
 def administered_agencies(request: HttpRequest) -> frozenset[int]:
@@ -94,6 +96,18 @@ class AgencyScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic 
             related = db_field.remote_field.model._default_manager.all()
             kwargs["queryset"] = self.scope_choices(request, related, path)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @override
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """The add and change forms, each submission saved once (``core.form_tokens``)."""
+        view = form_token_required(super().changeform_view)
+        return view(request, object_id, form_url, extra_context)
 
     @override
     def save_model(self, request: HttpRequest, obj: Model, form: Any, change: bool) -> None:

@@ -16,6 +16,7 @@ from tandem.accounts.models import Role, User
 from tandem.audit.models import Action
 from tandem.audit.services import record_event
 from tandem.core.access import role_required, user_of
+from tandem.core.form_tokens import form_token_required
 from tandem.feedback.models import ReportKind
 from tandem.feedback.reports import selectors, services
 from tandem.feedback.reports.forms import ReportRequestForm
@@ -70,6 +71,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(*REPORTING_ROLES)
+@form_token_required
 def report_request(request: HttpRequest) -> HttpResponse:
     """Queue a report; it is generated in the background and listed when ready."""
     user = user_of(request)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from tandem.accounts.models import Role
 from tandem.core.access import role_required, user_of
+from tandem.core.form_tokens import form_token_required
 from tandem.core.forms import show_service_error
 from tandem.feedback import selectors, services
 from tandem.feedback.forms import AgendaForm, AlertPolicyForm, AlertStepForm, DecisionForm
@@ -36,6 +37,7 @@ def _changed_elsewhere(form: Form) -> None:
 
 
 @role_required(*CLINICAL)
+@require_http_methods(["GET"])
 def alert_list(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     status = request.GET.get("status", "")
@@ -91,6 +93,7 @@ def _detail_page(
 
 @require_http_methods(["GET", "POST"])
 @role_required(*CLINICAL)
+@form_token_required
 def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
     alert = selectors.get_alert_for(user, pk)
@@ -142,6 +145,7 @@ def _item_ids(item: str) -> str:
 
 @require_http_methods(["GET", "POST"])
 @role_required(*SUPERVISING_ROLES)
+@form_token_required
 def agenda(request: HttpRequest, pk: int) -> HttpResponse:
     """A team's supervision agenda: each item beside the client's recovery plan."""
     user = user_of(request)
@@ -204,6 +208,7 @@ def agenda(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.PROGRAMME_MANAGER)
+@form_token_required
 def thresholds(request: HttpRequest, pk: int) -> HttpResponse:
     """The programme's alert thresholds, edited by its programme manager."""
     user = user_of(request)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tandem.accounts.models import Role
 from tandem.core.access import role_required, user_of
+from tandem.core.form_tokens import form_token_required
 from tandem.fidelity.indicators.team import refresh_team_indicators, team_indicators_for
 
 
@@ -24,6 +25,7 @@ def team_indicators(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.SUPERVISOR, Role.PROGRAMME_MANAGER)
+@form_token_required
 def indicators_refresh(request: HttpRequest, pk: int) -> HttpResponse:
     """Recompute the team's indicators for today, then go back where the person came from."""
     refresh_team_indicators(actor=user_of(request), team_pk=pk)

@@ -17,6 +17,7 @@ from tandem.accounts.models import Role, User
 from tandem.audit.models import Action
 from tandem.audit.services import record_event
 from tandem.core.access import role_required, user_of
+from tandem.core.form_tokens import form_token_required, submission_not_saved
 from tandem.core.forms import show_service_error
 from tandem.fidelity import selectors, services
 from tandem.fidelity.forms import (
@@ -54,6 +55,7 @@ def _changed_elsewhere(request: HttpRequest, scale: FidelityScale) -> int:
 
 
 @role_required(*SCALE_ROLES)
+@require_http_methods(["GET"])
 def scale_list(request: HttpRequest) -> HttpResponse:
     """Scales the user may read or draft, grouped by status."""
     user = user_of(request)
@@ -67,6 +69,7 @@ def scale_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(*SCALE_ROLES)
 @require_http_methods(["GET", "POST"])
+@form_token_required
 def scale_new(request: HttpRequest) -> HttpResponse:
     """Draft a scale for a programme (or, for an agency administrator, the whole agency)."""
     user = user_of(request)
@@ -112,6 +115,7 @@ def _settings_initial(scale: FidelityScale) -> dict[str, object]:
 
 @role_required(*SCALE_ROLES)
 @require_http_methods(["GET", "POST"])
+@form_token_required
 def scale_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A scale's structure; a draft is edited here, an active scale is read-only."""
     user = user_of(request)
@@ -192,6 +196,7 @@ def _edit_scale(
         target = form if form is not None else forms["settings"]
         show_service_error(target, error)
         if form is None:
+            submission_not_saved(request)
             messages.error(request, " ".join(error.messages))
             return redirect("fidelity:scale_detail", pk=scale.pk)
         return 200
@@ -266,6 +271,7 @@ def _row_action(
 
 @role_required(*SCALE_ROLES)
 @require_http_methods(["GET", "POST"])
+@form_token_required
 def scale_item(request: HttpRequest, pk: int) -> HttpResponse:
     """An item's label and anchor text for ratings 1-5 (read-only once the scale is in use)."""
     user = user_of(request)

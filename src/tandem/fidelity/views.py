@@ -14,6 +14,7 @@ from tandem.accounts.models import Role, User
 from tandem.audit.models import Action
 from tandem.audit.services import record_event
 from tandem.core.access import deny_read, role_required, user_of
+from tandem.core.form_tokens import form_token_required
 from tandem.core.forms import show_service_error
 from tandem.fidelity import selectors, services
 from tandem.fidelity.forms import ConsensusForm, FinaliseForm, ItemRatingsForm, ReviewForm
@@ -29,6 +30,7 @@ def _audit_read(user: User, review: FidelityReview) -> None:
 
 
 @role_required(*REVIEW_ROLES)
+@require_http_methods(["GET"])
 def review_list(request: HttpRequest) -> HttpResponse:
     """Reviews the user may see, newest first, with their panel's progress."""
     user = user_of(request)
@@ -47,6 +49,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.PROGRAMME_MANAGER)
 @require_http_methods(["GET", "POST"])
+@form_token_required
 def review_new(request: HttpRequest) -> HttpResponse:
     """A programme manager opens a review of one of their teams."""
     user = user_of(request)
@@ -73,6 +76,7 @@ def review_new(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*REVIEW_ROLES)
+@require_http_methods(["GET"])
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Panel status, scores by domain, total, high/low, agreement, and each agreed rating."""
     user = user_of(request)
@@ -104,6 +108,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(Role.ASSESSOR)
 @require_http_methods(["GET", "POST"])
+@form_token_required
 def review_rate(request: HttpRequest, pk: int) -> HttpResponse:
     """An assessor's own ratings: save part of them and come back, then submit.
 
@@ -162,6 +167,7 @@ def review_rate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(Role.ASSESSOR, Role.PROGRAMME_MANAGER)
 @require_http_methods(["GET", "POST"])
+@form_token_required
 def review_reconcile(request: HttpRequest, pk: int) -> HttpResponse:
     """Both assessors' ratings side by side, differences marked; agree and finalise."""
     user = user_of(request)

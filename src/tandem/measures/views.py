@@ -21,6 +21,11 @@ from tandem.accounts.access import scope_for
 from tandem.accounts.models import Role
 from tandem.clients.selectors import get_client_for
 from tandem.core.access import deny_read, role_required, user_of
+from tandem.core.form_tokens import (
+    form_token_required,
+    submission_not_saved,
+    submission_saved,
+)
 from tandem.measures import selectors, services
 from tandem.measures.exporting import export_responses, studies_of
 from tandem.measures.forms import (
@@ -92,6 +97,7 @@ def _administration_page(
 
 @require_http_methods(["GET", "POST"])
 @role_required(*CLINICAL)
+@form_token_required
 def administration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One due measure: enter a clinician-rated or paper form, or hand the client a link."""
     user = user_of(request)
@@ -183,6 +189,7 @@ def _link_page(
 
 @require_POST
 @role_required(*CLINICAL)
+@form_token_required
 def issue_link(request: HttpRequest, pk: int) -> HttpResponse:
     """Make a one-time link; show it once with its QR code, or send it by email."""
     user = user_of(request)
@@ -201,6 +208,10 @@ def issue_link(request: HttpRequest, pk: int) -> HttpResponse:
         return _administration_page(
             request, administration, errors=_errors_by_field(error), status=400
         )
+    # The page shows the new link once; a second click lands on the invitation log instead.
+    submission_saved(
+        request, to=reverse("measures:invitation_log", args=[administration.client_id])
+    )
     return _link_page(request, issued, administration)
 
 
@@ -219,6 +230,7 @@ def invitation_log(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*CLINICAL)
+@form_token_required
 def cancel_link(request: HttpRequest, pk: int) -> HttpResponse:
     """Withdraw a link and its pending reminder."""
     user = user_of(request)
@@ -226,6 +238,7 @@ def cancel_link(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.cancel_invitation(actor=user, link=link)
     except ValidationError as error:
+        submission_not_saved(request)
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("The link was cancelled."))
@@ -234,6 +247,7 @@ def cancel_link(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*CLINICAL)
+@form_token_required
 def resend_link(request: HttpRequest, pk: int) -> HttpResponse:
     """Replace a link by a new one, sent the same way; answers given so far carry over."""
     user = user_of(request)
@@ -241,8 +255,12 @@ def resend_link(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         issued = services.resend_invitation(actor=user, link=link, build_url=_link_url(request))
     except ValidationError as error:
+        submission_not_saved(request)
         messages.error(request, " ".join(error.messages))
         return redirect("measures:invitation_log", link.administration.client_id)
+    submission_saved(
+        request, to=reverse("measures:invitation_log", args=[link.administration.client_id])
+    )
     return _link_page(request, issued, link.administration)
 
 
@@ -389,6 +407,7 @@ def programme_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.PROGRAMME_MANAGER)
+@form_token_required
 def programme_import(request: HttpRequest, pk: int) -> HttpResponse:
     """Upload a CSV of responses: all rows are stored and scored, or none, with a report."""
     programme = _managed_programme(request, pk)

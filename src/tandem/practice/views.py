@@ -17,6 +17,7 @@ from tandem.accounts.models import Role, User
 from tandem.clients.models import Client, Episode
 from tandem.clients.selectors import get_client_for
 from tandem.core.access import role_required, user_of
+from tandem.core.form_tokens import form_token_required
 from tandem.core.forms import show_service_error
 from tandem.practice import selectors, services
 from tandem.practice.forms import (
@@ -53,6 +54,7 @@ def _changed_elsewhere(form: Form) -> None:
 
 
 @require_http_methods(["GET", "POST"])
+@form_token_required
 def strengths(request: HttpRequest, pk: int) -> HttpResponse:
     """The current Strengths Assessment, its dated history, and a form for a new version."""
     user = user_of(request)
@@ -81,6 +83,7 @@ def strengths(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@form_token_required
 def plan(request: HttpRequest, pk: int) -> HttpResponse:
     """The Personal Recovery Plan: vision, goals in the person's words, and their steps."""
     user = user_of(request)
@@ -183,6 +186,7 @@ def _save_plan_action(user: User, action: str, data: dict[str, Any], episode: Ep
 
 
 @require_http_methods(["GET", "POST"])
+@form_token_required
 def contacts(request: HttpRequest, pk: int) -> HttpResponse:
     """Quick entry of a contact on one screen, with the recent contacts below it."""
     user = user_of(request)
@@ -214,6 +218,7 @@ def contacts(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(*CLINICAL)
+@form_token_required
 def resources(request: HttpRequest) -> HttpResponse:
     """The directory of natural community resources, and a form to add one."""
     user = user_of(request)
@@ -261,6 +266,7 @@ def supervision(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(*SUPERVISING)
+@form_token_required
 def session_new(request: HttpRequest) -> HttpResponse:
     """Record a group or individual supervision session."""
     user = user_of(request)
@@ -280,6 +286,7 @@ def session_new(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(*SUPERVISING)
+@form_token_required
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A session, its presented clients and the group's suggestions; present another client."""
     user = user_of(request)
