@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from tandem.accounts.models import Role
 from tandem.audit.models import AuditEvent
-from tests.conftest import World
+from tests.conftest import FormClient, World
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
 
 LOGIN = "/accounts/login/"
@@ -122,7 +122,7 @@ def test_an_admin_of_the_other_agency_unlocks_their_own_people(world: World) -> 
     other_admin = UserFactory.create(agency=world.other_agency, is_staff=True)
     MembershipFactory.create(user=other_admin, role=Role.AGENCY_ADMIN, agency=world.other_agency)
     fail_from(ADDRESS_A, world.other_agency_case_manager.email)
-    http = HttpClient()
+    http = FormClient()
     http.force_login(other_admin)
     assert world.other_agency_case_manager.email in http.get(LOCKED).content.decode()
     http.post(f"{LOCKED}{world.other_agency_case_manager.pk}/unlock/")

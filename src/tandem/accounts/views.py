@@ -24,6 +24,7 @@ from tandem.accounts.models import Role
 from tandem.audit.models import Action
 from tandem.audit.services import record_event
 from tandem.core.access import role_required, user_of
+from tandem.core.form_tokens import form_token_required
 
 ROLE_CHANGES_PER_PAGE = 50
 
@@ -97,6 +98,7 @@ def locked_accounts(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(Role.AGENCY_ADMIN)
+@form_token_required
 def unlock_account(request: HttpRequest, pk: int) -> HttpResponse:
     """Lift the lock on one person's account."""
     actor = user_of(request)
