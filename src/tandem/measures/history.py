@@ -19,6 +19,7 @@ matplotlib.use("Agg")
 
 from matplotlib.figure import Figure  # the backend is chosen before pyplot loads
 
+from tandem.core.svg import without_inline_styles
 from tandem.measures.labels import localised
 from tandem.measures.models import Response
 from tandem.measures.registry import UnknownInstrumentError, get_instrument
@@ -114,8 +115,9 @@ def _chart(title: str, names: tuple[str, ...], rows: list[HistoryRow]) -> str:
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg")
     svg = buffer.getvalue()
-    # Drop the XML prologue and DOCTYPE so that the SVG can sit inline in the page.
-    return svg[svg.index("<svg") :]
+    # Drop the XML prologue and DOCTYPE so that the SVG can sit inline in the page; styles
+    # become attributes so that the page's Content-Security-Policy lets them apply.
+    return without_inline_styles(svg[svg.index("<svg") :])
 
 
 def histories(responses: list[Response]) -> list[InstrumentHistory]:

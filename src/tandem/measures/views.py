@@ -281,8 +281,9 @@ def _rate_limited(request: HttpRequest, token: str) -> bool:
 
 
 def _private(response: HttpResponse) -> HttpResponse:
+    # The page's address is the token: never cached, never sent on as a referrer.
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "same-origin"
+    response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex"
     return response
 

@@ -19,6 +19,8 @@ import matplotlib.dates
 import numpy as np
 from django.utils.formats import date_format, number_format
 
+from tandem.core.svg import without_inline_styles
+
 matplotlib.use("Agg")
 
 from matplotlib.figure import Figure  # the backend is chosen before pyplot loads
@@ -66,12 +68,13 @@ def new_figure(width: float = 6.0, height: float = 2.8) -> Figure:
 
 
 def to_svg(figure: Figure) -> str:
-    """The figure as inline SVG (no XML prologue, so it can sit inside the page)."""
+    """The figure as inline SVG (no XML prologue, so it can sit inside the page), its styles
+    as attributes so that the page's Content-Security-Policy lets them apply."""
     figure.tight_layout()
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg")
     svg = buffer.getvalue()
-    return svg[svg.index("<svg") :]
+    return without_inline_styles(svg[svg.index("<svg") :])
 
 
 # ---- drawing: the few chart shapes the dashboards use ------------------------------------------
