@@ -283,13 +283,42 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="tandem@localhost")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # Logs carry request ids and object ids, never personal data: no request bodies, no SQL params.
+# Every handler redacts self-report link tokens (/r/<token>/) and logs a refused or missing page
+# (4xx) as one line without a traceback. Django's own handlers are replaced: its "django" logger
+# writes through the root's console (once, in development too), and the development server's
+# access lines through a handler of the same filters.
+_LOG_FILTERS = ["client_errors_in_one_line", "redact_link_tokens"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "client_errors_in_one_line": {"()": "tandem.core.logs.ClientErrorsInOneLine"},
+        "redact_link_tokens": {"()": "tandem.core.logs.RedactLinkTokens"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": _LOG_FILTERS,
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": _LOG_FILTERS,
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        "django": {"handlers": [], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         # WeasyPrint narrates every rendering step at INFO; its warnings still show.
