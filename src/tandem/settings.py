@@ -195,7 +195,18 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+# Reverse proxies in front of Tandem that append the client's address to X-Forwarded-For (and
+# set X-Request-ID). The lockout and the self-report rate limit count the address the outermost
+# trusted proxy saw (tandem.core.addresses); with 0, the connection's peer. AXES_PROXY_COUNT is
+# the earlier name of the same setting.
+_proxies = os.environ.get("TRUSTED_PROXY_COUNT", os.environ.get("AXES_PROXY_COUNT", "0")).strip()
+if not _proxies.isdigit():
+    raise ImproperlyConfigured(
+        f"TRUSTED_PROXY_COUNT must be a number of proxies, 0 or more; got {_proxies!r}"
+    )
+TRUSTED_PROXY_COUNT = int(_proxies)
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
+AXES_CLIENT_IP_CALLABLE = "tandem.core.addresses.client_address"
 
 # Sessions expire after 30 minutes idle (SESSION_SAVE_EVERY_REQUEST renews the cookie)
 # and 12 hours after login whatever the activity (SessionTimeoutMiddleware).

@@ -9,19 +9,24 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 
+from tandem.core.addresses import trusted_proxy_count
 from tandem.core.request_context import request_id_var
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
 
 class RequestIdMiddleware:
-    """Take a well-formed X-Request-ID from the proxy or make one; echo it in the response."""
+    """Take a well-formed X-Request-ID from a trusted proxy or make one; echo it in the response.
+
+    Without a trusted proxy (``TRUSTED_PROXY_COUNT`` = 0) the header can only come from the
+    client, who must not choose the id that audit events carry: a fresh one is made.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        incoming = request.headers.get("X-Request-ID", "")
+        incoming = request.headers.get("X-Request-ID", "") if trusted_proxy_count() else ""
         request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id  # type: ignore[attr-defined]  # set for views and templates
         token = request_id_var.set(request_id)
