@@ -4,9 +4,12 @@ and its refusals are counted in one audited row per address and window, not one 
 from __future__ import annotations
 
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client as HttpClient
 
 from tandem.audit.models import AuditEvent, Outcome
@@ -119,3 +122,29 @@ def test_the_tally_keeps_no_address_in_clear(db: None) -> None:
     HttpClient(REMOTE_ADDR=GUESSER).get("/r/guess/")
     (tally,) = RefusedLinkAttempts.objects.values()
     assert GUESSER not in " ".join(str(value) for value in tally.values())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_first_guesses_are_audited_once(db: None) -> None:
+    from tandem.measures.models import RefusedLinkAttempts
+    from tandem.measures.services import record_refused_link_request
+
+    if connection.vendor != "postgresql":
+        # The in-memory SQLite test database locks whole tables across threads.
+        pytest.skip("concurrent writers need PostgreSQL (DATABASE_URL)")
+
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    barrier = threading.Barrier(6)
+
+    def guess() -> None:
+        try:
+            barrier.wait(timeout=10)
+            record_refused_link_request(address=GUESSER, throttled=False, now=now)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        for future in [pool.submit(guess) for _ in range(6)]:
+            future.result()
+    assert len(_refusal_events()) == 1
+    assert RefusedLinkAttempts.objects.get().refused == 6
