@@ -40,17 +40,18 @@ def _handlers() -> list[logging.Handler]:
 def log_output() -> Iterator[io.StringIO]:
     """What every configured stream handler writes during the test."""
     buffer = io.StringIO()
-    swapped = [
-        (handler, handler.setStream(buffer))
-        for handler in _handlers()
-        if isinstance(handler, logging.StreamHandler)
-    ]
-    assert swapped, "the settings configure at least one stream handler"
+    handlers = [h for h in _handlers() if isinstance(h, logging.StreamHandler)]
+    assert handlers, "the settings configure at least one stream handler"
+    # Assigned, not setStream(): that flushes the old stream, which an earlier test's output
+    # capture may have closed.
+    swapped = [(handler, handler.stream) for handler in handlers]
+    for handler in handlers:
+        handler.stream = buffer
     try:
         yield buffer
     finally:
         for handler, stream in swapped:
-            handler.setStream(stream)
+            handler.stream = stream
 
 
 def test_every_log_handler_redacts_link_tokens() -> None:
