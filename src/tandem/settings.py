@@ -253,7 +253,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
-# Self-report pages (/r/<token>/) send no referrer at all: their address is the token.
+# Self-report pages (/r/<token>/) send "strict-origin": never their path, which is the token.
 SECURE_REFERRER_POLICY = "same-origin"
 # Scripts and styles only from Tandem's own static files: no inline script, no inline style
 # (htmx is told not to inject its indicator style; charts carry presentation attributes).

@@ -38,8 +38,9 @@ def missing_security_headers(path: str, response: HttpResponseBase) -> list[str]
         if policy.get(directive) != ["'none'"]:
             problems.append(f"{directive} is {policy.get(directive)}, not 'none'")
     referrer = response.get("Referrer-Policy", "")
-    # A self-report page's address is its token: it must never leave as a referrer.
-    wanted = ("no-referrer",) if path.startswith("/r/") else ("same-origin", "no-referrer")
+    # A self-report page's address is its token: a referrer may carry the origin, never the path.
+    path_free = ("no-referrer", "origin", "strict-origin")
+    wanted = path_free if path.startswith("/r/") else ("same-origin", *path_free)
     if referrer not in wanted:
         problems.append(f"Referrer-Policy {referrer!r} is not one of {wanted}")
     permissions = response.get("Permissions-Policy", "")

@@ -278,9 +278,11 @@ def _rate_limited(address: str, token: str) -> bool:
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    # The page's address is the token: never cached, never sent on as a referrer.
+    # The page's address is the token: never cached, never sent on as a referrer (the origin at
+    # most; "no-referrer" would make the browser post the answers with "Origin: null", which the
+    # CSRF check refuses).
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "strict-origin"
     response["X-Robots-Tag"] = "noindex"
     return response
 
