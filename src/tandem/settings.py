@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -100,6 +101,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "tandem.core",
@@ -118,6 +120,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tandem.core.middleware.RequestIdMiddleware",
+    # After WhiteNoise: static files stay cacheable; every page Django makes gets the headers.
+    "csp.middleware.CSPMiddleware",
+    "tandem.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tandem.accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -214,7 +219,18 @@ AXES_LOCKOUT_CALLABLE = "tandem.accounts.lockout.locked_out_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+# Reverse proxies in front of Tandem that append the client's address to X-Forwarded-For (and
+# set X-Request-ID). The lockout and the self-report rate limit count the address the outermost
+# trusted proxy saw (tandem.core.addresses); with 0, the connection's peer. AXES_PROXY_COUNT is
+# the earlier name of the same setting.
+_proxies = os.environ.get("TRUSTED_PROXY_COUNT", os.environ.get("AXES_PROXY_COUNT", "0")).strip()
+if not _proxies.isdigit():
+    raise ImproperlyConfigured(
+        f"TRUSTED_PROXY_COUNT must be a number of proxies, 0 or more; got {_proxies!r}"
+    )
+TRUSTED_PROXY_COUNT = int(_proxies)
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
+AXES_CLIENT_IP_CALLABLE = "tandem.core.addresses.client_address"
 
 # Sessions expire after 30 minutes idle (SESSION_SAVE_EVERY_REQUEST renews the cookie)
 # and 12 hours after login whatever the activity (SessionTimeoutMiddleware).
@@ -261,7 +277,24 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Self-report pages (/r/<token>/) send "strict-origin": never their path, which is the token.
 SECURE_REFERRER_POLICY = "same-origin"
+# Scripts and styles only from Tandem's own static files: no inline script, no inline style
+# (htmx is told not to inject its indicator style; charts carry presentation attributes).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if IS_PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
@@ -285,13 +318,42 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="tandem@localhost")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # Logs carry request ids and object ids, never personal data: no request bodies, no SQL params.
+# Every handler redacts self-report link tokens (/r/<token>/) and logs a refused or missing page
+# (4xx) as one line without a traceback. Django's own handlers are replaced: its "django" logger
+# writes through the root's console (once, in development too), and the development server's
+# access lines through a handler of the same filters.
+_LOG_FILTERS = ["client_errors_in_one_line", "redact_link_tokens"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "client_errors_in_one_line": {"()": "tandem.core.logs.ClientErrorsInOneLine"},
+        "redact_link_tokens": {"()": "tandem.core.logs.RedactLinkTokens"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": _LOG_FILTERS,
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": _LOG_FILTERS,
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        "django": {"handlers": [], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         # WeasyPrint narrates every rendering step at INFO; its warnings still show.

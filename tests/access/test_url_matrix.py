@@ -33,6 +33,7 @@ from tests.access.grids import (
     grid,
     rel,
 )
+from tests.access.headers import missing_security_headers
 from tests.conftest import World
 from tests.feedback.access import EXPECTED as FEEDBACK_EXPECTED
 from tests.feedback.access import feedback_path
@@ -383,6 +384,7 @@ def cells() -> list[tuple[str, str]]:
 def test_url_answers_every_role_and_relationship_as_the_table_says(
     world: World, key: str, route: str
 ) -> None:
+    """Each answer also carries the security headers (CSP, no-store, referrer, permissions)."""
     anonymous_expected, role_grid = EXPECTED[key]
     objects = objects_for(world)
     unexpected = []
@@ -390,6 +392,8 @@ def test_url_answers_every_role_and_relationship_as_the_table_says(
         path = concrete_path(key, route, objects[relationship])
         response = HttpClient().get(path)
         answer = response.status_code
+        for problem in missing_security_headers(path, response):
+            unexpected.append(("anonymous", relationship, path, "headers", problem))
         if answer != anonymous_expected:
             unexpected.append(("anonymous", relationship, path, anonymous_expected, answer))
         elif answer == 302 and key not in PUBLIC:
@@ -403,7 +407,10 @@ def test_url_answers_every_role_and_relationship_as_the_table_says(
             wanted = role_grid[role.value][relationship]
             audits_refusal = wanted == 404 and not is_admin_route(key, route)
             denied_before = denied_events_of(world.user(role)) if audits_refusal else 0
-            answer = http.get(path).status_code
+            response = http.get(path)
+            answer = response.status_code
+            for problem in missing_security_headers(path, response):
+                unexpected.append((role.value, relationship, path, "headers", problem))
             if answer != wanted:
                 unexpected.append((role.value, relationship, path, wanted, answer))
             elif audits_refusal:

@@ -43,6 +43,13 @@ def test_production_without_secret_key_stops_start_up_with_one_line(tmp_path: Pa
     assert "SECRET_KEY" in result.stderr
 
 
+def test_a_malformed_trusted_proxy_count_stops_start_up_with_one_line(tmp_path: Path) -> None:
+    result = run_tandem(tmp_path, "check", TRUSTED_PROXY_COUNT="two")
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "TRUSTED_PROXY_COUNT" in result.stderr
+
+
 def test_unknown_environment_name_is_refused(tmp_path: Path) -> None:
     result = run_tandem(tmp_path, "check", TANDEM_ENV="staging")
     assert result.returncode == 2

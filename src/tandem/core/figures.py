@@ -20,6 +20,8 @@ matplotlib.use("Agg")
 from matplotlib.figure import Figure  # the backend is chosen before pyplot loads
 from matplotlib.text import Text
 
+from tandem.core.svg import without_inline_styles
+
 __all__ = ["new_figure", "to_svg"]
 
 
@@ -29,7 +31,8 @@ def new_figure(width: float = 6.0, height: float = 2.8) -> Figure:
 
 
 def to_svg(figure: Figure) -> str:
-    """The figure as inline SVG (no XML prologue, so it can sit inside the page).
+    """The figure as inline SVG (no XML prologue, so it can sit inside the page), styles as
+    presentation attributes.
 
     Every text is drawn literally, never as mathtext.
     """
@@ -42,4 +45,5 @@ def to_svg(figure: Figure) -> str:
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg")
     svg = buffer.getvalue()
-    return svg[svg.index("<svg") :]
+    # Styles become attributes so that the page's Content-Security-Policy lets them apply.
+    return without_inline_styles(svg[svg.index("<svg") :])

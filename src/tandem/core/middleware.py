@@ -7,20 +7,26 @@ import uuid
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
 
+from tandem.core.addresses import trusted_proxy_count
 from tandem.core.request_context import request_id_var
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
 
 class RequestIdMiddleware:
-    """Take a well-formed X-Request-ID from the proxy or make one; echo it in the response."""
+    """Take a well-formed X-Request-ID from a trusted proxy or make one; echo it in the response.
+
+    Without a trusted proxy (``TRUSTED_PROXY_COUNT`` = 0) the header can only come from the
+    client, who must not choose the id that audit events carry: a fresh one is made.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        incoming = request.headers.get("X-Request-ID", "")
+        incoming = request.headers.get("X-Request-ID", "") if trusted_proxy_count() else ""
         request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id  # type: ignore[attr-defined]  # set for views and templates
         token = request_id_var.set(request_id)
@@ -29,4 +35,48 @@ class RequestIdMiddleware:
         finally:
             request_id_var.reset(token)
         response["X-Request-ID"] = request_id
+        return response
+
+
+# Powerful browser features no Tandem page uses, denied to the page and anything it embeds.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
+
+
+class SecurityHeadersMiddleware:
+    """No cache keeps a page Django makes; no page may use camera, microphone, location...
+
+    Every page is personal (a client's record, a worker's caseload), names the signed-in person
+    in its header, or carries a CSRF token or a link token: one rule for all of them leaves no
+    page to forget. Static files never reach this middleware (WhiteNoise answers them first)
+    and stay cacheable.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if "no-store" not in response.get("Cache-Control", ""):
+            patch_cache_control(response, no_store=True)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response

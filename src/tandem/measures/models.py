@@ -334,6 +334,42 @@ class SelfReportLink(models.Model):
         return f"link #{self.pk}"
 
 
+class RefusedLinkAttempts(models.Model):
+    """Refused requests for self-report links from one address in one rate-limit window.
+
+    Guessing tokens must not write one audit event per guess (the chain would grow without
+    bound and every guess would wait on its lock): the first refusal of a window is audited,
+    naming this row, and the later ones only add to its counts. The address is kept as a keyed
+    digest, the same for the same address but unreadable without the secret key.
+    """
+
+    address_digest = models.CharField(_("address digest"), max_length=64)
+    window_start = models.DateTimeField(_("window start"))
+    refused = models.PositiveIntegerField(
+        _("refused tokens"), default=0, help_text=_("Tokens that open no link.")
+    )
+    throttled = models.PositiveIntegerField(
+        _("throttled requests"),
+        default=0,
+        help_text=_("Requests answered 'too many requests' before any lookup."),
+    )
+    last_at = models.DateTimeField(_("last refused"))
+
+    class Meta:
+        verbose_name = _("refused link attempts")
+        verbose_name_plural = _("refused link attempts")
+        ordering = ["-window_start", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["address_digest", "window_start"], name="refused_link_attempts_once"
+            )
+        ]
+
+    @override
+    def __str__(self) -> str:
+        return f"refused link attempts #{self.pk}"
+
+
 class InvitationKind(models.TextChoices):
     LINK = "link", _("Link")
     REMINDER = "reminder", _("Reminder")

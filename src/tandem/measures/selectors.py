@@ -25,7 +25,7 @@ from tandem.measures.models import (
     Response,
     SelfReportLink,
 )
-from tandem.measures.services import hash_token
+from tandem.measures.services import hash_token, record_refused_link_request
 
 ATTENTION_STATUSES = (
     AdministrationStatus.DUE,
@@ -159,11 +159,15 @@ def measure_status_by_episode(episode_ids: Iterable[int]) -> dict[int, dict[str,
     return {episode_id: found for episode_id, found in counts.items() if found}
 
 
-def usable_link_for_token(token: str, *, now: datetime | None = None) -> SelfReportLink | None:
+def usable_link_for_token(
+    token: str, *, address: str, now: datetime | None = None
+) -> SelfReportLink | None:
     """The link a token opens, if it still may be used: not used, cancelled or expired.
 
-    Anonymous: the lookup is by hash only. A refused token is audited without identifying
-    anything, an accepted one as a view of the link by nobody (the client).
+    Anonymous: the lookup is by hash only. A refused link is audited without identifying
+    anything; a token that opens no link at all (a guess) is counted for ``address``, audited
+    once per address and window; an accepted one is audited as a view of the link by nobody
+    (the client).
     """
     now = now or timezone.now()
     link = (
@@ -171,19 +175,21 @@ def usable_link_for_token(token: str, *, now: datetime | None = None) -> SelfRep
         .select_related("administration__client", "response")
         .first()
     )
+    if link is None:
+        record_refused_link_request(address=address, throttled=False, now=now)
+        return None
     usable = (
-        link is not None
-        and link.used_at is None
+        link.used_at is None
         and link.cancelled_at is None
         and link.expires_at > now
         and link.administration.is_answerable
     )
-    if link is None or not usable:
+    if not usable:
         record_event(
             actor=None,
             action=Action.VIEW,
             object_type="measures.selfreportlink",
-            object_id=str(link.pk) if link else "",
+            object_id=str(link.pk),
             outcome=Outcome.DENIED,
         )
         return None

@@ -21,6 +21,7 @@ from tandem.accounts.access import scope_for
 from tandem.accounts.models import Role
 from tandem.clients.selectors import get_client_for
 from tandem.core.access import deny_read, role_required, user_of
+from tandem.core.addresses import client_address
 from tandem.core.form_tokens import (
     form_token_required,
     submission_not_saved,
@@ -266,41 +267,40 @@ def resend_link(request: HttpRequest, pk: int) -> HttpResponse:
 
 # ---- the client's page ---------------------------------------------------------------------------
 RATE_LIMIT_REQUESTS = 120
-RATE_LIMIT_WINDOW_SECONDS = 600
-
-
 REFUSED_LIMIT = 200
 
 
 def _count(key: str) -> int:
     """Add one to a cache counter that lives for the rate-limit window; return the new value."""
-    cache.add(key, 0, RATE_LIMIT_WINDOW_SECONDS)
+    window = services.REFUSAL_WINDOW_SECONDS
+    cache.add(key, 0, window)
     try:
         return cache.incr(key)
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, RATE_LIMIT_WINDOW_SECONDS)
+        cache.set(key, 1, window)
         return 1
 
 
-def _address_key(request: HttpRequest) -> str:
-    # Hashed: the cache holds no addresses in clear.
-    return services.hash_token(request.META.get("REMOTE_ADDR", ""))
-
-
-def _rate_limited(request: HttpRequest, token: str) -> bool:
-    """Per address and token hash, a runaway script gets 429; per address, so does a guesser
-    whose tokens keep being refused."""
+def _rate_limited(address: str, token: str) -> bool:
+    """Per address and token, a runaway script gets 429; per address, so does a guesser whose
+    tokens keep being refused. The address is the client's as the trusted proxy saw it
+    (``client_address``), so that a guesser behind the proxy blocks only themselves."""
     limit: int = getattr(settings, "MEASURES_SELF_REPORT_RATE_LIMIT", RATE_LIMIT_REQUESTS)
     refused_limit: int = getattr(settings, "MEASURES_SELF_REPORT_REFUSED_LIMIT", REFUSED_LIMIT)
-    if (cache.get(f"selfreport-refused:{_address_key(request)}") or 0) >= refused_limit:
+    # Keyed digests: the cache holds no addresses or tokens in clear.
+    address_key = services.address_digest(address)
+    if (cache.get(f"selfreport-refused:{address_key}") or 0) >= refused_limit:
         return True
-    token_key = services.hash_token(f"{_address_key(request)}|{services.hash_token(token)}")
+    token_key = services.address_digest(f"{address}|{services.hash_token(token)}")
     return _count(f"selfreport:{token_key}") > limit
 
 
 def _private(response: HttpResponse) -> HttpResponse:
+    # The page's address is the token: never cached, never sent on as a referrer (the origin at
+    # most; "no-referrer" would make the browser post the answers with "Origin: null", which the
+    # CSRF check refuses).
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "same-origin"
+    response["Referrer-Policy"] = "strict-origin"
     response["X-Robots-Tag"] = "noindex"
     return response
 
@@ -313,11 +313,13 @@ def _refused(request: HttpRequest, status: int = 410) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def self_report(request: HttpRequest, token: str) -> HttpResponse:
     """The client answers on their one-time link; every answer is saved as it is given."""
-    if _rate_limited(request, token):
+    address = client_address(request)
+    if _rate_limited(address, token):
+        services.record_refused_link_request(address=address, throttled=True)
         return _refused(request, status=429)
-    link = selectors.usable_link_for_token(token)
+    link = selectors.usable_link_for_token(token, address=address)
     if link is None:
-        _count(f"selfreport-refused:{_address_key(request)}")
+        _count(f"selfreport-refused:{services.address_digest(address)}")
         return _refused(request)
     administration: Administration = link.administration
     client = administration.client

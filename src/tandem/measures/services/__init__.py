@@ -19,6 +19,11 @@ from tandem.measures.services.links import (
     resend_invitation,
     send_due_reminders,
 )
+from tandem.measures.services.refusals import (
+    REFUSAL_WINDOW_SECONDS,
+    address_digest,
+    record_refused_link_request,
+)
 from tandem.measures.services.responses import (
     client_first_name,
     draft_for,
@@ -29,8 +34,10 @@ from tandem.measures.services.responses import (
 
 __all__ = [
     "LINK_LIFETIME_DAYS",
+    "REFUSAL_WINDOW_SECONDS",
     "TOKEN_BYTES",
     "IssuedLink",
+    "address_digest",
     "cancel_invitation",
     "client_first_name",
     "create_contact_administrations",
@@ -39,6 +46,7 @@ __all__ = [
     "hash_token",
     "issue_link",
     "on_episode_closed",
+    "record_refused_link_request",
     "refresh_administration_statuses",
     "resend_invitation",
     "save_self_report_progress",

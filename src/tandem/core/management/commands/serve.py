@@ -37,5 +37,7 @@ class Command(BaseCommand):
             str(options["workers"]),
             "--access-logformat",
             '%(t)s "%(m)s %(U)s" %(s)s %(L)ss',  # path without query string: no personal data
+            "--logger-class",  # access lines (when enabled) without self-report link tokens
+            "tandem.core.gunicorn_logging.RedactingLogger",
         ]
         os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with gunicorn
