@@ -129,10 +129,6 @@ def test_simultaneous_first_guesses_are_audited_once(db: None) -> None:
     from tandem.measures.models import RefusedLinkAttempts
     from tandem.measures.services import record_refused_link_request
 
-    if connection.vendor != "postgresql":
-        # The in-memory SQLite test database locks whole tables across threads.
-        pytest.skip("concurrent writers need PostgreSQL (DATABASE_URL)")
-
     now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
     barrier = threading.Barrier(6)
 
