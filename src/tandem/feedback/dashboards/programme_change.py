@@ -13,14 +13,8 @@ from datetime import date
 import numpy as np
 from django.utils.translation import gettext as _
 
-from tandem.feedback.dashboards.charts import (
-    Cell,
-    Panel,
-    bar_chart,
-    mean_of,
-    rounded,
-    shown,
-)
+from tandem.core.display import Cell, rounded, shown
+from tandem.feedback.dashboards.charts import Panel, bar_chart, mean_of
 from tandem.feedback.dashboards.programme_flow import EpisodeFacts
 from tandem.feedback.selectors import alert_policy_for
 from tandem.measures.history import CHANGE_NORMS, ChangeNorm, headline_score

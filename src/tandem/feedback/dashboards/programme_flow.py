@@ -14,15 +14,8 @@ from django.db.models import Min, Q
 from django.utils.translation import gettext as _
 
 from tandem.clients.models import Episode
-from tandem.feedback.dashboards.charts import (
-    Cell,
-    Panel,
-    bar_chart,
-    mean_of,
-    median_of,
-    rounded,
-    shown,
-)
+from tandem.core.display import Cell, rounded, shown
+from tandem.feedback.dashboards.charts import Panel, bar_chart, mean_of, median_of
 from tandem.feedback.dashboards.queries import open_clients_by_team
 from tandem.orgs.models import Programme, Team
 from tandem.practice.models import ContactWith
