@@ -9,7 +9,7 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from tandem.audit.models import Action, AuditEvent
-from tandem.feedback.dashboards.charts import SUPPRESSED
+from tandem.core.display import SUPPRESSED
 from tandem.feedback.dashboards.team import default_period, months_before, team_dashboard
 from tandem.feedback.dashboards.team_indicators import has_drifted, normalised
 from tandem.fidelity.indicators import definitions as d

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from tandem.accounts.models import User
 from tandem.clients.models import Episode
-from tandem.feedback.dashboards.charts import SUPPRESSED
+from tandem.core.display import SUPPRESSED
 from tandem.feedback.dashboards.worker import WorkerDashboard, worker_dashboard
 from tandem.feedback.models import Alert, AlertRule, AlertStatus
 from tandem.fidelity.models import IndicatorValue
