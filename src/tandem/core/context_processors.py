@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.accounts.access import agency_ids_administered_by, scope_for
 from tandem.accounts.models import Role
-from tandem.feedback.selectors import programmes_managed_by
+from tandem.orgs.selectors import programmes_managed_by
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:

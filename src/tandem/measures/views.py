@@ -17,10 +17,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tandem.accounts.access import scope_for
 from tandem.accounts.models import Role
 from tandem.clients.selectors import get_client_for
-from tandem.core.access import deny_read, role_required, user_of
+from tandem.core.access import role_required, user_of
 from tandem.core.addresses import client_address
 from tandem.core.form_tokens import (
     form_token_required,
@@ -41,7 +40,7 @@ from tandem.measures.importing import import_csv
 from tandem.measures.models import Administration, InvitationChannel, SelfReportLink
 from tandem.measures.registry import get_instrument
 from tandem.measures.wording import latest_wording
-from tandem.orgs.models import Programme
+from tandem.orgs.selectors import get_programme_for_manager
 
 CLINICAL = (Role.CASE_MANAGER, Role.SUPERVISOR, Role.PROGRAMME_MANAGER)
 
@@ -375,20 +374,11 @@ def _answer_page(
 
 
 # ---- programme exports and imports ---------------------------------------------------------------
-def _managed_programme(request: HttpRequest, pk: int) -> Programme:
-    user = user_of(request)
-    managed = scope_for(user).team_ids(Role.PROGRAMME_MANAGER)
-    programme = Programme.objects.filter(pk=pk, teams__in=managed).distinct().first()
-    if programme is None:
-        deny_read(user, "orgs.programme", pk)
-    return programme
-
-
 @require_http_methods(["GET"])
 @role_required(Role.PROGRAMME_MANAGER)
 def programme_export(request: HttpRequest, pk: int) -> HttpResponse:
     """Download a programme's responses and scores to one instrument as CSV or SPSS."""
-    programme = _managed_programme(request, pk)
+    programme = get_programme_for_manager(user_of(request), pk)
     form = ExportForm(request.GET or None, studies=studies_of(programme))
     if not form.is_valid():
         return render(
@@ -412,7 +402,7 @@ def programme_export(request: HttpRequest, pk: int) -> HttpResponse:
 @form_token_required
 def programme_import(request: HttpRequest, pk: int) -> HttpResponse:
     """Upload a CSV of responses: all rows are stored and scored, or none, with a report."""
-    programme = _managed_programme(request, pk)
+    programme = get_programme_for_manager(user_of(request), pk)
     form = ImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():

@@ -32,8 +32,8 @@ from tandem.feedback.dashboards.programme_intake import (
     referrals_panel,
     waitlist_panel,
 )
-from tandem.feedback.selectors import programmes_managed_by
 from tandem.orgs.models import Programme, Team
+from tandem.orgs.selectors import programmes_managed_by
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +62,7 @@ def programme_dashboard(
     """The programme's dashboard for ``start``..``end`` (inclusive); managers of it only.
 
     Raises ``PermissionDenied`` for a user who does not manage the programme: views look the
-    programme up through ``feedback.selectors.get_programme_for_manager`` first (404).
+    programme up through ``orgs.selectors.get_programme_for_manager`` first (404).
     """
     if not programmes_managed_by(user).filter(pk=programme.pk).exists():
         raise PermissionDenied
