@@ -113,7 +113,6 @@ INSTALLED_APPS = [
     "tandem.practice",
     "tandem.fidelity",
     "tandem.feedback",
-    "tandem.interop",
 ]
 
 MIDDLEWARE = [

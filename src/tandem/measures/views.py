@@ -39,7 +39,6 @@ from tandem.measures.forms import (
 from tandem.measures.importing import import_csv
 from tandem.measures.models import Administration, InvitationChannel, SelfReportLink
 from tandem.measures.registry import get_instrument
-from tandem.measures.wording import latest_wording
 from tandem.orgs.selectors import get_programme_for_manager
 
 CLINICAL = (Role.CASE_MANAGER, Role.SUPERVISOR, Role.PROGRAMME_MANAGER)
@@ -57,7 +56,7 @@ def _errors_by_field(error: ValidationError) -> dict[str, str]:
 def _licensed_wording(administration: Administration, language: str) -> dict[str, str]:
     """The client's agency's licensed item texts in ``language``; empty when none uploaded."""
     instrument = get_instrument(administration.instrument_code)
-    row = latest_wording(instrument, language, administration.client.agency_id)
+    row = selectors.latest_wording(instrument, language, administration.client.agency_id)
     return {str(k): str(v) for k, v in row.texts.items()} if row is not None else {}
 
 
