@@ -73,7 +73,7 @@ def test_viewing_the_dashboard_is_audited(world: World, login_as) -> None:  # ty
 
 
 def test_team_page_links_to_the_dashboard(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
-    page = login_as(world.supervisor).get(reverse("orgs:team_detail", args=[world.team.pk]))
+    page = login_as(world.supervisor).get(reverse("clients:team_detail", args=[world.team.pk]))
     assert url(world.team) in page.content.decode()
 
 
