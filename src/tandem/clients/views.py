@@ -17,8 +17,8 @@ from tandem.accounts.models import Role, User
 from tandem.clients import eligibility, selectors, services
 from tandem.clients.forms import (
     AssignForm,
-    DecisionForm,
     DischargeForm,
+    ReferralDecisionForm,
     ReferralForm,
     TransitionPlanForm,
     screening_form,
@@ -106,7 +106,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     action = request.POST.get("action") if request.method == "POST" else None
     today = timezone.localdate()
     screen = screening_form(referral.programme, request.POST if action == "screen" else None)
-    decide = DecisionForm(request.POST if action == "decide" else None)
+    decide = ReferralDecisionForm(request.POST if action == "decide" else None)
     assign = AssignForm(
         request.POST if action == "assign" else None,
         choices=selectors.case_managers_for_assignment(user, referral.programme),

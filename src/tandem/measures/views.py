@@ -27,13 +27,13 @@ from tandem.core.form_tokens import (
     submission_saved,
 )
 from tandem.measures import selectors, services
+from tandem.measures.answers import clean_answers
 from tandem.measures.exporting import export_responses, studies_of
 from tandem.measures.forms import (
     ExportForm,
     ImportForm,
     LinkForm,
     answers_from_post,
-    check_answers,
     item_rows,
 )
 from tandem.measures.importing import import_csv
@@ -143,7 +143,7 @@ def validate_item(request: HttpRequest, pk: int) -> HttpResponse:
     administration = selectors.get_administration_for(user_of(request), pk)
     instrument = get_instrument(administration.instrument_code)
     raw = answers_from_post(instrument, request.POST)
-    _cleaned, errors = check_answers(instrument, raw)
+    _cleaned, errors = clean_answers(instrument, raw)
     item_id = next(iter(raw), "")
     return render(
         request,
@@ -189,7 +189,7 @@ def _link_page(
 @require_POST
 @role_required(*CLINICAL)
 @form_token_required
-def issue_link(request: HttpRequest, pk: int) -> HttpResponse:
+def link_new(request: HttpRequest, pk: int) -> HttpResponse:
     """Make a one-time link; show it once with its QR code, or send it by email."""
     user = user_of(request)
     administration = selectors.get_administration_for(user, pk)
