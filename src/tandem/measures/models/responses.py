@@ -74,7 +74,3 @@ class Response(models.Model):
     @override
     def __str__(self) -> str:
         return f"{self.instrument_code} #{self.pk}"
-
-    @property
-    def is_complete(self) -> bool:
-        return self.completed_at is not None
