@@ -21,10 +21,12 @@ demo: $(STAMP)
 
 test: lint pytest
 
+# import-linter holds the layers of DESIGN.md: the contracts are in pyproject.toml.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo --no-cache
 
 # One BLAS thread per test worker: the workers already use every core.
 pytest: $(STAMP) system-packages
@@ -40,4 +42,4 @@ messages: $(STAMP)
 	cd src/tandem && ../../$(BIN)/tandem compilemessages -l fr
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .grimp_cache

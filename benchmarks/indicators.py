@@ -57,7 +57,7 @@ def build(n_clients: int, n_contacts: int, seed: int) -> None:
     """The demo agency scaled up by benchmarks/pages.py, plus supervision and assessments."""
     import pages  # benchmarks/pages.py
 
-    from tandem.core.demo import load_demo
+    from tandem.site.demo import load_demo
 
     pages.WORKERS_PER_TEAM = WORKERS_PER_TEAM
     pages.CLIENTS_PER_WORKER = CLIENTS_PER_WORKER
@@ -73,7 +73,6 @@ def add_fidelity_practice(seed: int) -> None:
 
     from tandem.accounts.models import Membership, Role
     from tandem.clients.models import Episode, EpisodeStatus
-    from tandem.core.demo import DEMO_SLUG
     from tandem.orgs.models import Agency, Team
     from tandem.practice.models import (
         CommunityResource,
@@ -83,6 +82,7 @@ def add_fidelity_practice(seed: int) -> None:
         SupervisionKind,
         SupervisionSession,
     )
+    from tandem.site.demo import DEMO_SLUG
 
     rng = random.Random(seed + 2)
     today = timezone.localdate()

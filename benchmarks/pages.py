@@ -50,9 +50,9 @@ def scale_up(n_clients: int, n_contacts: int, seed: int) -> None:
 
     from tandem.accounts.models import Membership, Role, User
     from tandem.clients.models import Client, Episode, EpisodeStatus
-    from tandem.core.demo import DEMO_PASSWORD, DEMO_SLUG
     from tandem.orgs.models import Agency, Programme, Team
     from tandem.practice.models import Contact, ContactMode, Goal, LifeDomain, RecoveryPlan, Step
+    from tandem.site.demo import DEMO_PASSWORD, DEMO_SLUG
 
     rng = random.Random(seed)
     today = timezone.localdate()
@@ -251,7 +251,7 @@ def main() -> None:
     from django.conf import settings
     from django.core.management import call_command
 
-    from tandem.core.demo import load_demo
+    from tandem.site.demo import load_demo
 
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")

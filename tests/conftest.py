@@ -18,7 +18,6 @@ from tandem.clients.models import Client
 from tandem.core.form_tokens import FIELD_NAME, issue_token
 from tandem.orgs.models import Agency, Programme, Team
 from tests.factories import (
-    PASSWORD,
     AgencyFactory,
     EpisodeFactory,
     MembershipFactory,
@@ -156,11 +155,6 @@ class FormClient(HttpClient):
 @pytest.fixture
 def client() -> FormClient:
     return FormClient()
-
-
-def login(http: HttpClient, user: User) -> HttpClient:
-    assert http.login(request=None, username=user.email, password=PASSWORD)
-    return http
 
 
 @pytest.fixture

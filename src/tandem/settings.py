@@ -113,7 +113,7 @@ INSTALLED_APPS = [
     "tandem.practice",
     "tandem.fidelity",
     "tandem.feedback",
-    "tandem.interop",
+    "tandem.site",
 ]
 
 MIDDLEWARE = [
@@ -150,7 +150,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "tandem.core.context_processors.navigation",
+                "tandem.site.context_processors.navigation",
             ],
         },
     },
@@ -196,7 +196,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "site:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Lockout: five failures within the cool-off lock the account, from every address, for 30

@@ -7,10 +7,10 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 urlpatterns = [
+    path("", include("tandem.site.urls")),
     path("", include("tandem.core.urls")),
     path("accounts/", include("tandem.accounts.urls")),
     path("", include("tandem.clients.urls")),
-    path("", include("tandem.orgs.urls")),
     path("", include("tandem.measures.urls")),
     path("", include("tandem.practice.urls")),
     path("", include("tandem.fidelity.urls")),

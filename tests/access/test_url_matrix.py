@@ -73,7 +73,7 @@ INTAKE_PAGES = grid(every(403), supervisor=every(200), programme_manager=every(2
 CLIENT_RECORD = grid(every(404), **{k.value: v for k, v in CLINICAL_ONLY.items()})
 
 APP_EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
-    "core:home": (
+    "site:home": (
         ANON,
         grid(
             every(200), case_manager=every(302), supervisor=every(302), programme_manager=every(302)
@@ -88,16 +88,16 @@ APP_EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
     "accounts:role_changes": (ANON, grid(every(403), agency_admin=every(200))),
     "accounts:locked_accounts": (ANON, grid(every(403), agency_admin=every(200))),
     "accounts:unlock_account": (ANON, grid(every(405))),  # POST only
-    "clients:caseload": (ANON, grid(every(403), case_manager=every(200))),
+    "practice:caseload": (ANON, grid(every(403), case_manager=every(200))),
     "clients:client_detail": (
         ANON,
         grid(every(404), **{k.value: v for k, v in CLINICAL_ONLY.items()}),
     ),
-    "orgs:team_list": (
+    "clients:team_list": (
         ANON,
         grid(every(403), supervisor=every(200), programme_manager=every(200)),
     ),
-    "orgs:team_detail": (
+    "clients:team_detail": (
         ANON,
         grid(every(403), **{k.value: v for k, v in TEAMS_ONLY.items()}),
     ),
@@ -358,7 +358,7 @@ def concrete_path(key: str, route: str, objects: dict[str, Any]) -> str:
         return path.replace("<int:pk>", str(objects["client"].pk))
     if key == "accounts:unlock_account":
         return path.replace("<int:pk>", str(objects["user"].pk))
-    if key == "orgs:team_detail":
+    if key == "clients:team_detail":
         return path.replace("<int:pk>", str(objects["team"].pk))
     if key == "admin:view_on_site":
         content_type = ContentType.objects.get_for_model(objects["team"])

@@ -206,7 +206,7 @@ def test_a_person_holding_a_role_cannot_be_deleted_around_the_services(world: Wo
 
 
 def test_the_demo_loader_records_its_roles(db: None) -> None:
-    from tandem.core.demo import load_demo
+    from tandem.site.demo import load_demo
 
     load_demo(n_clients=8)
     assert RoleChange.objects.filter(kind=RoleChange.Kind.GRANTED).count() == (

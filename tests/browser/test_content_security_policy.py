@@ -14,10 +14,10 @@ from django.test import Client as HttpClient
 
 from tandem.accounts.models import User
 from tandem.clients.models import Episode, EpisodeStatus
-from tandem.core.demo import DEMO_DOMAIN, DEMO_PASSWORD, load_demo
 from tandem.measures.models import Administration, Response
 from tandem.measures.services import issue_link
 from tandem.orgs.models import Programme, Team
+from tandem.site.demo import DEMO_DOMAIN, DEMO_PASSWORD, load_demo
 from tests.conftest import World
 from tests.measures.factories import due_rprs
 

@@ -15,10 +15,10 @@ from playwright.sync_api import expect
 
 from tandem.accounts.models import User
 from tandem.clients.models import Episode, EpisodeStatus, Referral, ReferralStatus
-from tandem.core.demo import DEMO_DOMAIN, DEMO_PASSWORD, load_demo
 from tandem.fidelity.models import FidelityReview, ReviewStatus
 from tandem.orgs.models import Programme, ProgrammeModel
 from tandem.practice.models import Contact
+from tandem.site.demo import DEMO_DOMAIN, DEMO_PASSWORD, load_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

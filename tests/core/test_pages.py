@@ -5,8 +5,6 @@ from __future__ import annotations
 from django.contrib.staticfiles import finders
 from django.test import Client as HttpClient
 
-from tests.conftest import World
-
 
 def test_the_stylesheet_is_found_by_the_static_files_finders() -> None:
     assert finders.find("tandem/tandem.css") is not None
@@ -31,16 +29,3 @@ def test_a_well_formed_request_id_from_the_proxy_is_kept(db: None, settings) -> 
 def test_a_malformed_request_id_is_replaced(db: None) -> None:
     response = HttpClient().get("/health/", headers={"X-Request-ID": "<script>"})
     assert response["X-Request-ID"] != "<script>"
-
-
-def test_people_without_a_clinical_role_get_a_page_of_links(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
-    html = login_as(world.agency_admin).get("/").content.decode()
-    assert "/admin/" in html
-    assert "/caseload/" not in html
-
-
-def test_navigation_follows_the_roles(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
-    html = login_as(world.supervisor).get("/teams/").content.decode()
-    assert 'href="/teams/"' in html
-    assert 'href="/caseload/"' not in html
-    assert 'href="/admin/"' not in html

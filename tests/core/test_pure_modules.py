@@ -7,7 +7,6 @@ import sys
 
 import pytest
 
-
 PURE_MODULES = ("tandem.core.spreadsheet", "tandem.core.figures", "tandem.core.svg")
 
 

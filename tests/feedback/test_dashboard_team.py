@@ -9,7 +9,7 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from tandem.audit.models import Action, AuditEvent
-from tandem.feedback.dashboards.charts import SUPPRESSED
+from tandem.core.display import SUPPRESSED
 from tandem.feedback.dashboards.team import default_period, months_before, team_dashboard
 from tandem.feedback.dashboards.team_indicators import has_drifted, normalised
 from tandem.fidelity.indicators import definitions as d
@@ -73,7 +73,7 @@ def test_viewing_the_dashboard_is_audited(world: World, login_as) -> None:  # ty
 
 
 def test_team_page_links_to_the_dashboard(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
-    page = login_as(world.supervisor).get(reverse("orgs:team_detail", args=[world.team.pk]))
+    page = login_as(world.supervisor).get(reverse("clients:team_detail", args=[world.team.pk]))
     assert url(world.team) in page.content.decode()
 
 

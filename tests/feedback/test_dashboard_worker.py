@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from tandem.accounts.models import User
 from tandem.clients.models import Episode
-from tandem.feedback.dashboards.charts import SUPPRESSED
+from tandem.core.display import SUPPRESSED
 from tandem.feedback.dashboards.worker import WorkerDashboard, worker_dashboard
 from tandem.feedback.models import Alert, AlertRule, AlertStatus
 from tandem.fidelity.models import IndicatorValue
@@ -165,10 +165,10 @@ def test_supervisor_is_refused_the_case_manager_dashboard(world: World, login_as
 
 def test_navigation_links_the_dashboards_by_role(world: World, login_as: Any) -> None:
     http: HttpClient = login_as(world.case_manager)
-    content = http.get(reverse("clients:caseload")).content
+    content = http.get(reverse("practice:caseload")).content
     assert reverse("feedback:my_dashboard").encode() in content
     http = login_as(world.programme_manager)
-    content = http.get(reverse("orgs:team_list")).content
+    content = http.get(reverse("clients:team_list")).content
     url = reverse("feedback:programme_dashboard", args=[world.programme.pk])
     assert url.encode() in content
 

@@ -6,7 +6,6 @@ import pytest
 from django.test import Client as HttpClient
 
 from tandem.accounts.models import User
-from tandem.core.demo import DEMO_DOMAIN, load_demo
 from tandem.feedback.models import AgendaItem, Alert, AlertStatus
 from tandem.fidelity.models import (
     FidelityReview,
@@ -17,6 +16,7 @@ from tandem.fidelity.models import (
 )
 from tandem.fidelity.scoring import score_review
 from tandem.orgs.models import ProgrammeModel
+from tandem.site.demo import DEMO_DOMAIN, load_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -77,7 +77,7 @@ REVIEW_EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
     **_admin_rules("fidelityitem"),
 }
 
-# A team's indicators: as orgs:team_detail (its supervisors, its programme's managers).
+# A team's indicators: as clients:team_detail (its supervisors, its programme's managers).
 INDICATOR_EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
     "fidelity:team_indicators": (
         ANON,

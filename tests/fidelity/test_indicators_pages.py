@@ -105,7 +105,7 @@ def test_refresh_recomputes_the_team_for_today_and_returns_to_the_team(
 ) -> None:
     response = login_as(world.supervisor).post(refresh(world))
     assert response.status_code == 302
-    assert response["Location"] == reverse("orgs:team_detail", args=[world.team.pk])
+    assert response["Location"] == reverse("clients:team_detail", args=[world.team.pk])
     assert set(IndicatorValue.objects.values_list("team_id", "day").distinct()) == {
         (world.team.pk, TODAY)
     }
@@ -129,7 +129,7 @@ def test_refresh_ignores_a_next_url_elsewhere(world: World, login_as) -> None:  
     response = login_as(world.supervisor).post(
         refresh(world), {"next": "https://evil.example/steal"}
     )
-    assert response["Location"] == reverse("orgs:team_detail", args=[world.team.pk])
+    assert response["Location"] == reverse("clients:team_detail", args=[world.team.pk])
 
 
 def test_refresh_by_a_case_manager_is_refused(world: World, login_as) -> None:  # type: ignore[no-untyped-def]

@@ -6,8 +6,8 @@ import pytest
 from django.test import Client as HttpClient
 
 from tandem.accounts.models import User
-from tandem.core.demo import DEMO_DOMAIN, load_demo
 from tandem.measures.models import Administration, Response, Schedule
+from tandem.site.demo import DEMO_DOMAIN, load_demo
 
 pytestmark = pytest.mark.django_db
 

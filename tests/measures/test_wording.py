@@ -16,13 +16,9 @@ from django.test import Client as HttpClient
 from tandem.audit.models import Action, AuditEvent
 from tandem.measures.models import InstrumentWording
 from tandem.measures.registry import get_instrument
-from tandem.measures.wording import (
-    WordingError,
-    load_wording,
-    parse_wording,
-    read_wording_file,
-    wording_for,
-)
+from tandem.measures.selectors import wording_for
+from tandem.measures.services import load_wording
+from tandem.measures.wording import WordingError, parse_wording, read_wording_file
 from tests.conftest import World
 
 pytestmark = pytest.mark.django_db

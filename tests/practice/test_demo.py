@@ -7,8 +7,8 @@ from django.test import Client as HttpClient
 
 from tandem.accounts.models import User
 from tandem.clients.models import Referral, ReferralStatus
-from tandem.core.demo import DEMO_DOMAIN, load_demo
 from tandem.practice.models import ClientPresentation, Contact, RecoveryPlan, StrengthsAssessment
+from tandem.site.demo import DEMO_DOMAIN, load_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -205,6 +205,17 @@ def test_rejects_too_few_clients_or_teams(n_clients, n_teams):
         smcm_study(n_clients=n_clients, n_teams=n_teams, rng=1)
 
 
+@pytest.mark.parametrize(("rng", "error"), [(-1, ValueError), (True, TypeError), ("7", TypeError)])
+def test_rejects_a_seed_that_is_not_a_non_negative_int(rng, error):
+    with pytest.raises(error, match="rng must be"):
+        smcm_study(n_clients=40, n_teams=2, rng=rng)
+
+
+def test_takes_a_generator_and_reports_no_seed():
+    study = smcm_study(n_clients=40, n_teams=2, rng=np.random.default_rng(3))
+    assert study.seed is None
+
+
 def test_imputed_mediation_interval_contains_the_population_indirect_effect():
     study = smcm_study(rng=4)
     frame = study.mediation_frame("qol", 9.0)

@@ -11,5 +11,5 @@ urlpatterns = [
     path("password/done/", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("role-changes/", views.role_changes, name="role_changes"),
     path("locked/", views.locked_accounts, name="locked_accounts"),
-    path("locked/<int:pk>/unlock/", views.unlock_account, name="unlock_account"),
+    path("locked/<int:pk>/unlock/", views.account_unlock, name="unlock_account"),
 ]

@@ -99,7 +99,7 @@ def locked_accounts(request: HttpRequest) -> HttpResponse:
 @require_POST
 @role_required(Role.AGENCY_ADMIN)
 @form_token_required
-def unlock_account(request: HttpRequest, pk: int) -> HttpResponse:
+def account_unlock(request: HttpRequest, pk: int) -> HttpResponse:
     """Lift the lock on one person's account."""
     actor = user_of(request)
     person = selectors.get_account_for(actor, pk)

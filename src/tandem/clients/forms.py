@@ -80,7 +80,7 @@ def screening_form(programme: Programme, data: Any = None) -> forms.Form:
     return form
 
 
-class DecisionForm(forms.Form):
+class ReferralDecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"), choices=ReferralDecision.choices, widget=forms.RadioSelect
     )

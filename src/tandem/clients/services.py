@@ -23,7 +23,7 @@ from tandem.clients.models import (
     ReferralDecision,
     ReferralStatus,
 )
-from tandem.measures.services import create_due_administrations, on_episode_closed
+from tandem.clients.signals import episode_closed, episode_opened
 from tandem.orgs.models import Agency, Programme, Team
 
 INTAKE_ROLES = (Role.SUPERVISOR, Role.PROGRAMME_MANAGER)
@@ -55,7 +55,11 @@ def open_episode(
     case_manager: User,
     start_date: date,
 ) -> Episode:
-    """Open an episode of care and make ``case_manager`` its primary case manager."""
+    """Open an episode of care and make ``case_manager`` its primary case manager.
+
+    ``episode_opened`` is sent in the same transaction: the programme's schedules make the
+    intake measures due (``measures`` decides which).
+    """
     _require_team_role(actor, team, INTAKE_ROLES)
     if team.pk not in scope_for(case_manager).team_ids(Role.CASE_MANAGER):
         raise PermissionDenied("the case manager is not on this team")
@@ -71,7 +75,7 @@ def open_episode(
     with transaction.atomic():
         episode.save()
         record_event(actor=actor, action=Action.CREATE, obj=episode, agency_id=client.agency_id)
-        create_due_administrations(actor=actor, episode=episode)
+        episode_opened.send(sender=Episode, actor=actor, episode=episode)
     return episode
 
 
@@ -86,7 +90,8 @@ def close_episode(
 ) -> Episode:
     """Discharge: close the episode on ``end_date`` for ``reason``, noting where the client goes.
 
-    The programme's discharge measures are then due (``measures`` decides which).
+    ``episode_closed`` is sent in the same transaction: the programme's discharge measures are
+    then due (``measures`` decides which).
     """
     if actor.pk != episode.primary_case_manager_id:
         _require_team_role(actor, episode.team, INTAKE_ROLES)
@@ -113,7 +118,7 @@ def close_episode(
         record_event(
             actor=actor, action=Action.UPDATE, obj=episode, agency_id=episode.client.agency_id
         )
-        on_episode_closed(actor=actor, episode=episode)
+        episode_closed.send(sender=Episode, actor=actor, episode=episode)
     return episode
 
 

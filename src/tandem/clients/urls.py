@@ -1,15 +1,16 @@
 from django.urls import path
 
-from tandem.clients import intake_views, views
+from tandem.clients import views
 
 app_name = "clients"
 
 urlpatterns = [
-    path("caseload/", views.caseload, name="caseload"),
     path("clients/<int:pk>/", views.client_detail, name="client_detail"),
-    path("referrals/", intake_views.referral_list, name="referral_list"),
-    path("referrals/new/", intake_views.referral_new, name="referral_new"),
-    path("referrals/<int:pk>/", intake_views.referral_detail, name="referral_detail"),
-    path("waitlist/", intake_views.waitlist, name="waitlist"),
-    path("episodes/<int:pk>/", intake_views.episode_discharge, name="episode_discharge"),
+    path("referrals/", views.referral_list, name="referral_list"),
+    path("referrals/new/", views.referral_new, name="referral_new"),
+    path("referrals/<int:pk>/", views.referral_detail, name="referral_detail"),
+    path("waitlist/", views.waitlist, name="waitlist"),
+    path("episodes/<int:pk>/", views.episode_discharge, name="episode_discharge"),
+    path("teams/", views.team_list, name="team_list"),
+    path("teams/<int:pk>/", views.team_detail, name="team_detail"),
 ]

@@ -1,27 +1,13 @@
-"""Home page, health check and error pages."""
+"""Health check and error pages."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-
-from tandem.accounts.access import scope_for
-from tandem.accounts.models import Role
-
-
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    """Send each person to the page they come for; a page of links for everyone else."""
-    scope = scope_for(request.user)
-    if scope.has_role(Role.CASE_MANAGER):
-        return redirect("clients:caseload")
-    if scope.has_role(Role.SUPERVISOR, Role.PROGRAMME_MANAGER):
-        return redirect("orgs:team_list")
-    return render(request, "core/home.html")
 
 
 @login_not_required

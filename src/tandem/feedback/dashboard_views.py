@@ -16,7 +16,7 @@ from tandem.feedback.dashboard_forms import PeriodForm
 from tandem.feedback.dashboards.client import client_dashboard as build_client_dashboard
 from tandem.feedback.dashboards.programme import programme_dashboard as build_programme_dashboard
 from tandem.feedback.dashboards.worker import worker_dashboard
-from tandem.feedback.selectors import get_programme_for_manager
+from tandem.orgs.selectors import get_programme_for_manager
 
 
 @require_GET

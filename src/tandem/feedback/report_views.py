@@ -20,8 +20,7 @@ from tandem.core.form_tokens import form_token_required
 from tandem.feedback.models import ReportKind
 from tandem.feedback.reports import selectors, services
 from tandem.feedback.reports.forms import ReportRequestForm
-from tandem.feedback.selectors import programmes_managed_by
-from tandem.orgs.selectors import teams_supervised_by
+from tandem.orgs.selectors import programmes_managed_by, teams_supervised_by
 
 REPORTING_ROLES = (Role.SUPERVISOR, Role.PROGRAMME_MANAGER)
 LIST_LIMIT = 100

@@ -15,7 +15,7 @@ from tandem.audit.models import Action
 from tandem.audit.services import record_event
 from tandem.core.access import deny_read
 from tandem.feedback.models import AgendaItem, Alert, AlertPolicy, AlertStatus, AlertStep
-from tandem.orgs.models import Programme, Team
+from tandem.orgs.models import Team
 from tandem.orgs.selectors import SUPERVISING_ROLES
 from tandem.practice.models import (
     Goal,
@@ -206,19 +206,6 @@ def sessions_of(team: Team, limit: int = 20) -> QuerySet[SupervisionSession]:
 
 
 # ---- thresholds ---------------------------------------------------------------------------------
-def programmes_managed_by(user: User) -> QuerySet[Programme]:
-    team_ids = scope_for(user).team_ids(Role.PROGRAMME_MANAGER)
-    return Programme.objects.filter(teams__pk__in=team_ids).distinct().order_by("name")
-
-
-def get_programme_for_manager(user: User, pk: int) -> Programme:
-    """A programme the user manages; 404 for any other, whether or not it exists."""
-    programme = programmes_managed_by(user).filter(pk=pk).first()
-    if programme is None:
-        deny_read(user, "orgs.programme", pk)
-    return programme
-
-
 def alert_policy_for(programme_id: int | None) -> AlertPolicy:
     """The programme's stored thresholds, or an unsaved row of the defaults (rprs, mcas)."""
     if programme_id is None:

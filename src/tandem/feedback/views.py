@@ -21,7 +21,12 @@ from tandem.feedback.forms import AgendaForm, AlertPolicyForm, AlertStepForm, De
 from tandem.feedback.models import Alert, AlertRule, AlertStatus
 from tandem.feedback.reasons import describe, next_move
 from tandem.feedback.rules.scores import alliance_norm, outcome_norm
-from tandem.orgs.selectors import SUPERVISING_ROLES, get_team_for, teams_supervised_by
+from tandem.orgs.selectors import (
+    SUPERVISING_ROLES,
+    get_programme_for_manager,
+    get_team_for,
+    teams_supervised_by,
+)
 
 CLINICAL = (Role.CASE_MANAGER, *SUPERVISING_ROLES)
 
@@ -212,7 +217,7 @@ def agenda(request: HttpRequest, pk: int) -> HttpResponse:
 def thresholds(request: HttpRequest, pk: int) -> HttpResponse:
     """The programme's alert thresholds, edited by its programme manager."""
     user = user_of(request)
-    programme = selectors.get_programme_for_manager(user, pk)
+    programme = get_programme_for_manager(user, pk)
     policy = selectors.alert_policy_for(programme.pk)
     form = AlertPolicyForm(request.POST or None, instance=policy)
     status = 200

@@ -84,7 +84,7 @@ class ReviewForm(forms.Form):
 
 
 @dataclass(frozen=True)
-class ItemRow:
+class RatingRow:
     """One item of a rating or consensus form: its fields and what is shown beside them."""
 
     domain: FidelityDomain
@@ -120,9 +120,9 @@ class ItemRatingsForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
 
-    def rows(self, context: dict[int, Any] | None = None) -> list[ItemRow]:
+    def rows(self, context: dict[int, Any] | None = None) -> list[RatingRow]:
         return [
-            ItemRow(
+            RatingRow(
                 domain=domain,
                 item=item,
                 rating=self[f"rating_{item.pk}"],

@@ -284,7 +284,7 @@ class ConsensusRating(models.Model):
 class IndicatorValue(models.Model):
     """One continuous fidelity indicator of a team (or one of its workers) on one day.
 
-    Computed nightly from routine data by ``fidelity.tasks.compute_indicators``. ``domain_code``
+    Computed nightly from routine data by ``fidelity.tasks.nightly_indicators``. ``domain_code``
     names the review domain the indicator predicts, so drift shows before the next review.
     """
 

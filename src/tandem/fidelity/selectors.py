@@ -30,28 +30,13 @@ from tandem.fidelity.models import (
     ScaleStatus,
 )
 from tandem.orgs.models import Programme, Team
+from tandem.orgs.selectors import programmes_managed_by
 
 REVIEW_TYPE = "fidelity.fidelityreview"
 SCALE_TYPE = "fidelity.fidelityscale"
 
 
 # ---- who manages what ---------------------------------------------------------------------------
-def managed_programme_ids(user: User | AnonymousUser) -> frozenset[int]:
-    """Programmes where the user is programme manager (an agency-wide membership: all of them)."""
-    if not user.is_authenticated or not user.is_active:
-        return frozenset()
-    rows = Membership.objects.filter(user=user, role=Role.PROGRAMME_MANAGER).values_list(
-        "agency_id", "programme_id"
-    )
-    condition = Q(pk__in=[])
-    for agency_id, programme_id in rows:
-        if programme_id is None:
-            condition |= Q(agency_id=agency_id)
-        else:
-            condition |= Q(pk=programme_id, agency_id=agency_id)
-    return frozenset(Programme.objects.filter(condition).values_list("pk", flat=True))
-
-
 def managed_team_ids(user: User | AnonymousUser) -> frozenset[int]:
     """Teams of the programmes the user manages."""
     return scope_for(user).team_ids(Role.PROGRAMME_MANAGER)
@@ -248,13 +233,10 @@ def scales_visible_to(user: User | AnonymousUser) -> QuerySet[FidelityScale]:
     administered = agency_ids_administered_by(user)
     if administered:
         condition |= Q(agency_id__in=administered)
-    programmes = managed_programme_ids(user)
-    if programmes:
-        agencies = set(
-            Programme.objects.filter(pk__in=programmes).values_list("agency_id", flat=True)
-        )
-        condition |= Q(programme_id__in=programmes) | Q(
-            programme__isnull=True, agency_id__in=agencies
+    managed = list(programmes_managed_by(user).values_list("pk", "agency_id"))
+    if managed:
+        condition |= Q(programme_id__in={pk for pk, _agency in managed}) | Q(
+            programme__isnull=True, agency_id__in={agency for _pk, agency in managed}
         )
     return FidelityScale.objects.filter(condition)
 
@@ -289,12 +271,12 @@ def can_draft_for(user: User, agency_id: int, programme_id: int | None) -> bool:
     """Agency administrators draft any scale of their agency; managers, their programmes'."""
     if agency_id in agency_ids_administered_by(user):
         return True
-    return programme_id is not None and programme_id in managed_programme_ids(user)
+    return programme_id is not None and programmes_managed_by(user).filter(pk=programme_id).exists()
 
 
 def programmes_for_drafting(user: User) -> QuerySet[Programme]:
     """Programmes the user may draft a scale for."""
-    condition = Q(pk__in=managed_programme_ids(user)) | Q(
+    condition = Q(pk__in=programmes_managed_by(user).values("pk")) | Q(
         agency_id__in=agency_ids_administered_by(user)
     )
     return Programme.objects.filter(condition).select_related("agency").order_by("name")

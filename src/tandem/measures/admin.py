@@ -12,8 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from typing_extensions import override
 
 from tandem.core.admin_scoping import AgencyScopedAdmin
-from tandem.measures.models import Schedule
-from tandem.measures.models_wording import InstrumentWording
+from tandem.measures.models import InstrumentWording, Schedule
 from tandem.measures.registry import DefinitionError, all_instruments, get_instrument
 from tandem.measures.wording import WordingError, check_texts, parse_wording
 

@@ -19,3 +19,7 @@ class MeasuresConfig(AppConfig):
             all_instruments()
         except DefinitionError as exc:
             raise ImproperlyConfigured(f"instrument definitions: {exc}") from None
+
+        from tandem.measures.receivers import connect
+
+        connect()

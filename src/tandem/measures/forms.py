@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from typing_extensions import override
 
-from tandem.measures.answers import Answer, clean_answer
 from tandem.measures.models import InvitationChannel
 from tandem.measures.registry import Instrument, all_instruments
 
@@ -22,7 +21,7 @@ class Option:
 
 
 @dataclass(frozen=True, slots=True)
-class ItemRow:
+class QuestionRow:
     """One item as a page shows it: neutral label, its options or a free range, its answer."""
 
     id: str
@@ -55,7 +54,7 @@ def item_rows(
     answers: dict[str, Any],
     errors: dict[str, str] | None = None,
     wording: dict[str, str] | None = None,
-) -> list[ItemRow]:
+) -> list[QuestionRow]:
     """The instrument's items in order with the answers given so far (and licensed wording)."""
     errors = errors or {}
     wording = wording or {}
@@ -74,7 +73,7 @@ def item_rows(
         )
         given = answers.get(item.id)
         rows.append(
-            ItemRow(
+            QuestionRow(
                 id=item.id,
                 number=number,
                 options=() if scale.continuous else options,
@@ -89,7 +88,7 @@ def item_rows(
         )
     for number, text_item in enumerate(instrument.text_items, start=len(rows) + 1):
         rows.append(
-            ItemRow(
+            QuestionRow(
                 id=text_item.id,
                 number=number,
                 options=(),
@@ -109,21 +108,6 @@ def answers_from_post(instrument: Instrument, data: Any) -> dict[str, str]:
     """The raw answers in a POST, keyed by item id (only the instrument's own items)."""
     ids = [*instrument.item_ids, *(item.id for item in instrument.text_items)]
     return {item_id: data[item_id] for item_id in ids if item_id in data}
-
-
-def check_answers(
-    instrument: Instrument, raw: dict[str, str]
-) -> tuple[dict[str, Answer], dict[str, str]]:
-    """Cleaned answers and per-item error messages (the same rules as the services)."""
-    cleaned: dict[str, Answer] = {}
-    errors: dict[str, str] = {}
-    for item_id, value in raw.items():
-        answer, error = clean_answer(instrument, item_id, value)
-        if error:
-            errors[item_id] = error
-        elif answer is not None:
-            cleaned[item_id] = answer
-    return cleaned, errors
 
 
 class LinkForm(forms.Form):

@@ -22,8 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tandem.accounts.access import scope_for
-from tandem.accounts.models import Role, User
+from tandem.accounts.models import User
 from tandem.audit.models import Action
 from tandem.audit.services import record_event
 from tandem.clients.models import Episode
@@ -33,6 +32,7 @@ from tandem.measures.registry import Instrument
 from tandem.measures.scoring import score_matrix
 from tandem.measures.signals import responses_imported
 from tandem.orgs.models import Programme
+from tandem.orgs.selectors import programmes_managed_by
 
 BATCH_SIZE = 2000
 MAX_REPORTED_ERRORS = 1000
@@ -63,8 +63,7 @@ class ImportResult:
 
 def require_programme_manager(actor: User, programme: Programme) -> None:
     """Imports and exports of a programme are for its programme managers."""
-    managed = scope_for(actor).team_ids(Role.PROGRAMME_MANAGER)
-    if not programme.teams.filter(pk__in=managed).exists():
+    if not programmes_managed_by(actor).filter(pk=programme.pk).exists():
         raise PermissionDenied
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -19,13 +20,17 @@ from tandem.measures.models import (
     OPEN_STATUSES,
     Administration,
     AdministrationStatus,
+    InstrumentWording,
     Invitation,
     InvitationChannel,
     InvitationStatus,
     Response,
     SelfReportLink,
 )
+from tandem.measures.registry import Instrument
 from tandem.measures.services import hash_token, record_refused_link_request
+from tandem.measures.wording import neutral_labels
+from tandem.orgs.models import Agency
 
 ATTENTION_STATUSES = (
     AdministrationStatus.DUE,
@@ -197,3 +202,35 @@ def usable_link_for_token(
         actor=None, action=Action.VIEW, obj=link, agency_id=link.administration.client.agency_id
     )
     return link
+
+
+# ---- licensed wording ---------------------------------------------------------------------------
+def latest_wording(
+    instrument: Instrument, language: str, agency: Agency | int | None
+) -> InstrumentWording | None:
+    """The newest wording row of this agency for the instrument's current version, if any."""
+    if agency is None:
+        return None
+    agency_id = agency if isinstance(agency, int) else agency.pk
+    return (
+        InstrumentWording.objects.filter(
+            agency_id=agency_id,
+            instrument_code=instrument.code,
+            instrument_version=instrument.version,
+            language=language,
+        )
+        .order_by("-revision")
+        .first()
+    )
+
+
+def wording_for(
+    instrument: Instrument, language: str, agency: Agency | int | None
+) -> dict[str, str]:
+    """Item id -> text in this language: the agency's licensed wording, else the neutral label."""
+    texts = neutral_labels(instrument)
+    row = latest_wording(instrument, language, agency)
+    if row is not None:
+        stored: dict[str, Any] = row.texts
+        texts.update({key: value for key, value in stored.items() if key in texts})
+    return texts

@@ -1,4 +1,4 @@
-"""Licensed wording: validate, load (all or nothing, audited) and look up an agency's item texts.
+"""Licensed wording files: read and validate an agency's item texts for an instrument.
 
 A wording file is YAML or JSON::
 
@@ -9,8 +9,10 @@ A wording file is YAML or JSON::
       fr: {q1: "...", q2: "..."}
 
 Keys are item ids of the definition (scored items and free-text fields); every text is a
-non-empty string. A file may give one language or both. Loading adds a new revision per language;
-``wording_for`` returns the newest one, falling back to the neutral label for any item without text.
+non-empty string. A file may give one language or both. Nothing here touches the database:
+``services.load_wording`` stores a validated document (a new revision per language, all or
+nothing, audited) and ``selectors.wording_for`` returns the newest one, falling back to the
+neutral label for any item without text.
 Wording belongs to a definition version: after a definition is replaced with a new version (for
 example a licensed COSE key), its wording is uploaded again for that version.
 """
@@ -20,16 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.db.models import Max
-
-from tandem.accounts.access import agency_ids_administered_by
-from tandem.audit.models import Action
-from tandem.audit.services import record_event
-from tandem.measures.models_wording import InstrumentWording
 from tandem.measures.registry import (
     DefinitionError,
     Instrument,
@@ -37,10 +30,6 @@ from tandem.measures.registry import (
     get_instrument,
     read_document,
 )
-from tandem.orgs.models import Agency
-
-if TYPE_CHECKING:
-    from tandem.accounts.models import User
 
 MAX_TEXT_LENGTH = 2000
 LANGUAGES = ("en", "fr")
@@ -130,89 +119,8 @@ def read_wording_file(path: Path | str) -> WordingDocument:
     return parse_wording(document)
 
 
-def _may_upload(actor: User | None, agency: Agency) -> bool:
-    # ``actor=None`` is the command line, run by whoever operates the installation.
-    if actor is None:
-        return True
-    if actor.is_superuser:
-        return True
-    return agency.pk in agency_ids_administered_by(actor)
-
-
-def load_wording(
-    *, actor: User | None, agency: Agency, document: WordingDocument
-) -> list[InstrumentWording]:
-    """Store a new revision of each language in the document, all or nothing, audited."""
-    if not _may_upload(actor, agency):
-        record_event(
-            actor=actor,
-            action=Action.DENIED,
-            object_type="measures.instrumentwording",
-            agency_id=agency.pk,
-            outcome="denied",
-        )
-        raise PermissionDenied
-    instrument = document.instrument
-    rows = []
-    with transaction.atomic():
-        # Lock the agency row so that two uploads cannot take the same revision number.
-        Agency.objects.select_for_update().filter(pk=agency.pk).first()
-        for language, texts in document.texts.items():
-            latest = InstrumentWording.objects.filter(
-                agency=agency,
-                instrument_code=instrument.code,
-                instrument_version=instrument.version,
-                language=language,
-            ).aggregate(latest=Max("revision"))["latest"]
-            row = InstrumentWording(
-                agency=agency,
-                instrument_code=instrument.code,
-                instrument_version=instrument.version,
-                language=language,
-                revision=(latest or 0) + 1,
-                texts=texts,
-                uploaded_by=actor,
-            )
-            row.full_clean()
-            row.save()
-            record_event(actor=actor, action=Action.CREATE, obj=row, agency_id=agency.pk)
-            rows.append(row)
-    return rows
-
-
-def latest_wording(
-    instrument: Instrument, language: str, agency: Agency | int | None
-) -> InstrumentWording | None:
-    """The newest wording row of this agency for the instrument's current version, if any."""
-    if agency is None:
-        return None
-    agency_id = agency if isinstance(agency, int) else agency.pk
-    return (
-        InstrumentWording.objects.filter(
-            agency_id=agency_id,
-            instrument_code=instrument.code,
-            instrument_version=instrument.version,
-            language=language,
-        )
-        .order_by("-revision")
-        .first()
-    )
-
-
 def neutral_labels(instrument: Instrument) -> dict[str, str]:
     """Item id -> neutral label ("Item 7") for every scored item and free-text field."""
     labels = {item.id: item.label for item in instrument.items}
     labels.update({item.id: item.label for item in instrument.text_items})
     return labels
-
-
-def wording_for(
-    instrument: Instrument, language: str, agency: Agency | int | None
-) -> dict[str, str]:
-    """Item id -> text in this language: the agency's licensed wording, else the neutral label."""
-    texts = neutral_labels(instrument)
-    row = latest_wording(instrument, language, agency)
-    if row is not None:
-        stored: dict[str, Any] = row.texts
-        texts.update({key: value for key, value in stored.items() if key in texts})
-    return texts

@@ -62,10 +62,6 @@ class Programme(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def is_time_limited(self) -> bool:
-        return self.time_limit_days is not None
-
 
 class Team(models.Model):
     programme = models.ForeignKey(

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from tandem.accounts.access import scope_for
-from tandem.accounts.models import Role, User
+from tandem.accounts.models import Membership, Role, User
 from tandem.core.access import deny_read
-from tandem.orgs.models import Team
+from tandem.orgs.models import Programme, Team
 
 SUPERVISING_ROLES = (Role.SUPERVISOR, Role.PROGRAMME_MANAGER)
 
@@ -25,3 +25,30 @@ def get_team_for(user: User, pk: int) -> Team:
     if team is None:
         deny_read(user, "orgs.team", pk)
     return team
+
+
+def programmes_managed_by(user: User | AnonymousUser) -> QuerySet[Programme]:
+    """Programmes the user is programme manager of, by name, in one query.
+
+    Read from the programme-manager memberships, so that a programme without teams yet is
+    managed too: a membership on a programme (or one of its teams) gives that programme, an
+    agency-wide one every programme of the agency. A membership never reaches past its
+    agency, even when its row is inconsistent; an inactive or anonymous user manages nothing.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return Programme.objects.none()
+    memberships = Membership.objects.filter(
+        Q(programme__isnull=True) | Q(programme_id=OuterRef("pk")),
+        user_id=user.pk,
+        role=Role.PROGRAMME_MANAGER,
+        agency_id=OuterRef("agency_id"),
+    )
+    return Programme.objects.filter(Exists(memberships)).order_by("name")
+
+
+def get_programme_for_manager(user: User, pk: int) -> Programme:
+    """A programme the user manages; an audited 404 for any other, whether or not it exists."""
+    programme = programmes_managed_by(user).filter(pk=pk).first()
+    if programme is None:
+        deny_read(user, "orgs.programme", pk)
+    return programme

@@ -254,7 +254,7 @@ def _load_recent_contact(rng: random.Random, episode: Episode, today: date) -> N
 def load_practice_demo(
     *, agency: Agency, today: date, seed: int = 20261123, episodes_with_practice: int = 40
 ) -> None:
-    """Add practice records to the demo agency (called once, from ``core.demo.load_demo``)."""
+    """Add practice records to the demo agency (called once, from ``site.demo.load_demo``)."""
     rng = random.Random(seed)  # noqa: S311 - synthetic data, not security
     managers = {m.programme_id: m.user for m in _members(agency, Role.PROGRAMME_MANAGER)}
     author = next(iter(managers.values()))

@@ -5,6 +5,7 @@ from tandem.practice import views
 app_name = "practice"
 
 urlpatterns = [
+    path("caseload/", views.caseload, name="caseload"),
     path("clients/<int:pk>/strengths/", views.strengths, name="strengths"),
     path("clients/<int:pk>/plan/", views.plan, name="plan"),
     path("clients/<int:pk>/contacts/", views.contacts, name="contacts"),

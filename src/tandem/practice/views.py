@@ -1,4 +1,4 @@
-"""Strengths Assessment, recovery plan, contacts, resources and supervision pages."""
+"""Caseload, Strengths Assessment, recovery plan, contacts, resources and supervision pages."""
 
 from __future__ import annotations
 
@@ -11,14 +11,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
+from tandem.accounts.access import scope_for
 from tandem.accounts.models import Role, User
 from tandem.clients.models import Client, Episode
-from tandem.clients.selectors import get_client_for
+from tandem.clients.selectors import caseload_for, get_client_for, waitlist_summary_for_teams
 from tandem.core.access import role_required, user_of
 from tandem.core.form_tokens import form_token_required
 from tandem.core.forms import show_service_error
+from tandem.measures.selectors import measure_status_by_episode
 from tandem.practice import selectors, services
 from tandem.practice.forms import (
     ContactForm,
@@ -51,6 +53,43 @@ def _changed_elsewhere(form: Form) -> None:
             "below: read the plan as it is now, then save again."
         ),
     )
+
+
+@require_GET
+@role_required(Role.CASE_MANAGER)
+def caseload(request: HttpRequest) -> HttpResponse:
+    """My caseload: clients of my open episodes, status and days in episode."""
+    user = user_of(request)
+    today = timezone.localdate()
+    episodes = list(selectors.with_practice_facts(caseload_for(user)))
+    next_steps = selectors.next_steps_for(episodes)
+    measures = measure_status_by_episode(e.pk for e in episodes)
+    rows = [
+        {
+            "episode": e,
+            "client": e.client,
+            "days": e.days_in_episode(today),
+            "weeks_remaining": e.weeks_remaining(today),
+            "near_end": e.is_near_end(today),
+            "next_step": next_steps.get(e.pk),
+            "measures": measures.get(e.pk, {}),
+            "days_since_contact": (
+                (today - e.last_contact_on).days  # type: ignore[attr-defined]  # annotated
+                if e.last_contact_on is not None  # type: ignore[attr-defined]  # annotated
+                else None
+            ),
+        }
+        for e in episodes
+    ]
+    targets = {e.programme.caseload_target for e in episodes}
+    context = {
+        "rows": rows,
+        "today": today,
+        "caseload_target": min(targets) if targets else None,
+        "discharge_warnings": sum(1 for row in rows if row["near_end"]),
+        "waitlists": waitlist_summary_for_teams(scope_for(user).team_ids(Role.CASE_MANAGER)),
+    }
+    return render(request, "practice/caseload.html", context)
 
 
 @require_http_methods(["GET", "POST"])

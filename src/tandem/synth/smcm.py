@@ -49,8 +49,6 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from tandem.stats._common import RngLike, as_generator
-
 __all__ = [
     "ALLIANCE_MONTHS",
     "COVARIATES",
@@ -68,6 +66,7 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+RngLike = int | np.random.Generator | None
 
 STUDY_START: Final = dt.date(2014, 10, 9)
 # Clients entered from 9 October 2014 to 24 August 2016.
@@ -246,7 +245,7 @@ def smcm_study(n_clients: int = 311, n_teams: int = 14, rng: RngLike = None) -> 
     """
     _check_count(n_teams, "n_teams", 2, "")
     _check_count(n_clients, "n_clients", 2 * n_teams, " (2 per team)")
-    gen, seed = as_generator(rng)
+    gen, seed = _generator(rng)
     team_ids = np.array([f"T{j + 1:0{max(2, len(str(n_teams)))}d}" for j in range(n_teams)])
     team_site = np.arange(n_teams) // 2 + 1
 
@@ -297,6 +296,20 @@ def smcm_study(n_clients: int = 311, n_teams: int = 14, rng: RngLike = None) -> 
         population=POPULATION,
         seed=seed,
     )
+
+
+def _generator(rng: RngLike) -> tuple[np.random.Generator, int | None]:
+    # The same conventions as tandem.stats, written out here: synth makes the data that the
+    # statistics are checked against, so it shares no code with them.
+    if rng is None:
+        return np.random.default_rng(), None
+    if isinstance(rng, np.random.Generator):
+        return rng, None
+    if isinstance(rng, bool) or not isinstance(rng, int | np.integer):
+        raise TypeError("rng must be an int seed, a numpy.random.Generator or None")
+    if rng < 0:
+        raise ValueError(f"rng must be a non-negative seed, got {rng}")
+    return np.random.default_rng(int(rng)), int(rng)
 
 
 def _check_count(value: object, name: str, minimum: int, why: str) -> None:

@@ -1,9 +1,8 @@
 """What every dashboard panel is: a server-rendered SVG chart with its numbers in a table.
 
-Aggregates shown outside a case manager's own caseload suppress cells of fewer than
-``SMALL_CELL`` clients (DESIGN.md, Access): the count and every figure derived from it are
-replaced by ``SUPPRESSED`` in tables and left out of charts. Figures are made and drawn by
-``core.figures`` (``new_figure``, ``to_svg``), which draws every label as plain text.
+Small cells are suppressed and table cells formatted by ``core.display`` (``SUPPRESSED`` cells
+are left out of charts). Figures are made and drawn by ``core.figures`` (``new_figure``,
+``to_svg``), which draws every label as plain text.
 """
 
 from __future__ import annotations
@@ -16,14 +15,9 @@ from datetime import date, timedelta
 
 import matplotlib.dates
 import numpy as np
-from django.utils.formats import date_format, number_format
 
+from tandem.core.display import Cell
 from tandem.core.figures import new_figure, to_svg
-
-SMALL_CELL = 5
-SUPPRESSED = "<5"
-
-Cell = str | int | float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,26 +29,6 @@ class Panel:
     columns: tuple[str, ...]
     rows: list[tuple[Cell, ...]] = field(default_factory=list)
     caption: str = ""
-
-
-def is_small(n: int) -> bool:
-    """True when a cell counts too few clients to be shown outside one's own caseload."""
-    return 0 < n < SMALL_CELL
-
-
-def shown(value: Cell, n: int) -> Cell:
-    """``value`` unless it rests on fewer than ``SMALL_CELL`` clients."""
-    return SUPPRESSED if is_small(n) else value
-
-
-def day_text(day: date) -> str:
-    """A day as a table cell, in the reader's short date format."""
-    return date_format(day, "SHORT_DATE_FORMAT")
-
-
-def number_text(value: float | None, places: int = 1) -> Cell:
-    """A figure as a table cell to ``places`` decimals, in the reader's number format."""
-    return None if value is None else number_format(round(value, places), places)
 
 
 # ---- drawing: the few chart shapes the dashboards use ------------------------------------------
@@ -183,8 +157,3 @@ def median_of(values: Sequence[float]) -> float | None:
 def mean_of(values: Sequence[float]) -> float | None:
     """The arithmetic mean, or None for no values."""
     return float(statistics.fmean(values)) if values else None
-
-
-def rounded(value: float | None, digits: int = 1) -> float | None:
-    """A figure rounded for a table (None stays None)."""
-    return None if value is None else round(value, digits)

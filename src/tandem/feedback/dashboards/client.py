@@ -18,14 +18,9 @@ from django.utils.translation import gettext as _
 from tandem.accounts.models import User
 from tandem.clients.models import Client
 from tandem.clients.selectors import client_episodes_for
+from tandem.core.display import Cell
 from tandem.feedback.dashboards import queries
-from tandem.feedback.dashboards.charts import (
-    Cell,
-    Panel,
-    bar_chart,
-    month_start_before,
-    month_starts,
-)
+from tandem.feedback.dashboards.charts import Panel, bar_chart, month_start_before, month_starts
 from tandem.feedback.dashboards.client_fidelity import (
     MeasurementExposure,
     exposure_panel,

@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 
 from tandem import stats
 from tandem.clients.models import Episode
+from tandem.core.display import Cell, rounded
 from tandem.core.figures import new_figure, to_svg
-from tandem.feedback.dashboards.charts import Cell, Panel, day_numbers, rounded
+from tandem.feedback.dashboards.charts import Panel, day_numbers
 from tandem.fidelity.series import EXPOSURE_WINDOWS_DAYS, review_points_for
 from tandem.measures.models import Response
 from tandem.stats import DailySeriesResult

@@ -4,7 +4,7 @@ Referrals are counted by the date they were received; episodes by their start (t
 contact) or end (length of stay, intake-to-discharge change) inside the period. Each figure is
 aggregated by the database or from one row per episode, in a fixed number of queries. Every
 cell that counts fewer than five clients, and every figure derived from it, is suppressed
-(``charts.shown``): these are aggregates outside anyone's own caseload.
+(``core.display.shown``): these are aggregates outside anyone's own caseload.
 """
 
 from __future__ import annotations
@@ -17,13 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
-from tandem.feedback.dashboards.charts import (
-    Cell,
-    Panel,
-    median_of,
-    rounded,
-    shown,
-)
+from tandem.core.display import Cell, rounded, shown
+from tandem.feedback.dashboards.charts import Panel, median_of
 from tandem.feedback.dashboards.programme_change import change_panel, change_summaries
 from tandem.feedback.dashboards.programme_flow import (
     comparison_panel,
@@ -37,8 +32,8 @@ from tandem.feedback.dashboards.programme_intake import (
     referrals_panel,
     waitlist_panel,
 )
-from tandem.feedback.selectors import programmes_managed_by
 from tandem.orgs.models import Programme, Team
+from tandem.orgs.selectors import programmes_managed_by
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +62,7 @@ def programme_dashboard(
     """The programme's dashboard for ``start``..``end`` (inclusive); managers of it only.
 
     Raises ``PermissionDenied`` for a user who does not manage the programme: views look the
-    programme up through ``feedback.selectors.get_programme_for_manager`` first (404).
+    programme up through ``orgs.selectors.get_programme_for_manager`` first (404).
     """
     if not programmes_managed_by(user).filter(pk=programme.pk).exists():
         raise PermissionDenied

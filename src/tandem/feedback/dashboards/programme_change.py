@@ -13,15 +13,9 @@ from datetime import date
 import numpy as np
 from django.utils.translation import gettext as _
 
-from tandem.feedback.dashboards.charts import (
-    Cell,
-    Panel,
-    bar_chart,
-    mean_of,
-    rounded,
-    shown,
-)
-from tandem.feedback.dashboards.programme_flow import EpisodeFacts
+from tandem.core.display import Cell, rounded, shown
+from tandem.feedback.dashboards.charts import Panel, bar_chart, mean_of
+from tandem.feedback.dashboards.programme_flow import EpisodeInPeriod
 from tandem.feedback.selectors import alert_policy_for
 from tandem.measures.history import CHANGE_NORMS, ChangeNorm, headline_score
 from tandem.measures.labels import localised
@@ -102,7 +96,7 @@ def _summary(
 
 
 def change_summaries(
-    programme: Programme, episodes: list[EpisodeFacts], start: date, end: date
+    programme: Programme, episodes: list[EpisodeInPeriod], start: date, end: date
 ) -> tuple[list[ChangeSummary], dict[int, list[float]]]:
     """Needs and outcome change over episodes closed in the period; also episode -> team."""
     policy = alert_policy_for(programme.pk)

@@ -14,22 +14,17 @@ from django.db.models import Min, Q
 from django.utils.translation import gettext as _
 
 from tandem.clients.models import Episode
-from tandem.feedback.dashboards.charts import (
-    Cell,
-    Panel,
-    bar_chart,
-    mean_of,
-    median_of,
-    rounded,
-    shown,
-)
+from tandem.core.display import Cell, rounded, shown
+from tandem.feedback.dashboards.charts import Panel, bar_chart, mean_of, median_of
 from tandem.feedback.dashboards.queries import open_clients_by_team
 from tandem.orgs.models import Programme, Team
 from tandem.practice.models import ContactWith
 
 
 @dataclass(frozen=True, slots=True)
-class EpisodeFacts:
+class EpisodeInPeriod:
+    """An episode that started or ended in the period, with its acceptance and first contact."""
+
     pk: int
     team_id: int
     start_date: date
@@ -38,7 +33,7 @@ class EpisodeFacts:
     first_contact_on: date | None
 
 
-def episodes_of(programme: Programme, start: date, end: date) -> list[EpisodeFacts]:
+def episodes_of(programme: Programme, start: date, end: date) -> list[EpisodeInPeriod]:
     """Episodes that started or ended in the period, with their first client contact."""
     in_period = Q(start_date__range=(start, end)) | Q(end_date__range=(start, end))
     rows = (
@@ -52,7 +47,7 @@ def episodes_of(programme: Programme, start: date, end: date) -> list[EpisodeFac
         )
     )
     return [
-        EpisodeFacts(
+        EpisodeInPeriod(
             row["pk"],
             row["team_id"],
             row["start_date"],
@@ -79,9 +74,9 @@ class TeamFlow:
 
 
 def flows_by_team(
-    episodes: list[EpisodeFacts], teams: list[Team], start: date, end: date
+    episodes: list[EpisodeInPeriod], teams: list[Team], start: date, end: date
 ) -> dict[int | None, TeamFlow]:
-    groups: dict[int | None, list[EpisodeFacts]] = {team.pk: [] for team in teams}
+    groups: dict[int | None, list[EpisodeInPeriod]] = {team.pk: [] for team in teams}
     groups[None] = []
     for episode in episodes:
         groups.setdefault(episode.team_id, []).append(episode)

@@ -18,15 +18,8 @@ from tandem.clients.models import (
     ReferralPriority,
     ReferralStatus,
 )
-from tandem.feedback.dashboards.charts import (
-    Cell,
-    Panel,
-    bar_chart,
-    median_of,
-    month_starts,
-    rounded,
-    shown,
-)
+from tandem.core.display import Cell, rounded, shown
+from tandem.feedback.dashboards.charts import Panel, bar_chart, median_of, month_starts
 from tandem.feedback.dashboards.queries import as_date
 from tandem.orgs.models import Programme
 

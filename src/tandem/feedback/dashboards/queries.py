@@ -18,7 +18,7 @@ from tandem.accounts.access import scope_for
 from tandem.accounts.models import Role, User
 from tandem.clients.models import Client, Episode, EpisodeStatus
 from tandem.clients.selectors import episodes_visible_to
-from tandem.feedback.dashboards.charts import SUPPRESSED, Cell, is_small
+from tandem.core.display import SUPPRESSED, Cell, is_small
 from tandem.feedback.models import Alert, AlertStatus
 from tandem.feedback.reasons import describe
 from tandem.feedback.selectors import alerts_visible_to, open_alerts_by_episode

@@ -29,8 +29,9 @@ from django.utils.translation import gettext as _
 from tandem.accounts.models import User
 from tandem.audit.models import Action
 from tandem.audit.services import record_event
+from tandem.core.display import day_text, number_text
 from tandem.feedback.dashboards import team_charts
-from tandem.feedback.dashboards.charts import Panel, day_text, month_start_before, number_text
+from tandem.feedback.dashboards.charts import Panel, month_start_before
 from tandem.feedback.dashboards.team_indicators import (
     IndicatorRows,
     band,

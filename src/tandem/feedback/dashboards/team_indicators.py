@@ -13,8 +13,9 @@ from datetime import date, timedelta
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from tandem.core.display import Cell, day_text
 from tandem.feedback.dashboards import team_charts
-from tandem.feedback.dashboards.charts import Cell, Panel, day_text
+from tandem.feedback.dashboards.charts import Panel
 from tandem.fidelity.indicators import definitions as d
 from tandem.fidelity.indicators.team import TeamValues, cell_text, team_values_on
 from tandem.fidelity.models import IndicatorValue

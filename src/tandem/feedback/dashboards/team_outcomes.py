@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
 from tandem.clients.selectors import episodes_visible_to
+from tandem.core.display import Cell, is_small, number_text, shown
 from tandem.feedback.dashboards import team_charts
-from tandem.feedback.dashboards.charts import Cell, Panel, is_small, number_text, shown
+from tandem.feedback.dashboards.charts import Panel
 from tandem.feedback.selectors import alert_policy_for
 from tandem.measures.history import headline_score
 from tandem.measures.labels import localised

@@ -17,8 +17,7 @@ from tandem.feedback.dashboards.programme import programme_dashboard
 from tandem.feedback.dashboards.team import default_period, team_dashboard
 from tandem.feedback.dashboards.team_outcomes import quarter_label
 from tandem.feedback.models import Report, ReportKind
-from tandem.feedback.selectors import get_programme_for_manager
-from tandem.orgs.selectors import get_team_for, teams_supervised_by
+from tandem.orgs.selectors import get_programme_for_manager, get_team_for, teams_supervised_by
 
 
 def render_report_pdf(report: Report) -> bytes:

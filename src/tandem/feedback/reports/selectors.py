@@ -11,7 +11,7 @@ from tandem.audit.models import Action
 from tandem.audit.services import record_event
 from tandem.core.access import deny_read
 from tandem.feedback.models import Report, ReportKind, ReportStatus
-from tandem.orgs.models import Team
+from tandem.orgs.selectors import programmes_managed_by
 
 
 def reports_visible_to(user: User | AnonymousUser) -> QuerySet[Report]:
@@ -20,9 +20,7 @@ def reports_visible_to(user: User | AnonymousUser) -> QuerySet[Report]:
     The PDF bytes are deferred: a list never loads them.
     """
     scope = scope_for(user)
-    managed = Team.objects.filter(pk__in=scope.team_ids(Role.PROGRAMME_MANAGER)).values(
-        "programme_id"
-    )
+    managed = programmes_managed_by(user).values("pk")
     visible = Q(kind=ReportKind.TEAM_QUARTER, team_id__in=scope.team_ids(Role.SUPERVISOR)) | Q(
         programme_id__in=managed
     )

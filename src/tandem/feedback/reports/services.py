@@ -14,9 +14,8 @@ from tandem.audit.models import Action, Outcome
 from tandem.audit.services import record_event
 from tandem.feedback.models import Report, ReportKind, ReportStatus
 from tandem.feedback.reports import build
-from tandem.feedback.selectors import programmes_managed_by
 from tandem.orgs.models import Programme, Team
-from tandem.orgs.selectors import teams_supervised_by
+from tandem.orgs.selectors import programmes_managed_by, teams_supervised_by
 
 logger = logging.getLogger(__name__)
 

@@ -33,7 +33,9 @@ class Condition:
 
 
 @dataclass(frozen=True, slots=True)
-class EpisodeFacts:
+class WatchedEpisode:
+    """An open episode as the alert rules watch it: who, which team, and its time limit."""
+
     pk: int
     team_id: int
     client_id: int
@@ -70,7 +72,7 @@ class TeamFacts:
 class RuleContext:
     today: date
     teams: dict[int, TeamFacts]
-    episodes: list[EpisodeFacts]
+    episodes: list[WatchedEpisode]
     policies: dict[int, AlertPolicy] = field(default_factory=dict)
 
     def policy(self, programme_id: int) -> AlertPolicy:
@@ -122,7 +124,7 @@ def context_for(*, today: date, team_ids: Iterable[int] | None = None) -> RuleCo
         )
     )
     episodes = [
-        EpisodeFacts(pk, team, client, worker, programme, start, _time_limit(limit, model))
+        WatchedEpisode(pk, team, client, worker, programme, start, _time_limit(limit, model))
         for pk, team, client, worker, programme, start, limit, model in rows
     ]
     programme_ids = {team.programme_id for team in team_facts.values()}

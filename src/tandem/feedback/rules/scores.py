@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tandem.feedback.models import AlertPolicy, AlertRule
-from tandem.feedback.rules._context import Condition, EpisodeFacts, RuleContext
+from tandem.feedback.rules._context import Condition, RuleContext, WatchedEpisode
 from tandem.measures.history import CHANGE_NORMS, headline_score
 from tandem.measures.models import Response
 from tandem.stats import reliable_change
@@ -139,7 +139,7 @@ def _norms(ctx: RuleContext, which: str) -> dict[int, ScoreNorm]:
     return found
 
 
-def _by_pk(ctx: RuleContext) -> dict[int, EpisodeFacts]:
+def _by_pk(ctx: RuleContext) -> dict[int, WatchedEpisode]:
     return {episode.pk: episode for episode in ctx.episodes}
 
 

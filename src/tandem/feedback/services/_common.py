@@ -53,7 +53,7 @@ def agency_id_of(alert: Alert) -> int:
     return alert.team.programme.agency_id
 
 
-def add_step(
+def append_alert_step(
     alert: Alert, status: str, actor: User | None, note: str, *, agency_id: int
 ) -> AlertStep:
     """Append one step to the alert's history and audit it."""

@@ -27,7 +27,7 @@ from tandem.feedback.rules import (
     conditions_holding,
     context_for,
 )
-from tandem.feedback.services._common import AUTO_RESOLVED_NOTE, ESCALATED_NOTE, add_step
+from tandem.feedback.services._common import AUTO_RESOLVED_NOTE, ESCALATED_NOTE, append_alert_step
 
 
 def _open(condition: Condition, today: date, agency_id: int) -> bool:
@@ -45,7 +45,7 @@ def _open(condition: Condition, today: date, agency_id: int) -> bool:
                 opened_on=today,
             )
             record_event(actor=None, action=Action.CREATE, obj=alert, agency_id=agency_id)
-            add_step(alert, AlertStatus.OPEN, None, "", agency_id=agency_id)
+            append_alert_step(alert, AlertStatus.OPEN, None, "", agency_id=agency_id)
     except IntegrityError:
         return False
     return True
@@ -67,7 +67,7 @@ def _auto_resolve(alert: Alert, now: datetime, agency_id: int) -> bool:
         record_event(actor=None, action=Action.UPDATE, obj=alert, agency_id=agency_id)
         with translation.override(settings.LANGUAGE_CODE):
             note = str(AUTO_RESOLVED_NOTE)
-        add_step(alert, AlertStatus.RESOLVED, None, note, agency_id=agency_id)
+        append_alert_step(alert, AlertStatus.RESOLVED, None, note, agency_id=agency_id)
     return True
 
 
@@ -179,7 +179,7 @@ def _escalate(ctx: RuleContext, now: datetime) -> int:
             record_event(actor=None, action=Action.UPDATE, obj=alert, agency_id=agency_id)
             with translation.override(settings.LANGUAGE_CODE):
                 note = str(ESCALATED_NOTE) % {"days": days_of(alert.team_id)}
-            add_step(alert, alert.status, None, note, agency_id=agency_id)
+            append_alert_step(alert, alert.status, None, note, agency_id=agency_id)
             for person in supervisors.get(alert.team_id, []):
                 people[person.pk] = person
                 sent_to[person.pk].append(alert.pk)

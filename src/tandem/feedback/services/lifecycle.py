@@ -15,8 +15,8 @@ from tandem.feedback.models import Alert, AlertStatus
 from tandem.feedback.services._common import (
     NEXT_STATUSES,
     AlertChangedError,
-    add_step,
     agency_id_of,
+    append_alert_step,
     can_act_on,
 )
 
@@ -57,7 +57,7 @@ def move_alert(
         alert.refresh_from_db()
         agency_id = agency_id_of(alert)
         record_event(actor=actor, action=Action.UPDATE, obj=alert, agency_id=agency_id)
-        add_step(alert, status, actor, note, agency_id=agency_id)
+        append_alert_step(alert, status, actor, note, agency_id=agency_id)
     return alert
 
 

@@ -11,8 +11,9 @@ from tandem.accounts.models import User
 from tandem.audit.models import Action
 from tandem.audit.services import record_event
 from tandem.feedback.models import POLICY_FIELDS, AlertPolicy
-from tandem.feedback.selectors import alert_policy_for, programmes_managed_by
+from tandem.feedback.selectors import alert_policy_for
 from tandem.orgs.models import Programme
+from tandem.orgs.selectors import programmes_managed_by
 
 
 def save_alert_policy(*, actor: User, programme: Programme, values: dict[str, Any]) -> AlertPolicy:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from tandem.feedback.dashboards.charts import Cell
+from tandem.core.display import Cell
 
 register = template.Library()
 

@@ -16,7 +16,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from tandem.accounts.models import User
-from tandem.feedback.dashboards.charts import SUPPRESSED, Cell, is_small
+from tandem.core.display import SUPPRESSED, Cell, is_small
 from tandem.fidelity.indicators import definitions as d
 from tandem.fidelity.indicators.compute import compute_indicators
 from tandem.fidelity.models import IndicatorValue

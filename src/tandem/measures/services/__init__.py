@@ -31,6 +31,7 @@ from tandem.measures.services.responses import (
     submit_response,
     submit_self_report,
 )
+from tandem.measures.services.wording import load_wording
 
 __all__ = [
     "LINK_LIFETIME_DAYS",
@@ -45,6 +46,7 @@ __all__ = [
     "draft_for",
     "hash_token",
     "issue_link",
+    "load_wording",
     "on_episode_closed",
     "record_refused_link_request",
     "refresh_administration_statuses",

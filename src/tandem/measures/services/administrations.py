@@ -74,8 +74,8 @@ def create_due_administrations(
 ) -> list[Administration]:
     """Create the administrations the programme's schedules make due for a newly opened episode.
 
-    Called by ``clients.services.open_episode`` inside its transaction, after its own permission
-    check: intake waves and relative waves counted from the episode start.
+    Run on ``clients.signals.episode_opened``, inside ``open_episode``'s transaction and after its
+    permission check: intake waves and relative waves counted from the episode start.
     """
     today = today or timezone.localdate()
     rows = []
@@ -134,7 +134,7 @@ def create_contact_administrations(
 def on_episode_closed(*, actor: User, episode: Episode, today: date | None = None) -> None:
     """On discharge: cancel what can no longer fall due, stop reminders, add discharge waves.
 
-    Called by ``clients.services.close_episode`` inside its transaction.
+    Run on ``clients.signals.episode_closed``, inside ``close_episode``'s transaction.
     """
     today = today or timezone.localdate()
     if episode.end_date is None:

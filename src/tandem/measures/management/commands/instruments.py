@@ -22,7 +22,7 @@ from typing_extensions import override
 from tandem.accounts.models import User
 from tandem.audit.models import Action
 from tandem.audit.services import record_event
-from tandem.interop.fhir import FhirError, definition_from_questionnaire, questionnaire
+from tandem.measures.fhir import FhirError, definition_from_questionnaire, questionnaire
 from tandem.measures.registry import (
     DefinitionError,
     UnknownInstrumentError,
@@ -32,13 +32,9 @@ from tandem.measures.registry import (
     parse_definition,
     read_document,
 )
-from tandem.measures.wording import (
-    WordingDocument,
-    WordingError,
-    load_wording,
-    parse_wording,
-    wording_for,
-)
+from tandem.measures.selectors import wording_for
+from tandem.measures.services import load_wording
+from tandem.measures.wording import WordingDocument, WordingError, parse_wording
 from tandem.orgs.models import Agency
 
 

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from typing_extensions import override
 
 from tandem.audit.services import ensure_chain_head
-from tandem.core.demo import load_demo
+from tandem.site.demo import load_demo
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tandem.interop.fhir import (
+from tandem.measures.fhir import (
     EXT_DEFINITION,
     FhirError,
     answers_from_questionnaire_response,
@@ -192,7 +192,9 @@ def test_response_import_refuses_other_instruments_and_bad_answers() -> None:
 
 @pytest.mark.django_db
 def test_questionnaire_shows_an_agencys_licensed_wording(world: Any) -> None:
-    from tandem.measures.wording import load_wording, parse_wording, wording_for
+    from tandem.measures.selectors import wording_for
+    from tandem.measures.services import load_wording
+    from tandem.measures.wording import parse_wording
 
     document = {
         "instrument": "srs",

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from tandem.clients import services as client_services
 from tandem.clients.models import EpisodeStatus
+from tandem.measures import receivers as measures_receivers
 from tandem.orgs.models import ProgrammeModel
 from tests.conftest import World
 from tests.factories import EpisodeFactory
@@ -91,7 +92,7 @@ def test_discharge_hands_the_episode_to_the_discharge_measures(
 ) -> None:
     calls = []
     monkeypatch.setattr(
-        client_services, "on_episode_closed", lambda **kwargs: calls.append(kwargs["episode"].pk)
+        measures_receivers, "on_episode_closed", lambda **kwargs: calls.append(kwargs["episode"].pk)
     )
     episode = short_term(world, 80)
     client_services.close_episode(

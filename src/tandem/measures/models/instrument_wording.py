@@ -1,4 +1,4 @@
-"""Licensed item wording that an agency uploads for an instrument (imported by ``models.py``)."""
+"""Licensed item wording that an agency uploads for an instrument."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from typing_extensions import override
 
 from tandem.accounts.models import Language
+from tandem.measures.wording import WordingError, check_texts
 from tandem.orgs.models import Agency
 
 
@@ -58,8 +59,6 @@ class InstrumentWording(models.Model):
 
     @override
     def clean(self) -> None:
-        from tandem.measures.wording import WordingError, check_texts
-
         try:
             check_texts(self.instrument_code, self.instrument_version, self.language, self.texts)
         except WordingError as exc:

@@ -2,7 +2,7 @@
 
 Pure functions over plain JSON-ready dicts, validated with the ``fhir.resources`` R4B models
 (R4B leaves both resources as they are in R4). Nothing here reads the database: the caller
-passes the wording (``tandem.measures.wording.wording_for``) and the stored answers.
+passes the wording (``tandem.measures.selectors.wording_for``) and the stored answers.
 
 Mapping:
 

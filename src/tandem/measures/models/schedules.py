@@ -1,24 +1,19 @@
-"""Measurement data: schedules, administrations, responses, self-report links and invitations."""
+"""Schedules and the due administrations they make: when each instrument falls due."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from typing_extensions import override
 
-from tandem.accounts.models import Language
 from tandem.clients.models import Client, Episode
-from tandem.measures.models_wording import InstrumentWording as InstrumentWording
 from tandem.measures.registry import UnknownInstrumentError, get_instrument
 from tandem.orgs.models import Programme
-
-# ---- schedules, administrations, responses, links (measurement workflow) ----------------------
 
 DAYS_PER_MONTH = Decimal("30.4375")  # 365.25 / 12: "every 4.5 months" is 137 days
 
@@ -225,195 +220,3 @@ class Administration(models.Model):
         before = schedule.window_before_days if schedule else 7
         after = schedule.window_after_days if schedule else 14
         return due_date - timedelta(days=before), due_date + timedelta(days=after)
-
-
-class EnteredVia(models.TextChoices):
-    WORKER = "worker", _("Entered by a worker")
-    SELF_REPORT_LINK = "link", _("Answered by the client on a link")
-    IMPORT = "import", _("Imported")
-
-
-class Response(models.Model):
-    """Answers to one instrument, and their scores once complete.
-
-    A response with ``completed_at`` empty is a self-report in progress: each answer is saved
-    as the client gives it, so a closed tab loses nothing.
-    """
-
-    administration = models.ForeignKey(
-        Administration,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="responses",
-        verbose_name=_("administration"),
-    )
-    client = models.ForeignKey(
-        Client, on_delete=models.PROTECT, related_name="responses", verbose_name=_("client")
-    )
-    episode = models.ForeignKey(
-        Episode,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="responses",
-        verbose_name=_("episode"),
-    )
-    instrument_code = models.CharField(_("instrument"), max_length=40)
-    instrument_version = models.CharField(_("instrument version"), max_length=20)
-    language = models.CharField(
-        _("language"), max_length=2, choices=Language.choices, default=Language.EN
-    )
-    answers = models.JSONField(_("answers"), default=dict)
-    scores = models.JSONField(_("scores"), default=dict)
-    entered_via = models.CharField(_("entered via"), max_length=8, choices=EnteredVia.choices)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("entered by"),
-    )
-    completed_at = models.DateTimeField(_("completed"), null=True, blank=True, db_index=True)
-    version = models.PositiveIntegerField(_("version"), default=1)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    class Meta:
-        verbose_name = _("response")
-        verbose_name_plural = _("responses")
-        ordering = ["completed_at", "pk"]
-        indexes = [models.Index(fields=["client", "instrument_code", "completed_at"])]
-
-    @override
-    def __str__(self) -> str:
-        return f"{self.instrument_code} #{self.pk}"
-
-    @property
-    def is_complete(self) -> bool:
-        return self.completed_at is not None
-
-
-class SelfReportLink(models.Model):
-    """A one-time link for a client. Only the SHA-256 of its token is kept."""
-
-    administration = models.ForeignKey(
-        Administration,
-        on_delete=models.CASCADE,
-        related_name="links",
-        verbose_name=_("administration"),
-    )
-    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    expires_at = models.DateTimeField(_("expires"))
-    used_at = models.DateTimeField(_("used"), null=True, blank=True)
-    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
-    response = models.OneToOneField(
-        Response,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="link",
-        verbose_name=_("response in progress"),
-    )
-
-    class Meta:
-        verbose_name = _("self-report link")
-        verbose_name_plural = _("self-report links")
-        ordering = ["-created_at", "-pk"]
-
-    @override
-    def __str__(self) -> str:
-        return f"link #{self.pk}"
-
-
-class RefusedLinkAttempts(models.Model):
-    """Refused requests for self-report links from one address in one rate-limit window.
-
-    Guessing tokens must not write one audit event per guess (the chain would grow without
-    bound and every guess would wait on its lock): the first refusal of a window is audited,
-    naming this row, and the later ones only add to its counts. The address is kept as a keyed
-    digest, the same for the same address but unreadable without the secret key.
-    """
-
-    address_digest = models.CharField(_("address digest"), max_length=64)
-    window_start = models.DateTimeField(_("window start"))
-    refused = models.PositiveIntegerField(
-        _("refused tokens"), default=0, help_text=_("Tokens that open no link.")
-    )
-    throttled = models.PositiveIntegerField(
-        _("throttled requests"),
-        default=0,
-        help_text=_("Requests answered 'too many requests' before any lookup."),
-    )
-    last_at = models.DateTimeField(_("last refused"))
-
-    class Meta:
-        verbose_name = _("refused link attempts")
-        verbose_name_plural = _("refused link attempts")
-        ordering = ["-window_start", "pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["address_digest", "window_start"], name="refused_link_attempts_once"
-            )
-        ]
-
-    @override
-    def __str__(self) -> str:
-        return f"refused link attempts #{self.pk}"
-
-
-class InvitationKind(models.TextChoices):
-    LINK = "link", _("Link")
-    REMINDER = "reminder", _("Reminder")
-
-
-class InvitationChannel(models.TextChoices):
-    EMAIL = "email", _("Email")
-    IN_PERSON = "in_person", _("Shown in person (QR code)")
-    CASELOAD_NOTE = "caseload_note", _("Note on the caseload")
-
-
-class InvitationStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    SENT = "sent", _("Sent")
-    CANCELLED = "cancelled", _("Cancelled")
-
-
-class Invitation(models.Model):
-    """One entry of the invitation log: a link handed over or a reminder, sent or to come."""
-
-    link = models.ForeignKey(
-        SelfReportLink,
-        on_delete=models.CASCADE,
-        related_name="invitations",
-        verbose_name=_("link"),
-    )
-    kind = models.CharField(_("kind"), max_length=10, choices=InvitationKind.choices)
-    channel = models.CharField(_("channel"), max_length=14, choices=InvitationChannel.choices)
-    status = models.CharField(
-        _("status"),
-        max_length=10,
-        choices=InvitationStatus.choices,
-        default=InvitationStatus.PENDING,
-    )
-    send_after = models.DateTimeField(_("send after"))
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
-    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("invitation")
-        verbose_name_plural = _("invitations")
-        ordering = ["send_after", "pk"]
-        indexes = [models.Index(fields=["status", "send_after"])]
-
-    @override
-    def __str__(self) -> str:
-        return f"{self.kind} #{self.pk}"

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.accounts.access import agency_ids_administered_by, scope_for
 from tandem.accounts.models import Role
-from tandem.feedback.selectors import programmes_managed_by
+from tandem.orgs.selectors import programmes_managed_by
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -31,9 +31,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 )
             )
     if scope.has_role(Role.CASE_MANAGER):
-        links.append((reverse("clients:caseload"), _("My caseload")))
+        links.append((reverse("practice:caseload"), _("My caseload")))
     if scope.has_role(Role.SUPERVISOR, Role.PROGRAMME_MANAGER):
-        links.append((reverse("orgs:team_list"), _("Teams")))
+        links.append((reverse("clients:team_list"), _("Teams")))
         links.append((reverse("clients:referral_list"), _("Referrals")))
         links.append((reverse("clients:waitlist"), _("Waitlist")))
         links.append((reverse("practice:supervision"), _("Supervision")))

@@ -35,4 +35,4 @@ def indicators_refresh(request: HttpRequest, pk: int) -> HttpResponse:
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return HttpResponseRedirect(back)
-    return redirect("orgs:team_detail", pk=pk)
+    return redirect("clients:team_detail", pk=pk)

@@ -8,8 +8,8 @@ from django.test import Client as HttpClient
 
 from tandem.accounts.models import Role, User
 from tandem.clients.models import Client, Episode
-from tandem.core.demo import DEMO_PASSWORD, load_demo
 from tandem.orgs.models import Programme, ProgrammeModel, Team
+from tandem.site.demo import DEMO_PASSWORD, load_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,1 @@
+"""Fidelity pages by sub-domain: reviews, the scale editor, and a team's indicators."""

@@ -1,0 +1,1 @@
+"""Measures pages by sub-domain: administrations and links, the self-report page, programmes."""
