@@ -13,7 +13,8 @@ from django.urls import reverse
 from tandem.audit.models import Action, AuditEvent, Outcome
 from tandem.feedback.models import Report, ReportKind, ReportStatus
 from tandem.feedback.reports import build
-from tandem.feedback.reports.services import request_report, run_report
+from tandem.feedback.reports.build import run_report
+from tandem.feedback.reports.services import request_report
 from tandem.fidelity.indicators import definitions as d
 from tandem.orgs.models import Team
 from tests.conftest import World

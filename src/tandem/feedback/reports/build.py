@@ -1,4 +1,5 @@
-"""Rendering a report: the dashboards' panels as HTML with print CSS, then A4 PDF (WeasyPrint).
+"""Building a queued report in the background: the dashboards' panels as HTML with print CSS,
+then A4 PDF (WeasyPrint), stored in the report's row.
 
 The report is built with the permissions of the person who asked for it, checked again when it
 runs: someone who has lost access to the team or programme since gets a failed report, not the
@@ -8,16 +9,22 @@ the dashboards show them.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from tandem.audit.models import Action, Outcome
+from tandem.audit.services import record_event
 from tandem.feedback.dashboards.programme import programme_dashboard
 from tandem.feedback.dashboards.team import default_period, team_dashboard
 from tandem.feedback.dashboards.team_outcomes import quarter_label
-from tandem.feedback.models import Report, ReportKind
+from tandem.feedback.models import Report, ReportKind, ReportStatus
 from tandem.orgs.selectors import get_programme_for_manager, get_team_for, teams_supervised_by
+
+logger = logging.getLogger(__name__)
 
 
 def render_report_pdf(report: Report) -> bytes:
@@ -71,3 +78,42 @@ def _programme_context(report: Report) -> dict[str, Any]:
         "team_fidelity": fidelity,
         "generated": timezone.localtime(),
     }
+
+
+def run_report(report_id: int) -> str:
+    """Render one queued report to PDF and store it; on failure keep a short, impersonal error.
+
+    The error names only the kind of failure (the exception's class), never its message, which
+    could quote a name or a value from the data.
+    """
+    report = (
+        Report.objects.select_related("team", "programme", "requested_by")
+        .defer("pdf")
+        .get(pk=report_id)
+    )
+    agency_id = report.programme.agency_id
+    Report.objects.filter(pk=report.pk).update(status=ReportStatus.RUNNING, error="")
+    try:
+        pdf = render_report_pdf(report)
+    except Exception as exc:  # any failure must end as a failed report, not a stuck one
+        logger.warning("report %s failed: %s", report.pk, type(exc).__name__)
+        with transaction.atomic():
+            Report.objects.filter(pk=report.pk).update(
+                status=ReportStatus.FAILED,
+                error=f"{type(exc).__name__}"[:300],
+                finished_at=timezone.now(),
+            )
+            record_event(
+                actor=None,
+                action=Action.UPDATE,
+                obj=report,
+                agency_id=agency_id,
+                outcome=Outcome.FAILED,
+            )
+        return ReportStatus.FAILED
+    with transaction.atomic():
+        Report.objects.filter(pk=report.pk).update(
+            status=ReportStatus.DONE, pdf=pdf, error="", finished_at=timezone.now()
+        )
+        record_event(actor=None, action=Action.UPDATE, obj=report, agency_id=agency_id)
+    return ReportStatus.DONE

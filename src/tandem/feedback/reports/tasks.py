@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from tandem.feedback.reports.services import run_report
+from tandem.feedback.reports.build import run_report
 
 
 @task()
