@@ -15,8 +15,9 @@ from numpy.testing import assert_allclose
 from tandem import stats
 from tandem.audit.models import AuditEvent, Outcome
 from tandem.clients.models import Client, Episode, EpisodeStatus
-from tandem.feedback.dashboards.charts import Panel, month_start_before
+from tandem.feedback.dashboards.charts import Panel
 from tandem.feedback.dashboards.client import ClientDashboard, client_dashboard
+from tandem.feedback.dashboards.periods import month_start_before
 from tandem.feedback.models import AlertPolicy
 from tandem.fidelity.models import ReviewStatus
 from tandem.measures.models import EnteredVia, Response

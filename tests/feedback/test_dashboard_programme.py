@@ -28,8 +28,8 @@ from django.utils import timezone
 
 from tandem.clients.models import DeclineReason, Episode, ReferralPriority, ReferralStatus
 from tandem.core.display import SUPPRESSED, is_small, shown
-from tandem.feedback.dashboard_forms import default_period
 from tandem.feedback.dashboards.charts import Panel
+from tandem.feedback.dashboards.periods import default_period
 from tandem.feedback.dashboards.programme import ProgrammeDashboard, programme_dashboard
 from tandem.feedback.models import AlertPolicy
 from tandem.measures.models import EnteredVia, Response

@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from tandem.audit.models import Action, AuditEvent
 from tandem.core.display import SUPPRESSED
-from tandem.feedback.dashboards.team import default_period, months_before, team_dashboard
+from tandem.feedback.dashboards.periods import default_period, months_before
+from tandem.feedback.dashboards.team import team_dashboard
 from tandem.feedback.dashboards.team_indicators import has_drifted, normalised
 from tandem.fidelity.indicators import definitions as d
 from tandem.orgs.models import Team

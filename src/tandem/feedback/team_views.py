@@ -9,8 +9,8 @@ from django.views.decorators.http import require_GET
 
 from tandem.accounts.models import Role
 from tandem.core.access import role_required, user_of
-from tandem.feedback.dashboards.team import default_period, team_dashboard
-from tandem.feedback.reports.forms import PeriodForm
+from tandem.feedback.dashboard_forms import PeriodForm
+from tandem.feedback.dashboards.team import team_dashboard
 from tandem.orgs.selectors import get_team_for
 
 
@@ -20,17 +20,17 @@ def team_dashboard_page(request: HttpRequest, pk: int) -> HttpResponse:
     """Fidelity over time, indicators against target, and the clients' scores by quarter."""
     user = user_of(request)
     team = get_team_for(user, pk)
-    start, end = default_period(timezone.localdate())
-    chosen = "start" in request.GET or "end" in request.GET
-    form = PeriodForm(request.GET if chosen else None, initial={"start": start, "end": end})
-    if chosen:
-        if not form.is_valid():
-            context = {"team": team, "form": form, "dashboard": None}
-            return render(request, "feedback/dashboard_team.html", context, status=400)
-        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    today = timezone.localdate()
+    form = PeriodForm(request.GET, today=today)
+    if not form.is_valid():
+        context = {"team": team, "form": form, "dashboard": None}
+        return render(request, "feedback/dashboard_team.html", context, status=400)
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     dashboard = team_dashboard(user, team, start=start, end=end)
+    # The form shows the period used, defaults included.
+    shown_form = PeriodForm(initial={"start": start, "end": end}, today=today)
     return render(
         request,
         "feedback/dashboard_team.html",
-        {"team": team, "form": form, "dashboard": dashboard},
+        {"team": team, "form": shown_form, "dashboard": dashboard},
     )

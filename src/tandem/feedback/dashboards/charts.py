@@ -11,7 +11,7 @@ import math
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 import matplotlib.dates
 import numpy as np
@@ -122,33 +122,7 @@ def line_chart(
     return to_svg(figure)
 
 
-# ---- periods and summaries ----------------------------------------------------------------------
-def month_starts(start: date, end: date) -> list[date]:
-    """The first day of every calendar month from ``start``'s to ``end``'s, inclusive."""
-    found = []
-    month = start.replace(day=1)
-    while month <= end:
-        found.append(month)
-        month = (month + timedelta(days=32)).replace(day=1)
-    return found
-
-
-def month_start_before(day: date, months: int) -> date:
-    """The first day of the month ``months`` calendar months before ``day``'s month."""
-    index = day.year * 12 + day.month - 1 - months
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def week_starts(start: date, end: date) -> list[date]:
-    """The Monday of every ISO week from ``start``'s to ``end``'s, inclusive."""
-    monday = start - timedelta(days=start.weekday())
-    found = []
-    while monday <= end:
-        found.append(monday)
-        monday += timedelta(days=7)
-    return found
-
-
+# ---- summaries ----------------------------------------------------------------------------------
 def median_of(values: Sequence[float]) -> float | None:
     """The median, or None for no values."""
     return float(statistics.median(values)) if values else None

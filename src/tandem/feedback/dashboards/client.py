@@ -20,12 +20,13 @@ from tandem.clients.models import Client
 from tandem.clients.selectors import client_episodes_for
 from tandem.core.display import Cell
 from tandem.feedback.dashboards import queries
-from tandem.feedback.dashboards.charts import Panel, bar_chart, month_start_before, month_starts
+from tandem.feedback.dashboards.charts import Panel, bar_chart
 from tandem.feedback.dashboards.client_fidelity import (
     MeasurementExposure,
     exposure_panel,
     measurement_exposures,
 )
+from tandem.feedback.dashboards.periods import month_start_before, month_starts
 from tandem.feedback.models import AlertPolicy
 from tandem.feedback.selectors import alert_policy_for
 from tandem.measures.history import (

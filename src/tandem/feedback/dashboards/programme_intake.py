@@ -19,7 +19,8 @@ from tandem.clients.models import (
     ReferralStatus,
 )
 from tandem.core.display import Cell, rounded, shown
-from tandem.feedback.dashboards.charts import Panel, bar_chart, median_of, month_starts
+from tandem.feedback.dashboards.charts import Panel, bar_chart, median_of
+from tandem.feedback.dashboards.periods import month_starts
 from tandem.feedback.dashboards.queries import as_date
 from tandem.orgs.models import Programme
 

@@ -17,10 +17,9 @@ dashboard computes nothing heavy and costs the same few queries however much dat
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 from django.utils.formats import number_format
@@ -31,7 +30,7 @@ from tandem.audit.models import Action
 from tandem.audit.services import record_event
 from tandem.core.display import day_text, number_text
 from tandem.feedback.dashboards import team_charts
-from tandem.feedback.dashboards.charts import Panel, month_start_before
+from tandem.feedback.dashboards.charts import Panel
 from tandem.feedback.dashboards.team_indicators import (
     IndicatorRows,
     band,
@@ -43,8 +42,6 @@ from tandem.fidelity.models import FidelityDomain, FidelityReview, ReviewStatus
 from tandem.fidelity.series import team_fidelity_series
 from tandem.orgs.models import Team
 from tandem.stats import DailySeriesResult
-
-DEFAULT_PERIOD_MONTHS = 24
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,17 +62,6 @@ class TeamDashboard:
     @property
     def panels(self) -> tuple[Panel, ...]:
         return (self.fidelity, self.band, self.domains, self.indicators, *self.outcomes)
-
-
-def months_before(day: date, months: int) -> date:
-    """The same day ``months`` earlier (the month's last day when it is shorter)."""
-    first = month_start_before(day, months)
-    return first.replace(day=min(day.day, calendar.monthrange(first.year, first.month)[1]))
-
-
-def default_period(today: date) -> tuple[date, date]:
-    """The last 24 months up to today."""
-    return months_before(today, DEFAULT_PERIOD_MONTHS) + timedelta(days=1), today
 
 
 def team_dashboard(user: User, team: Team, *, start: date, end: date) -> TeamDashboard:
@@ -257,12 +243,3 @@ def _domain_panel(
         ],
         caption=_("Each domain's mean rating (1 to 5) in each final review; empty: not rated."),
     )
-
-
-__all__ = [
-    "DEFAULT_PERIOD_MONTHS",
-    "TeamDashboard",
-    "default_period",
-    "months_before",
-    "team_dashboard",
-]

@@ -19,26 +19,13 @@ from tandem.clients.selectors import episodes_visible_to
 from tandem.core.display import Cell, is_small, number_text, shown
 from tandem.feedback.dashboards import team_charts
 from tandem.feedback.dashboards.charts import Panel
+from tandem.feedback.dashboards.periods import quarter_label, quarters_between
 from tandem.feedback.selectors import alert_policy_for
 from tandem.measures.history import headline_score
 from tandem.measures.labels import localised
 from tandem.measures.models import Response
 from tandem.measures.registry import UnknownInstrumentError, get_instrument
 from tandem.orgs.models import Team
-
-
-def quarters_between(start: date, end: date) -> list[tuple[int, int]]:
-    """Calendar quarters (year, 1..4) overlapping ``start``..``end``, oldest first."""
-    found = []
-    year, quarter = start.year, (start.month - 1) // 3 + 1
-    while (year, quarter) <= (end.year, (end.month - 1) // 3 + 1):
-        found.append((year, quarter))
-        year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
-    return found
-
-
-def quarter_label(year: int, quarter: int) -> str:
-    return _("%(year)d Q%(quarter)d") % {"year": year, "quarter": quarter}
 
 
 def _headline(code: str) -> tuple[str, str]:
@@ -108,6 +95,3 @@ def _quarter_panel(
         )
         % {"score": score},
     )
-
-
-__all__ = ["outcome_panels", "quarter_label", "quarters_between"]

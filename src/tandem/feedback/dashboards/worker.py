@@ -16,8 +16,9 @@ from tandem.accounts.models import User
 from tandem.clients.models import Episode
 from tandem.clients.selectors import caseload_for
 from tandem.feedback.dashboards import queries
-from tandem.feedback.dashboards.charts import Panel, week_starts
+from tandem.feedback.dashboards.charts import Panel
 from tandem.feedback.dashboards.client import contacts_panel
+from tandem.feedback.dashboards.periods import week_starts
 from tandem.feedback.dashboards.queries import AlertLine, IndicatorLine
 from tandem.measures.models import Administration
 from tandem.measures.selectors import ATTENTION_STATUSES, administrations_visible_to

@@ -18,9 +18,9 @@ from django.utils import timezone, translation
 
 from tandem.audit.models import Action, Outcome
 from tandem.audit.services import record_event
+from tandem.feedback.dashboards.periods import default_period, quarter_label
 from tandem.feedback.dashboards.programme import programme_dashboard
-from tandem.feedback.dashboards.team import default_period, team_dashboard
-from tandem.feedback.dashboards.team_outcomes import quarter_label
+from tandem.feedback.dashboards.team import team_dashboard
 from tandem.feedback.models import Report, ReportKind, ReportStatus
 from tandem.orgs.selectors import get_programme_for_manager, get_team_for, teams_supervised_by
 

@@ -1,4 +1,4 @@
-"""Forms of the team dashboard's period and of a report request."""
+"""The form of a report request."""
 
 from __future__ import annotations
 
@@ -10,12 +10,11 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from typing_extensions import override
 
-from tandem.feedback.dashboards.team_outcomes import quarter_label, quarters_between
+from tandem.feedback.dashboard_forms import DATE_INPUT, check_period
+from tandem.feedback.dashboards.periods import quarter_label, quarters_between
 from tandem.feedback.models import ReportKind
 from tandem.orgs.models import Programme, Team
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-MAX_PERIOD_DAYS = 3653  # ten years: the indicator band reads one value a week
 REPORT_QUARTERS = 8
 
 
@@ -30,28 +29,6 @@ def recent_quarters(today: date, count: int = REPORT_QUARTERS) -> list[tuple[int
     """The current quarter and the ``count - 1`` before it, newest first."""
     back = date(today.year - 3, 1, 1)
     return list(reversed(quarters_between(back, today)))[:count]
-
-
-def _check_period(form: forms.Form, start: date | None, end: date | None) -> None:
-    if start is None or end is None:
-        return
-    if end < start:
-        form.add_error("end", _("The end of the period is before its start."))
-    elif (end - start).days > MAX_PERIOD_DAYS:
-        form.add_error("start", _("Choose a period of at most ten years."))
-
-
-class PeriodForm(forms.Form):
-    """The dashboard's period, both ends included."""
-
-    start = forms.DateField(label=_("From"), widget=DATE_INPUT)
-    end = forms.DateField(label=_("To"), widget=DATE_INPUT)
-
-    @override
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        _check_period(self, data.get("start"), data.get("end"))
-        return data
 
 
 class ReportRequestForm(forms.Form):
@@ -100,7 +77,7 @@ class ReportRequestForm(forms.Form):
             for name in ("start", "end"):
                 if data.get(name) is None and name not in self.errors:
                     self.add_error(name, _("Give the date."))
-            _check_period(self, data.get("start"), data.get("end"))
+            check_period(self, data.get("start"), data.get("end"))
             if data.get("start") and data.get("end"):
                 data["period"] = (data["start"], data["end"])
         return data
