@@ -13,24 +13,24 @@ from tandem.audit.services import record_event
 from tandem.clients.selectors import get_client_for
 from tandem.core.access import role_required, user_of
 from tandem.feedback.dashboard_forms import PeriodForm
-from tandem.feedback.dashboards.client import client_dashboard as build_client_dashboard
-from tandem.feedback.dashboards.programme import programme_dashboard as build_programme_dashboard
+from tandem.feedback.dashboards.client import client_dashboard
+from tandem.feedback.dashboards.programme import programme_dashboard
 from tandem.feedback.dashboards.worker import worker_dashboard
 from tandem.orgs.selectors import get_programme_for_manager
 
 
 @require_GET
-def client_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+def client_dashboard_page(request: HttpRequest, pk: int) -> HttpResponse:
     """A client's alliance and outcome trends, goals and contacts (as the client record)."""
     user = user_of(request)
     client = get_client_for(user, pk)
-    dashboard = build_client_dashboard(user, client)
+    dashboard = client_dashboard(user, client)
     return render(request, "feedback/dashboard_client.html", {"dashboard": dashboard})
 
 
 @require_GET
 @role_required(Role.CASE_MANAGER)
-def my_dashboard(request: HttpRequest) -> HttpResponse:
+def my_dashboard_page(request: HttpRequest) -> HttpResponse:
     """The case manager's own clients with their alerts, measures due and indicators."""
     dashboard = worker_dashboard(user_of(request))
     return render(request, "feedback/dashboard_worker.html", {"dashboard": dashboard})
@@ -38,7 +38,7 @@ def my_dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(Role.PROGRAMME_MANAGER)
-def programme_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+def programme_dashboard_page(request: HttpRequest, pk: int) -> HttpResponse:
     """A programme's referrals, waitlist, flow and change, by team, over a chosen period."""
     user = user_of(request)
     programme = get_programme_for_manager(user, pk)
@@ -59,7 +59,7 @@ def programme_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         object_id=str(programme.pk),
         agency_id=programme.agency_id,
     )
-    dashboard = build_programme_dashboard(user, programme, start=start, end=end, today=today)
+    dashboard = programme_dashboard(user, programme, start=start, end=end, today=today)
     # The form shows the period used, defaults included.
     shown_form = PeriodForm(initial={"start": start, "end": end}, today=today)
     return render(

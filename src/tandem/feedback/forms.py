@@ -50,7 +50,7 @@ class AgendaForm(forms.Form):
     )
 
 
-class DecisionForm(forms.Form):
+class AgendaDecisionForm(forms.Form):
     """What supervision decided about one agenda item."""
 
     item = forms.IntegerField(widget=forms.HiddenInput)

@@ -53,7 +53,6 @@ class AlertFilters:
     status: str = ""  # "" = unresolved, "all", or one AlertStatus
     escalated: bool = False
     rule: str = ""
-    team_id: int | None = None
 
 
 def alert_list_for(user: User, filters: AlertFilters) -> list[Alert]:
@@ -67,8 +66,6 @@ def alert_list_for(user: User, filters: AlertFilters) -> list[Alert]:
         alerts = alerts.filter(escalated_at__isnull=False)
     if filters.rule:
         alerts = alerts.filter(rule=filters.rule)
-    if filters.team_id is not None:
-        alerts = alerts.filter(team_id=filters.team_id)
     record_event(actor=user, action=Action.LIST, object_type="feedback.alert", object_id="list")
     return list(
         alerts.select_related("team", "client", "worker", "episode").order_by("-opened_on", "-pk")[

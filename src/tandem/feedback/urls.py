@@ -13,11 +13,15 @@ urlpatterns: list[object] = [
     path("reports/", report_views.report_list, name="report_list"),
     path("reports/request/", report_views.report_request, name="report_request"),
     path("reports/<int:pk>/download/", report_views.report_download, name="report_download"),
-    path("dashboard/", dashboard_views.my_dashboard, name="my_dashboard"),
-    path("clients/<int:pk>/dashboard/", dashboard_views.client_dashboard, name="client_dashboard"),
+    path("dashboard/", dashboard_views.my_dashboard_page, name="my_dashboard"),
+    path(
+        "clients/<int:pk>/dashboard/",
+        dashboard_views.client_dashboard_page,
+        name="client_dashboard",
+    ),
     path(
         "programmes/<int:pk>/dashboard/",
-        dashboard_views.programme_dashboard,
+        dashboard_views.programme_dashboard_page,
         name="programme_dashboard",
     ),
 ]

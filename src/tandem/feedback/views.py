@@ -17,7 +17,7 @@ from tandem.core.access import role_required, user_of
 from tandem.core.form_tokens import form_token_required
 from tandem.core.forms import show_service_error
 from tandem.feedback import selectors, services
-from tandem.feedback.forms import AgendaForm, AlertPolicyForm, AlertStepForm, DecisionForm
+from tandem.feedback.forms import AgendaDecisionForm, AgendaForm, AlertPolicyForm, AlertStepForm
 from tandem.feedback.models import Alert, AlertRule, AlertStatus
 from tandem.feedback.reasons import describe, next_move
 from tandem.feedback.rules.scores import alliance_norm, outcome_norm
@@ -156,10 +156,10 @@ def agenda(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
     team = get_team_for(user, pk)
     sessions = selectors.sessions_of(team)
-    failed: DecisionForm | None = None
+    failed: AgendaDecisionForm | None = None
     status = 200
     if request.method == "POST":
-        form = DecisionForm(
+        form = AgendaDecisionForm(
             request.POST, sessions=sessions, auto_id=_item_ids(request.POST.get("item", ""))
         )
         if form.is_valid():
@@ -198,7 +198,7 @@ def agenda(request: HttpRequest, pk: int) -> HttpResponse:
                     "reason": describe(entry.item.alert),
                     "form": failed
                     if is_failed
-                    else DecisionForm(
+                    else AgendaDecisionForm(
                         initial={"item": entry.item.pk, "version": entry.item.alert.version},
                         sessions=sessions,
                         auto_id=_item_ids(str(entry.item.pk)),

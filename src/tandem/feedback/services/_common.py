@@ -49,7 +49,7 @@ def can_act_on(user: User, alert: Alert) -> bool:
     )
 
 
-def agency_id_of(alert: Alert) -> int:
+def alert_agency_id(alert: Alert) -> int:
     return alert.team.programme.agency_id
 
 

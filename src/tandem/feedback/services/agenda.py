@@ -15,7 +15,7 @@ from tandem.feedback.models import AgendaItem, Alert, AlertStatus
 from tandem.feedback.services._common import (
     NEXT_STATUSES,
     AlertChangedError,
-    agency_id_of,
+    alert_agency_id,
     can_put_on_agenda,
 )
 from tandem.feedback.services.lifecycle import move_alert
@@ -37,7 +37,9 @@ def put_on_agenda(*, actor: User, alert: Alert, kind: str) -> AgendaItem:
     try:
         with transaction.atomic():
             item.save()
-            record_event(actor=actor, action=Action.CREATE, obj=item, agency_id=agency_id_of(alert))
+            record_event(
+                actor=actor, action=Action.CREATE, obj=item, agency_id=alert_agency_id(alert)
+            )
     except IntegrityError:
         raise ValidationError(
             {
@@ -103,5 +105,5 @@ def record_agenda_decision(
         item.decided_at = timezone.now()
         item.session = session
         item.save(update_fields=["decision", "decided_by", "decided_at", "session"])
-        record_event(actor=actor, action=Action.UPDATE, obj=item, agency_id=agency_id_of(alert))
+        record_event(actor=actor, action=Action.UPDATE, obj=item, agency_id=alert_agency_id(alert))
     return item

@@ -15,7 +15,7 @@ from tandem.feedback.models import Alert, AlertStatus
 from tandem.feedback.services._common import (
     NEXT_STATUSES,
     AlertChangedError,
-    agency_id_of,
+    alert_agency_id,
     append_alert_step,
     can_act_on,
 )
@@ -55,7 +55,7 @@ def move_alert(
         if not moved:
             raise AlertChangedError
         alert.refresh_from_db()
-        agency_id = agency_id_of(alert)
+        agency_id = alert_agency_id(alert)
         record_event(actor=actor, action=Action.UPDATE, obj=alert, agency_id=agency_id)
         append_alert_step(alert, status, actor, note, agency_id=agency_id)
     return alert
