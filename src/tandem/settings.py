@@ -112,7 +112,9 @@ INSTALLED_APPS = [
     "tandem.measures",
     "tandem.practice",
     "tandem.fidelity",
-    "tandem.feedback",
+    "tandem.alerts",
+    "tandem.dashboards",
+    "tandem.reports",
     "tandem.site",
 ]
 

@@ -14,7 +14,9 @@ urlpatterns = [
     path("", include("tandem.measures.urls")),
     path("", include("tandem.practice.urls")),
     path("", include("tandem.fidelity.urls")),
-    path("", include("tandem.feedback.urls")),
+    path("", include("tandem.alerts.urls")),
+    path("", include("tandem.dashboards.urls")),
+    path("", include("tandem.reports.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -34,13 +34,17 @@ from tests.access.grids import (
     rel,
 )
 from tests.access.headers import missing_security_headers
+from tests.alerts.access import EXPECTED as ALERTS_EXPECTED
+from tests.alerts.access import alerts_path
 from tests.conftest import World
-from tests.feedback.access import EXPECTED as FEEDBACK_EXPECTED
-from tests.feedback.access import feedback_path
+from tests.dashboards.access import EXPECTED as DASHBOARDS_EXPECTED
+from tests.dashboards.access import dashboards_path
 from tests.fidelity.access import EXPECTED as FIDELITY_EXPECTED
 from tests.fidelity.access import fidelity_path
 from tests.measures.factories import ScheduleFactory, measures_path
 from tests.practice.factories import practice_path
+from tests.reports.access import EXPECTED as REPORTS_EXPECTED
+from tests.reports.access import reports_path
 
 # Routes anyone may reach without signing in. Everything else is checked by
 # LoginRequiredMiddleware; the administration site checks staff status itself.
@@ -238,7 +242,14 @@ ADMIN_EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
     },
 }
 
-EXPECTED = {**APP_EXPECTED, **FIDELITY_EXPECTED, **FEEDBACK_EXPECTED, **ADMIN_EXPECTED}
+EXPECTED = {
+    **APP_EXPECTED,
+    **FIDELITY_EXPECTED,
+    **ALERTS_EXPECTED,
+    **DASHBOARDS_EXPECTED,
+    **REPORTS_EXPECTED,
+    **ADMIN_EXPECTED,
+}
 
 
 def all_routes() -> list[tuple[str, str]]:
@@ -348,7 +359,7 @@ ADMIN_OBJECT = {
 
 def concrete_path(key: str, route: str, objects: dict[str, Any]) -> str:
     path = "/" + route.replace("^", "").replace("$", "")
-    for app_path in (practice_path, fidelity_path, feedback_path):
+    for app_path in (practice_path, fidelity_path, alerts_path, dashboards_path, reports_path):
         found = app_path(key, path, objects)
         if found is not None:
             return found

@@ -20,13 +20,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     scope = scope_for(user)
     links: list[tuple[str, Any]] = []
     if scope.has_role(Role.CASE_MANAGER):
-        links.append((reverse("feedback:my_dashboard"), _("My dashboard")))
+        links.append((reverse("dashboards:my_dashboard"), _("My dashboard")))
     if scope.has_role(Role.PROGRAMME_MANAGER):
         # The one query of the menu: which programmes the user manages.
         for programme in programmes_managed_by(user).only("pk", "name"):
             links.append(
                 (
-                    reverse("feedback:programme_dashboard", args=[programme.pk]),
+                    reverse("dashboards:programme_dashboard", args=[programme.pk]),
                     _("%(programme)s dashboard") % {"programme": programme.name},
                 )
             )
@@ -38,7 +38,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         links.append((reverse("clients:waitlist"), _("Waitlist")))
         links.append((reverse("practice:supervision"), _("Supervision")))
     if scope.has_role(Role.CASE_MANAGER, Role.SUPERVISOR, Role.PROGRAMME_MANAGER):
-        links.append((reverse("feedback:alert_list"), _("Alerts")))
+        links.append((reverse("alerts:alert_list"), _("Alerts")))
         links.append((reverse("practice:resources"), _("Community resources")))
     if scope.has_role(Role.PROGRAMME_MANAGER, Role.SUPERVISOR, Role.ASSESSOR):
         links.append((reverse("fidelity:review_list"), _("Fidelity reviews")))

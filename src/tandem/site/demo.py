@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from tandem.accounts.models import Language, Role, User
 from tandem.accounts.services import grant_role
+from tandem.alerts.demo import load_feedback_demo
 from tandem.clients import services as client_services
 from tandem.clients.models import DischargeReason, Gender
-from tandem.feedback.demo import load_feedback_demo
 from tandem.fidelity.demo import load_fidelity_demo
 from tandem.measures.demo import load_measures_demo
 from tandem.orgs.models import Agency, Programme, ProgrammeModel, Team

@@ -1,0 +1,1 @@
+"""Alerts: rules and thresholds, casework from open to resolved, the supervision agenda."""
