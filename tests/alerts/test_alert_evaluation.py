@@ -244,7 +244,7 @@ def test_the_nightly_task_evaluates_every_team(team: Crew, today: date) -> None:
 def test_the_command_runs_the_evaluation_now(team: Crew, today: date, capsys) -> None:
     team.episode(start_date=days_before(today, 30))
 
-    call_command("feedback", "alerts")
+    call_command("alerts", "evaluate")
 
     assert "opened=" in capsys.readouterr().out
     assert Alert.objects.filter(rule=AlertRule.NO_RECENT_CONTACT).exists()
@@ -253,6 +253,6 @@ def test_the_command_runs_the_evaluation_now(team: Crew, today: date, capsys) ->
 def test_the_command_can_hand_the_run_to_the_worker(team: Crew, today: date, capsys) -> None:
     team.episode(start_date=days_before(today, 30))
 
-    call_command("feedback", "alerts", "--enqueue")
+    call_command("alerts", "evaluate", "--enqueue")
 
     assert "enqueued nightly alerts run" in capsys.readouterr().out

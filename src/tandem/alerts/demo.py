@@ -13,7 +13,7 @@ from tandem.orgs.models import Agency, Team
 from tandem.practice.models import SupervisionKind
 
 
-def load_feedback_demo(*, agency: Agency, today: date) -> None:
+def load_alerts_demo(*, agency: Agency, today: date) -> None:
     """Evaluate every alert rule, then walk some client alerts through their first steps."""
     team_ids = list(Team.objects.filter(programme__agency=agency).values_list("pk", flat=True))
     evaluate_alerts(today=today, team_ids=team_ids)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
@@ -106,3 +108,59 @@ def _optional(value: int | None) -> str:
 
 def _join(parts: list[str]) -> bytes:
     return "\x1f".join(p.replace("\x1f", " ") for p in parts).encode()
+
+
+class CheckpointError(Exception):
+    """A checkpoint cannot be taken, or a checkpoint file cannot be read."""
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    event_count: int
+    position: int
+    last_event_id: int | None
+    last_digest: str
+    at: str
+    mac: str
+
+    @property
+    def is_signed(self) -> bool:
+        """Whether the signature matches the fields under the configured key."""
+        return hmac.compare_digest(self.mac, self.expected_mac())
+
+    def expected_mac(self) -> str:
+        return checkpoint_mac(
+            event_count=self.event_count,
+            position=self.position,
+            last_event_id=self.last_event_id,
+            last_digest=self.last_digest,
+            at=self.at,
+        )
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "events": self.event_count,
+                "position": self.position,
+                "event_id": self.last_event_id,
+                "digest": self.last_digest,
+                "at": self.at,
+                "mac": self.mac,
+            }
+        )
+
+    @classmethod
+    def from_json(cls, line: str) -> Checkpoint:
+        try:
+            fields = json.loads(line)
+            checkpoint = cls(
+                event_count=int(fields["events"]),
+                position=int(fields["position"]),
+                last_event_id=None if fields["event_id"] is None else int(fields["event_id"]),
+                last_digest=str(fields["digest"]),
+                at=str(fields["at"]),
+                mac=str(fields["mac"]),
+            )
+        except (ValueError, TypeError, KeyError) as exc:
+            raise CheckpointError(f"the newest checkpoint line is malformed ({exc})") from None
+        return checkpoint

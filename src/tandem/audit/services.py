@@ -12,12 +12,12 @@ from django.db import models, transaction
 from django.db.models import Subquery
 
 from tandem.audit import chain
+from tandem.audit.chain import Checkpoint
 from tandem.audit.models import Action, AuditChainHead, AuditEvent, Outcome
 from tandem.core.request_context import current_request_id
 
 if TYPE_CHECKING:
     from tandem.accounts.models import User
-    from tandem.audit.checkpoints import Checkpoint
 
 
 class AuditChainError(RuntimeError):

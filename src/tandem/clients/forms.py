@@ -18,9 +18,8 @@ from tandem.clients.models import (
     ReferralDecision,
     ReferralPriority,
 )
+from tandem.core.forms import DATE_INPUT
 from tandem.orgs.models import Programme, Team
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ReferralForm(forms.ModelForm[Referral]):

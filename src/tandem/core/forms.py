@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import BaseForm
+
+# A browser date picker: the value must be ISO whatever the page's language, or French pages
+# would show an empty field for a saved date.
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def show_service_error(form: BaseForm, error: ValidationError) -> None:

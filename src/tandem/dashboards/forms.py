@@ -10,9 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from typing_extensions import override
 
+from tandem.core.forms import DATE_INPUT
 from tandem.dashboards.periods import LONGEST_PERIOD_DAYS, default_period
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def check_period(form: forms.Form, start: date | None, end: date | None) -> None:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from typing_extensions import override
 
 from tandem.accounts.models import User
+from tandem.core.forms import DATE_INPUT
 from tandem.fidelity.models import RATING_KEYS, FidelityDomain, FidelityItem, FidelityScale
 from tandem.fidelity.scales import builtin_scale_codes, load_builtin_scale
 from tandem.orgs.models import Programme, Team
@@ -31,9 +32,7 @@ class ReviewForm(forms.Form):
     """A new review: team, date, scale in use, two assessors, domains left out."""
 
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none())
-    review_date = forms.DateField(
-        label=_("Review date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    review_date = forms.DateField(label=_("Review date"), widget=DATE_INPUT)
     scale = forms.ModelChoiceField(label=_("Fidelity scale"), queryset=FidelityScale.objects.none())
     assessors = forms.ModelMultipleChoiceField(
         label=_("Assessors"),

@@ -10,7 +10,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from typing_extensions import override
 
-from tandem.dashboards.forms import DATE_INPUT, check_period
+from tandem.core.forms import DATE_INPUT
+from tandem.dashboards.forms import check_period
 from tandem.dashboards.periods import quarter_label, quarters_between
 from tandem.orgs.models import Programme, Team
 from tandem.reports.models import ReportKind

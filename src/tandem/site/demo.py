@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from tandem.accounts.models import Language, Role, User
 from tandem.accounts.services import grant_role
-from tandem.alerts.demo import load_feedback_demo
+from tandem.alerts.demo import load_alerts_demo
 from tandem.clients import services as client_services
 from tandem.clients.models import DischargeReason, Gender
 from tandem.fidelity.demo import load_fidelity_demo
@@ -278,7 +278,7 @@ def load_demo(*, n_clients: int = 300, seed: int = 20261123) -> list[DemoLogin]:
     load_practice_demo(agency=agency, today=today)
     load_measures_demo(agency=agency, today=today)
     load_fidelity_demo(agency=agency, today=today)
-    load_feedback_demo(agency=agency, today=today)
+    load_alerts_demo(agency=agency, today=today)
     return demo_logins()
 
 

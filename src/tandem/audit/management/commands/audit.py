@@ -11,8 +11,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from typing_extensions import override
 
+from tandem.audit.chain import CheckpointError
 from tandem.audit.checkpoints import (
-    CheckpointError,
     latest_checkpoint,
     take_checkpoint,
     write_checkpoint,

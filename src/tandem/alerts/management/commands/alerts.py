@@ -1,4 +1,4 @@
-"""``tandem feedback alerts [--enqueue]``: evaluate the alert rules for every team.
+"""``tandem alerts evaluate [--enqueue]``: evaluate the alert rules for every team.
 
 Without ``--enqueue`` the run happens now and prints what it did; with it, the nightly task is
 handed to the background worker. Run it once a night after ``tandem measures nightly``.
@@ -18,13 +18,13 @@ from tandem.alerts.tasks import nightly_alerts
 
 class Command(BaseCommand):
     help = (
-        "Alerts: 'alerts' opens, resolves and escalates alerts now; with --enqueue it hands the "
+        "Alerts: 'evaluate' opens, resolves and escalates alerts now; with --enqueue it hands the "
         "run to the background worker."
     )
 
     @override
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("subcommand", choices=["alerts"])
+        parser.add_argument("subcommand", choices=["evaluate"])
         parser.add_argument(
             "--enqueue", action="store_true", help="run in the background worker instead of now"
         )
