@@ -22,8 +22,8 @@ from tandem.clients.models import (
     ReferralStatus,
 )
 from tandem.orgs.models import ProgrammeModel
+from tests.clients.factories import ReferralFactory
 from tests.conftest import World
-from tests.practice.factories import ReferralFactory
 
 
 def referral_post(world: World, **overrides: object) -> dict[str, object]:
@@ -195,3 +195,12 @@ def test_waitlist_query_count_does_not_grow_with_referrals(world: World, login_a
         assert response.content.decode().count("/referrals/") >= n
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_researcher_cannot_decide_a_referral(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+    referral = ReferralFactory.create(programme=world.programme, created_by=world.supervisor)
+    response = login_as(world.researcher).post(
+        f"/referrals/{referral.pk}/", {"action": "decide", "decision": "waitlist", "priority": 3}
+    )
+    assert response.status_code == 403
+    assert Referral.objects.get().status == ReferralStatus.RECEIVED

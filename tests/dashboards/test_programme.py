@@ -35,9 +35,9 @@ from tandem.dashboards.programme import ProgrammeDashboard, programme_dashboard
 from tandem.measures.models import EnteredVia, Response
 from tandem.orgs.models import Team
 from tandem.practice.models import Contact, ContactMode, ContactWith
+from tests.clients.factories import ReferralFactory
 from tests.conftest import World
 from tests.factories import EpisodeFactory, ProgrammeFactory, TeamFactory, UserFactory
-from tests.practice.factories import ReferralFactory
 
 START = date(2025, 1, 1)
 END = date(2025, 6, 30)

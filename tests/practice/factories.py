@@ -1,14 +1,14 @@
-"""Factories for referrals and practice records, and the access matrix's URLs for them."""
+"""Factories for practice records, and the access matrix's URLs for intake and practice."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import factory
 from django.utils import timezone
 
-from tandem.clients.models import IntakePolicy, Referral, ReferralSource, ReferralStatus
+from tandem.clients.models import IntakePolicy
 from tandem.practice.models import (
     CommunityResource,
     Goal,
@@ -18,26 +18,8 @@ from tandem.practice.models import (
     SupervisionKind,
     SupervisionSession,
 )
-from tests.factories import ProgrammeFactory, UserFactory
-
-
-class ReferralFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Referral
-
-    programme = factory.SubFactory(ProgrammeFactory)
-    agency = factory.LazyAttribute(lambda r: r.programme.agency)
-    received_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=10))
-    given_name = factory.Sequence(lambda n: f"Referred{n}")
-    family_name = factory.Sequence(lambda n: f"Person{n}")
-    date_of_birth = date(1985, 3, 2)
-    reason = "Needs help finding a family doctor and housing support."
-    current_supports = "A sister nearby."
-    risks = "None known."
-    consent_to_share = True
-    source = ReferralSource.PRIMARY_CARE
-    status = ReferralStatus.RECEIVED
-    created_by = factory.SubFactory(UserFactory)
+from tests.clients.factories import referral_in
+from tests.factories import UserFactory
 
 
 class RecoveryPlanFactory(factory.django.DjangoModelFactory):
@@ -63,11 +45,6 @@ class StepFactory(factory.django.DjangoModelFactory):
     action = "Visit the animal shelter"
     responsible = "Client and case manager"
     due_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=7))
-
-
-def referral_in(programme: Any) -> Referral:
-    created_by = UserFactory.create()
-    return ReferralFactory.create(programme=programme, created_by=created_by)
 
 
 def session_in(team: Any) -> SupervisionSession:
@@ -104,7 +81,6 @@ def practice_path(key: str, path: str, objects: dict[str, Any]) -> str | None:
 __all__ = [
     "GoalFactory",
     "RecoveryPlanFactory",
-    "ReferralFactory",
     "StepFactory",
     "practice_path",
 ]
