@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
 import factory
 from django.utils import timezone
 
 from tandem.clients.models import Referral, ReferralSource, ReferralStatus
+from tandem.orgs.models import Programme
 from tests.factories import ProgrammeFactory, UserFactory
 
 
-class ReferralFactory(factory.django.DjangoModelFactory):
+class ReferralFactory(factory.django.DjangoModelFactory[Referral]):
     class Meta:
         model = Referral
 
@@ -31,6 +31,6 @@ class ReferralFactory(factory.django.DjangoModelFactory):
     created_by = factory.SubFactory(UserFactory)
 
 
-def referral_in(programme: Any) -> Referral:
+def referral_in(programme: Programme) -> Referral:
     created_by = UserFactory.create()
     return ReferralFactory.create(programme=programme, created_by=created_by)

@@ -15,7 +15,7 @@ from tandem.audit.models import Action, AuditEvent, Outcome
 from tandem.clients import selectors, services
 from tandem.clients.models import Referral, ReferralStatus
 from tests.clients.factories import ReferralFactory
-from tests.conftest import World
+from tests.conftest import LoginAs, World
 from tests.factories import MembershipFactory, UserFactory
 
 
@@ -110,7 +110,9 @@ def test_assigned_referral_is_left_out_of_what_another_team_supervisor_may_read(
     assert assigned in set(selectors.referrals_visible_to(world.programme_manager))
 
 
-def test_supervisor_of_another_programme_gets_404_on_a_referral(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_supervisor_of_another_programme_gets_404_on_a_referral(
+    world: World, login_as: LoginAs
+) -> None:
     referral = ReferralFactory.create(
         programme=world.other_programme_team.programme, created_by=world.supervisor
     )

@@ -9,6 +9,7 @@ import factory
 from django.utils import timezone
 
 from tandem.clients.models import IntakePolicy
+from tandem.orgs.models import Team
 from tandem.practice.models import (
     CommunityResource,
     Goal,
@@ -22,7 +23,7 @@ from tests.clients.factories import referral_in
 from tests.factories import UserFactory
 
 
-class RecoveryPlanFactory(factory.django.DjangoModelFactory):
+class RecoveryPlanFactory(factory.django.DjangoModelFactory[RecoveryPlan]):
     class Meta:
         model = RecoveryPlan
 
@@ -30,7 +31,7 @@ class RecoveryPlanFactory(factory.django.DjangoModelFactory):
     updated_by = factory.LazyAttribute(lambda p: p.episode.primary_case_manager)
 
 
-class GoalFactory(factory.django.DjangoModelFactory):
+class GoalFactory(factory.django.DjangoModelFactory[Goal]):
     class Meta:
         model = Goal
 
@@ -38,7 +39,7 @@ class GoalFactory(factory.django.DjangoModelFactory):
     own_words = "I want to work with animals again."
 
 
-class StepFactory(factory.django.DjangoModelFactory):
+class StepFactory(factory.django.DjangoModelFactory[Step]):
     class Meta:
         model = Step
 
@@ -47,7 +48,7 @@ class StepFactory(factory.django.DjangoModelFactory):
     due_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=7))
 
 
-def session_in(team: Any) -> SupervisionSession:
+def session_in(team: Team) -> SupervisionSession:
     return SupervisionSession.objects.create(
         team=team,
         kind=SupervisionKind.GROUP,
