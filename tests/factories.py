@@ -14,7 +14,7 @@ from tandem.orgs.models import Agency, Programme, ProgrammeModel, Team
 PASSWORD = "correct-horse-battery-staple"
 
 
-class AgencyFactory(factory.django.DjangoModelFactory):
+class AgencyFactory(factory.django.DjangoModelFactory[Agency]):
     class Meta:
         model = Agency
 
@@ -22,7 +22,7 @@ class AgencyFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"agency-{n}")
 
 
-class ProgrammeFactory(factory.django.DjangoModelFactory):
+class ProgrammeFactory(factory.django.DjangoModelFactory[Programme]):
     class Meta:
         model = Programme
 
@@ -32,7 +32,7 @@ class ProgrammeFactory(factory.django.DjangoModelFactory):
     caseload_target = 20
 
 
-class TeamFactory(factory.django.DjangoModelFactory):
+class TeamFactory(factory.django.DjangoModelFactory[Team]):
     class Meta:
         model = Team
 
@@ -40,7 +40,7 @@ class TeamFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Team {n}")
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -49,13 +49,13 @@ class UserFactory(factory.django.DjangoModelFactory):
     full_name = factory.Sequence(lambda n: f"Worker {n}")
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
-    @factory.post_generation
+    @factory.post_generation  # type: ignore[untyped-decorator]  # factory_boy leaves it unannotated
     def save_password(obj: User, create: bool, extracted: object, **kwargs: object) -> None:  # noqa: N805
         if create:
             obj.save()
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 
@@ -68,7 +68,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     )
 
 
-class ClientFactory(factory.django.DjangoModelFactory):
+class ClientFactory(factory.django.DjangoModelFactory[Client]):
     class Meta:
         model = Client
 
@@ -78,7 +78,7 @@ class ClientFactory(factory.django.DjangoModelFactory):
     date_of_birth = date(1980, 5, 17)
 
 
-class EpisodeFactory(factory.django.DjangoModelFactory):
+class EpisodeFactory(factory.django.DjangoModelFactory[Episode]):
     class Meta:
         model = Episode
 

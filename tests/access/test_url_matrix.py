@@ -398,7 +398,7 @@ def test_url_answers_every_role_and_relationship_as_the_table_says(
     """Each answer also carries the security headers (CSP, no-store, referrer, permissions)."""
     anonymous_expected, role_grid = EXPECTED[key]
     objects = objects_for(world)
-    unexpected = []
+    unexpected: list[tuple[str, str, str, object, object]] = []
     for relationship in RELATIONSHIPS:
         path = concrete_path(key, route, objects[relationship])
         response = HttpClient().get(path)

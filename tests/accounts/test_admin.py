@@ -4,22 +4,22 @@ from __future__ import annotations
 
 from tandem.accounts.models import Membership, Role, User
 from tandem.audit.models import Action, AuditEvent
-from tests.conftest import World
+from tests.conftest import LoginAs, World
 
 
-def test_agency_admin_lists_only_their_agency_users(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_agency_admin_lists_only_their_agency_users(world: World, login_as: LoginAs) -> None:
     html = login_as(world.agency_admin).get("/admin/accounts/user/").content.decode()
     assert world.case_manager.email in html
     assert world.other_agency_case_manager.email not in html
 
 
-def test_agency_admin_cannot_make_anyone_superuser(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_agency_admin_cannot_make_anyone_superuser(world: World, login_as: LoginAs) -> None:
     http = login_as(world.agency_admin)
     html = http.get(f"/admin/accounts/user/{world.case_manager.pk}/change/").content.decode()
     assert 'name="is_superuser"' not in html
 
 
-def test_membership_choices_stay_inside_the_agency(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_membership_choices_stay_inside_the_agency(world: World, login_as: LoginAs) -> None:
     html = (
         login_as(world.agency_admin)
         .get(f"/admin/accounts/user/{world.case_manager.pk}/change/")
@@ -31,7 +31,7 @@ def test_membership_choices_stay_inside_the_agency(world: World, login_as) -> No
 
 def test_adding_a_user_puts_them_in_the_admins_agency_and_is_audited(
     world: World,
-    login_as,  # type: ignore[no-untyped-def]
+    login_as: LoginAs,
 ) -> None:
     http = login_as(world.agency_admin)
     response = http.post(
@@ -62,7 +62,7 @@ def test_adding_a_user_puts_them_in_the_admins_agency_and_is_audited(
     assert ("accounts.membership", str(membership.pk)) in audited
 
 
-def test_membership_in_another_agency_is_refused(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_membership_in_another_agency_is_refused(world: World, login_as: LoginAs) -> None:
     http = login_as(world.agency_admin)
     response = http.post(
         "/admin/accounts/user/add/",

@@ -7,7 +7,7 @@ from typing import Any
 from django.test import Client as HttpClient
 
 from tandem.accounts.models import Membership, Role, User
-from tests.conftest import World
+from tests.conftest import LoginAs, World
 from tests.factories import UserFactory
 
 
@@ -47,7 +47,7 @@ def existing_rows(user: User) -> list[dict[str, Any]]:
 
 
 def test_agency_admin_cannot_give_themselves_a_clinical_role_in_the_admin(
-    world: World, login_as: Any
+    world: World, login_as: LoginAs
 ) -> None:
     admin = world.agency_admin
     http = login_as(admin)
@@ -69,7 +69,7 @@ def test_agency_admin_cannot_give_themselves_a_clinical_role_in_the_admin(
 
 
 def test_agency_admin_cannot_remove_their_own_role_in_the_admin(
-    world: World, login_as: Any
+    world: World, login_as: LoginAs
 ) -> None:
     admin = world.agency_admin
     rows = existing_rows(admin)
@@ -79,7 +79,7 @@ def test_agency_admin_cannot_remove_their_own_role_in_the_admin(
 
 
 def test_own_user_page_shows_roles_without_fields_to_change_them(
-    world: World, login_as: Any
+    world: World, login_as: LoginAs
 ) -> None:
     admin = world.agency_admin
     html = login_as(admin).get(f"/admin/accounts/user/{admin.pk}/change/").content.decode()
@@ -90,7 +90,7 @@ def test_own_user_page_shows_roles_without_fields_to_change_them(
 
 
 def test_agency_admin_cannot_drop_their_own_staff_status_or_agency(
-    world: World, login_as: Any
+    world: World, login_as: LoginAs
 ) -> None:
     admin = world.agency_admin
     form = change_form(admin, existing_rows(admin))
@@ -103,7 +103,7 @@ def test_agency_admin_cannot_drop_their_own_staff_status_or_agency(
 
 
 def test_agency_admin_does_not_see_or_reset_a_superusers_account(
-    world: World, login_as: Any
+    world: World, login_as: LoginAs
 ) -> None:
     root = UserFactory.create(is_staff=True, is_superuser=True, agency=world.agency)
     http = login_as(world.agency_admin)
@@ -118,7 +118,7 @@ def test_agency_admin_does_not_see_or_reset_a_superusers_account(
 
 
 def test_deleting_a_person_who_holds_a_role_is_refused_until_it_is_removed(
-    world: World, login_as: Any
+    world: World, login_as: LoginAs
 ) -> None:
     person = world.trainer
     response = login_as(world.agency_admin).post(

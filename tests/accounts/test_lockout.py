@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from axes.models import AccessAttempt
 from django.conf import settings
@@ -12,7 +11,7 @@ from django.utils import timezone
 
 from tandem.accounts.models import Role
 from tandem.audit.models import AuditEvent
-from tests.conftest import FormClient, World
+from tests.conftest import FormClient, LoginAs, World
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
 
 LOGIN = "/accounts/login/"
@@ -76,7 +75,9 @@ def test_the_account_unlocks_itself_after_the_cool_off(world: World) -> None:
     assert sign_in_from(ADDRESS_B, world.case_manager.email) == 302
 
 
-def test_agency_admin_sees_the_locked_accounts_of_their_agency(world: World, login_as: Any) -> None:
+def test_agency_admin_sees_the_locked_accounts_of_their_agency(
+    world: World, login_as: LoginAs
+) -> None:
     fail_from(ADDRESS_A, world.case_manager.email)
     fail_from(ADDRESS_A, world.other_agency_case_manager.email)
     fail_from(ADDRESS_B, world.teammate.email, times=settings.AXES_FAILURE_LIMIT - 1)
@@ -88,13 +89,13 @@ def test_agency_admin_sees_the_locked_accounts_of_their_agency(world: World, log
     assert world.teammate.email not in html  # not locked yet
 
 
-def test_locked_accounts_page_says_when_nobody_is_locked(world: World, login_as: Any) -> None:
+def test_locked_accounts_page_says_when_nobody_is_locked(world: World, login_as: LoginAs) -> None:
     response = login_as(world.agency_admin).get(LOCKED)
     assert response.context["locked"] == []
     assert "No account is locked" in response.content.decode()
 
 
-def test_agency_admin_unlocks_an_account_and_it_is_audited(world: World, login_as: Any) -> None:
+def test_agency_admin_unlocks_an_account_and_it_is_audited(world: World, login_as: LoginAs) -> None:
     fail_from(ADDRESS_A, world.case_manager.email)
     response = login_as(world.agency_admin).post(f"{LOCKED}{world.case_manager.pk}/unlock/")
     assert response.status_code == 302
@@ -107,7 +108,7 @@ def test_agency_admin_unlocks_an_account_and_it_is_audited(world: World, login_a
     ).exists()
 
 
-def test_agency_admin_cannot_unlock_another_agencys_user(world: World, login_as: Any) -> None:
+def test_agency_admin_cannot_unlock_another_agencys_user(world: World, login_as: LoginAs) -> None:
     fail_from(ADDRESS_A, world.other_agency_case_manager.email)
     target = world.other_agency_case_manager
     response = login_as(world.agency_admin).post(f"{LOCKED}{target.pk}/unlock/")
@@ -129,18 +130,18 @@ def test_an_admin_of_the_other_agency_unlocks_their_own_people(world: World) -> 
     assert sign_in_from(ADDRESS_A, world.other_agency_case_manager.email) == 302
 
 
-def test_unlocking_needs_a_post(world: World, login_as: Any) -> None:
+def test_unlocking_needs_a_post(world: World, login_as: LoginAs) -> None:
     fail_from(ADDRESS_A, world.case_manager.email)
     response = login_as(world.agency_admin).get(f"{LOCKED}{world.case_manager.pk}/unlock/")
     assert response.status_code == 405
     assert sign_in_from(ADDRESS_B, world.case_manager.email) == 429
 
 
-def test_clinicians_do_not_see_locked_accounts(world: World, login_as: Any) -> None:
+def test_clinicians_do_not_see_locked_accounts(world: World, login_as: LoginAs) -> None:
     assert login_as(world.programme_manager).get(LOCKED).status_code == 403
 
 
-def test_clinicians_cannot_unlock_anyone(world: World, login_as: Any) -> None:
+def test_clinicians_cannot_unlock_anyone(world: World, login_as: LoginAs) -> None:
     fail_from(ADDRESS_A, world.case_manager.email)
     response = login_as(world.supervisor).post(f"{LOCKED}{world.case_manager.pk}/unlock/")
     assert response.status_code == 403

@@ -10,7 +10,7 @@ from django.test import Client as HttpClient
 
 from tandem.accounts.middleware import LOGIN_AT_KEY
 from tandem.audit.models import Action, AuditEvent
-from tests.conftest import World
+from tests.conftest import LoginAs, World
 from tests.factories import PASSWORD
 
 LOGIN = "/accounts/login/"
@@ -75,7 +75,7 @@ def test_sessions_end_twelve_hours_after_sign_in_however_active(world: World) ->
     assert response["Location"].startswith(LOGIN)
 
 
-def test_logout_needs_post_and_ends_the_session(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_logout_needs_post_and_ends_the_session(world: World, login_as: LoginAs) -> None:
     http = login_as(world.case_manager)
     assert http.get("/accounts/logout/").status_code == 405
     assert http.post("/accounts/logout/").status_code == 302

@@ -9,7 +9,7 @@ from django.test import Client as HttpClient
 
 from tandem.accounts.models import User
 from tandem.audit.models import Action, AuditEvent
-from tests.conftest import World
+from tests.conftest import LoginAs, World
 from tests.factories import PASSWORD
 
 LOGIN = "/accounts/login/"
@@ -33,7 +33,7 @@ def sign_in(email: str, password: str) -> HttpClient:
 
 
 def test_admin_reset_sends_the_person_to_change_their_password_on_every_page(
-    world: World, login_as: Any, django_capture_on_commit_callbacks: Any
+    world: World, login_as: LoginAs, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         assert reset_by_admin(login_as(world.agency_admin), world.case_manager).status_code == 302
@@ -46,7 +46,7 @@ def test_admin_reset_sends_the_person_to_change_their_password_on_every_page(
 
 
 def test_the_forced_change_still_lets_the_person_sign_out_or_switch_language(
-    world: World, login_as: Any
+    world: World, login_as: LoginAs
 ) -> None:
     reset_by_admin(login_as(world.agency_admin), world.case_manager)
     http = sign_in(world.case_manager.email, NEW)
@@ -55,7 +55,7 @@ def test_the_forced_change_still_lets_the_person_sign_out_or_switch_language(
     assert http.post("/accounts/logout/")["Location"].startswith(LOGIN)
 
 
-def test_changing_the_password_ends_the_forced_change(world: World, login_as: Any) -> None:
+def test_changing_the_password_ends_the_forced_change(world: World, login_as: LoginAs) -> None:
     reset_by_admin(login_as(world.agency_admin), world.case_manager)
     http = sign_in(world.case_manager.email, NEW)
     response = http.post(CHANGE, {"old_password": NEW, "new_password1": OWN, "new_password2": OWN})
@@ -66,7 +66,7 @@ def test_changing_the_password_ends_the_forced_change(world: World, login_as: An
 
 
 def test_admin_reset_emails_the_person_without_the_password(
-    world: World, login_as: Any, django_capture_on_commit_callbacks: Any
+    world: World, login_as: LoginAs, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         reset_by_admin(login_as(world.agency_admin), world.case_manager)
@@ -77,7 +77,9 @@ def test_admin_reset_emails_the_person_without_the_password(
     assert NEW not in message.subject
 
 
-def test_admin_reset_is_audited_with_who_reset_whose_password(world: World, login_as: Any) -> None:
+def test_admin_reset_is_audited_with_who_reset_whose_password(
+    world: World, login_as: LoginAs
+) -> None:
     reset_by_admin(login_as(world.agency_admin), world.case_manager)
     assert AuditEvent.objects.filter(
         action=Action.PASSWORD_CHANGE,
@@ -88,7 +90,7 @@ def test_admin_reset_is_audited_with_who_reset_whose_password(world: World, logi
 
 
 def test_a_person_created_with_a_password_must_change_it_at_first_sign_in(
-    world: World, login_as: Any
+    world: World, login_as: LoginAs
 ) -> None:
     login_as(world.agency_admin).post(
         "/admin/accounts/user/add/",
@@ -115,7 +117,7 @@ def test_changing_ones_own_password_forces_nothing(world: World) -> None:
 
 
 def test_an_admin_changing_someones_email_tells_the_old_address(
-    world: World, login_as: Any, django_capture_on_commit_callbacks: Any
+    world: World, login_as: LoginAs, django_capture_on_commit_callbacks: Any
 ) -> None:
     person = world.case_manager
     old = person.email
@@ -137,7 +139,7 @@ def test_an_admin_changing_someones_email_tells_the_old_address(
 
 
 def test_an_htmx_request_is_sent_to_the_password_change_as_a_whole_page(
-    world: World, login_as: Any
+    world: World, login_as: LoginAs
 ) -> None:
     reset_by_admin(login_as(world.agency_admin), world.case_manager)
     http = sign_in(world.case_manager.email, NEW)
@@ -145,7 +147,7 @@ def test_an_htmx_request_is_sent_to_the_password_change_as_a_whole_page(
     assert response["HX-Redirect"] == CHANGE
 
 
-def test_the_new_password_must_differ_from_the_one_given(world: World, login_as: Any) -> None:
+def test_the_new_password_must_differ_from_the_one_given(world: World, login_as: LoginAs) -> None:
     reset_by_admin(login_as(world.agency_admin), world.case_manager)
     http = sign_in(world.case_manager.email, NEW)
     response = http.post(CHANGE, {"old_password": NEW, "new_password1": NEW, "new_password2": NEW})

@@ -12,7 +12,7 @@ from tandem.accounts import services
 from tandem.accounts.models import Membership, Role, RoleChange, User
 from tandem.audit.models import Action, AuditEvent
 from tests.accounts.test_admin_own_account import change_form, existing_rows
-from tests.conftest import World
+from tests.conftest import LoginAs, World
 from tests.factories import MembershipFactory, UserFactory
 
 PAGE = "/accounts/role-changes/"
@@ -38,7 +38,7 @@ def signed_in(user: User) -> HttpClient:
 
 
 def test_granting_a_clinical_role_in_the_admin_is_recorded_and_audited(
-    world: World, login_as: Any
+    world: World, login_as: LoginAs
 ) -> None:
     person = world.case_manager
     rows = [
@@ -71,7 +71,9 @@ def test_granting_a_clinical_role_in_the_admin_is_recorded_and_audited(
     ).exists()
 
 
-def test_removing_a_role_in_the_admin_is_recorded_and_audited(world: World, login_as: Any) -> None:
+def test_removing_a_role_in_the_admin_is_recorded_and_audited(
+    world: World, login_as: LoginAs
+) -> None:
     person = world.supervisor
     rows = existing_rows(person)
     rows[0]["DELETE"] = "on"
@@ -93,7 +95,7 @@ def test_removing_a_role_in_the_admin_is_recorded_and_audited(world: World, logi
 
 
 def test_changing_a_role_in_the_admin_records_the_old_removed_and_the_new_granted(
-    world: World, login_as: Any
+    world: World, login_as: LoginAs
 ) -> None:
     person = world.case_manager
     rows = existing_rows(person)
@@ -157,7 +159,7 @@ def test_role_changes_are_listed_newest_first_fifty_to_a_page(world: World) -> N
     assert first.paginator.count == 60
     assert len(first.object_list) == 50
     assert first.object_list[0].kind == RoleChange.Kind.REVOKED
-    assert first.object_list[0].pk == RoleChange.objects.order_by("-pk").first().pk  # type: ignore[union-attr]
+    assert first.object_list[0].pk == RoleChange.objects.order_by("-pk").first().pk  # type: ignore[union-attr]  # one was just made
     assert len(http.get(PAGE, {"page": 2}).context["page"].object_list) == 10
     assert len(http.get(PAGE, {"page": "not-a-number"}).context["page"].object_list) == 50
 
@@ -174,18 +176,20 @@ def test_role_changes_page_lists_without_a_query_per_row(
         http.get(PAGE)
 
 
-def test_role_changes_page_says_what_to_do_when_empty(world: World, login_as: Any) -> None:
+def test_role_changes_page_says_what_to_do_when_empty(world: World, login_as: LoginAs) -> None:
     response = login_as(world.agency_admin).get(PAGE)
     assert "No role has been given or taken away yet" in response.content.decode()
 
 
-def test_role_changes_page_reads_in_french(world: World, login_as: Any) -> None:
+def test_role_changes_page_reads_in_french(world: World, login_as: LoginAs) -> None:
     http = login_as(world.agency_admin)
     http.cookies["tandem_language"] = "fr"
     assert "Changements de rôle" in http.get(PAGE).content.decode()
 
 
-def test_the_menu_links_agency_administrators_to_their_pages(world: World, login_as: Any) -> None:
+def test_the_menu_links_agency_administrators_to_their_pages(
+    world: World, login_as: LoginAs
+) -> None:
     html = login_as(world.agency_admin).get("/").content.decode()
     assert f'href="{PAGE}"' in html
     assert 'href="/accounts/locked/"' in html

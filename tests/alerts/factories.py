@@ -18,12 +18,12 @@ from tandem.practice.models import Contact, ContactMode, SupervisionKind, Superv
 from tests.factories import EpisodeFactory, MembershipFactory, TeamFactory, UserFactory
 
 
-class AlertPolicyFactory(factory.django.DjangoModelFactory):
+class AlertPolicyFactory(factory.django.DjangoModelFactory[AlertPolicy]):
     class Meta:
         model = AlertPolicy
 
 
-class AlertFactory(factory.django.DjangoModelFactory):
+class AlertFactory(factory.django.DjangoModelFactory[Alert]):
     """An open measure-overdue alert on an episode, by default."""
 
     class Meta:
@@ -47,7 +47,7 @@ class AlertFactory(factory.django.DjangoModelFactory):
     status = AlertStatus.OPEN
     opened_on = factory.LazyFunction(timezone.localdate)
 
-    @factory.post_generation
+    @factory.post_generation  # type: ignore[untyped-decorator]  # factory_boy leaves it unannotated
     def first_step(obj: Alert, create: bool, extracted: object, **kwargs: object) -> None:  # noqa: N805
         if create:
             AlertStep.objects.create(alert=obj, status=AlertStatus.OPEN)

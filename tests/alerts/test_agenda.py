@@ -11,7 +11,7 @@ from tandem.alerts.services import mark_discussed, put_on_agenda, record_agenda_
 from tandem.audit.models import AuditEvent
 from tandem.practice.models import GoalStatus, SupervisionKind
 from tests.alerts.factories import AlertFactory
-from tests.conftest import World
+from tests.conftest import LoginAs, World
 from tests.practice.factories import GoalFactory, RecoveryPlanFactory, StepFactory, session_in
 
 
@@ -52,8 +52,8 @@ def test_a_teammate_may_not_put_someone_elses_client_on_the_agenda(world: World)
         put_on_agenda(actor=world.teammate, alert=own_alert(world), kind=SupervisionKind.GROUP)
 
 
-def test_the_agenda_shows_the_item_beside_the_recovery_plan(  # type: ignore[no-untyped-def]
-    world: World, login_as
+def test_the_agenda_shows_the_item_beside_the_recovery_plan(
+    world: World, login_as: LoginAs
 ) -> None:
     alert = own_alert(world)
     plan = RecoveryPlanFactory.create(episode=alert.episode, vision="A home of my own")
@@ -74,8 +74,8 @@ def test_the_agenda_shows_the_item_beside_the_recovery_plan(  # type: ignore[no-
     ).exists()
 
 
-def test_recording_a_decision_links_the_session_and_moves_the_alert(  # type: ignore[no-untyped-def]
-    world: World, login_as
+def test_recording_a_decision_links_the_session_and_moves_the_alert(
+    world: World, login_as: LoginAs
 ) -> None:
     alert = own_alert(world)
     item = put_on_agenda(actor=world.case_manager, alert=alert, kind=SupervisionKind.GROUP)
@@ -144,9 +144,7 @@ def test_a_decision_on_an_alert_already_further_along_keeps_its_status(world: Wo
     assert item.decision == "Keep going"
 
 
-def test_a_decision_form_left_empty_names_the_field(  # type: ignore[no-untyped-def]
-    world: World, login_as
-) -> None:
+def test_a_decision_form_left_empty_names_the_field(world: World, login_as: LoginAs) -> None:
     alert = own_alert(world)
     item = put_on_agenda(actor=world.case_manager, alert=alert, kind=SupervisionKind.GROUP)
 
@@ -160,7 +158,7 @@ def test_a_decision_form_left_empty_names_the_field(  # type: ignore[no-untyped-
     assert item.decided_at is None
 
 
-def test_the_session_page_links_to_the_agenda(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_the_session_page_links_to_the_agenda(world: World, login_as: LoginAs) -> None:
     held = session_in(world.team)
 
     response = login_as(world.supervisor).get(reverse("practice:session_detail", args=[held.pk]))
@@ -168,8 +166,8 @@ def test_the_session_page_links_to_the_agenda(world: World, login_as) -> None:  
     assert reverse("alerts:agenda", args=[world.team.pk]) in response.content.decode()
 
 
-def test_a_decision_on_an_alert_moved_meanwhile_answers_409(  # type: ignore[no-untyped-def]
-    world: World, login_as
+def test_a_decision_on_an_alert_moved_meanwhile_answers_409(
+    world: World, login_as: LoginAs
 ) -> None:
     alert = own_alert(world)
     item = put_on_agenda(actor=world.case_manager, alert=alert, kind=SupervisionKind.GROUP)

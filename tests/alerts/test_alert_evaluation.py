@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from tandem.accounts.models import Role
 from tandem.alerts.models import Alert, AlertRule, AlertStatus
@@ -71,7 +72,7 @@ def test_an_open_alert_whose_condition_cleared_is_resolved_by_tandem(
 ) -> None:
     alert = overdue_measure(team, today)
     assert alert is not None
-    alert.episode.administrations.update(status=AdministrationStatus.COMPLETED)
+    alert.episode.administrations.update(status=AdministrationStatus.COMPLETED)  # type: ignore[union-attr]  # an overdue-measure alert is on an episode
 
     counts = evaluate_alerts(today=today, team_ids=[team.team.pk])
 
@@ -90,7 +91,7 @@ def test_a_discussed_alert_is_left_to_people_when_its_condition_clears(
     alert = overdue_measure(team, today)
     assert alert is not None
     mark_discussed(actor=team.case_manager, alert=alert, expected_version=alert.version)
-    alert.episode.administrations.update(status=AdministrationStatus.COMPLETED)
+    alert.episode.administrations.update(status=AdministrationStatus.COMPLETED)  # type: ignore[union-attr]  # an overdue-measure alert is on an episode
 
     evaluate_alerts(today=today, team_ids=[team.team.pk])
 
@@ -140,7 +141,7 @@ def test_an_alert_left_unresolved_is_not_escalated_on_its_last_allowed_day(
 
 
 def test_an_alert_left_unresolved_past_the_days_goes_to_the_supervisors(
-    team: Crew, today: date, django_capture_on_commit_callbacks
+    team: Crew, today: date, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     AlertPolicyFactory.create(programme=team.programme, escalate_after_days=7)
     alert = overdue_measure(team, today)
@@ -175,7 +176,7 @@ def test_an_escalated_alert_is_not_escalated_again(team: Crew, today: date) -> N
 
 # ---- entry points ------------------------------------------------------------------------------
 def test_a_scored_response_re_evaluates_the_score_alerts_of_its_team(
-    team: Crew, today: date, django_capture_on_commit_callbacks
+    team: Crew, today: date, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     # The MCAS, the default outcome, has no reference values: the programme gives its own.
     AlertPolicyFactory.create(programme=team.programme, outcome_sd=6.0, outcome_reliability=0.9)
@@ -210,7 +211,7 @@ def _import_one_mcas(team: Crew, today: date, completed_on: str) -> ImportResult
 
 
 def test_an_import_re_evaluates_the_score_alerts_of_its_teams_once_it_is_stored(
-    team: Crew, today: date, django_capture_on_commit_callbacks
+    team: Crew, today: date, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         result = _import_one_mcas(team, today, days_before(today, 1).isoformat())
@@ -222,7 +223,7 @@ def test_an_import_re_evaluates_the_score_alerts_of_its_teams_once_it_is_stored(
 
 
 def test_a_refused_import_re_evaluates_nothing(
-    team: Crew, today: date, django_capture_on_commit_callbacks
+    team: Crew, today: date, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         result = _import_one_mcas(team, today, "yesterday")
@@ -237,11 +238,13 @@ def test_the_nightly_task_evaluates_every_team(team: Crew, today: date) -> None:
 
     result = nightly_alerts.enqueue()
 
-    assert result.return_value["opened"] >= 1
+    assert result.return_value["opened"] >= 1  # type: ignore[index]  # the task ran inline and returned its counts
     assert Alert.objects.filter(rule=AlertRule.NO_RECENT_CONTACT, team=team.team).exists()
 
 
-def test_the_command_runs_the_evaluation_now(team: Crew, today: date, capsys) -> None:
+def test_the_command_runs_the_evaluation_now(
+    team: Crew, today: date, capsys: pytest.CaptureFixture[str]
+) -> None:
     team.episode(start_date=days_before(today, 30))
 
     call_command("alerts", "evaluate")
@@ -250,7 +253,9 @@ def test_the_command_runs_the_evaluation_now(team: Crew, today: date, capsys) ->
     assert Alert.objects.filter(rule=AlertRule.NO_RECENT_CONTACT).exists()
 
 
-def test_the_command_can_hand_the_run_to_the_worker(team: Crew, today: date, capsys) -> None:
+def test_the_command_can_hand_the_run_to_the_worker(
+    team: Crew, today: date, capsys: pytest.CaptureFixture[str]
+) -> None:
     team.episode(start_date=days_before(today, 30))
 
     call_command("alerts", "evaluate", "--enqueue")

@@ -17,7 +17,7 @@ from tandem.alerts.services import (
 from tandem.audit.models import AuditEvent
 from tandem.clients.models import Client
 from tests.alerts.factories import AlertFactory
-from tests.conftest import World
+from tests.conftest import LoginAs, World
 
 
 def alert_on(client: Client) -> Alert:
@@ -119,7 +119,7 @@ def test_the_worker_an_alert_is_about_may_act_on_it_but_the_programme_manager_ma
 
 
 # ---- through the page --------------------------------------------------------------------------
-def test_the_page_records_a_step(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_records_a_step(world: World, login_as: LoginAs) -> None:
     alert = alert_on(world.own_client)
     http = login_as(world.case_manager)
 
@@ -133,8 +133,8 @@ def test_the_page_records_a_step(world: World, login_as) -> None:  # type: ignor
     assert alert.status == AlertStatus.ACTION_AGREED
 
 
-def test_the_page_answers_409_when_someone_else_moved_the_alert_first(  # type: ignore[no-untyped-def]
-    world: World, login_as
+def test_the_page_answers_409_when_someone_else_moved_the_alert_first(
+    world: World, login_as: LoginAs
 ) -> None:
     alert = alert_on(world.own_client)
     mark_discussed(actor=world.supervisor, alert=alert, expected_version=1)
@@ -151,9 +151,7 @@ def test_the_page_answers_409_when_someone_else_moved_the_alert_first(  # type: 
     assert alert.status == AlertStatus.DISCUSSED
 
 
-def test_the_page_refuses_an_agreed_action_without_a_note(  # type: ignore[no-untyped-def]
-    world: World, login_as
-) -> None:
+def test_the_page_refuses_an_agreed_action_without_a_note(world: World, login_as: LoginAs) -> None:
     alert = alert_on(world.own_client)
     http = login_as(world.case_manager)
 
@@ -166,7 +164,7 @@ def test_the_page_refuses_an_agreed_action_without_a_note(  # type: ignore[no-un
     assert "note" in response.context["step_form"].errors
 
 
-def test_the_detail_page_shows_the_history(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_the_detail_page_shows_the_history(world: World, login_as: LoginAs) -> None:
     alert = alert_on(world.own_client)
     mark_discussed(actor=world.case_manager, alert=alert, expected_version=1, note="Talked")
     http = login_as(world.supervisor)

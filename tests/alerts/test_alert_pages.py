@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries
 
 from tandem.alerts.models import Alert, AlertPolicy, AlertRule
 from tandem.alerts.selectors import alerts_visible_to, open_alerts_by_episode
 from tandem.clients.models import Episode
 from tests.alerts.factories import AlertFactory
-from tests.conftest import World
+from tests.conftest import LoginAs, World
 from tests.factories import EpisodeFactory
 
 
@@ -19,7 +20,8 @@ def alert_on(episode: Episode, **fields: object) -> Alert:
 
 
 def episode_of(world: World, name: str) -> Episode:
-    return getattr(world, name).episodes.get()
+    episode: Episode = getattr(world, name).episodes.get()
+    return episode
 
 
 def worker_alert(world: World) -> Alert:
@@ -57,8 +59,8 @@ def test_supervisor_sees_the_team_and_programme_manager_the_programme(world: Wor
     assert set(alerts_visible_to(world.researcher)) == set()
 
 
-def test_the_list_reads_a_constant_number_of_queries(  # type: ignore[no-untyped-def]
-    world: World, login_as, django_assert_max_num_queries
+def test_the_list_reads_a_constant_number_of_queries(
+    world: World, login_as: LoginAs, django_assert_max_num_queries: DjangoAssertNumQueries
 ) -> None:
     for _n in range(12):
         alert_on(EpisodeFactory.create(team=world.team, primary_case_manager=world.teammate))
@@ -71,8 +73,8 @@ def test_the_list_reads_a_constant_number_of_queries(  # type: ignore[no-untyped
     assert len(response.context["rows"]) == 12
 
 
-def test_the_escalated_filter_shows_only_alerts_sent_to_the_supervisor(  # type: ignore[no-untyped-def]
-    world: World, login_as
+def test_the_escalated_filter_shows_only_alerts_sent_to_the_supervisor(
+    world: World, login_as: LoginAs
 ) -> None:
     sent = alert_on(episode_of(world, "own_client"), escalated_at=timezone.now())
     alert_on(episode_of(world, "team_client"))
@@ -82,7 +84,7 @@ def test_the_escalated_filter_shows_only_alerts_sent_to_the_supervisor(  # type:
     assert [alert for alert, _reason in response.context["rows"]] == [sent]
 
 
-def test_resolved_alerts_are_left_out_unless_asked_for(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_resolved_alerts_are_left_out_unless_asked_for(world: World, login_as: LoginAs) -> None:
     alert_on(episode_of(world, "own_client"), status="resolved", resolved_at=timezone.now())
     http = login_as(world.case_manager)
 
@@ -90,7 +92,7 @@ def test_resolved_alerts_are_left_out_unless_asked_for(world: World, login_as) -
     assert len(http.get(reverse("alerts:alert_list") + "?status=all").context["rows"]) == 1
 
 
-def test_an_outsider_gets_404_for_an_alert(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_an_outsider_gets_404_for_an_alert(world: World, login_as: LoginAs) -> None:
     alert = alert_on(episode_of(world, "team_client"))
 
     response = login_as(world.case_manager).get(reverse("alerts:alert_detail", args=[alert.pk]))
@@ -98,7 +100,7 @@ def test_an_outsider_gets_404_for_an_alert(world: World, login_as) -> None:  # t
     assert response.status_code == 404
 
 
-def test_a_role_without_client_records_gets_403_for_alerts(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_a_role_without_client_records_gets_403_for_alerts(world: World, login_as: LoginAs) -> None:
     alert = alert_on(episode_of(world, "own_client"))
     http = login_as(world.researcher)
 
@@ -106,15 +108,15 @@ def test_a_role_without_client_records_gets_403_for_alerts(world: World, login_a
     assert http.get(reverse("alerts:alert_detail", args=[alert.pk])).status_code == 403
 
 
-def test_the_agenda_is_for_supervisors_of_the_team(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_the_agenda_is_for_supervisors_of_the_team(world: World, login_as: LoginAs) -> None:
     url = reverse("alerts:agenda", args=[world.other_team.pk])
 
     assert login_as(world.case_manager).get(url).status_code == 403
     assert login_as(world.supervisor).get(url).status_code == 404
 
 
-def test_open_alerts_by_episode_reads_one_query(  # type: ignore[no-untyped-def]
-    world: World, django_assert_num_queries
+def test_open_alerts_by_episode_reads_one_query(
+    world: World, django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
     own, team = episode_of(world, "own_client"), episode_of(world, "team_client")
     first = alert_on(own)
@@ -149,7 +151,7 @@ def valid_thresholds(**changes: object) -> dict[str, object]:
     return values
 
 
-def test_programme_manager_saves_the_thresholds(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_programme_manager_saves_the_thresholds(world: World, login_as: LoginAs) -> None:
     response = login_as(world.programme_manager).post(thresholds_url(world), valid_thresholds())
 
     assert response.status_code == 302
@@ -157,8 +159,8 @@ def test_programme_manager_saves_the_thresholds(world: World, login_as) -> None:
     assert (policy.alliance_sd, policy.no_contact_days, policy.escalate_after_days) == (6.0, 14, 10)
 
 
-def test_new_thresholds_offer_the_rprs_as_alliance_and_the_mcas_as_outcome(  # type: ignore[no-untyped-def]
-    world: World, login_as
+def test_new_thresholds_offer_the_rprs_as_alliance_and_the_mcas_as_outcome(
+    world: World, login_as: LoginAs
 ) -> None:
     response = login_as(world.programme_manager).get(thresholds_url(world))
 
@@ -170,8 +172,8 @@ def test_new_thresholds_offer_the_rprs_as_alliance_and_the_mcas_as_outcome(  # t
     )
 
 
-def test_an_sd_without_its_reliability_is_refused_naming_the_field(  # type: ignore[no-untyped-def]
-    world: World, login_as
+def test_an_sd_without_its_reliability_is_refused_naming_the_field(
+    world: World, login_as: LoginAs
 ) -> None:
     response = login_as(world.programme_manager).post(
         thresholds_url(world), valid_thresholds(alliance_reliability="", no_contact_days="0")
@@ -184,7 +186,7 @@ def test_an_sd_without_its_reliability_is_refused_naming_the_field(  # type: ign
     assert not AlertPolicy.objects.exists()
 
 
-def test_an_unknown_instrument_is_refused(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_instrument_is_refused(world: World, login_as: LoginAs) -> None:
     response = login_as(world.programme_manager).post(
         thresholds_url(world), valid_thresholds(outcome_instrument="nope")
     )
@@ -193,7 +195,7 @@ def test_an_unknown_instrument_is_refused(world: World, login_as) -> None:  # ty
     assert "outcome_instrument" in response.context["form"].errors
 
 
-def test_the_thresholds_page_is_for_the_programme_manager(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_the_thresholds_page_is_for_the_programme_manager(world: World, login_as: LoginAs) -> None:
     assert login_as(world.supervisor).get(thresholds_url(world)).status_code == 403
     other = reverse("alerts:thresholds", args=[world.other_agency_team.programme_id])
     assert login_as(world.programme_manager).get(other).status_code == 404

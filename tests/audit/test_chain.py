@@ -10,7 +10,7 @@ from django.test import Client as HttpClient
 
 from tandem.audit.models import Action, AuditEvent, Outcome
 from tandem.audit.services import record_event, verify_chain
-from tests.conftest import World
+from tests.conftest import LoginAs, World
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def test_untouched_chain_verifies(chain_of_five: list[AuditEvent]) -> None:
 
 def test_verify_reports_an_edited_row(chain_of_five: list[AuditEvent]) -> None:
     target = chain_of_five[2]
-    AuditEvent.objects.filter(pk=target.pk).update(actor_id=target.actor_id + 1)
+    AuditEvent.objects.filter(pk=target.pk).update(actor_id=target.actor_id + 1)  # type: ignore[operator]  # every event of the chain has an actor
     result = verify_chain()
     assert result.first_broken_id == target.pk
     assert "edited" in result.problem
@@ -71,7 +71,7 @@ def test_audit_verify_command_names_the_first_broken_event(
     assert raised.value.returncode == 1
 
 
-def test_events_carry_ids_and_never_personal_fields(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_events_carry_ids_and_never_personal_fields(world: World, login_as: LoginAs) -> None:
     http = login_as(world.case_manager)
     http.get(f"/clients/{world.own_client.pk}/")
     event = AuditEvent.objects.filter(action=Action.VIEW).latest("pk")
@@ -84,7 +84,7 @@ def test_events_carry_ids_and_never_personal_fields(world: World, login_as) -> N
         assert personal not in stored
 
 
-def test_denied_attempt_is_audited(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_denied_attempt_is_audited(world: World, login_as: LoginAs) -> None:
     http = login_as(world.case_manager)
     assert http.get(f"/clients/{world.other_team_client.pk}/").status_code == 404
     event = AuditEvent.objects.latest("pk")
@@ -92,7 +92,7 @@ def test_denied_attempt_is_audited(world: World, login_as) -> None:  # type: ign
     assert event.object_id == str(world.other_team_client.pk)
 
 
-def test_role_refusal_is_audited(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_role_refusal_is_audited(world: World, login_as: LoginAs) -> None:
     http = login_as(world.researcher)
     assert http.get("/caseload/").status_code == 403
     event = AuditEvent.objects.latest("pk")

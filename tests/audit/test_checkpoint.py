@@ -139,7 +139,7 @@ def test_checkpoint_signs_the_head_it_read_even_if_events_follow(
     from tandem.audit import checkpoints
 
     events = record(3)
-    read_the_head = checkpoints.require_chain_key
+    read_the_head = checkpoints.require_chain_key  # type: ignore[attr-defined]  # the name checkpoints looks up, wrapped below
 
     def append_right_after_the_head_is_read(head: AuditChainHead | None) -> None:
         read_the_head(head)

@@ -61,7 +61,7 @@ def _write_version_1_chain(old_apps: Any, count: int) -> None:
     event_model = old_apps.get_model("audit", "AuditEvent")
     previous, last_pk = chain.GENESIS, None
     for i in range(count):
-        fields = {
+        fields: dict[str, Any] = {
             "occurred_at": datetime.now(tz=UTC),
             "actor_id": None,
             "actor_role": "",

@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import Browser, Page
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make to set up
 # data are ordinary blocking calls and safe here.
@@ -41,7 +42,7 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser):  # type: ignore[no-untyped-def]
+def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(locale="en-CA")
     page = context.new_page()
     page.set_default_timeout(15_000)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from tests.conftest import World
 from tests.factories import PASSWORD
@@ -14,7 +15,7 @@ from tests.factories import PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_case_manager_journey(world: World, live_server, page) -> None:  # type: ignore[no-untyped-def]
+def test_case_manager_journey(world: World, live_server: LiveServer, page: Page) -> None:
     base = live_server.url
     page.goto(f"{base}/caseload/")
     assert "/accounts/login/" in page.url
@@ -47,7 +48,9 @@ def test_case_manager_journey(world: World, live_server, page) -> None:  # type:
     assert world.other_team_client.family_name not in page.content()
 
 
-def test_sign_in_form_works_by_keyboard_alone(world: World, live_server, page) -> None:  # type: ignore[no-untyped-def]
+def test_sign_in_form_works_by_keyboard_alone(
+    world: World, live_server: LiveServer, page: Page
+) -> None:
     page.goto(f"{live_server.url}/accounts/login/")
     # The email field has focus on arrival; the browser gives it at its next rendering step,
     # which on a loaded machine can come after the load event, so wait for it.

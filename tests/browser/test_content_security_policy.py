@@ -11,6 +11,8 @@ import re
 
 import pytest
 from django.test import Client as HttpClient
+from playwright.sync_api import Browser, ConsoleMessage, Page
+from pytest_django.live_server_helper import LiveServer
 
 from tandem.accounts.models import User
 from tandem.clients.models import Episode, EpisodeStatus
@@ -35,7 +37,7 @@ document.addEventListener("securitypolicyviolation", (event) => {
 class Visitor:
     """One browser context that signs in, opens pages and keeps every violation it saw."""
 
-    def __init__(self, browser, base: str) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, browser: Browser, base: str) -> None:
         self.base = base
         self.context = browser.new_context(locale="en-CA")
         self.context.add_init_script(COLLECT_VIOLATIONS)
@@ -44,7 +46,7 @@ class Visitor:
         self.violations: list[str] = []
         self.page.on("console", self._console)
 
-    def _console(self, message) -> None:  # type: ignore[no-untyped-def]
+    def _console(self, message: ConsoleMessage) -> None:
         # Chromium also names any feature of the Permissions-Policy header it does not know.
         if re.search(r"Content Security Policy|Permissions.Policy", message.text, re.IGNORECASE):
             self.violations.append(f"console: {message.text}")
@@ -83,7 +85,7 @@ def _scored_client_of(user: User) -> int:
         .first()
     )
     assert response is not None, "the demo gives every case manager scored clients"
-    return response.administration.client_id
+    return response.administration.client_id  # type: ignore[union-attr]  # a scored response comes from an administration
 
 
 def _open_self_report(user: User) -> Administration:
@@ -93,7 +95,7 @@ def _open_self_report(user: User) -> Administration:
     return due_rprs(episode, wave="month 9")
 
 
-def _answer_first_item(page) -> None:  # type: ignore[no-untyped-def]
+def _answer_first_item(page: Page) -> None:
     """Answer the first item of a questionnaire, which htmx saves or checks at once."""
     field = page.locator("main form input:not([type=hidden])").first
     if field.get_attribute("type") == "radio":
@@ -103,7 +105,9 @@ def _answer_first_item(page) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_load_state("networkidle")
 
 
-def test_key_pages_raise_no_content_security_policy_violation(live_server, browser) -> None:  # type: ignore[no-untyped-def]
+def test_key_pages_raise_no_content_security_policy_violation(
+    live_server: LiveServer, browser: Browser
+) -> None:
     load_demo(n_clients=40)
     base = live_server.url
     case_manager = User.objects.get(email=f"cm11@{DEMO_DOMAIN}")
@@ -176,8 +180,8 @@ def test_key_pages_raise_no_content_security_policy_violation(live_server, brows
 
 
 def test_the_self_report_page_never_sends_its_token_as_a_referrer(
-    world: World, live_server, browser
-) -> None:  # type: ignore[no-untyped-def]
+    world: World, live_server: LiveServer, browser: Browser
+) -> None:
     """The link's address is its token: no request of the page carries it as a Referer, and the
     answers still post (a "no-referrer" page would post them with "Origin: null")."""
     issued = issue_link(

@@ -11,7 +11,8 @@ from datetime import date
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from tandem.accounts.models import User
 from tandem.clients.models import Episode, EpisodeStatus, Referral, ReferralStatus
@@ -23,7 +24,7 @@ from tandem.site.demo import DEMO_DOMAIN, DEMO_PASSWORD, load_demo
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def sign_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]
+def sign_in(page: Page, base: str, email: str) -> None:
     page.context.clear_cookies()
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("Email").fill(f"{email}@{DEMO_DOMAIN}")
@@ -32,14 +33,16 @@ def sign_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def
     page.wait_for_load_state()
 
 
-def headline(page, label: str) -> str:  # type: ignore[no-untyped-def]
+def headline(page: Page, label: str) -> str:
     term = page.locator("dl.headlines div").filter(
         has=page.locator("dt", has_text=re.compile(rf"^{re.escape(label)}$"))
     )
     return str(term.locator("dd").inner_text()).strip()
 
 
-def test_each_dashboard_shows_the_demo_figures_to_its_role(live_server, page) -> None:  # type: ignore[no-untyped-def]
+def test_each_dashboard_shows_the_demo_figures_to_its_role(
+    live_server: LiveServer, page: Page
+) -> None:
     load_demo(n_clients=60)
     base = live_server.url
 

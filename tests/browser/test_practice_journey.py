@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from tandem.clients.models import Episode, EpisodeStatus, Referral
 from tandem.orgs.models import ProgrammeModel
@@ -17,7 +18,7 @@ from tests.factories import PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def sign_in(browser, base: str, email: str):  # type: ignore[no-untyped-def]
+def sign_in(browser: Browser, base: str, email: str) -> Page:
     context = browser.new_context(locale="en-CA", viewport={"width": 390, "height": 844})
     page = context.new_page()
     page.set_default_timeout(15_000)
@@ -29,7 +30,9 @@ def sign_in(browser, base: str, email: str):  # type: ignore[no-untyped-def]
     return page
 
 
-def test_short_term_path_from_referral_to_discharge(world: World, live_server, browser) -> None:  # type: ignore[no-untyped-def]
+def test_short_term_path_from_referral_to_discharge(
+    world: World, live_server: LiveServer, browser: Browser
+) -> None:
     world.programme.model = ProgrammeModel.STCM
     world.programme.time_limit_days = 84
     world.programme.save()
@@ -75,7 +78,7 @@ def test_short_term_path_from_referral_to_discharge(world: World, live_server, b
     lead.wait_for_url(re.compile(r"/clients/\d+/$"))
     referral = Referral.objects.get()
     assert referral.episode is not None
-    client_pk = referral.client_id
+    client_pk: int = referral.client_id  # type: ignore[assignment]  # the referral has its client once assigned
 
     # The case manager finds the new client on the caseload and does the Strengths work.
     worker = sign_in(browser, base, world.case_manager.email)

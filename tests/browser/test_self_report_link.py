@@ -11,7 +11,8 @@ from datetime import timedelta
 import pytest
 from django.db import OperationalError
 from django.utils import timezone
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from tandem.measures.models import Administration, Response, Schedule, ScheduleRule
 from tandem.measures.services import create_due_administrations, issue_link
@@ -51,7 +52,9 @@ def _wait_for_saved_answers(administration: Administration, count: int) -> None:
     pytest.fail(f"the server did not save all {count} answers")
 
 
-def test_client_answers_a_one_time_link_in_french(world: World, live_server, page, browser) -> None:  # type: ignore[no-untyped-def]
+def test_client_answers_a_one_time_link_in_french(
+    world: World, live_server: LiveServer, page: Page, browser: Browser
+) -> None:
     administration = _due_rprs(world)
     base = live_server.url
     page.goto(f"{base}/clients/{world.own_client.pk}/")

@@ -8,14 +8,14 @@ import pytest
 from django.utils import timezone
 
 from tandem.clients import services as client_services
-from tandem.clients.models import EpisodeStatus
+from tandem.clients.models import Episode, EpisodeStatus
 from tandem.measures import receivers as measures_receivers
 from tandem.orgs.models import ProgrammeModel
-from tests.conftest import World
+from tests.conftest import LoginAs, World
 from tests.factories import EpisodeFactory
 
 
-def short_term(world: World, days_ago: int):  # type: ignore[no-untyped-def]
+def short_term(world: World, days_ago: int) -> Episode:
     world.programme.time_limit_days = 84
     world.programme.save()
     return EpisodeFactory.create(
@@ -32,7 +32,7 @@ def test_time_limited_episode_counts_weeks_used_and_left(world: World) -> None:
     assert not episode.is_near_end()
 
 
-def test_warning_starts_two_weeks_before_the_end(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_warning_starts_two_weeks_before_the_end(world: World, login_as: LoginAs) -> None:
     episode = short_term(world, 71)
     assert episode.is_near_end()
     response = login_as(world.case_manager).get("/caseload/")
@@ -47,7 +47,7 @@ def test_ongoing_episode_has_no_weeks_left(world: World) -> None:
     assert not episode.is_near_end()
 
 
-def test_discharge_records_reason_and_destination(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_discharge_records_reason_and_destination(world: World, login_as: LoginAs) -> None:
     episode = short_term(world, 80)
     http = login_as(world.case_manager)
     http.post(
@@ -70,7 +70,7 @@ def test_discharge_records_reason_and_destination(world: World, login_as) -> Non
     assert episode.transition_plan.startswith("Weekly peer group")
 
 
-def test_discharge_without_destination_names_the_field(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_discharge_without_destination_names_the_field(world: World, login_as: LoginAs) -> None:
     episode = short_term(world, 80)
     response = login_as(world.case_manager).post(
         f"/episodes/{episode.pk}/",
@@ -81,7 +81,7 @@ def test_discharge_without_destination_names_the_field(world: World, login_as) -
     assert episode.status == EpisodeStatus.OPEN
 
 
-def test_teammate_cannot_open_another_workers_episode(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_teammate_cannot_open_another_workers_episode(world: World, login_as: LoginAs) -> None:
     episode = short_term(world, 10)
     assert login_as(world.teammate).get(f"/episodes/{episode.pk}/").status_code == 404
 

@@ -14,9 +14,9 @@ from tandem.accounts.models import Role, User
 from tandem.audit.models import Action, AuditEvent, Outcome
 from tandem.clients import selectors, services
 from tandem.clients.models import Referral, ReferralStatus
-from tests.conftest import World
+from tests.clients.factories import ReferralFactory
+from tests.conftest import LoginAs, World
 from tests.factories import MembershipFactory, UserFactory
-from tests.practice.factories import ReferralFactory
 
 
 def _assigned_to_other_team(world: World) -> Referral:
@@ -108,3 +108,12 @@ def test_assigned_referral_is_left_out_of_what_another_team_supervisor_may_read(
     assert waiting in visible
     assert assigned not in visible
     assert assigned in set(selectors.referrals_visible_to(world.programme_manager))
+
+
+def test_supervisor_of_another_programme_gets_404_on_a_referral(
+    world: World, login_as: LoginAs
+) -> None:
+    referral = ReferralFactory.create(
+        programme=world.other_programme_team.programme, created_by=world.supervisor
+    )
+    assert login_as(world.supervisor).get(f"/referrals/{referral.pk}/").status_code == 404

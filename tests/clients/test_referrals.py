@@ -22,8 +22,8 @@ from tandem.clients.models import (
     ReferralStatus,
 )
 from tandem.orgs.models import ProgrammeModel
-from tests.conftest import World
-from tests.practice.factories import ReferralFactory
+from tests.clients.factories import ReferralFactory
+from tests.conftest import LoginAs, World
 
 
 def referral_post(world: World, **overrides: object) -> dict[str, object]:
@@ -45,7 +45,7 @@ def referral_post(world: World, **overrides: object) -> dict[str, object]:
     return data
 
 
-def test_supervisor_enters_a_referral(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_supervisor_enters_a_referral(world: World, login_as: LoginAs) -> None:
     response = login_as(world.supervisor).post("/referrals/new/", referral_post(world))
     referral = Referral.objects.get()
     assert response.status_code == 302
@@ -57,7 +57,7 @@ def test_supervisor_enters_a_referral(world: World, login_as) -> None:  # type: 
 
 def test_a_programme_required_field_left_empty_is_named_and_input_kept(
     world: World,
-    login_as,  # type: ignore[no-untyped-def]
+    login_as: LoginAs,
 ) -> None:
     IntakePolicy.objects.create(programme=world.programme, required_fields=["source_contact"])
     response = login_as(world.supervisor).post(
@@ -69,7 +69,7 @@ def test_a_programme_required_field_left_empty_is_named_and_input_kept(
     assert not Referral.objects.exists()
 
 
-def test_case_manager_may_not_enter_referrals(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_case_manager_may_not_enter_referrals(world: World, login_as: LoginAs) -> None:
     assert login_as(world.case_manager).get("/referrals/new/").status_code == 403
 
 
@@ -103,7 +103,7 @@ def test_declining_needs_a_reason_code(world: World) -> None:
     assert "decline_reason" in raised.value.message_dict
 
 
-def test_declined_referrals_are_counted_by_reason(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_declined_referrals_are_counted_by_reason(world: World, login_as: LoginAs) -> None:
     for _ in range(2):
         referral = ReferralFactory.create(programme=world.programme, created_by=world.supervisor)
         services.decide_referral(
@@ -118,7 +118,7 @@ def test_declined_referrals_are_counted_by_reason(world: World, login_as) -> Non
     assert [(d["decline_reason"], d["n"]) for d in declines] == [("substance_use_primary", 2)]
 
 
-def test_waitlist_is_ordered_by_priority_then_date(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_waitlist_is_ordered_by_priority_then_date(world: World, login_as: LoginAs) -> None:
     today = timezone.localdate()
     old_routine = ReferralFactory.create(
         programme=world.programme,
@@ -146,7 +146,7 @@ def test_waitlist_is_ordered_by_priority_then_date(world: World, login_as) -> No
     assert [r["days"] for r in rows] == [9, 2, 40]
 
 
-def test_assigning_opens_an_episode_with_the_case_manager(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_assigning_opens_an_episode_with_the_case_manager(world: World, login_as: LoginAs) -> None:
     referral = ReferralFactory.create(
         programme=world.programme, created_by=world.supervisor, status=ReferralStatus.WAITLISTED
     )
@@ -180,7 +180,7 @@ def test_supervisor_cannot_assign_into_another_team(world: World) -> None:
         )
 
 
-def test_waitlist_query_count_does_not_grow_with_referrals(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_waitlist_query_count_does_not_grow_with_referrals(world: World, login_as: LoginAs) -> None:
     http = login_as(world.supervisor)
     counts = []
     for n in (5, 200):
@@ -195,3 +195,12 @@ def test_waitlist_query_count_does_not_grow_with_referrals(world: World, login_a
         assert response.content.decode().count("/referrals/") >= n
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_researcher_cannot_decide_a_referral(world: World, login_as: LoginAs) -> None:
+    referral = ReferralFactory.create(programme=world.programme, created_by=world.supervisor)
+    response = login_as(world.researcher).post(
+        f"/referrals/{referral.pk}/", {"action": "decide", "decision": "waitlist", "priority": 3}
+    )
+    assert response.status_code == 403
+    assert Referral.objects.get().status == ReferralStatus.RECEIVED

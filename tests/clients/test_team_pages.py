@@ -7,11 +7,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tandem.audit.models import AuditEvent, Outcome
-from tests.conftest import World
+from tests.conftest import LoginAs, World
 from tests.factories import EpisodeFactory
 
 
-def test_supervisor_sees_team_caseload_by_worker(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_supervisor_sees_team_caseload_by_worker(world: World, login_as: LoginAs) -> None:
     html = login_as(world.supervisor).get(f"/teams/{world.team.pk}/").content.decode()
     assert world.case_manager.full_name in html
     assert world.own_client.display_name in html
@@ -19,7 +19,9 @@ def test_supervisor_sees_team_caseload_by_worker(world: World, login_as) -> None
     assert world.other_team_client.display_name not in html
 
 
-def test_team_page_flags_a_worker_above_the_caseload_target(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_team_page_flags_a_worker_above_the_caseload_target(
+    world: World, login_as: LoginAs
+) -> None:
     world.programme.caseload_target = 2
     world.programme.save()
     EpisodeFactory.create_batch(2, team=world.team, primary_case_manager=world.case_manager)
@@ -27,7 +29,9 @@ def test_team_page_flags_a_worker_above_the_caseload_target(world: World, login_
     assert html.count("Above target") == 1
 
 
-def test_programme_manager_lists_every_team_of_the_programme(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_programme_manager_lists_every_team_of_the_programme(
+    world: World, login_as: LoginAs
+) -> None:
     html = login_as(world.programme_manager).get("/teams/").content.decode()
     assert f"/teams/{world.team.pk}/" in html
     assert f"/teams/{world.other_team.pk}/" in html
@@ -37,8 +41,8 @@ def test_programme_manager_lists_every_team_of_the_programme(world: World, login
 @pytest.mark.parametrize("path", ["/teams/{pk}/", "/teams/"])
 def test_team_page_query_count_does_not_grow_with_clients(
     world: World,
-    login_as,
-    path: str,  # type: ignore[no-untyped-def]
+    login_as: LoginAs,
+    path: str,
 ) -> None:
     http = login_as(world.supervisor)
     counts = []
@@ -62,7 +66,7 @@ def test_team_page_query_count_does_not_grow_with_clients(
 )
 def test_a_team_page_refused_to_another_teams_supervisor_is_audited(
     world: World,
-    login_as,  # type: ignore[no-untyped-def]
+    login_as: LoginAs,
     path: str,
 ) -> None:
     http = login_as(world.supervisor)

@@ -4,20 +4,22 @@
 from __future__ import annotations
 
 import pytest
+from django.core.handlers.wsgi import WSGIRequest
 from django.test import Client as HttpClient
 from django.test import RequestFactory
+from pytest_django import Settings
 
 from tandem.audit.models import AuditEvent
 
 PROXY = "10.0.0.2"
 
 
-def _request(forwarded_for: str | None = None, remote: str = PROXY):  # type: ignore[no-untyped-def]
-    headers = {} if forwarded_for is None else {"HTTP_X_FORWARDED_FOR": forwarded_for}
-    return RequestFactory().get("/", REMOTE_ADDR=remote, **headers)
+def _request(forwarded_for: str | None = None, remote: str = PROXY) -> WSGIRequest:
+    headers = {} if forwarded_for is None else {"X-Forwarded-For": forwarded_for}
+    return RequestFactory().get("/", REMOTE_ADDR=remote, headers=headers)
 
 
-def test_without_a_trusted_proxy_the_address_is_the_peer(settings) -> None:  # type: ignore[no-untyped-def]
+def test_without_a_trusted_proxy_the_address_is_the_peer(settings: Settings) -> None:
     from tandem.core.addresses import client_address
 
     settings.TRUSTED_PROXY_COUNT = 0
@@ -34,8 +36,8 @@ def test_without_a_trusted_proxy_the_address_is_the_peer(settings) -> None:  # t
     ],
 )
 def test_behind_trusted_proxies_the_address_is_the_one_the_outermost_proxy_saw(
-    settings, proxies: int, forwarded_for: str, expected: str
-) -> None:  # type: ignore[no-untyped-def]
+    settings: Settings, proxies: int, forwarded_for: str, expected: str
+) -> None:
     from tandem.core.addresses import client_address
 
     settings.TRUSTED_PROXY_COUNT = proxies
@@ -44,15 +46,15 @@ def test_behind_trusted_proxies_the_address_is_the_one_the_outermost_proxy_saw(
 
 @pytest.mark.parametrize("forwarded_for", [None, "", "not-an-address", "203.0.113.9:4431"])
 def test_a_missing_or_malformed_forwarded_address_falls_back_to_the_peer(
-    settings, forwarded_for: str | None
-) -> None:  # type: ignore[no-untyped-def]
+    settings: Settings, forwarded_for: str | None
+) -> None:
     from tandem.core.addresses import client_address
 
     settings.TRUSTED_PROXY_COUNT = 1
     assert client_address(_request(forwarded_for)) == PROXY
 
 
-def test_the_sign_in_lockout_counts_the_same_address(settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_sign_in_lockout_counts_the_same_address(settings: Settings) -> None:
     from axes.helpers import get_client_ip_address
 
     settings.TRUSTED_PROXY_COUNT = 1
@@ -60,14 +62,16 @@ def test_the_sign_in_lockout_counts_the_same_address(settings) -> None:  # type:
 
 
 def test_a_request_id_sent_by_a_client_is_replaced_without_a_trusted_proxy(
-    db: None, settings
-) -> None:  # type: ignore[no-untyped-def]
+    db: None, settings: Settings
+) -> None:
     settings.TRUSTED_PROXY_COUNT = 0
     response = HttpClient().get("/health/", headers={"X-Request-ID": "forged-by-client-1"})
     assert response["X-Request-ID"] != "forged-by-client-1"
 
 
-def test_an_audit_event_carries_no_request_id_chosen_by_the_client(db: None, settings) -> None:  # type: ignore[no-untyped-def]
+def test_an_audit_event_carries_no_request_id_chosen_by_the_client(
+    db: None, settings: Settings
+) -> None:
     settings.TRUSTED_PROXY_COUNT = 0
     HttpClient().get("/r/no-such-token/", headers={"X-Request-ID": "forged-by-client-1"})
     request_ids = set(AuditEvent.objects.values_list("request_id", flat=True))

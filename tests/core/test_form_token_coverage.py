@@ -83,7 +83,7 @@ def test_no_post_without_a_form_token_is_processed(world: World, key: str, route
 
 
 def post_forms() -> list[tuple[str, str]]:
-    found = []
+    found: list[tuple[str, str]] = []
     for template in sorted(SOURCE.glob("**/templates/**/*.html")):
         name = str(template.relative_to(SOURCE))
         if "/templates/admin/" in f"/{name}":

@@ -213,7 +213,7 @@ def test_token_older_than_a_session_can_live_is_refused(
     issued_at = time.time() - max_age_seconds() - 60
     with monkeypatch.context() as past:
         past.setattr("django.core.signing.time.time", lambda: issued_at)
-        token = issue_token(user_id=world.case_manager.pk, session_key=http.session.session_key)
+        token = issue_token(user_id=world.case_manager.pk, session_key=http.session.session_key)  # type: ignore[arg-type]  # signed in: the session has a key
     response = http.post(_contacts_path(world), _contact(token))
     assert response.status_code == 400
     assert response.context["code"] == "expired"

@@ -19,8 +19,9 @@ import pytest
 from django.core.management import call_command
 from django.core.servers.basehttp import WSGIRequestHandler
 from django.test import Client as HttpClient
+from pytest_django import Settings
 
-from tests.conftest import World
+from tests.conftest import LoginAs, World
 
 TOKEN = "Zx9-secret_token_ABCdef0123456789abcdefghijkl"
 
@@ -88,7 +89,7 @@ def test_an_unknown_path_under_a_link_is_logged_without_its_token(
 def test_the_development_server_logs_requests_without_the_token(log_output: io.StringIO) -> None:
     # The development server's own access line (runserver), through its real logging call.
     handler = WSGIRequestHandler.__new__(WSGIRequestHandler)
-    handler.request = None
+    handler.request = None  # type: ignore[assignment]  # log_message never reads the request
     handler.log_message('"%s" %s %s', f"GET /r/{TOKEN}/ HTTP/1.1", "200", "1234")
     logged = log_output.getvalue()
     assert "GET /r/<redacted>/ HTTP/1.1" in logged
@@ -108,8 +109,8 @@ def test_a_traceback_is_logged_without_the_token(log_output: io.StringIO) -> Non
 
 @pytest.mark.parametrize("debug", [False, True], ids=["production", "development"])
 def test_a_missing_page_logs_one_line_without_a_traceback(
-    world: World, login_as, log_output: io.StringIO, settings, debug: bool
-) -> None:  # type: ignore[no-untyped-def]
+    world: World, login_as: LoginAs, log_output: io.StringIO, settings: Settings, debug: bool
+) -> None:
     settings.DEBUG = debug
     assert login_as(world.case_manager).get("/clients/999999/").status_code == 404
     lines = log_output.getvalue().splitlines()
@@ -120,8 +121,8 @@ def test_a_missing_page_logs_one_line_without_a_traceback(
 
 @pytest.mark.parametrize("debug", [False, True], ids=["production", "development"])
 def test_a_forbidden_page_logs_one_line_without_a_traceback(
-    world: World, login_as, log_output: io.StringIO, settings, debug: bool
-) -> None:  # type: ignore[no-untyped-def]
+    world: World, login_as: LoginAs, log_output: io.StringIO, settings: Settings, debug: bool
+) -> None:
     settings.DEBUG = debug
     assert login_as(world.researcher).get("/caseload/").status_code == 403
     lines = log_output.getvalue().splitlines()
@@ -168,7 +169,9 @@ def test_gunicorn_access_lines_carry_no_token(tmp_path: Path) -> None:
     assert TOKEN not in logged
 
 
-def test_tandem_serve_runs_gunicorn_with_the_redacting_logger(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_tandem_serve_runs_gunicorn_with_the_redacting_logger(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     started: list[list[str]] = []
 
     def exec_instead(_path: str, argv: list[str]) -> None:

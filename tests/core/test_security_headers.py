@@ -12,7 +12,7 @@ import pytest
 from django.test import Client as HttpClient
 
 from tests.access.headers import directives, missing_security_headers
-from tests.conftest import World
+from tests.conftest import LoginAs, World
 from tests.measures.factories import due_rprs
 
 pytestmark = pytest.mark.django_db
@@ -33,13 +33,15 @@ def test_the_policy_allows_no_inline_script_and_no_inline_style() -> None:
     assert policy["default-src"] == ["'none'"]
 
 
-def test_a_signed_in_page_is_never_stored(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_a_signed_in_page_is_never_stored(world: World, login_as: LoginAs) -> None:
     response = login_as(world.case_manager).get("/caseload/")
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
 
 
-def test_the_self_report_page_never_sends_its_address_as_a_referrer(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_the_self_report_page_never_sends_its_address_as_a_referrer(
+    world: World, login_as: LoginAs
+) -> None:
     administration = due_rprs(world.own_client.episodes.get())
     issued = login_as(world.case_manager).post(
         f"/measures/{administration.pk}/link/", {"channel": "in_person"}
@@ -60,14 +62,16 @@ def test_a_refused_token_page_never_sends_its_address_as_a_referrer(db: None) ->
     assert missing_security_headers("/r/not-a-real-token/", response) == []
 
 
-def test_pages_that_load_htmx_tell_it_to_inject_no_style(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_pages_that_load_htmx_tell_it_to_inject_no_style(world: World, login_as: LoginAs) -> None:
     administration = due_rprs(world.own_client.episodes.get())
     html = login_as(world.case_manager).get(f"/measures/{administration.pk}/").content.decode()
     assert "htmx.min.js" in html
     assert '"includeIndicatorStyles":false' in html
 
 
-def test_the_score_chart_on_the_client_page_has_no_inline_style(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_the_score_chart_on_the_client_page_has_no_inline_style(
+    world: World, login_as: LoginAs
+) -> None:
     http = login_as(world.case_manager)
     administration = due_rprs(world.own_client.episodes.get())
     assert http.post(f"/measures/{administration.pk}/", ALL_THREES).status_code == 302

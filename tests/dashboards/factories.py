@@ -34,7 +34,7 @@ DOMAIN_CODES = (
 )
 
 
-class FidelityScaleFactory(factory.django.DjangoModelFactory):
+class FidelityScaleFactory(factory.django.DjangoModelFactory[FidelityScale]):
     class Meta:
         model = FidelityScale
 

@@ -21,7 +21,7 @@ from tandem.dashboards import charts, team_charts
 from tandem.dashboards.client_fidelity import MeasurementExposure, _exposure_chart
 from tandem.measures.history import HistoryRow, _chart
 from tandem.measures.models import EnteredVia, Response
-from tests.conftest import World
+from tests.conftest import LoginAs, World
 from tests.dashboards.factories import DOMAIN_CODES, final_review, scale_with_domains
 
 START, END = date(2026, 1, 5), date(2026, 6, 1)
@@ -122,7 +122,7 @@ def test_a_dollar_label_is_drawn_character_by_character() -> None:
 @pytest.mark.django_db
 def test_a_client_dashboard_shows_a_team_whose_name_has_dollar_signs(
     world: World,
-    login_as,  # type: ignore[no-untyped-def]
+    login_as: LoginAs,
 ) -> None:
     world.team.name = "$x^$ team"
     world.team.save()

@@ -23,7 +23,7 @@ from tandem.fidelity.models import ReviewStatus
 from tandem.measures.models import EnteredVia, Response
 from tandem.orgs.models import Team
 from tandem.practice.models import Contact, ContactMode, GoalStatus
-from tests.conftest import World
+from tests.conftest import LoginAs, World
 from tests.dashboards.factories import DOMAIN_CODES, final_review, scale_with_domains
 from tests.factories import EpisodeFactory
 from tests.practice.factories import GoalFactory, RecoveryPlanFactory
@@ -210,7 +210,7 @@ def test_team_fidelity_before_each_measurement_equals_tandem_stats(world: World)
     assert {row.team_id for row in exposures} == {world.team.pk}
     for window_days in WINDOWS_DAYS:
         assert_allclose(
-            [row.by_window[window_days] for row in exposures],
+            [row.by_window[window_days] for row in exposures],  # type: ignore[arg-type]  # all set
             _expected(TEAM_REVIEWS, [60, 50, 10, 5], window_days),
             rtol=1e-12,
         )
@@ -250,7 +250,7 @@ def test_each_measurement_uses_the_team_of_its_own_episode(world: World) -> None
     assert [row.team_id for row in exposures] == [world.other_team.pk, world.team.pk]
     for window_days in WINDOWS_DAYS:
         assert_allclose(
-            [row.by_window[window_days] for row in exposures],
+            [row.by_window[window_days] for row in exposures],  # type: ignore[arg-type]  # all set
             [
                 _expected(other_reviews, [250], window_days)[0],
                 _expected(TEAM_REVIEWS, [5], window_days)[0],
@@ -274,7 +274,7 @@ def test_team_without_a_final_review_gives_empty_cells(world: World) -> None:
     assert panel.svg == ""
 
 
-def test_team_without_a_final_review_renders_the_page(world: World, login_as: Any) -> None:
+def test_team_without_a_final_review_renders_the_page(world: World, login_as: LoginAs) -> None:
     _scores(world)
     http: HttpClient = login_as(world.case_manager)
     response = http.get(reverse("dashboards:client_dashboard", args=[world.own_client.pk]))
@@ -311,7 +311,7 @@ def test_contacts_are_counted_per_month_and_mode(world: World) -> None:
     assert sum(row[-1] for row in contacts.rows) == 3  # type: ignore[misc]  # ints here
 
 
-def test_case_manager_opens_their_clients_dashboard(world: World, login_as: Any) -> None:
+def test_case_manager_opens_their_clients_dashboard(world: World, login_as: LoginAs) -> None:
     _scores(world)
     http: HttpClient = login_as(world.case_manager)
     response = http.get(reverse("dashboards:client_dashboard", args=[world.own_client.pk]))
@@ -320,14 +320,14 @@ def test_case_manager_opens_their_clients_dashboard(world: World, login_as: Any)
     assert b"<caption>" in response.content
 
 
-def test_client_page_links_to_the_dashboard(world: World, login_as: Any) -> None:
+def test_client_page_links_to_the_dashboard(world: World, login_as: LoginAs) -> None:
     http: HttpClient = login_as(world.case_manager)
     response = http.get(reverse("clients:client_detail", args=[world.own_client.pk]))
     url = reverse("dashboards:client_dashboard", args=[world.own_client.pk])
     assert url.encode() in response.content
 
 
-def test_teammates_client_dashboard_is_not_found(world: World, login_as: Any) -> None:
+def test_teammates_client_dashboard_is_not_found(world: World, login_as: LoginAs) -> None:
     http: HttpClient = login_as(world.case_manager)
     url = reverse("dashboards:client_dashboard", args=[world.team_client.pk])
     assert http.get(url).status_code == 404
@@ -338,19 +338,19 @@ def test_teammates_client_dashboard_is_not_found(world: World, login_as: Any) ->
     ).exists()
 
 
-def test_researcher_gets_not_found(world: World, login_as: Any) -> None:
+def test_researcher_gets_not_found(world: World, login_as: LoginAs) -> None:
     http: HttpClient = login_as(world.researcher)
     url = reverse("dashboards:client_dashboard", args=[world.own_client.pk])
     assert http.get(url).status_code == 404
 
 
-def test_supervisor_opens_a_team_clients_dashboard(world: World, login_as: Any) -> None:
+def test_supervisor_opens_a_team_clients_dashboard(world: World, login_as: LoginAs) -> None:
     http: HttpClient = login_as(world.supervisor)
     url = reverse("dashboards:client_dashboard", args=[world.team_client.pk])
     assert http.get(url).status_code == 200
 
 
-def test_client_dashboard_read_is_audited(world: World, login_as: Any) -> None:
+def test_client_dashboard_read_is_audited(world: World, login_as: LoginAs) -> None:
     http: HttpClient = login_as(world.case_manager)
     http.get(reverse("dashboards:client_dashboard", args=[world.own_client.pk]))
     client = world.own_client
@@ -383,7 +383,7 @@ def _grow(world: World, extra: int) -> None:
 
 @pytest.mark.parametrize("extra", [2, 25])
 def test_client_dashboard_queries_do_not_grow_with_the_record(
-    world: World, login_as: Any, django_assert_max_num_queries: Any, extra: int
+    world: World, login_as: LoginAs, django_assert_max_num_queries: Any, extra: int
 ) -> None:
     _grow(world, extra)
     http: HttpClient = login_as(world.case_manager)

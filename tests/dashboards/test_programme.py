@@ -35,9 +35,9 @@ from tandem.dashboards.programme import ProgrammeDashboard, programme_dashboard
 from tandem.measures.models import EnteredVia, Response
 from tandem.orgs.models import Team
 from tandem.practice.models import Contact, ContactMode, ContactWith
-from tests.conftest import World
+from tests.clients.factories import ReferralFactory
+from tests.conftest import LoginAs, World
 from tests.factories import EpisodeFactory, ProgrammeFactory, TeamFactory, UserFactory
-from tests.practice.factories import ReferralFactory
 
 START = date(2025, 1, 1)
 END = date(2025, 6, 30)
@@ -258,7 +258,7 @@ def test_a_small_programme_shows_no_count_under_five(world: World) -> None:
 
 
 def test_programme_manager_sees_the_dashboard_of_their_programme(
-    world: World, login_as: Any
+    world: World, login_as: LoginAs
 ) -> None:
     http: HttpClient = login_as(world.programme_manager)
     response = http.get(reverse("dashboards:programme_dashboard", args=[world.programme.pk]))
@@ -268,7 +268,7 @@ def test_programme_manager_sees_the_dashboard_of_their_programme(
     assert response.context["dashboard"].end == end
 
 
-def test_a_chosen_period_is_used(world: World, login_as: Any) -> None:
+def test_a_chosen_period_is_used(world: World, login_as: LoginAs) -> None:
     http: HttpClient = login_as(world.programme_manager)
     url = reverse("dashboards:programme_dashboard", args=[world.programme.pk])
     response = http.get(url, {"start": "2025-01-01", "end": "2025-06-30"})
@@ -285,7 +285,7 @@ def test_a_chosen_period_is_used(world: World, login_as: Any) -> None:
     ],
 )
 def test_bad_period_input_names_the_field(
-    world: World, login_as: Any, query: dict[str, str], field: str
+    world: World, login_as: LoginAs, query: dict[str, str], field: str
 ) -> None:
     http: HttpClient = login_as(world.programme_manager)
     response = http.get(reverse("dashboards:programme_dashboard", args=[world.programme.pk]), query)
@@ -294,19 +294,19 @@ def test_bad_period_input_names_the_field(
     assert response.context["dashboard"] is None
 
 
-def test_supervisor_is_refused_the_programme_dashboard(world: World, login_as: Any) -> None:
+def test_supervisor_is_refused_the_programme_dashboard(world: World, login_as: LoginAs) -> None:
     http: HttpClient = login_as(world.supervisor)
     url = reverse("dashboards:programme_dashboard", args=[world.programme.pk])
     assert http.get(url).status_code == 403
 
 
-def test_programme_of_another_agency_is_not_found(world: World, login_as: Any) -> None:
+def test_programme_of_another_agency_is_not_found(world: World, login_as: LoginAs) -> None:
     http: HttpClient = login_as(world.programme_manager)
     url = reverse("dashboards:programme_dashboard", args=[world.other_agency_team.programme_id])
     assert http.get(url).status_code == 404
 
 
-def test_programme_dashboard_reads_are_audited(world: World, login_as: Any) -> None:
+def test_programme_dashboard_reads_are_audited(world: World, login_as: LoginAs) -> None:
     from tandem.audit.models import AuditEvent
 
     http: HttpClient = login_as(world.programme_manager)

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries
 
 from tandem.audit.models import Action, AuditEvent
 from tandem.core.display import SUPPRESSED
@@ -15,7 +16,7 @@ from tandem.dashboards.team import team_dashboard
 from tandem.dashboards.team_indicators import has_drifted, normalised
 from tandem.fidelity.indicators import definitions as d
 from tandem.orgs.models import Team
-from tests.conftest import World
+from tests.conftest import LoginAs, World
 from tests.dashboards.factories import (
     caseload,
     completed_response,
@@ -41,29 +42,29 @@ def clients_with_scores(team: Team, world: World, scores: list[float], on: date)
 
 
 # ---- access -----------------------------------------------------------------------------------
-def test_supervisor_sees_the_team_dashboard(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_supervisor_sees_the_team_dashboard(world: World, login_as: LoginAs) -> None:
     response = login_as(world.supervisor).get(url(world.team))
     assert response.status_code == 200
     assert response.context["dashboard"].team == world.team
 
 
 def test_programme_manager_sees_the_dashboard_of_a_team_of_their_programme(
-    world: World, login_as
-) -> None:  # type: ignore[no-untyped-def]
+    world: World, login_as: LoginAs
+) -> None:
     assert login_as(world.programme_manager).get(url(world.other_team)).status_code == 200
 
 
-def test_case_manager_is_refused_the_team_dashboard(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_case_manager_is_refused_the_team_dashboard(world: World, login_as: LoginAs) -> None:
     assert login_as(world.case_manager).get(url(world.team)).status_code == 403
 
 
-def test_supervisor_gets_404_for_another_teams_dashboard(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_supervisor_gets_404_for_another_teams_dashboard(world: World, login_as: LoginAs) -> None:
     http = login_as(world.supervisor)
     assert http.get(url(world.other_team)).status_code == 404
     assert http.get(url(world.other_agency_team)).status_code == 404
 
 
-def test_viewing_the_dashboard_is_audited(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_viewing_the_dashboard_is_audited(world: World, login_as: LoginAs) -> None:
     login_as(world.supervisor).get(url(world.team))
     assert AuditEvent.objects.filter(
         actor_id=world.supervisor.pk,
@@ -73,7 +74,7 @@ def test_viewing_the_dashboard_is_audited(world: World, login_as) -> None:  # ty
     ).exists()
 
 
-def test_team_page_links_to_the_dashboard(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_team_page_links_to_the_dashboard(world: World, login_as: LoginAs) -> None:
     page = login_as(world.supervisor).get(reverse("clients:team_detail", args=[world.team.pk]))
     assert url(world.team) in page.content.decode()
 
@@ -84,7 +85,7 @@ def test_the_default_period_is_the_last_24_months() -> None:
     assert months_before(date(2024, 2, 29), 12) == date(2023, 2, 28)
 
 
-def test_a_chosen_period_is_used(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_a_chosen_period_is_used(world: World, login_as: LoginAs) -> None:
     response = login_as(world.supervisor).get(
         url(world.team), {"start": "2025-01-01", "end": "2025-12-31"}
     )
@@ -103,7 +104,9 @@ def test_a_chosen_period_is_used(world: World, login_as) -> None:  # type: ignor
         ({"start": "not a date", "end": "2025-01-01"}, "start"),
     ],
 )
-def test_a_bad_period_is_refused_naming_the_field(world: World, login_as, query, field) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_period_is_refused_naming_the_field(
+    world: World, login_as: LoginAs, query: dict[str, str], field: str
+) -> None:
     response = login_as(world.supervisor).get(url(world.team), query)
     assert response.status_code == 400
     assert field in response.context["form"].errors
@@ -288,8 +291,8 @@ def _fill(world: World, size: int) -> None:
 
 @pytest.mark.parametrize("size", [2, 8])
 def test_the_dashboard_costs_the_same_queries_however_much_data(
-    world: World, size: int, django_assert_max_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+    world: World, size: int, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
     _fill(world, size)
     http = HttpClient()
     http.force_login(world.supervisor)

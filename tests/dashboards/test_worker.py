@@ -19,7 +19,7 @@ from tandem.fidelity.models import IndicatorValue
 from tandem.measures.models import AdministrationStatus
 from tandem.orgs.models import Team
 from tandem.practice.models import Contact, ContactMode
-from tests.conftest import World
+from tests.conftest import LoginAs, World
 from tests.factories import EpisodeFactory
 from tests.measures.factories import AdministrationFactory
 
@@ -126,7 +126,7 @@ def test_team_indicator_resting_on_fewer_than_five_clients_is_suppressed(world: 
 
 
 def test_indicators_empty_state_shows_until_the_first_nightly_run(
-    world: World, login_as: Any
+    world: World, login_as: LoginAs
 ) -> None:
     http: HttpClient = login_as(world.case_manager)
     response = http.get(reverse("dashboards:my_dashboard"))
@@ -158,12 +158,12 @@ def test_my_contacts_are_counted_per_week(world: World) -> None:
     assert sum(row[-1] for row in panel.rows) == 2  # type: ignore[misc]  # ints here
 
 
-def test_supervisor_is_refused_the_case_manager_dashboard(world: World, login_as: Any) -> None:
+def test_supervisor_is_refused_the_case_manager_dashboard(world: World, login_as: LoginAs) -> None:
     http: HttpClient = login_as(world.supervisor)
     assert http.get(reverse("dashboards:my_dashboard")).status_code == 403
 
 
-def test_navigation_links_the_dashboards_by_role(world: World, login_as: Any) -> None:
+def test_navigation_links_the_dashboards_by_role(world: World, login_as: LoginAs) -> None:
     http: HttpClient = login_as(world.case_manager)
     content = http.get(reverse("practice:caseload")).content
     assert reverse("dashboards:my_dashboard").encode() in content
@@ -192,7 +192,7 @@ def _grow(world: World, extra: int) -> None:
 
 @pytest.mark.parametrize("extra", [2, 25])
 def test_worker_dashboard_queries_do_not_grow_with_the_caseload(
-    world: World, login_as: Any, django_assert_max_num_queries: Any, extra: int
+    world: World, login_as: LoginAs, django_assert_max_num_queries: Any, extra: int
 ) -> None:
     _grow(world, extra)
     http: HttpClient = login_as(world.case_manager)

@@ -13,6 +13,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries
 
 from tandem.accounts.models import User
 from tandem.audit.models import AuditEvent
@@ -373,7 +374,7 @@ def reads_and_deletes_to_compute() -> int:
 
 
 def test_the_number_of_queries_does_not_grow_with_teams_or_episodes(
-    django_assert_max_num_queries,  # type: ignore[no-untyped-def]
+    django_assert_max_num_queries: DjangoAssertNumQueries,
 ) -> None:
     busy_teams(2)
     with django_assert_max_num_queries(17):

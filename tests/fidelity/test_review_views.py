@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from django.db import connection
-from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries
 
 from tandem.accounts.models import Role, User
 from tandem.audit.models import AuditEvent
 from tandem.fidelity.models import ConsensusRating, FidelityReview, ReviewStatus
-from tests.conftest import World
+from tests.conftest import LoginAs, World
 from tests.factories import MembershipFactory, UserFactory
 from tests.fidelity.factories import (
     agree_all,
@@ -24,8 +22,6 @@ from tests.fidelity.factories import (
     make_scale,
     rate_all,
 )
-
-LoginAs = Callable[[User], HttpClient]
 
 
 def panel_review(world: World, status: str = ReviewStatus.RATING) -> FidelityReview:
@@ -124,7 +120,7 @@ def test_opening_a_review_is_audited_as_a_read(world: World, login_as: LoginAs) 
 
 
 def test_the_review_list_reads_a_fixed_number_of_queries(
-    world: World, login_as: LoginAs, django_assert_max_num_queries: Callable[..., object]
+    world: World, login_as: LoginAs, django_assert_max_num_queries: DjangoAssertNumQueries
 ) -> None:
     http = login_as(world.programme_manager)
     for _ in range(2):
@@ -133,7 +129,7 @@ def test_the_review_list_reads_a_fixed_number_of_queries(
         http.get(reverse("fidelity:review_list"))
     for _ in range(6):
         make_review(world.other_team)
-    with django_assert_max_num_queries(len(few.captured_queries)):  # type: ignore[operator]  # pytest-django fixture
+    with django_assert_max_num_queries(len(few.captured_queries)):
         response = http.get(reverse("fidelity:review_list"))
     assert len(response.context["reviews"]) == 8
 

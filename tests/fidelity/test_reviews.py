@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import numpy as np
@@ -9,13 +10,16 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from statsmodels.stats.inter_rater import cohens_kappa
 
+from tandem.accounts.models import User
 from tandem.audit.models import AuditEvent
 from tandem.fidelity import services
 from tandem.fidelity.models import (
     AssessorRating,
     ConsensusRating,
+    FidelityDomain,
     FidelityItem,
     FidelityReview,
+    FidelityScale,
     ReviewStatus,
 )
 from tandem.fidelity.selectors import reconciliation_rows
@@ -47,12 +51,14 @@ HAND_MEANS = {
 }
 
 
-def smcm_scale(world: World):  # type: ignore[no-untyped-def]
+def smcm_scale(world: World) -> FidelityScale:
     scale = services.install_builtin_scale(actor=world.agency_admin, agency=world.agency)
     return services.activate_scale(actor=world.agency_admin, scale=scale)
 
 
-def new_review(world: World, scale=None, excluded=()) -> FidelityReview:  # type: ignore[no-untyped-def]
+def new_review(
+    world: World, scale: FidelityScale | None = None, excluded: Sequence[FidelityDomain] = ()
+) -> FidelityReview:
     scale = scale or make_scale(world.agency, items_per_domain=(2, 3))
     return services.create_review(
         actor=world.programme_manager,
@@ -64,7 +70,7 @@ def new_review(world: World, scale=None, excluded=()) -> FidelityReview:  # type
     )
 
 
-def rate(review: FidelityReview, assessor, ratings: list[int], submit: bool = True) -> None:  # type: ignore[no-untyped-def]
+def rate(review: FidelityReview, assessor: User, ratings: list[int], submit: bool = True) -> None:
     items = [item for item in items_of(review.scale) if item.domain_id not in excluded(review)]
     services.save_ratings(
         actor=assessor,

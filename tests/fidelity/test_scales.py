@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -11,15 +10,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client as HttpClient
 from django.urls import reverse
 
-from tandem.accounts.models import User
 from tandem.audit.models import AuditEvent
 from tandem.fidelity import services
 from tandem.fidelity.models import FidelityItem, FidelityScale, ScaleStatus
 from tandem.fidelity.scales import ScaleDefinitionError, load_builtin_scale, parse_scale
-from tests.conftest import World
+from tests.conftest import LoginAs, World
 from tests.fidelity.factories import items_of, make_scale
 
-LoginAs = Callable[[User], HttpClient]
 SMCM_DOMAINS = [
     "caseload_size",
     "community_contact",
@@ -321,7 +318,9 @@ def test_activating_a_draft_changed_since_it_was_read_is_refused(
     url = reverse("fidelity:scale_detail", args=[scale.pk])
     stale = _revision_on(http, url)
     services.add_item(
-        actor=world.agency_admin, domain=scale.domains.first(), label="Added meanwhile"
+        actor=world.agency_admin,
+        domain=scale.domains.first(),  # type: ignore[arg-type]  # the scale has domains
+        label="Added meanwhile",
     )
     assert http.post(url, {"action": "activate", "revision": stale}).status_code == 409
     scale.refresh_from_db()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pytest
@@ -77,7 +77,10 @@ def team() -> Team:
 
 def direct(start: date = START, end: date = END, column: int = 1) -> Any:
     return stats.interpolate_daily(
-        [r[0] for r in REVIEWS], [r[column] for r in REVIEWS], start=start, end=end
+        [r[0] for r in REVIEWS],
+        [cast(float, r[column]) for r in REVIEWS],  # a score column
+        start=start,
+        end=end,
     )
 
 
@@ -212,7 +215,8 @@ def test_exposure_for_responses_uses_each_episodes_team_before_the_completion_da
         on_first,
         window_days=90,
     ).values
-    assert_allclose([by_response[r.pk].exposure for r in responses[:2]], expected, rtol=1e-12)
+    first_two: list[float] = [by_response[r.pk].exposure for r in responses[:2]]  # type: ignore[misc]  # both set
+    assert_allclose(first_two, expected, rtol=1e-12)
     assert by_response[responses[2].pk].exposure == pytest.approx(35.0)
     assert by_response[responses[2].pk].team_id == second.pk
     assert by_response[responses[0].pk].completed_on == date(2024, 6, 1)

@@ -74,6 +74,8 @@ def test_the_command_refuses_negative_backfill() -> None:
         call_command("fidelity", "indicators", "--backfill-days", "-3")
 
 
-def test_the_tandem_console_script_runs_the_command(two_teams: None, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_the_tandem_console_script_runs_the_command(
+    two_teams: None, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["fidelity", "indicators", "--day", "2026-01-31"]) == 0
     assert "values written" in capsys.readouterr().out

@@ -20,7 +20,7 @@ from tandem.measures.services import hash_token
 from tests.factories import EpisodeFactory, ProgrammeFactory
 
 
-class ScheduleFactory(factory.django.DjangoModelFactory):
+class ScheduleFactory(factory.django.DjangoModelFactory[Schedule]):
     class Meta:
         model = Schedule
 
@@ -32,7 +32,7 @@ class ScheduleFactory(factory.django.DjangoModelFactory):
     span_months = Decimal("18")
 
 
-class AdministrationFactory(factory.django.DjangoModelFactory):
+class AdministrationFactory(factory.django.DjangoModelFactory[Administration]):
     class Meta:
         model = Administration
 
@@ -58,7 +58,7 @@ def measures_path(key: str, path: str, client: Client) -> str:
         return path.replace("<str:token>", f"no-such-token-{client.pk}")
     if key == "measures:invitation_log":
         return path.replace("<int:pk>", str(client.pk))
-    episode = client.episodes.order_by("pk").first()
+    episode = client.episodes.order_by("pk")[0]
     if key in {"measures:programme_export", "measures:programme_import"}:
         return path.replace("<int:pk>", str(episode.programme_id))
     administration = Administration.objects.filter(episode=episode).first() or due_rprs(episode)

@@ -10,13 +10,13 @@ from django.test import Client as HttpClient
 
 from tandem.audit.models import Action, AuditEvent, Outcome
 from tandem.measures.models import Response, SelfReportLink
-from tests.conftest import World
+from tests.conftest import LoginAs, World
 from tests.measures.factories import due_rprs
 
 pytestmark = pytest.mark.django_db
 
 
-def test_link_lifecycle_is_audited_without_the_token(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_link_lifecycle_is_audited_without_the_token(world: World, login_as: LoginAs) -> None:
     administration = due_rprs(world.own_client.episodes.get())
     http = login_as(world.case_manager)
     html = http.post(f"/measures/{administration.pk}/link/", {"channel": "in_person"})
@@ -51,7 +51,7 @@ def test_link_lifecycle_is_audited_without_the_token(world: World, login_as) -> 
         assert world.own_client.family_name not in row
 
 
-def test_the_client_page_audits_its_measures_reads(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_the_client_page_audits_its_measures_reads(world: World, login_as: LoginAs) -> None:
     due_rprs(world.own_client.episodes.get())
     login_as(world.case_manager).get(f"/clients/{world.own_client.pk}/")
     listed = AuditEvent.objects.filter(

@@ -14,7 +14,7 @@ import pytest
 from django.test import Client as HttpClient
 
 from tandem.measures.models import EnteredVia, Response
-from tests.conftest import World
+from tests.conftest import LoginAs, World
 from tests.measures.factories import AdministrationFactory
 from tests.payloads import FORMULA_PAYLOADS
 
@@ -53,8 +53,8 @@ def _csv_records(content: bytes) -> list[dict[str, str]]:
 @pytest.mark.parametrize("payload", FORMULA_PAYLOADS)
 def test_csv_export_quotes_a_free_text_answer_that_starts_a_formula(
     world: World,
-    login_as,
-    payload: str,  # type: ignore[no-untyped-def]
+    login_as: LoginAs,
+    payload: str,
 ) -> None:
     _store_pgi(world, {"area1": payload, "area2": "Work"}, {"index": 50.0})
     [record] = _csv_records(_export(login_as(world.programme_manager), world, "csv"))
@@ -62,7 +62,7 @@ def test_csv_export_quotes_a_free_text_answer_that_starts_a_formula(
     assert record["area2"] == "Work"
 
 
-def test_no_csv_export_cell_starts_a_formula(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_no_csv_export_cell_starts_a_formula(world: World, login_as: LoginAs) -> None:
     for payload in FORMULA_PAYLOADS:
         _store_pgi(world, dict.fromkeys(["area1", "area2", "area3"], payload), {"index": -3.0})
     content = _export(login_as(world.programme_manager), world, "csv")
@@ -75,7 +75,9 @@ def test_no_csv_export_cell_starts_a_formula(world: World, login_as) -> None:  #
                 assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (name, cell)
 
 
-def test_csv_export_keeps_negative_and_decimal_scores_as_numbers(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_csv_export_keeps_negative_and_decimal_scores_as_numbers(
+    world: World, login_as: LoginAs
+) -> None:
     _store_pgi(world, {"area1": "-3"}, {"index": -3.0})
     _store_pgi(world, {"area1": "Family"}, {"index": -0.5})
     content = _export(login_as(world.programme_manager), world, "csv")
@@ -88,7 +90,9 @@ def test_csv_export_keeps_negative_and_decimal_scores_as_numbers(world: World, l
     assert records[0]["area1"] == "'-3"
 
 
-def test_a_formula_typed_on_an_anonymous_link_is_exported_as_text(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_a_formula_typed_on_an_anonymous_link_is_exported_as_text(
+    world: World, login_as: LoginAs
+) -> None:
     administration = AdministrationFactory.create(
         episode=world.own_client.episodes.get(), instrument_code="pgi"
     )
@@ -106,7 +110,9 @@ def test_a_formula_typed_on_an_anonymous_link_is_exported_as_text(world: World, 
     assert record["area1"] == "'" + hyperlink
 
 
-def test_spss_export_keeps_text_answers_exactly(world: World, login_as, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_spss_export_keeps_text_answers_exactly(
+    world: World, login_as: LoginAs, tmp_path: Path
+) -> None:
     # SPSS reads .sav variables as typed data and never evaluates a string as a formula, so the
     # .sav export carries the client's words unchanged and the scores as numbers.
     _store_pgi(world, {"area1": '=HYPERLINK("http://x","y")', "area2": "-1+1"}, {"index": -0.5})

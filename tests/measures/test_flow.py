@@ -9,7 +9,9 @@ import pytest
 from django.core import mail
 from django.test import Client as HttpClient
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
+from tandem.clients.models import Episode
 from tandem.measures.models import (
     AdministrationStatus,
     Invitation,
@@ -18,7 +20,7 @@ from tandem.measures.models import (
     SelfReportLink,
 )
 from tandem.measures.services import hash_token
-from tests.conftest import World
+from tests.conftest import LoginAs, World
 from tests.measures.factories import due_rprs
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +28,7 @@ pytestmark = pytest.mark.django_db
 ALL_THREES = {f"q{i}": "3" for i in range(1, 25)}
 
 
-def _episode(world: World):  # type: ignore[no-untyped-def]
+def _episode(world: World) -> Episode:
     return world.own_client.episodes.get()
 
 
@@ -38,7 +40,9 @@ def _issue(http: HttpClient, administration_pk: int, channel: str = "in_person")
     return match.group(1)
 
 
-def test_case_manager_issues_a_link_and_the_client_answers_it(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_case_manager_issues_a_link_and_the_client_answers_it(
+    world: World, login_as: LoginAs
+) -> None:
     administration = due_rprs(_episode(world))
     path = _issue(login_as(world.case_manager), administration.pk)
 
@@ -57,7 +61,7 @@ def test_case_manager_issues_a_link_and_the_client_answers_it(world: World, logi
     assert anonymous.get(path).status_code == 410
 
 
-def test_only_the_hash_of_the_token_is_stored(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_hash_of_the_token_is_stored(world: World, login_as: LoginAs) -> None:
     administration = due_rprs(_episode(world))
     path = _issue(login_as(world.case_manager), administration.pk)
     token = path.split("/")[2]
@@ -68,7 +72,7 @@ def test_only_the_hash_of_the_token_is_stored(world: World, login_as) -> None:  
     assert token not in " ".join(stored)
 
 
-def test_progress_is_saved_answer_by_answer(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_progress_is_saved_answer_by_answer(world: World, login_as: LoginAs) -> None:
     administration = due_rprs(_episode(world))
     path = _issue(login_as(world.case_manager), administration.pk)
     anonymous = HttpClient()
@@ -81,14 +85,16 @@ def test_progress_is_saved_answer_by_answer(world: World, login_as) -> None:  # 
     assert 'value="2" checked' in anonymous.get(path).content.decode()
 
 
-def test_an_expired_link_is_refused(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_an_expired_link_is_refused(world: World, login_as: LoginAs) -> None:
     administration = due_rprs(_episode(world))
     path = _issue(login_as(world.case_manager), administration.pk)
     SelfReportLink.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     assert HttpClient().get(path).status_code == 410
 
 
-def test_a_cancelled_link_is_refused_and_its_reminder_cancelled(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_a_cancelled_link_is_refused_and_its_reminder_cancelled(
+    world: World, login_as: LoginAs
+) -> None:
     administration = due_rprs(_episode(world))
     http = login_as(world.case_manager)
     path = _issue(http, administration.pk)
@@ -98,7 +104,7 @@ def test_a_cancelled_link_is_refused_and_its_reminder_cancelled(world: World, lo
     assert not Invitation.objects.filter(status=InvitationStatus.PENDING).exists()
 
 
-def test_the_link_page_is_rate_limited(world: World, login_as, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_link_page_is_rate_limited(world: World, login_as: LoginAs, settings: Settings) -> None:
     settings.MEASURES_SELF_REPORT_RATE_LIMIT = 3
     administration = due_rprs(_episode(world))
     path = _issue(login_as(world.case_manager), administration.pk)
@@ -107,8 +113,10 @@ def test_the_link_page_is_rate_limited(world: World, login_as, settings) -> None
 
 
 def test_the_link_can_be_sent_by_email(
-    world: World, login_as, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+    world: World,
+    login_as: LoginAs,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     world.own_client.email = "client@example.org"
     world.own_client.save()
     administration = due_rprs(_episode(world))
@@ -121,7 +129,7 @@ def test_the_link_can_be_sent_by_email(
     assert "/r/" not in response.content.decode()
 
 
-def test_score_appears_on_the_client_page(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_score_appears_on_the_client_page(world: World, login_as: LoginAs) -> None:
     administration = due_rprs(_episode(world))
     http = login_as(world.case_manager)
     posted = http.post(f"/measures/{administration.pk}/", ALL_THREES)
@@ -131,7 +139,7 @@ def test_score_appears_on_the_client_page(world: World, login_as) -> None:  # ty
     assert "<svg" in page
 
 
-def test_reliable_change_is_shown_when_two_scores_exist(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_reliable_change_is_shown_when_two_scores_exist(world: World, login_as: LoginAs) -> None:
     episode = _episode(world)
     http = login_as(world.case_manager)
     first = due_rprs(episode)
@@ -148,7 +156,9 @@ def test_reliable_change_is_shown_when_two_scores_exist(world: World, login_as) 
     assert "Reliably improved" in page
 
 
-def test_an_address_guessing_tokens_is_stopped(world: World, login_as, settings) -> None:  # type: ignore[no-untyped-def]
+def test_an_address_guessing_tokens_is_stopped(
+    world: World, login_as: LoginAs, settings: Settings
+) -> None:
     settings.MEASURES_SELF_REPORT_REFUSED_LIMIT = 3
     administration = due_rprs(_episode(world))
     path = _issue(login_as(world.case_manager), administration.pk)
@@ -159,7 +169,7 @@ def test_an_address_guessing_tokens_is_stopped(world: World, login_as, settings)
     assert HttpClient(REMOTE_ADDR="198.51.100.7").get(path).status_code == 200
 
 
-def test_a_client_may_still_answer_after_the_window_closed(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_a_client_may_still_answer_after_the_window_closed(world: World, login_as: LoginAs) -> None:
     administration = due_rprs(_episode(world))
     path = _issue(login_as(world.case_manager), administration.pk)
     administration.status = AdministrationStatus.MISSED
@@ -169,7 +179,7 @@ def test_a_client_may_still_answer_after_the_window_closed(world: World, login_a
     assert administration.status == AdministrationStatus.COMPLETED
 
 
-def test_score_history_is_labelled_in_french(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_score_history_is_labelled_in_french(world: World, login_as: LoginAs) -> None:
     administration = due_rprs(_episode(world))
     http = login_as(world.case_manager)
     assert http.post(f"/measures/{administration.pk}/", ALL_THREES).status_code == 302

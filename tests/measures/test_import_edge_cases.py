@@ -20,7 +20,7 @@ from django.utils import timezone
 from tandem.measures.importing import ImportResult, import_responses, read_csv
 from tandem.measures.models import Response
 from tandem.measures.registry import get_instrument
-from tests.conftest import World
+from tests.conftest import LoginAs, World
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +79,7 @@ def _command(world: World, path: Path) -> None:
 # ---- a cell over the csv module's 131,072-character limit -------------------------------------
 def test_a_cell_over_131072_characters_is_reported_by_line_and_column(
     world: World,
-    login_as,  # type: ignore[no-untyped-def]
+    login_as: LoginAs,
 ) -> None:
     text = _file(_row(world), _row(world, "2026-03-02", q3=LONG_CELL))
     response = _upload(login_as(world.programme_manager), world, text.encode())
@@ -157,14 +157,14 @@ def test_nan_and_infinity_are_not_answers(world: World, cell: str) -> None:
     assert [(e.line, e.column) for e in result.errors] == [(2, "q1")]
 
 
-def test_lines_ending_in_a_lone_carriage_return_are_read(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_lines_ending_in_a_lone_carriage_return_are_read(world: World, login_as: LoginAs) -> None:
     content = _file(_row(world), _row(world, "2026-03-02")).replace("\n", "\r").encode()
     response = _upload(login_as(world.programme_manager), world, content)
     assert response.status_code == 302
     assert Response.objects.count() == 2
 
 
-def test_a_nul_character_in_a_cell_is_reported(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_a_nul_character_in_a_cell_is_reported(world: World, login_as: LoginAs) -> None:
     text = _file(_row(world, q2="3\x00"))
     response = _upload(login_as(world.programme_manager), world, text.encode())
     assert response.status_code == 400
@@ -178,14 +178,14 @@ def test_a_file_with_a_header_and_no_rows_is_reported(world: World) -> None:
     assert [(e.line, e.column) for e in result.errors] == [(2, "")]
 
 
-def test_a_byte_order_mark_is_ignored(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_a_byte_order_mark_is_ignored(world: World, login_as: LoginAs) -> None:
     content = _file(_row(world)).encode("utf-8-sig")
     response = _upload(login_as(world.programme_manager), world, content)
     assert response.status_code == 302
     assert Response.objects.count() == 1
 
 
-def test_a_binary_file_is_refused_as_not_utf8(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_a_binary_file_is_refused_as_not_utf8(world: World, login_as: LoginAs) -> None:
     content = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe"
     response = _upload(login_as(world.programme_manager), world, content)
     assert response.status_code == 400
@@ -193,14 +193,14 @@ def test_a_binary_file_is_refused_as_not_utf8(world: World, login_as) -> None:  
     assert Response.objects.count() == 0
 
 
-def test_a_utf16_file_is_refused_as_not_utf8(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_a_utf16_file_is_refused_as_not_utf8(world: World, login_as: LoginAs) -> None:
     content = _file(_row(world)).encode("utf-16")
     response = _upload(login_as(world.programme_manager), world, content)
     assert response.status_code == 400
     assert response.context["form"].has_error("file", "encoding")
 
 
-def test_an_empty_upload_is_refused(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_an_empty_upload_is_refused(world: World, login_as: LoginAs) -> None:
     response = _upload(login_as(world.programme_manager), world, b"")
     assert response.status_code == 400
     assert response.context["form"].has_error("file")

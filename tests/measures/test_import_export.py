@@ -16,7 +16,7 @@ from tandem.audit.models import Action, AuditEvent
 from tandem.measures.importing import import_responses, read_csv
 from tandem.measures.models import EnteredVia, Response
 from tandem.measures.registry import get_instrument
-from tests.conftest import World
+from tests.conftest import LoginAs, World
 
 pytestmark = pytest.mark.django_db
 
@@ -92,7 +92,9 @@ def test_rows_of_another_programmes_episode_are_refused(world: World) -> None:
     assert [(e.line, e.column) for e in result.errors] == [(3, "episode_id")]
 
 
-def test_the_import_page_reports_errors_and_imports_nothing(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_the_import_page_reports_errors_and_imports_nothing(
+    world: World, login_as: LoginAs
+) -> None:
     http = login_as(world.programme_manager)
     upload = SimpleUploadedFile("r.csv", _csv(world, 3, bad={(1, "q1"): "9"}).encode())
     response = http.post(
@@ -146,7 +148,7 @@ def _import(world: World, n: int) -> None:
     )
 
 
-def test_csv_export_has_items_and_scores_and_is_audited(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_csv_export_has_items_and_scores_and_is_audited(world: World, login_as: LoginAs) -> None:
     _import(world, 4)
     http = login_as(world.programme_manager)
     response = http.get(
@@ -161,7 +163,9 @@ def test_csv_export_has_items_and_scores_and_is_audited(world: World, login_as) 
     assert AuditEvent.objects.filter(action=Action.EXPORT).count() == 1
 
 
-def test_spss_export_carries_variable_and_value_labels(world: World, login_as, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_spss_export_carries_variable_and_value_labels(
+    world: World, login_as: LoginAs, tmp_path: Path
+) -> None:
     _import(world, 3)
     response = login_as(world.programme_manager).get(
         f"/programmes/{world.programme.pk}/measures/export/",
@@ -177,7 +181,7 @@ def test_spss_export_carries_variable_and_value_labels(world: World, login_as, t
     assert meta.column_names_to_labels["score_total"]
 
 
-def test_export_can_be_narrowed_to_one_studys_waves(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_export_can_be_narrowed_to_one_studys_waves(world: World, login_as: LoginAs) -> None:
     from tandem.measures.models import ScheduleScope
     from tandem.measures.services import submit_response
     from tests.measures.factories import ScheduleFactory, due_rprs

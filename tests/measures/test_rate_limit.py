@@ -11,9 +11,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import connection
 from django.test import Client as HttpClient
+from pytest_django import Settings
 
 from tandem.audit.models import AuditEvent, Outcome
-from tests.conftest import World
+from tests.conftest import LoginAs, World
 from tests.measures.factories import due_rprs
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +24,7 @@ GUESSER = "203.0.113.9"
 CLIENT = "198.51.100.7"
 
 
-def _issue(world: World, login_as) -> str:  # type: ignore[no-untyped-def]
+def _issue(world: World, login_as: LoginAs) -> str:
     administration = due_rprs(world.own_client.episodes.get())
     response = login_as(world.case_manager).post(
         f"/measures/{administration.pk}/link/", {"channel": "in_person"}
@@ -47,8 +48,8 @@ def _refusal_events() -> list[AuditEvent]:
 
 
 def test_a_guesser_behind_the_proxy_does_not_block_a_client_behind_it(
-    world: World, login_as, settings
-) -> None:  # type: ignore[no-untyped-def]
+    world: World, login_as: LoginAs, settings: Settings
+) -> None:
     settings.TRUSTED_PROXY_COUNT = 1
     settings.MEASURES_SELF_REPORT_REFUSED_LIMIT = 3
     path = _issue(world, login_as)
@@ -59,8 +60,8 @@ def test_a_guesser_behind_the_proxy_does_not_block_a_client_behind_it(
 
 
 def test_a_guesser_cannot_escape_the_limit_by_forging_forwarded_addresses(
-    world: World, settings
-) -> None:  # type: ignore[no-untyped-def]
+    world: World, settings: Settings
+) -> None:
     settings.TRUSTED_PROXY_COUNT = 1
     settings.MEASURES_SELF_REPORT_REFUSED_LIMIT = 3
     # The proxy appends the address it saw to whatever the guesser sent.
@@ -70,7 +71,9 @@ def test_a_guesser_cannot_escape_the_limit_by_forging_forwarded_addresses(
     assert answers == [410, 410, 410, 429, 429]
 
 
-def test_forwarded_addresses_are_ignored_without_a_trusted_proxy(world: World, settings) -> None:  # type: ignore[no-untyped-def]
+def test_forwarded_addresses_are_ignored_without_a_trusted_proxy(
+    world: World, settings: Settings
+) -> None:
     settings.TRUSTED_PROXY_COUNT = 0
     settings.MEASURES_SELF_REPORT_REFUSED_LIMIT = 3
     answers = [
@@ -82,7 +85,9 @@ def test_forwarded_addresses_are_ignored_without_a_trusted_proxy(world: World, s
     assert answers == [410, 410, 410, 429, 429]
 
 
-def test_refused_guesses_are_audited_once_per_address_and_counted(world: World, settings) -> None:  # type: ignore[no-untyped-def]
+def test_refused_guesses_are_audited_once_per_address_and_counted(
+    world: World, settings: Settings
+) -> None:
     from tandem.measures.models import RefusedLinkAttempts
 
     settings.MEASURES_SELF_REPORT_REFUSED_LIMIT = 5
@@ -95,7 +100,7 @@ def test_refused_guesses_are_audited_once_per_address_and_counted(world: World, 
     assert (tally.refused, tally.throttled) == (5, 7)
 
 
-def test_guesses_from_another_address_are_audited_on_their_own(world: World) -> None:  # type: ignore[no-untyped-def]
+def test_guesses_from_another_address_are_audited_on_their_own(world: World) -> None:
     for address in (GUESSER, CLIENT):
         for n in range(3):
             HttpClient(REMOTE_ADDR=address).get(f"/r/guess-{n}/")

@@ -11,6 +11,7 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from tandem.clients.models import DischargeReason
 from tandem.clients.services import close_episode, open_episode
@@ -30,7 +31,7 @@ from tandem.measures.services import (
     submit_response,
 )
 from tandem.measures.tasks import nightly_measures
-from tests.conftest import World
+from tests.conftest import LoginAs, World
 from tests.factories import ClientFactory, EpisodeFactory
 from tests.measures.factories import ScheduleFactory, due_rprs
 
@@ -49,7 +50,7 @@ def _open(world: World, start: date) -> Administration:
         case_manager=world.case_manager,
         start_date=start,
     )
-    return Administration.objects.filter(episode=episode).order_by("due_date").first()  # type: ignore[return-value]
+    return Administration.objects.filter(episode=episode).order_by("due_date").first()  # type: ignore[return-value]  # the episode has measures due
 
 
 def test_opening_an_episode_creates_baseline_and_waves_every_four_and_a_half_months(
@@ -118,7 +119,9 @@ def _link(world: World, administration: Administration, channel: str = "email") 
     )
 
 
-def test_reminder_goes_out_when_due(world: World, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_reminder_goes_out_when_due(
+    world: World, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     world.own_client.email = "client@example.org"
     world.own_client.save()
     administration = due_rprs(world.own_client.episodes.get())
@@ -182,7 +185,7 @@ def test_the_nightly_task_runs_both_steps(world: World) -> None:
     }
 
 
-def test_caseload_shows_measures_with_constant_queries(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_caseload_shows_measures_with_constant_queries(world: World, login_as: LoginAs) -> None:
     http = login_as(world.case_manager)
     counts = []
     for n in (3, 60):
@@ -228,7 +231,7 @@ def test_schedule_must_name_a_registered_instrument() -> None:
     assert caught.value.error_dict["instrument_code"][0].code == "unknown"
 
 
-def test_agency_admin_adds_a_schedule_in_the_admin(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_agency_admin_adds_a_schedule_in_the_admin(world: World, login_as: LoginAs) -> None:
     from tandem.measures.models import Schedule
 
     response = login_as(world.agency_admin).post(
@@ -280,7 +283,7 @@ def _first_choice(*, contact_mode: bool) -> str:
     from tandem.practice.models import Contact
 
     field = Contact._meta.get_field("mode" if contact_mode else "with_whom")
-    return str(field.choices[0][0])  # type: ignore[index]  # choices are set on both fields
+    return str(field.choices[0][0])  # type: ignore[index, union-attr]  # both are choice fields
 
 
 def test_caseload_shows_a_reminder_to_pass_on_until_the_link_expires(world: World) -> None:

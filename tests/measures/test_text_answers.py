@@ -10,7 +10,7 @@ from django.test import Client as HttpClient
 from tandem.measures.answers import clean_answer
 from tandem.measures.models import AdministrationStatus, Response
 from tandem.measures.registry import get_instrument
-from tests.conftest import World
+from tests.conftest import LoginAs, World
 from tests.measures.factories import AdministrationFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,8 +30,8 @@ def test_a_nul_character_is_not_a_text_answer() -> None:
 @pytest.mark.parametrize("action", ["save", "submit"])
 def test_a_link_answer_with_a_nul_character_is_refused(
     world: World,
-    login_as,
-    action: str,  # type: ignore[no-untyped-def]
+    login_as: LoginAs,
+    action: str,
 ) -> None:
     administration = AdministrationFactory.create(
         episode=world.own_client.episodes.get(), instrument_code="pgi"

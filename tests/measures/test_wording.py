@@ -19,7 +19,7 @@ from tandem.measures.registry import get_instrument
 from tandem.measures.selectors import wording_for
 from tandem.measures.services import load_wording
 from tandem.measures.wording import WordingError, parse_wording, read_wording_file
-from tests.conftest import World
+from tests.conftest import LoginAs, World
 
 pytestmark = pytest.mark.django_db
 
@@ -215,7 +215,7 @@ def upload(texts: dict[str, str]) -> SimpleUploadedFile:
     return SimpleUploadedFile("wording.yaml", yaml.safe_dump(texts).encode(), "text/yaml")
 
 
-def test_agency_admin_uploads_wording_in_the_admin(world: World, login_as: Any) -> None:
+def test_agency_admin_uploads_wording_in_the_admin(world: World, login_as: LoginAs) -> None:
     http: HttpClient = login_as(world.agency_admin)
     form = {"agency": world.agency.pk, "instrument_code": "srs", "language": "fr"}
     response = http.post(ADD_URL, {**form, "wording_file": upload(synthetic("fr"))})
@@ -237,7 +237,7 @@ def test_agency_admin_uploads_wording_in_the_admin(world: World, login_as: Any) 
     )
 
 
-def test_admin_refuses_unknown_item_ids(world: World, login_as: Any) -> None:
+def test_admin_refuses_unknown_item_ids(world: World, login_as: LoginAs) -> None:
     http: HttpClient = login_as(world.agency_admin)
     response = http.post(
         ADD_URL,
@@ -253,7 +253,7 @@ def test_admin_refuses_unknown_item_ids(world: World, login_as: Any) -> None:
     assert not InstrumentWording.objects.exists()
 
 
-def test_admin_cannot_upload_for_another_agency(world: World, login_as: Any) -> None:
+def test_admin_cannot_upload_for_another_agency(world: World, login_as: LoginAs) -> None:
     http: HttpClient = login_as(world.agency_admin)
     response = http.post(
         ADD_URL,
@@ -268,7 +268,9 @@ def test_admin_cannot_upload_for_another_agency(world: World, login_as: Any) -> 
     assert not InstrumentWording.objects.exists()
 
 
-def test_admin_lists_only_own_agency_rows_and_never_edits_them(world: World, login_as: Any) -> None:
+def test_admin_lists_only_own_agency_rows_and_never_edits_them(
+    world: World, login_as: LoginAs
+) -> None:
     load_wording(actor=None, agency=world.agency, document=parse_wording(ors_document()))
     load_wording(actor=None, agency=world.other_agency, document=parse_wording(ors_document()))
     http: HttpClient = login_as(world.agency_admin)
@@ -286,7 +288,7 @@ def test_admin_lists_only_own_agency_rows_and_never_edits_them(world: World, log
     assert http.get(f"{LIST_URL}{other.pk}/change/").status_code in (302, 403, 404)
 
 
-def test_case_manager_has_no_admin_access(world: World, login_as: Any) -> None:
+def test_case_manager_has_no_admin_access(world: World, login_as: LoginAs) -> None:
     http: HttpClient = login_as(world.case_manager)
     assert http.get(ADD_URL).status_code in (302, 403)
 
@@ -325,7 +327,7 @@ def test_command_refuses_unknown_codes_and_unreadable_questionnaires(tmp_path: P
 
 
 def test_admin_accepts_a_whole_wording_file_and_takes_the_chosen_language(
-    world: World, login_as: Any
+    world: World, login_as: LoginAs
 ) -> None:
     http: HttpClient = login_as(world.agency_admin)
     form = {"agency": world.agency.pk, "instrument_code": "ors", "language": "fr"}

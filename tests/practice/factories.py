@@ -1,14 +1,15 @@
-"""Factories for referrals and practice records, and the access matrix's URLs for them."""
+"""Factories for practice records, and the access matrix's URLs for intake and practice."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import factory
 from django.utils import timezone
 
-from tandem.clients.models import IntakePolicy, Referral, ReferralSource, ReferralStatus
+from tandem.clients.models import IntakePolicy
+from tandem.orgs.models import Team
 from tandem.practice.models import (
     CommunityResource,
     Goal,
@@ -18,29 +19,11 @@ from tandem.practice.models import (
     SupervisionKind,
     SupervisionSession,
 )
-from tests.factories import ProgrammeFactory, UserFactory
+from tests.clients.factories import referral_in
+from tests.factories import UserFactory
 
 
-class ReferralFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Referral
-
-    programme = factory.SubFactory(ProgrammeFactory)
-    agency = factory.LazyAttribute(lambda r: r.programme.agency)
-    received_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=10))
-    given_name = factory.Sequence(lambda n: f"Referred{n}")
-    family_name = factory.Sequence(lambda n: f"Person{n}")
-    date_of_birth = date(1985, 3, 2)
-    reason = "Needs help finding a family doctor and housing support."
-    current_supports = "A sister nearby."
-    risks = "None known."
-    consent_to_share = True
-    source = ReferralSource.PRIMARY_CARE
-    status = ReferralStatus.RECEIVED
-    created_by = factory.SubFactory(UserFactory)
-
-
-class RecoveryPlanFactory(factory.django.DjangoModelFactory):
+class RecoveryPlanFactory(factory.django.DjangoModelFactory[RecoveryPlan]):
     class Meta:
         model = RecoveryPlan
 
@@ -48,7 +31,7 @@ class RecoveryPlanFactory(factory.django.DjangoModelFactory):
     updated_by = factory.LazyAttribute(lambda p: p.episode.primary_case_manager)
 
 
-class GoalFactory(factory.django.DjangoModelFactory):
+class GoalFactory(factory.django.DjangoModelFactory[Goal]):
     class Meta:
         model = Goal
 
@@ -56,7 +39,7 @@ class GoalFactory(factory.django.DjangoModelFactory):
     own_words = "I want to work with animals again."
 
 
-class StepFactory(factory.django.DjangoModelFactory):
+class StepFactory(factory.django.DjangoModelFactory[Step]):
     class Meta:
         model = Step
 
@@ -65,12 +48,7 @@ class StepFactory(factory.django.DjangoModelFactory):
     due_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=7))
 
 
-def referral_in(programme: Any) -> Referral:
-    created_by = UserFactory.create()
-    return ReferralFactory.create(programme=programme, created_by=created_by)
-
-
-def session_in(team: Any) -> SupervisionSession:
+def session_in(team: Team) -> SupervisionSession:
     return SupervisionSession.objects.create(
         team=team,
         kind=SupervisionKind.GROUP,
@@ -104,7 +82,6 @@ def practice_path(key: str, path: str, objects: dict[str, Any]) -> str | None:
 __all__ = [
     "GoalFactory",
     "RecoveryPlanFactory",
-    "ReferralFactory",
     "StepFactory",
     "practice_path",
 ]

@@ -9,11 +9,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tandem.clients.models import DischargeReason, EpisodeStatus
-from tests.conftest import World
+from tests.conftest import LoginAs, World
 from tests.factories import EpisodeFactory
 
 
-def test_caseload_lists_my_open_episodes_with_days(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_caseload_lists_my_open_episodes_with_days(world: World, login_as: LoginAs) -> None:
     start = timezone.localdate() - timedelta(days=45)
     mine = EpisodeFactory.create(
         team=world.team, primary_case_manager=world.case_manager, start_date=start
@@ -26,7 +26,7 @@ def test_caseload_lists_my_open_episodes_with_days(world: World, login_as) -> No
     assert world.team_client.display_name not in html
 
 
-def test_caseload_leaves_out_closed_episodes(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_caseload_leaves_out_closed_episodes(world: World, login_as: LoginAs) -> None:
     today = timezone.localdate()
     closed = EpisodeFactory.create(
         team=world.team,
@@ -40,7 +40,7 @@ def test_caseload_leaves_out_closed_episodes(world: World, login_as) -> None:  #
     assert closed.client.display_name not in html
 
 
-def test_caseload_query_count_does_not_grow_with_clients(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_caseload_query_count_does_not_grow_with_clients(world: World, login_as: LoginAs) -> None:
     http = login_as(world.case_manager)
     counts = []
     for n_clients in (5, 200):

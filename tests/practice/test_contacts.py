@@ -10,11 +10,11 @@ from django.utils import timezone
 
 from tandem.practice import selectors, services
 from tandem.practice.models import Contact, ContactMode, ContactWith
-from tests.conftest import World
+from tests.conftest import LoginAs, World
 from tests.factories import EpisodeFactory
 
 
-def test_case_manager_logs_a_contact_with_goal_worked_on(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_case_manager_logs_a_contact_with_goal_worked_on(world: World, login_as: LoginAs) -> None:
     episode = world.own_client.episodes.get()
     goal = services.add_goal(
         actor=world.case_manager,
@@ -40,7 +40,9 @@ def test_case_manager_logs_a_contact_with_goal_worked_on(world: World, login_as)
     assert list(contact.goals.all()) == [goal]
 
 
-def test_contact_in_the_future_is_refused_with_the_field_named(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_contact_in_the_future_is_refused_with_the_field_named(
+    world: World, login_as: LoginAs
+) -> None:
     response = login_as(world.case_manager).post(
         f"/clients/{world.own_client.pk}/contacts/",
         {
@@ -81,7 +83,7 @@ def test_community_share_and_contacts_per_client_per_week(world: World) -> None:
     assert team.clients == 2
 
 
-def test_caseload_shows_practice_facts_in_constant_queries(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_caseload_shows_practice_facts_in_constant_queries(world: World, login_as: LoginAs) -> None:
     http = login_as(world.case_manager)
     today = timezone.localdate()
     counts = []

@@ -16,14 +16,16 @@ from tandem.practice.models import (
     StepStatus,
     StrengthsAssessment,
 )
-from tests.conftest import FormClient, World
+from tests.conftest import FormClient, LoginAs, World
 
 
 def own_episode(world: World) -> Episode:
     return world.own_client.episodes.get()
 
 
-def test_strengths_assessment_keeps_dated_versions_and_own_words(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_strengths_assessment_keeps_dated_versions_and_own_words(
+    world: World, login_as: LoginAs
+) -> None:
     http = login_as(world.case_manager)
     url = f"/clients/{world.own_client.pk}/strengths/"
     first = timezone.localdate() - timedelta(days=30)
@@ -47,7 +49,9 @@ def test_strengths_assessment_keeps_dated_versions_and_own_words(world: World, l
     assert "Budget lasts the month now" in page.content.decode()
 
 
-def test_plan_goals_and_steps_are_saved_in_the_clients_words(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_plan_goals_and_steps_are_saved_in_the_clients_words(
+    world: World, login_as: LoginAs
+) -> None:
     http = login_as(world.case_manager)
     url = f"/clients/{world.own_client.pk}/plan/"
     http.post(url, {"action": "goal", "version": 0, "domain": "social", "own_words": "See my kids"})
@@ -100,7 +104,7 @@ def test_goals_achieved_are_counted(world: World) -> None:
 
 def test_second_save_of_the_same_plan_is_refused_and_keeps_the_text(
     world: World,
-    login_as,  # type: ignore[no-untyped-def]
+    login_as: LoginAs,
 ) -> None:
     episode = own_episode(world)
     services.save_plan_vision(
@@ -154,12 +158,12 @@ def test_stale_step_update_is_refused(world: World) -> None:
         )
 
 
-def test_teammate_gets_404_on_another_workers_plan(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_teammate_gets_404_on_another_workers_plan(world: World, login_as: LoginAs) -> None:
     response = login_as(world.teammate).get(f"/clients/{world.own_client.pk}/plan/")
     assert response.status_code == 404
 
 
-def test_caseload_counts_goals_achieved_per_client(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_caseload_counts_goals_achieved_per_client(world: World, login_as: LoginAs) -> None:
     episode = own_episode(world)
     goal = services.add_goal(
         actor=world.case_manager,

@@ -10,10 +10,12 @@ from django.utils import timezone
 
 from tandem.practice import services
 from tandem.practice.models import ClientPresentation, SupervisionKind
-from tests.conftest import World
+from tests.conftest import LoginAs, World
 
 
-def test_supervisor_records_group_session_and_presents_a_client(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_supervisor_records_group_session_and_presents_a_client(
+    world: World, login_as: LoginAs
+) -> None:
     http = login_as(world.supervisor)
     response = http.post(
         "/supervision/new/",
@@ -42,7 +44,7 @@ def test_supervisor_records_group_session_and_presents_a_client(world: World, lo
 
 def test_overview_shows_last_supervision_and_clients_never_presented(
     world: World,
-    login_as,  # type: ignore[no-untyped-def]
+    login_as: LoginAs,
 ) -> None:
     held = timezone.localdate() - timedelta(days=12)
     services.record_supervision(
@@ -72,5 +74,5 @@ def test_individual_supervision_has_one_attendee(world: World) -> None:
         )
 
 
-def test_case_manager_gets_403_on_supervision(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_case_manager_gets_403_on_supervision(world: World, login_as: LoginAs) -> None:
     assert login_as(world.case_manager).get("/supervision/").status_code == 403

@@ -5,10 +5,8 @@ from __future__ import annotations
 from django.utils import timezone
 
 from tandem.audit.models import AuditEvent, Outcome
-from tandem.clients.models import Referral, ReferralStatus
 from tandem.practice.models import Contact, ContactMode, RecoveryPlan
-from tests.conftest import World
-from tests.practice.factories import ReferralFactory
+from tests.conftest import LoginAs, World
 
 
 def contact_post() -> dict[str, object]:
@@ -20,7 +18,9 @@ def contact_post() -> dict[str, object]:
     }
 
 
-def test_teammate_cannot_log_a_contact_on_another_workers_client(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_teammate_cannot_log_a_contact_on_another_workers_client(
+    world: World, login_as: LoginAs
+) -> None:
     response = login_as(world.teammate).post(
         f"/clients/{world.own_client.pk}/contacts/", contact_post()
     )
@@ -29,7 +29,7 @@ def test_teammate_cannot_log_a_contact_on_another_workers_client(world: World, l
     assert AuditEvent.objects.filter(outcome=Outcome.DENIED, object_type="clients.client").exists()
 
 
-def test_other_agency_cannot_write_the_plan(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_other_agency_cannot_write_the_plan(world: World, login_as: LoginAs) -> None:
     response = login_as(world.other_agency_case_manager).post(
         f"/clients/{world.own_client.pk}/plan/",
         {"action": "vision", "version": 0, "vision": "x"},
@@ -38,23 +38,7 @@ def test_other_agency_cannot_write_the_plan(world: World, login_as) -> None:  # 
     assert not RecoveryPlan.objects.exists()
 
 
-def test_researcher_cannot_decide_a_referral(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
-    referral = ReferralFactory.create(programme=world.programme, created_by=world.supervisor)
-    response = login_as(world.researcher).post(
-        f"/referrals/{referral.pk}/", {"action": "decide", "decision": "waitlist", "priority": 3}
-    )
-    assert response.status_code == 403
-    assert Referral.objects.get().status == ReferralStatus.RECEIVED
-
-
-def test_supervisor_of_another_programme_gets_404_on_a_referral(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
-    referral = ReferralFactory.create(
-        programme=world.other_programme_team.programme, created_by=world.supervisor
-    )
-    assert login_as(world.supervisor).get(f"/referrals/{referral.pk}/").status_code == 404
-
-
-def test_contact_write_is_audited_without_personal_data(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_contact_write_is_audited_without_personal_data(world: World, login_as: LoginAs) -> None:
     login_as(world.case_manager).post(
         f"/clients/{world.own_client.pk}/contacts/", {**contact_post(), "note": "Private words"}
     )

@@ -10,7 +10,7 @@ from tandem.reports.models import Report, ReportKind
 from tests.factories import TeamFactory, UserFactory
 
 
-class ReportFactory(factory.django.DjangoModelFactory):
+class ReportFactory(factory.django.DjangoModelFactory[Report]):
     class Meta:
         model = Report
 

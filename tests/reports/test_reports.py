@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 import pypdfium2 as pdfium
 import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks
 
 from tandem.audit.models import Action, AuditEvent, Outcome
 from tandem.fidelity.indicators import definitions as d
@@ -17,7 +19,7 @@ from tandem.reports import build
 from tandem.reports.build import run_report
 from tandem.reports.models import Report, ReportKind, ReportStatus
 from tandem.reports.services import request_report
-from tests.conftest import World
+from tests.conftest import LoginAs, World
 from tests.dashboards.factories import (
     caseload,
     completed_response,
@@ -51,9 +53,13 @@ def team_with_data(world: World, team: Team | None = None) -> Team:
     return team
 
 
-def generate(world: World, django_capture_on_commit_callbacks, **fields: object) -> Report:  # type: ignore[no-untyped-def]
+def generate(
+    world: World,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+    **fields: Any,
+) -> Report:
     with django_capture_on_commit_callbacks(execute=True):
-        report = request_report(language="en", **fields)  # type: ignore[arg-type]
+        report = request_report(language="en", **fields)
     report.refresh_from_db()
     return report
 
@@ -70,8 +76,8 @@ def pages_of(pdf: bytes) -> list[tuple[np.ndarray, str]]:
 
 # ---- the PDF itself ---------------------------------------------------------------------------
 def test_a_team_report_renders_to_non_empty_pages_showing_its_numbers(
-    world: World, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+    world: World, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     team = team_with_data(world)
     report = generate(
         world,
@@ -84,7 +90,7 @@ def test_a_team_report_renders_to_non_empty_pages_showing_its_numbers(
     )
     assert report.status == ReportStatus.DONE
     assert report.finished_at is not None
-    pages = pages_of(bytes(report.pdf))
+    pages = pages_of(bytes(report.pdf))  # type: ignore[arg-type]  # a finished report holds its PDF
     assert len(pages) > 1
     for pixels, _text in pages:
         assert (pixels[..., :3] < 200).any(), "a blank page"
@@ -94,8 +100,8 @@ def test_a_team_report_renders_to_non_empty_pages_showing_its_numbers(
 
 
 def test_a_team_report_names_no_client_and_suppresses_small_cells(
-    world: World, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+    world: World, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     team = team_with_data(world)
     report = generate(
         world,
@@ -106,15 +112,15 @@ def test_a_team_report_names_no_client_and_suppresses_small_cells(
         start=QUARTER[0],
         end=QUARTER[1],
     )
-    text = "\n".join(text for _pixels, text in pages_of(bytes(report.pdf)))
+    text = "\n".join(text for _pixels, text in pages_of(bytes(report.pdf)))  # type: ignore[arg-type]  # a finished report holds its PDF
     assert "<5" in text
     for episode in team.episodes.select_related("client"):
         assert episode.client.family_name not in text
 
 
 def test_a_programme_report_renders_the_programme_dashboard_and_team_fidelity(
-    world: World, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+    world: World, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     team_with_data(world)
     report = generate(
         world,
@@ -127,7 +133,7 @@ def test_a_programme_report_renders_the_programme_dashboard_and_team_fidelity(
     )
     assert report.status == ReportStatus.DONE
     assert report.team is None
-    pages = pages_of(bytes(report.pdf))
+    pages = pages_of(bytes(report.pdf))  # type: ignore[arg-type]  # a finished report holds its PDF
     assert len(pages) > 1
     for pixels, _text in pages:
         assert (pixels[..., :3] < 200).any(), "a blank page"
@@ -137,8 +143,8 @@ def test_a_programme_report_renders_the_programme_dashboard_and_team_fidelity(
 
 
 def test_the_report_is_written_in_the_language_it_was_asked_in(
-    world: World, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+    world: World, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     team_with_data(world)
     with django_capture_on_commit_callbacks(execute=True):
         report = request_report(
@@ -150,7 +156,7 @@ def test_the_report_is_written_in_the_language_it_was_asked_in(
             language="fr",
         )
     report.refresh_from_db()
-    text = "\n".join(text for _pixels, text in pages_of(bytes(report.pdf)))
+    text = "\n".join(text for _pixels, text in pages_of(bytes(report.pdf)))  # type: ignore[arg-type]  # a finished report holds its PDF
     assert "34,50" in text  # French decimal comma
 
 
@@ -212,8 +218,10 @@ def post_request(http: HttpClient, **data: object) -> object:
 
 
 def test_a_supervisor_asks_for_a_quarterly_team_report(
-    world: World, login_as, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+    world: World,
+    login_as: LoginAs,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     http = login_as(world.supervisor)
     quarter = http.get(reverse("reports:report_list")).context["team_form"].fields["quarter"]
     year_quarter = quarter.choices[1][0]
@@ -250,8 +258,8 @@ def test_a_supervisor_asks_for_a_quarterly_team_report(
     ],
 )
 def test_a_bad_team_report_request_is_refused_naming_the_field(
-    world: World, login_as, data: dict[str, str], field: str
-) -> None:  # type: ignore[no-untyped-def]
+    world: World, login_as: LoginAs, data: dict[str, str], field: str
+) -> None:
     teams = {"TEAM": str(world.team.pk), "OTHER": str(world.other_team.pk)}
     data = {key: teams.get(value, value) for key, value in data.items()}
     response = login_as(world.supervisor).post(reverse("reports:report_request"), data)
@@ -262,7 +270,7 @@ def test_a_bad_team_report_request_is_refused_naming_the_field(
     assert not Report.objects.exists()
 
 
-def test_a_supervisor_cannot_ask_for_a_programme_report(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_a_supervisor_cannot_ask_for_a_programme_report(world: World, login_as: LoginAs) -> None:
     response = login_as(world.supervisor).post(
         reverse("reports:report_request"),
         {
@@ -276,7 +284,9 @@ def test_a_supervisor_cannot_ask_for_a_programme_report(world: World, login_as) 
     assert "programme" in response.context["programme_form"].errors
 
 
-def test_a_programme_report_period_must_end_after_it_starts(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_a_programme_report_period_must_end_after_it_starts(
+    world: World, login_as: LoginAs
+) -> None:
     response = login_as(world.programme_manager).post(
         reverse("reports:report_request"),
         {
@@ -292,7 +302,7 @@ def test_a_programme_report_period_must_end_after_it_starts(world: World, login_
     assert form.data["start"] == "2026-06-30"
 
 
-def test_a_case_manager_cannot_ask_for_a_report(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_a_case_manager_cannot_ask_for_a_report(world: World, login_as: LoginAs) -> None:
     response = login_as(world.case_manager).post(
         reverse("reports:report_request"),
         {"kind": "team_quarter", "team": world.team.pk, "quarter": "2026-3"},
@@ -302,8 +312,8 @@ def test_a_case_manager_cannot_ask_for_a_report(world: World, login_as) -> None:
 
 # ---- list and download ------------------------------------------------------------------------
 def test_supervisors_list_their_teams_reports_and_managers_their_programmes(
-    world: World, login_as
-) -> None:  # type: ignore[no-untyped-def]
+    world: World, login_as: LoginAs
+) -> None:
     own = ReportFactory.create(team=world.team, requested_by=world.supervisor)
     other_team = ReportFactory.create(team=world.other_team, requested_by=world.programme_manager)
     programme = ReportFactory.create(
@@ -323,8 +333,8 @@ def test_supervisors_list_their_teams_reports_and_managers_their_programmes(
 
 @pytest.mark.parametrize("count", [1, 6])
 def test_the_report_list_costs_the_same_queries_however_many_reports(
-    world: World, count: int, django_assert_max_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+    world: World, count: int, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
     for _k in range(count):
         ReportFactory.create(
             team=world.team, requested_by=world.supervisor, status=ReportStatus.DONE, pdf=b"%PDF"
@@ -336,8 +346,8 @@ def test_the_report_list_costs_the_same_queries_however_many_reports(
 
 
 def test_a_finished_report_downloads_as_an_attachment_audited_as_an_export(
-    world: World, login_as
-) -> None:  # type: ignore[no-untyped-def]
+    world: World, login_as: LoginAs
+) -> None:
     report = ReportFactory.create(
         team=world.team, requested_by=world.supervisor, status=ReportStatus.DONE, pdf=b"%PDF-1.7 x"
     )
@@ -356,7 +366,7 @@ def test_a_finished_report_downloads_as_an_attachment_audited_as_an_export(
     ).exists()
 
 
-def test_another_teams_report_is_not_found(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_another_teams_report_is_not_found(world: World, login_as: LoginAs) -> None:
     report = ReportFactory.create(
         team=world.other_team,
         requested_by=world.programme_manager,
@@ -370,15 +380,15 @@ def test_another_teams_report_is_not_found(world: World, login_as) -> None:  # t
     ).exists()
 
 
-def test_a_report_not_yet_generated_is_not_found(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_a_report_not_yet_generated_is_not_found(world: World, login_as: LoginAs) -> None:
     report = ReportFactory.create(team=world.team, requested_by=world.supervisor)
     response = login_as(world.supervisor).get(reverse("reports:report_download", args=[report.pk]))
     assert response.status_code == 404
 
 
 def test_a_programme_report_is_hidden_from_a_supervisor_of_one_of_its_teams(
-    world: World, login_as
-) -> None:  # type: ignore[no-untyped-def]
+    world: World, login_as: LoginAs
+) -> None:
     report = ReportFactory.create(
         kind=ReportKind.PROGRAMME,
         team=None,
@@ -391,7 +401,7 @@ def test_a_programme_report_is_hidden_from_a_supervisor_of_one_of_its_teams(
     assert response.status_code == 404
 
 
-def test_a_supervisor_of_two_teams_sees_both_teams_reports(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_a_supervisor_of_two_teams_sees_both_teams_reports(world: World, login_as: LoginAs) -> None:
     from tandem.accounts.models import Role
 
     MembershipFactory.create(user=world.supervisor, role=Role.SUPERVISOR, team=world.other_team)

@@ -36,7 +36,7 @@ def test_loading_twice_does_not_duplicate(capsys: pytest.CaptureFixture[str]) ->
 @pytest.mark.django_db(transaction=True)  # flush cannot run inside a test's transaction
 def test_reset_starts_over(capsys: pytest.CaptureFixture[str]) -> None:
     call_command("demo", "--no-serve")
-    Client.objects.filter(pk=Client.objects.first().pk).update(given_name="Changed")  # type: ignore[union-attr]
+    Client.objects.filter(pk=Client.objects.first().pk).update(given_name="Changed")  # type: ignore[union-attr]  # the demo has clients
     call_command("demo", "--no-serve", "--reset")
     assert Client.objects.count() == 300
     assert not Client.objects.filter(given_name="Changed").exists()

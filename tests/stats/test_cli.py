@@ -7,8 +7,10 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 
 from tandem import stats
@@ -54,26 +56,29 @@ def write_csv(path: Path, columns: dict[str, np.ndarray], blanks: dict[str, list
 
 
 @pytest.fixture
-def study_csv(tmp_path, study) -> Path:
+def study_csv(tmp_path: Path, study: dict[str, npt.NDArray[np.float64]]) -> Path:
     return write_csv(tmp_path / "study.csv", study, {})
 
 
-def run(capsys, *argv: str) -> tuple[int, str, str]:
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 
 
-def run_json(capsys, *argv: str) -> dict:
+def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, Any]:
     code, out, err = run(capsys, *argv, "--json")
     assert (code, err) == (0, "")
-    return json.loads(out)
+    result: dict[str, Any] = json.loads(out)
+    return result
 
 
 # --- mediation ------------------------------------------------------------------------------
 
 
-def test_mediation_json_equals_the_library_result(capsys, study_csv, study):
+def test_mediation_json_equals_the_library_result(
+    capsys: pytest.CaptureFixture[str], study_csv: Path, study: dict[str, npt.NDArray[np.float64]]
+) -> None:
     out = run_json(
         capsys, "mediation", str(study_csv), "--x", "fidelity", "--m", "alliance",
         "--y", "outcome", "--covariates", "age", "--resamples", "400", "--seed", "11",
@@ -86,7 +91,9 @@ def test_mediation_json_equals_the_library_result(capsys, study_csv, study):
     assert out["n"] == N
 
 
-def test_mediation_drops_rows_with_missing_values_and_reports_them(capsys, tmp_path, study):
+def test_mediation_drops_rows_with_missing_values_and_reports_them(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, study: dict[str, npt.NDArray[np.float64]]
+) -> None:
     path = write_csv(tmp_path / "holes.csv", study, {"alliance": [3, 8], "age": [8, 40]})
     argv = ["mediation", str(path), "--x", "fidelity", "--m", "alliance", "--y", "outcome",
             "--covariates", "age", "--resamples", "300", "--seed", "5"]  # fmt: skip
@@ -107,7 +114,9 @@ def test_mediation_drops_rows_with_missing_values_and_reports_them(capsys, tmp_p
     assert f"Sample size: {N - 3} (3 rows with missing values dropped)" in text
 
 
-def test_mediation_table_shows_paths_indirect_and_standardised_effect(capsys, study_csv, study):
+def test_mediation_table_shows_paths_indirect_and_standardised_effect(
+    capsys: pytest.CaptureFixture[str], study_csv: Path, study: dict[str, npt.NDArray[np.float64]]
+) -> None:
     code, text, err = run(
         capsys, "mediation", str(study_csv), "--x", "fidelity", "--m", "alliance",
         "--y", "outcome", "--resamples", "300", "--seed", "2", "--ci-method", "bc",
@@ -135,7 +144,9 @@ def test_mediation_table_shows_paths_indirect_and_standardised_effect(capsys, st
     assert lines[-1] == "Bootstrap: 300 resamples, 95% bc interval, seed 2"
 
 
-def test_mediation_cluster_column_resamples_teams(capsys, study_csv, study):
+def test_mediation_cluster_column_resamples_teams(
+    capsys: pytest.CaptureFixture[str], study_csv: Path, study: dict[str, npt.NDArray[np.float64]]
+) -> None:
     out = run_json(
         capsys, "mediation", str(study_csv), "--x", "fidelity", "--m", "alliance",
         "--y", "outcome", "--cluster", "team", "--resamples", "300", "--seed", "8",
@@ -151,7 +162,9 @@ def test_mediation_cluster_column_resamples_teams(capsys, study_csv, study):
 # --- paired-t, alpha, icc -------------------------------------------------------------------
 
 
-def test_paired_t_json_equals_the_library_result(capsys, tmp_path, study):
+def test_paired_t_json_equals_the_library_result(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, study: dict[str, npt.NDArray[np.float64]]
+) -> None:
     path = write_csv(tmp_path / "prepost.csv", study, {"pre": [0], "outcome": [1, 2]})
     out = run_json(capsys, "paired-t", str(path), "--before", "pre", "--after", "outcome")
     before, after = study["pre"].copy(), study["outcome"].copy()
@@ -161,7 +174,9 @@ def test_paired_t_json_equals_the_library_result(capsys, tmp_path, study):
     assert out["n_dropped"] == 3
 
 
-def test_paired_t_table_reports_the_test(capsys, study_csv, study):
+def test_paired_t_table_reports_the_test(
+    capsys: pytest.CaptureFixture[str], study_csv: Path, study: dict[str, npt.NDArray[np.float64]]
+) -> None:
     code, text, _ = run(capsys, "paired-t", str(study_csv), "--before", "pre", "--after", "outcome")
     res = stats.paired_t(study["pre"], study["outcome"])
     assert code == 0
@@ -172,7 +187,9 @@ def test_paired_t_table_reports_the_test(capsys, study_csv, study):
     ]  # fmt: skip
 
 
-def test_json_has_null_for_an_unbounded_interval(capsys, study_csv):
+def test_json_has_null_for_an_unbounded_interval(
+    capsys: pytest.CaptureFixture[str], study_csv: Path
+) -> None:
     code, out, _ = run(
         capsys, "paired-t", str(study_csv), "--before", "pre", "--after", "outcome",
         "--alternative", "greater", "--json",
@@ -182,14 +199,18 @@ def test_json_has_null_for_an_unbounded_interval(capsys, study_csv):
     assert json.loads(out)["ci_high"] is None
 
 
-def test_alpha_by_items_or_by_prefix_gives_the_library_result(capsys, study_csv, study):
+def test_alpha_by_items_or_by_prefix_gives_the_library_result(
+    capsys: pytest.CaptureFixture[str], study_csv: Path, study: dict[str, npt.NDArray[np.float64]]
+) -> None:
     by_items = run_json(capsys, "alpha", str(study_csv), "--items", "q1,q2,q3,q4")
     by_prefix = run_json(capsys, "alpha", str(study_csv), "--prefix", "q")
     res = stats.cronbach_alpha(np.column_stack([study[f"q{i}"] for i in range(1, 5)]))
     assert by_items == by_prefix == {**res.to_dict(), "items": ["q1", "q2", "q3", "q4"]}
 
 
-def test_alpha_table_lists_alpha_if_item_deleted(capsys, tmp_path, study):
+def test_alpha_table_lists_alpha_if_item_deleted(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, study: dict[str, npt.NDArray[np.float64]]
+) -> None:
     path = write_csv(tmp_path / "items.csv", study, {"q2": [4]})
     code, text, _ = run(capsys, "alpha", str(path), "--items", "q1, q2, q3")
     items = np.column_stack([study["q1"], study["q2"], study["q3"]])
@@ -202,14 +223,18 @@ def test_alpha_table_lists_alpha_if_item_deleted(capsys, tmp_path, study):
     ]
 
 
-def test_icc_json_equals_the_library_result_after_dropping_incomplete_rows(capsys, tmp_path, study):
+def test_icc_json_equals_the_library_result_after_dropping_incomplete_rows(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, study: dict[str, npt.NDArray[np.float64]]
+) -> None:
     path = write_csv(tmp_path / "teams.csv", study, {"team": [0, 1], "outcome": [2]})
     out = run_json(capsys, "icc", str(path), "--value", "outcome", "--group", "team")
     res = stats.icc(study["outcome"][3:], study["team"][3:].astype(str))
     assert out == {**res.to_dict(), "n_dropped": 3}
 
 
-def test_icc_table_shows_anova_and_both_iccs(capsys, study_csv, study):
+def test_icc_table_shows_anova_and_both_iccs(
+    capsys: pytest.CaptureFixture[str], study_csv: Path, study: dict[str, npt.NDArray[np.float64]]
+) -> None:
     code, text, _ = run(capsys, "icc", str(study_csv), "--value", "outcome", "--group", "team")
     res = stats.icc(study["outcome"], study["team"].astype(str))
     rows = {line.split()[0]: line.split()[1:] for line in text.splitlines()[4:] if line.strip()}
@@ -223,7 +248,9 @@ def test_icc_table_shows_anova_and_both_iccs(capsys, study_csv, study):
     assert rows["ICC(2)"] == [f"{res.icc2:.4f}"]
 
 
-def test_na_dot_and_empty_cells_are_missing(capsys, tmp_path):
+def test_na_dot_and_empty_cells_are_missing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     path = tmp_path / "missing.csv"
     path.write_text("pre,post\n1,2\nNA,3\n2,.\n3,\n4,6\n5,5.5\n", encoding="utf-8")
     out = run_json(capsys, "paired-t", str(path), "--before", "pre", "--after", "post")
@@ -254,7 +281,9 @@ def test_na_dot_and_empty_cells_are_missing(capsys, tmp_path):
         (["icc", "{missing}", "--value", "a", "--group", "b"], "cannot read"),
     ],
 )  # fmt: skip
-def test_bad_input_prints_one_error_line_and_exits_2(capsys, study_csv, argv, message):
+def test_bad_input_prints_one_error_line_and_exits_2(
+    capsys: pytest.CaptureFixture[str], study_csv: Path, argv: list[str], message: str
+) -> None:
     filled = [
         a.replace("{csv}", str(study_csv)).replace("{missing}", str(study_csv) + ".gone")
         for a in argv
@@ -267,7 +296,9 @@ def test_bad_input_prints_one_error_line_and_exits_2(capsys, study_csv, argv, me
     assert message in err
 
 
-def test_constant_column_error_from_the_library_is_one_line(capsys, tmp_path, study):
+def test_constant_column_error_from_the_library_is_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, study: dict[str, npt.NDArray[np.float64]]
+) -> None:
     study = {**study, "age": np.full(N, 40.0)}
     path = write_csv(tmp_path / "flat.csv", study, {})
     code, _, err = run(
@@ -280,7 +311,7 @@ def test_constant_column_error_from_the_library_is_one_line(capsys, tmp_path, st
     assert err.count("\n") == 1
 
 
-def test_help_exits_zero(capsys):
+def test_help_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["paired-t", "--help"]) == 0
     assert "--before" in capsys.readouterr().out
 
@@ -288,7 +319,7 @@ def test_help_exits_zero(capsys):
 # --- console script -------------------------------------------------------------------------
 
 
-def test_tandem_console_script_runs_analyze(study_csv):
+def test_tandem_console_script_runs_analyze(study_csv: Path) -> None:
     script = Path(sys.executable).with_name("tandem")
     assert script.exists(), "install the package (make test does) to get the tandem script"
     completed = subprocess.run(  # noqa: S603 - fixed arguments, our own script

@@ -7,6 +7,8 @@ import doctest
 import json
 import math
 import sys
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -37,7 +39,7 @@ def series() -> stats.DailySeriesResult:
     return stats.interpolate_daily(REVIEW_DATES, REVIEW_SCORES, "2014-01-01", "2018-06-30")
 
 
-def pandas_daily(dates, scores, start, end) -> pd.Series:
+def pandas_daily(dates: list[dt.date], scores: list[float], start: str, end: str) -> pd.Series:
     """Independent reference: time-weighted interpolation, nearest review held outside."""
     reviews = pd.Series(scores, index=pd.DatetimeIndex(dates))
     days = pd.date_range(start, end, freq="D")
@@ -48,19 +50,19 @@ def pandas_daily(dates, scores, start, end) -> pd.Series:
 # --- interpolate_daily ----------------------------------------------------------------------
 
 
-def test_daily_series_matches_pandas_time_interpolation(series):
+def test_daily_series_matches_pandas_time_interpolation(series: stats.DailySeriesResult) -> None:
     ref = pandas_daily(REVIEW_DATES, REVIEW_SCORES, "2014-01-01", "2018-06-30")
     assert_array_equal(series.days, ref.index.to_numpy().astype("datetime64[D]"))
     assert_allclose(series.values, ref.to_numpy(), rtol=1e-13)
     assert series.days.dtype == np.dtype("datetime64[D]")
 
 
-def test_daily_series_passes_through_each_review(series):
+def test_daily_series_passes_through_each_review(series: stats.DailySeriesResult) -> None:
     at_reviews = np.searchsorted(series.days, np.asarray(REVIEW_DATES, dtype="datetime64[D]"))
     assert_allclose(series.values[at_reviews], REVIEW_SCORES, rtol=1e-15)
 
 
-def test_series_is_held_constant_outside_the_reviews(series):
+def test_series_is_held_constant_outside_the_reviews(series: stats.DailySeriesResult) -> None:
     before = series.days < np.datetime64("2014-10-09")
     after = series.days > np.datetime64("2017-10-17")
     assert (series.values[before] == 21.5).all()
@@ -69,7 +71,7 @@ def test_series_is_held_constant_outside_the_reviews(series):
     assert series.n_reviews == 6
 
 
-def test_one_day_between_reviews_moves_by_the_daily_slope():
+def test_one_day_between_reviews_moves_by_the_daily_slope() -> None:
     res = stats.interpolate_daily(
         ["2015-01-01", "2015-01-11"], [10.0, 15.0], "2015-01-01", "2015-01-11"
     )
@@ -77,7 +79,7 @@ def test_one_day_between_reviews_moves_by_the_daily_slope():
     assert res.values.size == 11
 
 
-def test_dates_may_be_given_in_any_order_and_any_form():
+def test_dates_may_be_given_in_any_order_and_any_form() -> None:
     order = [3, 0, 5, 1, 4, 2]
     shuffled = stats.interpolate_daily(
         [REVIEW_DATES[i].isoformat() for i in order],
@@ -92,7 +94,7 @@ def test_dates_may_be_given_in_any_order_and_any_form():
     assert_array_equal(shuffled.values, ordered.values)
 
 
-def test_times_of_day_are_truncated_to_the_date():
+def test_times_of_day_are_truncated_to_the_date() -> None:
     with_times = stats.interpolate_daily(
         [dt.datetime(2015, 1, 1, 17, 30), dt.datetime(2015, 3, 1, 8)],  # noqa: DTZ001
         [10.0, 20.0],
@@ -105,18 +107,18 @@ def test_times_of_day_are_truncated_to_the_date():
     assert_array_equal(with_times.values, plain.values)
 
 
-def test_single_review_gives_a_flat_series():
+def test_single_review_gives_a_flat_series() -> None:
     res = stats.interpolate_daily(["2016-02-29"], [28.0], "2016-01-01", "2016-12-31")
     assert res.values.size == 366
     assert (res.values == 28.0).all()
 
 
-def test_series_arrays_are_read_only(series):
+def test_series_arrays_are_read_only(series: stats.DailySeriesResult) -> None:
     with pytest.raises(ValueError, match="read-only"):
         series.values[0] = 0.0
 
 
-def test_series_to_dict_writes_iso_dates(series):
+def test_series_to_dict_writes_iso_dates(series: stats.DailySeriesResult) -> None:
     out = json.loads(json.dumps(series.to_dict()))
     assert out["days"][0] == "2014-01-01"
     assert out["days"][-1] == "2018-06-30"
@@ -144,7 +146,9 @@ def test_series_to_dict_writes_iso_dates(series):
         ({"start": 3}, TypeError, "start must be dates"),
     ],
 )
-def test_interpolate_bad_input_names_the_argument(kwargs, error, message):
+def test_interpolate_bad_input_names_the_argument(
+    kwargs: dict[str, Any], error: type[Exception], message: str
+) -> None:
     call = {
         "dates": ["2015-01-01", "2015-06-01"],
         "scores": [20.0, 25.0],
@@ -166,7 +170,9 @@ review_plans = st.lists(
 
 @settings(max_examples=60, deadline=None)
 @given(review_plans)
-def test_interpolation_passes_through_every_review_and_stays_within_their_range(plan):
+def test_interpolation_passes_through_every_review_and_stays_within_their_range(
+    plan: list[tuple[int, float]],
+) -> None:
     origin = np.datetime64("2014-01-01")
     dates = np.asarray([origin + np.timedelta64(day, "D") for day, _ in plan])
     scores = [score for _, score in plan]
@@ -179,7 +185,9 @@ def test_interpolation_passes_through_every_review_and_stays_within_their_range(
 # --- exposure -------------------------------------------------------------------------------
 
 
-def loop_exposure(series: stats.DailySeriesResult, at, window_days: int) -> list[float]:
+def loop_exposure(
+    series: stats.DailySeriesResult, at: Sequence[dt.date], window_days: int
+) -> list[float]:
     by_day = dict(zip(series.days.tolist(), series.values.tolist(), strict=True))
     out = []
     for when in at:
@@ -192,7 +200,9 @@ def loop_exposure(series: stats.DailySeriesResult, at, window_days: int) -> list
 
 
 @pytest.mark.parametrize("window_days", [90, 180, 270])
-def test_exposure_matches_a_plain_loop_over_each_window(series, window_days):
+def test_exposure_matches_a_plain_loop_over_each_window(
+    series: stats.DailySeriesResult, window_days: int
+) -> None:
     interviews = [
         dt.date(2015, 2, 1),
         dt.date(2015, 6, 18),
@@ -208,7 +218,7 @@ def test_exposure_matches_a_plain_loop_over_each_window(series, window_days):
     assert_array_equal(res.at, np.asarray(interviews, dtype="datetime64[D]"))
 
 
-def test_exposure_of_a_straight_line_is_its_value_at_mid_window():
+def test_exposure_of_a_straight_line_is_its_value_at_mid_window() -> None:
     line = stats.interpolate_daily(
         ["2015-01-01", "2016-01-01"], [0.0, 365.0], "2015-01-01", "2016-01-01"
     )
@@ -217,7 +227,7 @@ def test_exposure_of_a_straight_line_is_its_value_at_mid_window():
     assert_allclose(res.values, [243.5], rtol=1e-13)
 
 
-def test_window_must_lie_inside_the_series(series):
+def test_window_must_lie_inside_the_series(series: stats.DailySeriesResult) -> None:
     first = series.days[0]
     last = series.days[-1]
     at = [first + 180, first + 179, last + 1, last + 2]
@@ -227,13 +237,15 @@ def test_window_must_lie_inside_the_series(series):
     assert res.n_outside == 2
 
 
-def test_exposure_accepts_one_date(series):
+def test_exposure_accepts_one_date(series: stats.DailySeriesResult) -> None:
     res = stats.exposure(series, dt.date(2016, 1, 1))
     assert res.values.shape == (1,)
     assert_allclose(res.values, loop_exposure(series, [dt.date(2016, 1, 1)], 180), rtol=1e-12)
 
 
-def test_exposure_to_dict_writes_iso_dates_and_null_for_outside(series):
+def test_exposure_to_dict_writes_iso_dates_and_null_for_outside(
+    series: stats.DailySeriesResult,
+) -> None:
     out = json.loads(json.dumps(stats.exposure(series, ["2014-01-02", "2016-01-01"]).to_dict()))
     assert out["at"] == ["2014-01-02", "2016-01-01"]
     assert out["values"][0] is None
@@ -251,7 +263,9 @@ def test_exposure_to_dict_writes_iso_dates_and_null_for_outside(series):
         ({"daily": (np.arange(3), np.ones(3))}, TypeError, "daily must be the result of"),
     ],
 )
-def test_exposure_bad_input_names_the_argument(series, kwargs, error, message):
+def test_exposure_bad_input_names_the_argument(
+    series: stats.DailySeriesResult, kwargs: dict[str, Any], error: type[Exception], message: str
+) -> None:
     call = {"daily": series, "at": ["2016-01-01"], **kwargs}
     with pytest.raises(error, match=message):
         stats.exposure(**call)
@@ -263,7 +277,9 @@ def test_exposure_bad_input_names_the_argument(series, kwargs, error, message):
     st.lists(st.integers(-40, 1600), min_size=1, max_size=20),
     st.integers(1, 300),
 )
-def test_cumulative_sums_agree_with_the_loop_for_any_plan(plan, offsets, window_days):
+def test_cumulative_sums_agree_with_the_loop_for_any_plan(
+    plan: list[tuple[int, float]], offsets: list[int], window_days: int
+) -> None:
     origin = dt.date(2014, 1, 1)
     series = stats.interpolate_daily(
         [origin + dt.timedelta(days=day) for day, _ in plan],
@@ -276,7 +292,7 @@ def test_cumulative_sums_agree_with_the_loop_for_any_plan(plan, offsets, window_
     assert_allclose(res.values, loop_exposure(series, at, window_days), rtol=1e-10)
 
 
-def test_examples_in_docstrings_pass():
+def test_examples_in_docstrings_pass() -> None:
     outcome = doctest.testmod(exposure_module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert outcome.attempted > 0
     assert outcome.failed == 0

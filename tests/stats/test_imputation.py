@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -42,7 +44,7 @@ NUMERIC = ["age", "q1", "q2", "q3", "q4"]
 # impute
 
 
-def test_impute_fills_every_gap_and_keeps_observed_values():
+def test_impute_fills_every_gap_and_keeps_observed_values() -> None:
     frame = _items_with_gaps()
     res = stats.impute(frame, m=4, rng=1, n_burnin=3, columns=NUMERIC)
     assert len(res.datasets) == 4
@@ -57,7 +59,7 @@ def test_impute_fills_every_gap_and_keeps_observed_values():
         pd.testing.assert_series_equal(completed["client_id"], frame["client_id"])
 
 
-def test_imputed_values_are_values_observed_in_the_same_column():
+def test_imputed_values_are_values_observed_in_the_same_column() -> None:
     frame = _items_with_gaps(seed=2)
     res = stats.impute(frame, m=3, rng=5, n_burnin=2, columns=NUMERIC)
     for completed in res.datasets:
@@ -67,13 +69,13 @@ def test_imputed_values_are_values_observed_in_the_same_column():
             assert imputed <= donors
 
 
-def test_imputations_differ_between_data_sets():
+def test_imputations_differ_between_data_sets() -> None:
     res = stats.impute(_items_with_gaps(), m=3, rng=1, n_burnin=2, columns=NUMERIC)
     first, second = res.datasets[0][NUMERIC], res.datasets[1][NUMERIC]
     assert not first.equals(second)
 
 
-def test_same_seed_gives_identical_data_sets():
+def test_same_seed_gives_identical_data_sets() -> None:
     frame = _items_with_gaps()
     one = stats.impute(frame, m=3, rng=42, n_burnin=2, columns=NUMERIC)
     two = stats.impute(frame, m=3, rng=42, n_burnin=2, columns=NUMERIC)
@@ -82,14 +84,14 @@ def test_same_seed_gives_identical_data_sets():
     assert one.seed == 42
 
 
-def test_different_seeds_give_different_data_sets():
+def test_different_seeds_give_different_data_sets() -> None:
     frame = _items_with_gaps()
     one = stats.impute(frame, m=2, rng=1, n_burnin=2, columns=NUMERIC)
     two = stats.impute(frame, m=2, rng=2, n_burnin=2, columns=NUMERIC)
     assert not one.datasets[0].equals(two.datasets[0])
 
 
-def test_generator_rng_is_used_and_no_seed_is_recorded():
+def test_generator_rng_is_used_and_no_seed_is_recorded() -> None:
     frame = _items_with_gaps()
     one = stats.impute(frame, m=2, rng=np.random.default_rng(9), n_burnin=1, columns=NUMERIC)
     two = stats.impute(frame, m=2, rng=np.random.default_rng(9), n_burnin=1, columns=NUMERIC)
@@ -97,17 +99,17 @@ def test_generator_rng_is_used_and_no_seed_is_recorded():
     assert one.seed is None
 
 
-def test_impute_leaves_numpy_global_random_state_untouched():
+def test_impute_leaves_numpy_global_random_state_untouched() -> None:
     np.random.seed(123)  # noqa: NPY002 - the global state is what is under test
-    before = np.random.get_state()  # noqa: NPY002
+    before: tuple[Any, ...] = np.random.get_state()  # type: ignore[assignment]  # noqa: NPY002 - the legacy tuple form
     stats.impute(_items_with_gaps(), m=2, rng=3, n_burnin=1, columns=NUMERIC)
-    after = np.random.get_state()  # noqa: NPY002
+    after: tuple[Any, ...] = np.random.get_state()  # type: ignore[assignment]  # noqa: NPY002 - the legacy tuple form
     assert before[0] == after[0]
     assert np.array_equal(before[1], after[1])
     assert before[2:] == after[2:]
 
 
-def test_legacy_global_seed_is_reproducible_and_restores_the_callers_state():
+def test_legacy_global_seed_is_reproducible_and_restores_the_callers_state() -> None:
     np.random.seed(7)  # noqa: NPY002 - the global state is what is under test
     expected_next = np.random.random(3)  # noqa: NPY002
     np.random.seed(7)  # noqa: NPY002
@@ -119,7 +121,7 @@ def test_legacy_global_seed_is_reproducible_and_restores_the_callers_state():
     assert np.array_equal(np.random.random(3), expected_next)  # noqa: NPY002
 
 
-def test_legacy_global_seed_restores_state_after_an_error():
+def test_legacy_global_seed_restores_state_after_an_error() -> None:
     np.random.seed(11)  # noqa: NPY002 - the global state is what is under test
     expected_next = np.random.random()  # noqa: NPY002
     np.random.seed(11)  # noqa: NPY002
@@ -129,7 +131,7 @@ def test_legacy_global_seed_restores_state_after_an_error():
 
 
 @pytest.mark.skipif(not chained._MICE_TAKES_RNG, reason="needs MICEData(rng=...)")
-def test_chain_matches_statsmodels_micedata_with_its_formula_design():
+def test_chain_matches_statsmodels_micedata_with_its_formula_design() -> None:
     gen = np.random.default_rng(4)
     values = gen.normal(size=(80, 4)) + gen.normal(size=(80, 1))
     values[gen.random(values.shape) < 0.15] = np.nan
@@ -143,7 +145,7 @@ def test_chain_matches_statsmodels_micedata_with_its_formula_design():
         assert_allclose(completed.to_numpy(), reference.data.to_numpy(), rtol=1e-12)
 
 
-def test_pooled_mean_recovers_a_value_missing_at_random():
+def test_pooled_mean_recovers_a_value_missing_at_random() -> None:
     gen = np.random.default_rng(10)
     n = 600
     x = gen.normal(size=n)
@@ -159,7 +161,7 @@ def test_pooled_mean_recovers_a_value_missing_at_random():
     assert pooled.ci_low < y.mean() < pooled.ci_high
 
 
-def test_impute_reports_missing_counts_and_serialises_without_the_data():
+def test_impute_reports_missing_counts_and_serialises_without_the_data() -> None:
     frame = _items_with_gaps()
     res = stats.impute(frame, m=2, rng=1, n_burnin=1, columns=NUMERIC)
     assert res.n_missing == {c: int(frame[c].isna().sum()) for c in NUMERIC}
@@ -170,14 +172,14 @@ def test_impute_reports_missing_counts_and_serialises_without_the_data():
     json.dumps(out)
 
 
-def test_complete_frame_gives_copies_of_itself():
+def test_complete_frame_gives_copies_of_itself() -> None:
     frame = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [2.0, 1.0, 5.0]})
     res = stats.impute(frame, m=2, rng=0, n_burnin=1)
     for completed in res.datasets:
         pd.testing.assert_frame_equal(completed, frame)
 
 
-def test_nullable_integer_columns_are_imputed():
+def test_nullable_integer_columns_are_imputed() -> None:
     frame = pd.DataFrame(
         {"a": pd.array([1, 2, None, 4, 3, 2], dtype="Int64"), "b": [1.0, 2.5, 3.0, 4.0, 3, 2]}
     )
@@ -202,31 +204,33 @@ def test_nullable_integer_columns_are_imputed():
         ({"columns": None}, TypeError, "column 'client_id' is not numeric"),
     ],
 )
-def test_impute_rejects_bad_arguments_naming_them(kwargs, error, match):
+def test_impute_rejects_bad_arguments_naming_them(
+    kwargs: dict[str, Any], error: type[Exception], match: str
+) -> None:
     arguments = {"frame": _items_with_gaps(), "m": 2, "columns": NUMERIC, **kwargs}
     with pytest.raises(error, match=match):
         stats.impute(arguments.pop("frame"), **arguments)
 
 
-def test_impute_rejects_a_column_with_no_observed_value():
+def test_impute_rejects_a_column_with_no_observed_value() -> None:
     frame = pd.DataFrame({"a": [1.0, 2.0, 3.0], "empty": [np.nan] * 3})
     with pytest.raises(ValueError, match="column 'empty' has no observed value"):
         stats.impute(frame, m=2)
 
 
-def test_impute_rejects_infinite_values():
+def test_impute_rejects_infinite_values() -> None:
     frame = pd.DataFrame({"a": [1.0, np.inf, 3.0], "b": [1.0, np.nan, 2.0]})
     with pytest.raises(ValueError, match="column 'a' contains infinite values"):
         stats.impute(frame, m=2)
 
 
-def test_impute_rejects_a_row_with_nothing_observed():
+def test_impute_rejects_a_row_with_nothing_observed() -> None:
     frame = pd.DataFrame({"a": [1.0, np.nan, 3.0], "b": [1.0, np.nan, 2.0]}, index=[5, 6, 7])
     with pytest.raises(ValueError, match="row 6 of frame has every column"):
         stats.impute(frame, m=2)
 
 
-def test_impute_rejects_duplicate_column_labels():
+def test_impute_rejects_duplicate_column_labels() -> None:
     frame = pd.DataFrame([[1.0, 2.0], [np.nan, 1.0]], columns=["a", "a"])
     with pytest.raises(ValueError, match="more than one column named 'a'"):
         stats.impute(frame, m=2)
@@ -236,7 +240,7 @@ def test_impute_rejects_duplicate_column_labels():
 # pool
 
 
-def test_pool_matches_statsmodels_mice_combine():
+def test_pool_matches_statsmodels_mice_combine() -> None:
     gen = np.random.default_rng(21)
     n = 200
     x1, x2 = gen.normal(size=n), gen.normal(size=n)
@@ -254,7 +258,7 @@ def test_pool_matches_statsmodels_mice_combine():
 
 
 @pytest.mark.parametrize("name", sorted(ref.VARIANCE_INFORMATION))
-def test_pool_reproduces_sas_mianalyze_variance_information(name):
+def test_pool_reproduces_sas_mianalyze_variance_information(name: str) -> None:
     row = ref.VARIANCE_INFORMATION[name]
     # Five estimates whose sample variance is SAS's between variance, all with its within
     # variance: Rubin's quantities depend on the estimates only through B and U-bar.
@@ -272,7 +276,7 @@ def test_pool_reproduces_sas_mianalyze_variance_information(name):
     assert_allclose(res.fmi, row["fmi"], rtol=5e-5)
 
 
-def test_pool_hand_computed_example():
+def test_pool_hand_computed_example() -> None:
     res = stats.pool([(1.0, 1.0), (2.0, 1.0), (3.0, 1.0)], df_complete=10)
     m, u_bar, b = 3, Fraction(1), Fraction(1)
     t = u_bar + (1 + Fraction(1, m)) * b
@@ -292,23 +296,23 @@ def test_pool_hand_computed_example():
     assert res.p == pytest.approx(2 * sps.t.sf(2.0 / math.sqrt(float(t)), float(df)), rel=1e-12)
 
 
-def test_pool_reads_a_field_and_its_standard_error_from_results():
+def test_pool_reads_a_field_and_its_standard_error_from_results() -> None:
     results = [{"b": 0.1, "b_se": 0.02}, {"b": 0.14, "b_se": 0.025}, {"b": 0.12, "b_se": 0.02}]
     by_field = stats.pool(results, field="b", df_complete=50)
     by_pairs = stats.pool([(r["b"], r["b_se"]) for r in results], df_complete=50)
     assert by_field == by_pairs
 
 
-def test_pool_reads_attributes_of_result_objects():
+def test_pool_reads_attributes_of_result_objects() -> None:
     class Fit:
-        def __init__(self, a, a_se):
+        def __init__(self, a: float, a_se: float) -> None:
             self.a, self.a_se = a, a_se
 
     res = stats.pool([Fit(0.6, 0.2), Fit(0.7, 0.21)], field="a")
     assert res.estimate == pytest.approx(0.65)
 
 
-def test_without_complete_data_df_the_df_is_rubins():
+def test_without_complete_data_df_the_df_is_rubins() -> None:
     pairs = [(0.52, 0.11), (0.61, 0.12), (0.47, 0.10)]
     res = stats.pool(pairs)
     assert res.df == pytest.approx((res.m - 1) / res.lambda_**2)
@@ -316,7 +320,7 @@ def test_without_complete_data_df_the_df_is_rubins():
     assert stats.pool(pairs, df_complete=30).df < res.df
 
 
-def test_agreeing_estimates_give_no_missing_information():
+def test_agreeing_estimates_give_no_missing_information() -> None:
     res = stats.pool([(1.5, 0.5), (1.5, 0.5), (1.5, 0.5)])
     assert res.between_variance == 0
     assert res.riv == 0
@@ -328,7 +332,7 @@ def test_agreeing_estimates_give_no_missing_information():
     assert small.df == pytest.approx(21 / 23 * 20)
 
 
-def test_zero_total_variance_gives_nan_test_and_interval():
+def test_zero_total_variance_gives_nan_test_and_interval() -> None:
     res = stats.pool([(2.0, 0.0), (2.0, 0.0)])
     assert res.se == 0
     assert math.isnan(res.t)
@@ -336,7 +340,7 @@ def test_zero_total_variance_gives_nan_test_and_interval():
     assert math.isnan(res.ci_low)
 
 
-def test_one_sided_alternatives_halve_the_p_value_and_open_the_interval():
+def test_one_sided_alternatives_halve_the_p_value_and_open_the_interval() -> None:
     pairs = [(0.3, 0.1), (0.36, 0.11), (0.33, 0.1)]
     two = stats.pool(pairs, df_complete=40)
     greater = stats.pool(pairs, df_complete=40, alternative="greater")
@@ -349,7 +353,7 @@ def test_one_sided_alternatives_halve_the_p_value_and_open_the_interval():
     assert less.ci_high < two.ci_high
 
 
-def test_pool_to_dict_is_json_ready():
+def test_pool_to_dict_is_json_ready() -> None:
     out = stats.pool([(0.3, 0.1), (0.36, 0.11)], df_complete=40).to_dict()
     assert out["m"] == 2
     assert out["alternative"] == "two-sided"
@@ -373,14 +377,16 @@ def test_pool_to_dict_is_json_ready():
         ([object(), object()], {"field": "b"}, TypeError, r"\(object\) has no 'b'"),
     ],
 )
-def test_pool_rejects_bad_input_naming_it(arguments, kwargs, error, match):
+def test_pool_rejects_bad_input_naming_it(
+    arguments: list[Any], kwargs: dict[str, Any], error: type[Exception], match: str
+) -> None:
     with pytest.raises(error, match=match):
         stats.pool(arguments, **kwargs)
 
 
-def test_pool_rejects_a_single_object():
+def test_pool_rejects_a_single_object() -> None:
     with pytest.raises(TypeError, match="must be a sequence"):
-        stats.pool(3.0)  # type: ignore[arg-type]
+        stats.pool(3.0)  # type: ignore[arg-type]  # the wrong type under test
 
 
 _pairs = st.lists(
@@ -392,7 +398,9 @@ _pairs = st.lists(
 
 @settings(max_examples=60, deadline=None)
 @given(pairs=_pairs, shift=st.floats(-50, 50), scale=st.floats(0.1, 10))
-def test_pool_is_equivariant_under_shift_and_scale(pairs, shift, scale):
+def test_pool_is_equivariant_under_shift_and_scale(
+    pairs: list[tuple[float, float]], shift: float, scale: float
+) -> None:
     base = stats.pool(pairs, df_complete=30)
     moved = stats.pool([(scale * q + shift, scale * s) for q, s in pairs], df_complete=30)
     assert moved.estimate == pytest.approx(scale * base.estimate + shift, abs=1e-8 * scale)
@@ -403,7 +411,7 @@ def test_pool_is_equivariant_under_shift_and_scale(pairs, shift, scale):
 
 @settings(max_examples=60, deadline=None)
 @given(pairs=_pairs, seed=st.integers(0, 2**32 - 1))
-def test_pool_ignores_the_order_of_imputations(pairs, seed):
+def test_pool_ignores_the_order_of_imputations(pairs: list[tuple[float, float]], seed: int) -> None:
     shuffled = list(np.random.default_rng(seed).permutation(np.array(pairs)))
     base, other = stats.pool(pairs), stats.pool([tuple(p) for p in shuffled])
     assert other.estimate == pytest.approx(base.estimate, rel=1e-12, abs=1e-12)
@@ -444,7 +452,7 @@ def _completed(seed: int = 3, m: int = 3) -> list[pd.DataFrame]:
     return out
 
 
-def test_paths_are_pooled_by_rubins_rules_from_per_imputation_fits():
+def test_paths_are_pooled_by_rubins_rules_from_per_imputation_fits() -> None:
     datasets = _completed()
     res = stats.mediation_imputed(
         datasets, "fidelity", "alliance", "outcome", ["age"], n_resamples=200, rng=4
@@ -469,7 +477,7 @@ def test_paths_are_pooled_by_rubins_rules_from_per_imputation_fits():
     assert res.indirect == pytest.approx(np.mean([f.indirect for f in fits]), rel=1e-12)
 
 
-def test_interval_is_the_percentile_interval_of_the_stacked_draws():
+def test_interval_is_the_percentile_interval_of_the_stacked_draws() -> None:
     datasets = _completed()
     res = stats.mediation_imputed(
         datasets, "fidelity", "alliance", "outcome", n_resamples=300, rng=8
@@ -491,7 +499,7 @@ def test_interval_is_the_percentile_interval_of_the_stacked_draws():
     assert res.n_resamples == 300
 
 
-def test_identical_data_sets_give_the_single_data_set_paths():
+def test_identical_data_sets_give_the_single_data_set_paths() -> None:
     frame = _mediation_frame(5)
     single = stats.mediation(frame["fidelity"], frame["alliance"], frame["outcome"], n_resamples=10)
     res = stats.mediation_imputed([frame, frame], "fidelity", "alliance", "outcome", n_resamples=10)
@@ -500,7 +508,7 @@ def test_identical_data_sets_give_the_single_data_set_paths():
     assert res.a_fmi == 0
 
 
-def test_accepts_an_imputation_result_and_clusters():
+def test_accepts_an_imputation_result_and_clusters() -> None:
     frame = _mediation_frame(6)
     frame.loc[frame.index[::9], "alliance"] = np.nan
     completed = stats.impute(frame, m=2, rng=1, n_burnin=2)
@@ -512,7 +520,7 @@ def test_accepts_an_imputation_result_and_clusters():
     assert res.n_covariates == 1
 
 
-def test_same_seed_gives_the_same_result():
+def test_same_seed_gives_the_same_result() -> None:
     datasets = _completed()
     one = stats.mediation_imputed(
         datasets, "fidelity", "alliance", "outcome", n_resamples=50, rng=1
@@ -525,7 +533,7 @@ def test_same_seed_gives_the_same_result():
     assert one.seed == 1
 
 
-def test_mediation_imputed_to_dict_leaves_out_the_draws():
+def test_mediation_imputed_to_dict_leaves_out_the_draws() -> None:
     res = stats.mediation_imputed(_completed(), "fidelity", "alliance", "outcome", n_resamples=20)
     out = res.to_dict()
     assert "boot_indirect" not in out
@@ -534,7 +542,7 @@ def test_mediation_imputed_to_dict_leaves_out_the_draws():
     json.dumps(out)
 
 
-def test_mediation_imputed_names_the_data_set_with_a_problem():
+def test_mediation_imputed_names_the_data_set_with_a_problem() -> None:
     datasets = _completed()
     datasets[1].loc[4, "outcome"] = np.nan
     with pytest.raises(ValueError, match=r"datasets\[1\]: y contains NaN"):
@@ -551,21 +559,23 @@ def test_mediation_imputed_names_the_data_set_with_a_problem():
         (lambda d: [d[0], d[1].drop(columns="age")], ValueError, r"not a column of datasets\[1\]"),
     ],
 )
-def test_mediation_imputed_rejects_bad_data_sets(change, error, match):
+def test_mediation_imputed_rejects_bad_data_sets(
+    change: Callable[[list[pd.DataFrame]], Any], error: type[Exception], match: str
+) -> None:
     with pytest.raises(error, match=match):
         stats.mediation_imputed(
             change(_completed()), "fidelity", "alliance", "outcome", "age", n_resamples=10
         )
 
 
-def test_mediation_imputed_rejects_a_column_given_twice():
+def test_mediation_imputed_rejects_a_column_given_twice() -> None:
     with pytest.raises(ValueError, match=r"covariates\[0\] names column 'fidelity'"):
         stats.mediation_imputed(
             _completed(), "fidelity", "alliance", "outcome", ["fidelity"], n_resamples=10
         )
 
 
-def test_mediation_imputed_rejects_an_unknown_cluster_column():
+def test_mediation_imputed_rejects_an_unknown_cluster_column() -> None:
     with pytest.raises(ValueError, match="cluster names 'site'"):
         stats.mediation_imputed(
             _completed(), "fidelity", "alliance", "outcome", n_resamples=10, cluster="site"
@@ -580,6 +590,8 @@ def test_mediation_imputed_rejects_an_unknown_cluster_column():
         ({"confidence_level": 1.5}, ValueError, "^confidence_level must be between"),
     ],
 )
-def test_mediation_imputed_rejects_bad_settings_before_fitting(kwargs, error, match):
+def test_mediation_imputed_rejects_bad_settings_before_fitting(
+    kwargs: dict[str, Any], error: type[Exception], match: str
+) -> None:
     with pytest.raises(error, match=match):
         stats.mediation_imputed(_completed(), "fidelity", "alliance", "outcome", **kwargs)

@@ -6,6 +6,7 @@ import dataclasses
 import doctest
 import importlib
 import json
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 from tandem import stats
 from tandem.stats import _bootstrap
+from tandem.stats.mediation import CiMethod
 from tests.stats.data import mediation_reference as reference
 
 # ``tandem.stats.mediation`` is the function once the package has loaded; this is the module.
@@ -40,11 +42,11 @@ def make_study(
     return {"x": x, "m": m, "y": y, "covariates": covariates, "team": team}
 
 
-def ols(response: np.ndarray, *columns: np.ndarray, **fit_kwargs: object) -> object:
+def ols(response: np.ndarray, *columns: np.ndarray, **fit_kwargs: object) -> Any:
     return sm.OLS(response, sm.add_constant(np.column_stack(columns))).fit(**fit_kwargs)
 
 
-def loop_indirect(study: dict[str, np.ndarray], index: np.ndarray) -> np.ndarray:
+def loop_indirect(study: dict[str, np.ndarray], index: np.ndarray | list[np.ndarray]) -> np.ndarray:
     """The plain reference: for each resample, index the rows and fit both models."""
     x, m, y, cov = study["x"], study["m"], study["y"], study["covariates"]
     ones = np.ones_like(x)
@@ -63,7 +65,7 @@ def counts_from_index(index: np.ndarray, n: int) -> np.ndarray:
 # --- paths and standard errors -------------------------------------------------------------
 
 
-def test_paths_and_standard_errors_match_statsmodels_ols():
+def test_paths_and_standard_errors_match_statsmodels_ols() -> None:
     s = make_study()
     res = stats.mediation(s["x"], s["m"], s["y"], s["covariates"], n_resamples=50, rng=1)
     model_m = ols(s["m"], s["x"], s["covariates"])
@@ -85,7 +87,7 @@ def test_paths_and_standard_errors_match_statsmodels_ols():
 
 
 @pytest.mark.parametrize("hc", ["HC0", "HC1", "HC2", "HC3"])
-def test_hc_standard_errors_match_statsmodels_cov_type(hc):
+def test_hc_standard_errors_match_statsmodels_cov_type(hc: str) -> None:
     s = make_study(n=120, n_covariates=3)
     res = stats.mediation(s["x"], s["m"], s["y"], s["covariates"], n_resamples=20, hc=hc)
     fit = {"cov_type": hc, "use_t": True}
@@ -106,7 +108,7 @@ def test_hc_standard_errors_match_statsmodels_cov_type(hc):
     assert res.hc == hc
 
 
-def test_total_effect_is_direct_plus_indirect():
+def test_total_effect_is_direct_plus_indirect() -> None:
     s = make_study(n=200, n_covariates=4)
     res = stats.mediation(s["x"], s["m"], s["y"], s["covariates"], n_resamples=20)
     assert res.c == pytest.approx(res.c_prime + res.indirect, rel=1e-12)
@@ -118,14 +120,14 @@ def _reference_inputs() -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, n
     return data["x"], data["m"], data["y"], covariates
 
 
-def test_point_estimates_match_semopy_maximum_likelihood_reference():
+def test_point_estimates_match_semopy_maximum_likelihood_reference() -> None:
     x, m, y, covariates = _reference_inputs()
     res = stats.mediation(x, m, y, covariates, n_resamples=20)
     got = {name: getattr(res, name) for name in reference.SEMOPY}
     assert_allclose(list(got.values()), list(reference.SEMOPY.values()), rtol=1e-6)
 
 
-def test_point_estimates_match_covariance_algebra_reference():
+def test_point_estimates_match_covariance_algebra_reference() -> None:
     x, m, y, covariates = _reference_inputs()
     res = stats.mediation(x, m, y, covariates, n_resamples=20)
     expected = reference.COVARIANCE_ALGEBRA
@@ -137,7 +139,7 @@ def test_point_estimates_match_covariance_algebra_reference():
 
 
 @pytest.mark.parametrize("batch", [None, 7])
-def test_percentile_interval_equals_plain_loop_on_the_same_resamples(batch):
+def test_percentile_interval_equals_plain_loop_on_the_same_resamples(batch: int | None) -> None:
     s = make_study(n=150, n_covariates=3, seed=4)
     # Rows sorted by x are already in the canonical order, so resample row numbers refer to
     # the rows as given.
@@ -161,7 +163,7 @@ def test_percentile_interval_equals_plain_loop_on_the_same_resamples(batch):
     assert res.boot_se == pytest.approx(np.std(expected_draws, ddof=1), rel=1e-9)
 
 
-def test_bias_corrected_interval_equals_pingouin_on_pingouin_resamples():
+def test_bias_corrected_interval_equals_pingouin_on_pingouin_resamples() -> None:
     s = make_study(n=200, n_covariates=3, seed=2)
     names = [f"c{j}" for j in range(3)]
     frame = pd.DataFrame({"x": s["x"], "m": s["m"], "y": s["y"]})
@@ -184,7 +186,7 @@ def test_bias_corrected_interval_equals_pingouin_on_pingouin_resamples():
     assert_allclose([low, high], [indirect["CI2.5"], indirect["CI97.5"]], rtol=1e-9)
 
 
-def test_bias_corrected_interval_agrees_with_pingouin_within_monte_carlo_error():
+def test_bias_corrected_interval_agrees_with_pingouin_within_monte_carlo_error() -> None:
     s = make_study(n=311, n_covariates=9, seed=5)
     names = [f"c{j}" for j in range(9)]
     frame = pd.DataFrame({"x": s["x"], "m": s["m"], "y": s["y"]})
@@ -206,7 +208,7 @@ def test_bias_corrected_interval_agrees_with_pingouin_within_monte_carlo_error()
     assert res.c_prime == pytest.approx(table.loc["Direct", "coef"], rel=1e-10)
 
 
-def test_pingouin_y_on_m_row_is_not_the_b_path():
+def test_pingouin_y_on_m_row_is_not_the_b_path() -> None:
     s = make_study(n=200, n_covariates=2, seed=6)
     frame = pd.DataFrame({"x": s["x"], "m": s["m"], "y": s["y"]})
     frame[["c0", "c1"]] = s["covariates"]
@@ -220,7 +222,7 @@ def test_pingouin_y_on_m_row_is_not_the_b_path():
     assert res.b != pytest.approx(y_on_m, rel=1e-3)
 
 
-def test_bca_interval_uses_the_leave_one_out_jackknife():
+def test_bca_interval_uses_the_leave_one_out_jackknife() -> None:
     s = make_study(n=80, n_covariates=2, seed=7)
     res = stats.mediation(
         s["x"], s["m"], s["y"], s["covariates"], n_resamples=400, rng=5, ci_method="bca"
@@ -239,7 +241,7 @@ def test_bca_interval_uses_the_leave_one_out_jackknife():
     assert bc != pytest.approx(expected, rel=1e-6)
 
 
-def test_bca_with_clusters_leaves_one_cluster_out():
+def test_bca_with_clusters_leaves_one_cluster_out() -> None:
     s = make_study(n=60, n_covariates=1, n_teams=6, seed=8)
     z = mediation_module._scaled_design(s["x"], s["m"], s["y"], s["covariates"])
     products = mediation_module._crossproducts(z)
@@ -251,19 +253,19 @@ def test_bca_with_clusters_leaves_one_cluster_out():
     assert_allclose(jack * ratio, expected, rtol=1e-9)
 
 
-def test_percentile_ranks_follow_process():
+def test_percentile_ranks_follow_process() -> None:
     assert _bootstrap.percentile_ranks(5000, 0.95) == (125, 4876)
     assert _bootstrap.percentile_ranks(1000, 0.95) == (25, 976)
     assert _bootstrap.percentile_ranks(2000, 0.90) == (100, 1901)
     assert _bootstrap.percentile_ranks(10, 0.95) == (1, 10)
 
 
-def test_percentile_interval_leaves_out_nan_draws():
+def test_percentile_interval_leaves_out_nan_draws() -> None:
     draws = np.concatenate([np.arange(1.0, 1001.0), [np.nan] * 7])
     assert _bootstrap.percentile_interval(draws) == (25.0, 976.0)
 
 
-def test_resamples_in_which_a_covariate_is_constant_match_least_squares():
+def test_resamples_in_which_a_covariate_is_constant_match_least_squares() -> None:
     s = make_study(n=40, n_covariates=2, seed=9)
     s["covariates"][:, 0] = 0.0
     s["covariates"][[3, 30], 0] = 1.0
@@ -285,9 +287,11 @@ def test_resamples_in_which_a_covariate_is_constant_match_least_squares():
     scale=st.floats(1e-3, 1e3),
     shift=st.floats(-1e3, 1e3),
 )
-def test_rescaling_x_leaves_the_standardised_indirect_effect_unchanged(seed, scale, shift):
+def test_rescaling_x_leaves_the_standardised_indirect_effect_unchanged(
+    seed: int, scale: float, shift: float
+) -> None:
     s = make_study(n=60, n_covariates=2, seed=seed)
-    kwargs = {"n_resamples": 200, "rng": seed}
+    kwargs: dict[str, Any] = {"n_resamples": 200, "rng": seed}
     res = stats.mediation(s["x"], s["m"], s["y"], s["covariates"], **kwargs)
     scaled = stats.mediation(s["x"] * scale + shift, s["m"], s["y"], s["covariates"], **kwargs)
     got = [scaled.indirect_std, scaled.indirect_std_ci_low, scaled.indirect_std_ci_high]
@@ -305,10 +309,10 @@ def test_rescaling_x_leaves_the_standardised_indirect_effect_unchanged(seed, sca
     ci_method=st.sampled_from(["percentile", "bc", "bca"]),
 )
 def test_permuting_rows_changes_nothing_with_a_fixed_seed(
-    seed, permutation_seed, clustered, ci_method
-):
+    seed: int, permutation_seed: int, clustered: bool, ci_method: CiMethod
+) -> None:
     s = make_study(n=60, n_covariates=2, n_teams=5, seed=seed)
-    kwargs = {"n_resamples": 200, "rng": 3, "ci_method": ci_method}
+    kwargs: dict[str, Any] = {"n_resamples": 200, "rng": 3, "ci_method": ci_method}
     if clustered:
         kwargs["cluster"] = np.array([f"team-{t}" for t in s["team"]])
     res = stats.mediation(s["x"], s["m"], s["y"], s["covariates"], **kwargs)
@@ -322,7 +326,7 @@ def test_permuting_rows_changes_nothing_with_a_fixed_seed(
     assert_array_equal(shuffled.boot_indirect, res.boot_indirect)
 
 
-def test_batch_size_does_not_change_the_draws():
+def test_batch_size_does_not_change_the_draws() -> None:
     s = make_study(n=50, n_covariates=1, seed=10)
     whole = stats.mediation(s["x"], s["m"], s["y"], s["covariates"], n_resamples=90, rng=4)
     chunked = stats.mediation(
@@ -334,7 +338,7 @@ def test_batch_size_does_not_change_the_draws():
 # --- clusters ------------------------------------------------------------------------------
 
 
-def test_cluster_resamples_keep_each_clusters_rows_together():
+def test_cluster_resamples_keep_each_clusters_rows_together() -> None:
     team = np.repeat(np.arange(7), [2, 3, 4, 5, 2, 6, 3])
     weights = np.concatenate(
         list(_bootstrap.resample_weights(np.random.default_rng(0), team.size, 300, 64, team, 7))
@@ -347,7 +351,7 @@ def test_cluster_resamples_keep_each_clusters_rows_together():
     assert_array_equal(drawn_clusters.sum(axis=0), 7)
 
 
-def test_cluster_bootstrap_is_wider_when_teams_differ():
+def test_cluster_bootstrap_is_wider_when_teams_differ() -> None:
     gen = np.random.default_rng(11)
     team = np.arange(280) % 14
     x = gen.normal(0, 1, 14)[team]
@@ -363,7 +367,7 @@ def test_cluster_bootstrap_is_wider_when_teams_differ():
 # --- result --------------------------------------------------------------------------------
 
 
-def test_to_dict_is_json_ready_and_leaves_out_the_draws():
+def test_to_dict_is_json_ready_and_leaves_out_the_draws() -> None:
     s = make_study(n=60, n_covariates=2)
     res = stats.mediation(s["x"], s["m"], s["y"], s["covariates"], n_resamples=100, rng=7)
     out = res.to_dict()
@@ -375,10 +379,10 @@ def test_to_dict_is_json_ready_and_leaves_out_the_draws():
     json.dumps(out)
     assert res.boot_indirect.shape == (100,)
     with pytest.raises(dataclasses.FrozenInstanceError):
-        res.a = 0.0  # type: ignore[misc]
+        res.a = 0.0  # type: ignore[misc]  # frozen: the assignment must fail
 
 
-def test_docstring_examples_run():
+def test_docstring_examples_run() -> None:
     for module in (mediation_module, _bootstrap):
         assert doctest.testmod(module).failed == 0
 
@@ -390,13 +394,13 @@ def _small() -> dict[str, np.ndarray]:
     return make_study(n=30, n_covariates=2, n_teams=3, seed=12)
 
 
-def _with(name: str, values: object) -> dict[str, object]:
-    s: dict[str, object] = dict(_small())
+def _with(name: str, values: object) -> dict[str, Any]:
+    s: dict[str, Any] = dict(_small())
     s[name] = values
     return s
 
 
-def _call(s: dict[str, object], **kwargs: object) -> None:
+def _call(s: dict[str, Any], **kwargs: Any) -> None:
     stats.mediation(s["x"], s["m"], s["y"], s["covariates"], n_resamples=10, **kwargs)
 
 
@@ -408,7 +412,9 @@ def _call(s: dict[str, object], **kwargs: object) -> None:
         ("y", 5, -np.inf, "y contains infinite"),
     ],
 )
-def test_non_finite_values_are_rejected_naming_the_variable(name, position, value, message):
+def test_non_finite_values_are_rejected_naming_the_variable(
+    name: str, position: int, value: float, message: str
+) -> None:
     values = _small()[name].copy()
     values[position] = value
     with pytest.raises(ValueError, match=message):
@@ -416,57 +422,57 @@ def test_non_finite_values_are_rejected_naming_the_variable(name, position, valu
 
 
 @pytest.mark.parametrize("name", ["x", "m", "y"])
-def test_constant_column_is_rejected_naming_the_variable(name):
+def test_constant_column_is_rejected_naming_the_variable(name: str) -> None:
     with pytest.raises(ValueError, match=f"^{name} is constant"):
         _call(_with(name, np.full(30, 2.5)))
 
 
-def test_constant_covariate_is_rejected_by_its_name():
+def test_constant_covariate_is_rejected_by_its_name() -> None:
     s = _small()
     covariates = {"age": s["covariates"][:, 0], "site": np.ones(30)}
     with pytest.raises(ValueError, match=r"covariates\['site'\] is constant"):
         _call(_with("covariates", covariates))
 
 
-def test_dataframe_covariate_with_nan_is_rejected_by_its_column_name():
+def test_dataframe_covariate_with_nan_is_rejected_by_its_column_name() -> None:
     frame = pd.DataFrame(_small()["covariates"], columns=["age", "education"])
     frame.loc[4, "education"] = np.nan
     with pytest.raises(ValueError, match=r"covariates\['education'\] contains NaN"):
         _call(_with("covariates", frame))
 
 
-def test_unnamed_covariate_is_rejected_by_its_column_number():
+def test_unnamed_covariate_is_rejected_by_its_column_number() -> None:
     covariates = _small()["covariates"].copy()
     covariates[:, 1] = 7.0
     with pytest.raises(ValueError, match=r"covariates\[:, 1\] is constant"):
         _call(_with("covariates", covariates))
 
 
-def test_collinear_covariate_is_rejected():
+def test_collinear_covariate_is_rejected() -> None:
     s = _small()
     covariates = {"age": s["covariates"][:, 0], "age_twice": 2 * s["covariates"][:, 0] + 1}
     with pytest.raises(ValueError, match=r"covariates\['age_twice'\] is a linear combination"):
         _call(_with("covariates", covariates))
 
 
-def test_mismatched_lengths_are_rejected_naming_the_variable():
+def test_mismatched_lengths_are_rejected_naming_the_variable() -> None:
     with pytest.raises(ValueError, match="m has 29 rows but x has 30"):
         _call(_with("m", _small()["m"][:-1]))
 
 
-def test_fewer_rows_than_parameters_is_rejected():
+def test_fewer_rows_than_parameters_is_rejected() -> None:
     s = make_study(n=6, n_covariates=3, seed=1)
     with pytest.raises(ValueError, match=r"6 rows, fewer than needed .* 6 parameters"):
         stats.mediation(s["x"], s["m"], s["y"], s["covariates"], n_resamples=10)
 
 
-def test_cluster_with_one_member_is_rejected_naming_the_cluster():
+def test_cluster_with_one_member_is_rejected_naming_the_cluster() -> None:
     team = np.array(["north"] * 14 + ["south"] * 15 + ["east"])
     with pytest.raises(ValueError, match="cluster 'east' has one member"):
         _call(_small(), cluster=team)
 
 
-def test_cluster_of_the_wrong_length_is_rejected():
+def test_cluster_of_the_wrong_length_is_rejected() -> None:
     with pytest.raises(ValueError, match="cluster has 29 rows but x has 30"):
         _call(_small(), cluster=np.arange(29) % 3)
 
@@ -480,17 +486,19 @@ def test_cluster_of_the_wrong_length_is_rejected():
         ({"batch": 0}, "batch must be"),
     ],
 )
-def test_bad_settings_are_rejected_naming_the_argument(kwargs, message):
+def test_bad_settings_are_rejected_naming_the_argument(
+    kwargs: dict[str, Any], message: str
+) -> None:
     with pytest.raises(ValueError, match=message):
         _call(_small(), **kwargs)
 
 
-def test_zero_resamples_is_rejected():
+def test_zero_resamples_is_rejected() -> None:
     s = _small()
     with pytest.raises(ValueError, match="n_resamples must be at least 1"):
         stats.mediation(s["x"], s["m"], s["y"], n_resamples=0)
 
 
-def test_non_integer_seed_is_a_type_error():
+def test_non_integer_seed_is_a_type_error() -> None:
     with pytest.raises(TypeError, match="rng must be"):
         _call(_small(), rng="seven")

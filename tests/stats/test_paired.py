@@ -6,8 +6,10 @@ import doctest
 import json
 import math
 import warnings
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -17,6 +19,7 @@ from scipy import stats as sps
 
 from tandem import stats
 from tandem.stats import paired
+from tandem.stats.paired import Alternative
 
 
 @pytest.fixture
@@ -29,7 +32,11 @@ def scores() -> tuple[np.ndarray, np.ndarray]:
 
 @pytest.mark.parametrize("alternative", ["two-sided", "less", "greater"])
 @pytest.mark.parametrize("confidence_level", [0.9, 0.95])
-def test_paired_t_matches_scipy_ttest_rel(scores, alternative, confidence_level):
+def test_paired_t_matches_scipy_ttest_rel(
+    scores: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]],
+    alternative: Alternative,
+    confidence_level: float,
+) -> None:
     before, after = scores
     res = stats.paired_t(before, after, alternative=alternative, confidence_level=confidence_level)
     ref = sps.ttest_rel(after, before, alternative=alternative)
@@ -42,7 +49,9 @@ def test_paired_t_matches_scipy_ttest_rel(scores, alternative, confidence_level)
     assert res.confidence_level == confidence_level
 
 
-def test_mean_diff_is_after_minus_before(scores):
+def test_mean_diff_is_after_minus_before(
+    scores: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]],
+) -> None:
     before, after = scores
     res = stats.paired_t(before, after)
     assert_allclose(res.mean_diff, np.mean(after - before), rtol=1e-12)
@@ -50,13 +59,17 @@ def test_mean_diff_is_after_minus_before(scores):
     assert res.mean_diff > 0
 
 
-def test_d_z_is_t_over_root_n(scores):
+def test_d_z_is_t_over_root_n(
+    scores: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]],
+) -> None:
     before, after = scores
     res = stats.paired_t(before, after)
     assert_allclose(res.d_z, res.t / math.sqrt(res.n), rtol=1e-12)
 
 
-def test_incomplete_pairs_are_dropped_and_counted(scores):
+def test_incomplete_pairs_are_dropped_and_counted(
+    scores: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]],
+) -> None:
     before, after = scores[0].copy(), scores[1].copy()
     before[[0, 5]] = np.nan
     after[[5, 9, 17]] = np.nan
@@ -67,7 +80,9 @@ def test_incomplete_pairs_are_dropped_and_counted(scores):
     assert_allclose([res.t, res.p], [ref.statistic, ref.pvalue], rtol=1e-10)
 
 
-def test_nan_policy_raise_names_the_argument(scores):
+def test_nan_policy_raise_names_the_argument(
+    scores: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]],
+) -> None:
     before, after = scores[0], scores[1].copy()
     after[3] = np.nan
     with pytest.raises(ValueError, match="after contains NaN"):
@@ -85,18 +100,20 @@ def test_nan_policy_raise_names_the_argument(scores):
         ({"confidence_level": 95}, "confidence_level must be between 0 and 1"),
     ],
 )
-def test_bad_input_raises_value_error_naming_the_argument(kwargs, message):
+def test_bad_input_raises_value_error_naming_the_argument(
+    kwargs: dict[str, Any], message: str
+) -> None:
     call = {"before": [1.0, 2.0, 3.0], "after": [2.0, 2.5, 5.0], **kwargs}
     with pytest.raises(ValueError, match=message):
         stats.paired_t(**call)
 
 
-def test_non_numeric_scores_raise_type_error():
+def test_non_numeric_scores_raise_type_error() -> None:
     with pytest.raises(TypeError, match="after must be numeric"):
         stats.paired_t([1.0, 2.0], ["low", "high"])
 
 
-def test_fewer_than_two_pairs_gives_nan_as_scipy():
+def test_fewer_than_two_pairs_gives_nan_as_scipy() -> None:
     res = stats.paired_t([1.0, np.nan, 3.0], [2.0, 4.0, np.nan])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -107,7 +124,7 @@ def test_fewer_than_two_pairs_gives_nan_as_scipy():
     assert math.isnan(res.ci_low)
 
 
-def test_equal_differences_give_infinite_t_as_scipy():
+def test_equal_differences_give_infinite_t_as_scipy() -> None:
     before = np.array([10.0, 12.0, 15.0, 11.0])
     res = stats.paired_t(before, before + 2.0)
     with warnings.catch_warnings():
@@ -118,7 +135,9 @@ def test_equal_differences_give_infinite_t_as_scipy():
     assert res.ci_low == res.ci_high == 2.0
 
 
-def test_to_dict_is_json_ready(scores):
+def test_to_dict_is_json_ready(
+    scores: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]],
+) -> None:
     out = stats.paired_t(*scores, alternative="greater").to_dict()
     assert json.loads(json.dumps(out))["n"] == 40
     assert out["ci_high"] == math.inf
@@ -135,7 +154,9 @@ pairs = st.integers(3, 30).flatmap(
 
 @settings(max_examples=60, deadline=None)
 @given(pairs)
-def test_swapping_before_and_after_mirrors_the_result(pair):
+def test_swapping_before_and_after_mirrors_the_result(
+    pair: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]],
+) -> None:
     before, after = pair
     forward = stats.paired_t(before, after)
     backward = stats.paired_t(after, before)
@@ -148,7 +169,9 @@ def test_swapping_before_and_after_mirrors_the_result(pair):
 
 @settings(max_examples=60, deadline=None)
 @given(pairs, st.floats(-1000, 1000))
-def test_shifting_both_occasions_leaves_the_test_unchanged(pair, shift):
+def test_shifting_both_occasions_leaves_the_test_unchanged(
+    pair: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]], shift: float
+) -> None:
     before, after = pair
     base = stats.paired_t(before, after)
     assume(base.sd_diff > 1e-3)
@@ -159,7 +182,7 @@ def test_shifting_both_occasions_leaves_the_test_unchanged(pair, shift):
     assert_allclose(moved.p, base.p, rtol=1e-6, atol=1e-9)
 
 
-def test_examples_in_docstrings_pass():
+def test_examples_in_docstrings_pass() -> None:
     outcome = doctest.testmod(paired, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert outcome.attempted > 0
     assert outcome.failed == 0

@@ -6,6 +6,7 @@ import doctest
 import json
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 import statsmodels.api as sm
 from hypothesis import given, settings
@@ -32,7 +33,7 @@ def study(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 @pytest.mark.parametrize("n", [40, 311])
-def test_r2_change_matches_statsmodels_compare_f_test(n):
+def test_r2_change_matches_statsmodels_compare_f_test(n: int) -> None:
     y, base, added = study(n, seed=n)
     res = stats.r2_change(y, base, added)
     fit_base = sm.OLS(y, sm.add_constant(base)).fit()
@@ -48,7 +49,7 @@ def test_r2_change_matches_statsmodels_compare_f_test(n):
     assert (res.n, res.n_base, res.n_added) == (n, 3, 2)
 
 
-def test_one_dimensional_predictors_are_single_columns():
+def test_one_dimensional_predictors_are_single_columns() -> None:
     y, base, added = study(80, seed=1)
     as_vectors = stats.r2_change(y, base[:, 2], added[:, 1])
     as_columns = stats.r2_change(y, base[:, [2]], added[:, [1]])
@@ -56,7 +57,7 @@ def test_one_dimensional_predictors_are_single_columns():
     assert (as_vectors.df1, as_vectors.df2) == (1, 77)
 
 
-def test_empty_base_compares_with_the_intercept_only_model():
+def test_empty_base_compares_with_the_intercept_only_model() -> None:
     y, _, added = study(60, seed=2)
     res = stats.r2_change(y, np.empty((60, 0)), added)
     fit = sm.OLS(y, sm.add_constant(added)).fit()
@@ -66,7 +67,7 @@ def test_empty_base_compares_with_the_intercept_only_model():
     assert_allclose(res.p, fit.f_pvalue, rtol=1e-8)
 
 
-def test_large_outcome_mean_does_not_lose_precision():
+def test_large_outcome_mean_does_not_lose_precision() -> None:
     y, base, added = study(100, seed=3)
     near = stats.r2_change(y, base, added)
     far = stats.r2_change(y + 1e7, base, added)
@@ -95,7 +96,9 @@ def test_large_outcome_mean_does_not_lose_precision():
         ),
     ],
 )
-def test_bad_input_raises_value_error_naming_the_argument(change, message):
+def test_bad_input_raises_value_error_naming_the_argument(
+    change: dict[str, npt.NDArray[np.float64]], message: str
+) -> None:
     gen = np.random.default_rng(0)
     call = {"y": gen.normal(size=30), "base": np.arange(30.0), "added": gen.normal(size=30)}
     call.update(change)
@@ -103,12 +106,12 @@ def test_bad_input_raises_value_error_naming_the_argument(change, message):
         stats.r2_change(**call)
 
 
-def test_text_predictors_raise_type_error():
+def test_text_predictors_raise_type_error() -> None:
     with pytest.raises(TypeError, match="added must be numeric"):
         stats.r2_change([1.0, 2.0, 3.0, 5.0], [1.0, 2.0, 4.0, 4.0], ["a", "b", "c", "d"])
 
 
-def test_to_dict_is_json_ready():
+def test_to_dict_is_json_ready() -> None:
     out = json.loads(json.dumps(stats.r2_change(*study(50, seed=4)).to_dict()))
     assert set(out) == {
         "r2_base", "r2_full", "delta_r2", "f", "df1", "df2", "p", "n", "n_base", "n_added"
@@ -121,7 +124,9 @@ def test_to_dict_is_json_ready():
     scale=st.floats(0.01, 100),
     shift=st.floats(-100, 100),
 )
-def test_rescaling_predictors_or_outcome_leaves_the_test_unchanged(seed, scale, shift):
+def test_rescaling_predictors_or_outcome_leaves_the_test_unchanged(
+    seed: int, scale: float, shift: float
+) -> None:
     y, base, added = study(50, seed)
     ref = stats.r2_change(y, base, added)
     res = stats.r2_change(y * scale + shift, base * scale - shift, added / scale + shift)
@@ -131,14 +136,14 @@ def test_rescaling_predictors_or_outcome_leaves_the_test_unchanged(seed, scale, 
 
 @settings(max_examples=40, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), order=st.permutations(range(30)))
-def test_row_order_does_not_matter(seed, order):
+def test_row_order_does_not_matter(seed: int, order: list[int]) -> None:
     y, base, added = study(30, seed)
     ref = stats.r2_change(y, base, added)
     res = stats.r2_change(y[order], base[order], added[order])
     assert_allclose([res.r2_full, res.f], [ref.r2_full, ref.f], rtol=1e-9)
 
 
-def test_examples_in_docstrings_pass():
+def test_examples_in_docstrings_pass() -> None:
     outcome = doctest.testmod(regression, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert outcome.attempted > 0
     assert outcome.failed == 0

@@ -10,6 +10,7 @@ before each interview (:func:`exposure`).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,9 @@ from tandem.stats._common import FloatArray, ResultMixin, as_1d_float
 __all__ = ["DailySeriesResult", "ExposureResult", "exposure", "interpolate_daily"]
 
 DayArray = npt.NDArray[np.datetime64]
+# Dates come as numpy datetime64 arrays or as lists of ``datetime.date``, which numpy's
+# ArrayLike leaves out.
+DatesLike = npt.ArrayLike | Sequence[dt.date]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +84,7 @@ class ExposureResult(ResultMixin):
 
 
 def interpolate_daily(
-    dates: npt.ArrayLike,
+    dates: DatesLike,
     scores: npt.ArrayLike,
     start: dt.date | np.datetime64 | str,
     end: dt.date | np.datetime64 | str,
@@ -159,7 +163,7 @@ def interpolate_daily(
 
 
 def _interpolate_daily_iv(
-    dates: npt.ArrayLike,
+    dates: DatesLike,
     scores: npt.ArrayLike,
     start: dt.date | np.datetime64 | str,
     end: dt.date | np.datetime64 | str,
@@ -188,7 +192,7 @@ def _interpolate_daily_iv(
 
 def exposure(
     daily: DailySeriesResult,
-    at: npt.ArrayLike | dt.date | np.datetime64 | str,
+    at: DatesLike | dt.date | np.datetime64 | str,
     window_days: int = 180,
 ) -> ExposureResult:
     r"""Mean of a daily series over the ``window_days`` days before each date in ``at``.

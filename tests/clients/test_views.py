@@ -8,11 +8,11 @@ from datetime import timedelta
 from django.utils import timezone
 
 from tandem.clients.models import DischargeReason, EpisodeStatus
-from tests.conftest import World
+from tests.conftest import LoginAs, World
 from tests.factories import EpisodeFactory
 
 
-def test_client_page_shows_demographics_and_episodes(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_client_page_shows_demographics_and_episodes(world: World, login_as: LoginAs) -> None:
     client = world.own_client
     html = login_as(world.case_manager).get(f"/clients/{client.pk}/").content.decode()
     assert client.given_name in html
@@ -23,7 +23,7 @@ def test_client_page_shows_demographics_and_episodes(world: World, login_as) -> 
 
 def test_client_page_shows_episodes_in_other_teams_to_those_who_may_see_the_client(
     world: World,
-    login_as,  # type: ignore[no-untyped-def]
+    login_as: LoginAs,
 ) -> None:
     today = timezone.localdate()
     EpisodeFactory.create(
@@ -39,7 +39,7 @@ def test_client_page_shows_episodes_in_other_teams_to_those_who_may_see_the_clie
     assert world.other_programme_team.name in html
 
 
-def test_missing_and_hidden_clients_answer_alike(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_missing_and_hidden_clients_answer_alike(world: World, login_as: LoginAs) -> None:
     http = login_as(world.case_manager)
     hidden = http.get(f"/clients/{world.other_agency_client.pk}/")
     missing = http.get("/clients/987654/")

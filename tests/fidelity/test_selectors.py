@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
+
+from pytest_django import DjangoAssertNumQueries
 
 from tandem.fidelity.selectors import final_reviews_for_teams, reviews_visible_to
 from tests.conftest import World
@@ -22,11 +23,11 @@ def test_final_reviews_come_per_team_oldest_first(world: World) -> None:
 
 
 def test_final_reviews_are_read_in_one_query(
-    world: World, django_assert_num_queries: Callable[..., object]
+    world: World, django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
     for team in (world.team, world.other_team, world.other_programme_team):
         final_review(team)
-    with django_assert_num_queries(1):  # type: ignore[operator]  # pytest-django fixture
+    with django_assert_num_queries(1):
         found = final_reviews_for_teams([world.team.pk, world.other_team.pk])
         _ = [review.scale.version for reviews in found.values() for review in reviews]
 

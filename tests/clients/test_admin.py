@@ -6,10 +6,10 @@ import json
 
 from tandem.clients import eligibility
 from tandem.clients.models import IntakePolicy
-from tests.conftest import World
+from tests.conftest import LoginAs, World
 
 
-def test_agency_admin_sets_required_fields_and_criteria(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_agency_admin_sets_required_fields_and_criteria(world: World, login_as: LoginAs) -> None:
     criteria = [{"code": "lives_nearby", "label": "Lives in the catchment area", "expected": True}]
     response = login_as(world.agency_admin).post(
         "/admin/clients/intakepolicy/add/",
@@ -28,7 +28,7 @@ def test_agency_admin_sets_required_fields_and_criteria(world: World, login_as) 
 
 def test_agency_admin_cannot_attach_a_policy_to_another_agencys_programme(
     world: World,
-    login_as,  # type: ignore[no-untyped-def]
+    login_as: LoginAs,
 ) -> None:
     response = login_as(world.agency_admin).post(
         "/admin/clients/intakepolicy/add/",

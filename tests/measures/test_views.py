@@ -10,6 +10,7 @@ from django.test import Client as HttpClient
 
 from tandem.audit.models import AuditEvent, Outcome
 from tandem.measures.models import (
+    Administration,
     AdministrationStatus,
     Invitation,
     InvitationKind,
@@ -17,17 +18,21 @@ from tandem.measures.models import (
     Response,
     SelfReportLink,
 )
-from tests.conftest import FormClient, World
+from tests.conftest import FormClient, LoginAs, World
 from tests.measures.factories import AdministrationFactory, due_rprs
 
 pytestmark = pytest.mark.django_db
 
 
-def _administration(world: World, client_attr: str = "own_client", **fields: object):  # type: ignore[no-untyped-def]
+def _administration(
+    world: World, client_attr: str = "own_client", **fields: object
+) -> Administration:
     return due_rprs(getattr(world, client_attr).episodes.get(), **fields)
 
 
-def test_outsider_case_manager_gets_404_and_the_refusal_is_audited(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_outsider_case_manager_gets_404_and_the_refusal_is_audited(
+    world: World, login_as: LoginAs
+) -> None:
     administration = _administration(world, "other_team_client")
     response = login_as(world.case_manager).get(f"/measures/{administration.pk}/")
     assert response.status_code == 404
@@ -39,19 +44,19 @@ def test_outsider_case_manager_gets_404_and_the_refusal_is_audited(world: World,
 
 
 @pytest.mark.parametrize("role", ["researcher", "assessor", "trainer", "agency_admin"])
-def test_non_clinical_roles_get_403(world: World, login_as, role: str) -> None:  # type: ignore[no-untyped-def]
+def test_non_clinical_roles_get_403(world: World, login_as: LoginAs, role: str) -> None:
     administration = _administration(world)
     http = login_as(world.user(role))
     assert http.get(f"/measures/{administration.pk}/").status_code == 403
     assert http.get(f"/clients/{world.own_client.pk}/invitations/").status_code == 403
 
 
-def test_supervisor_may_open_a_team_clients_measure(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_supervisor_may_open_a_team_clients_measure(world: World, login_as: LoginAs) -> None:
     administration = _administration(world, "team_client")
     assert login_as(world.supervisor).get(f"/measures/{administration.pk}/").status_code == 200
 
 
-def test_validation_as_they_type_names_the_problem(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_validation_as_they_type_names_the_problem(world: World, login_as: LoginAs) -> None:
     administration = _administration(world)
     http = login_as(world.case_manager)
     bad = http.post(f"/measures/{administration.pk}/validate/", {"q3": "9"})
@@ -62,7 +67,7 @@ def test_validation_as_they_type_names_the_problem(world: World, login_as) -> No
     assert re.search(r'id="error_q3"[^>]*></p>', good.content.decode())
 
 
-def test_bad_entry_keeps_what_was_typed_and_saves_nothing(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_bad_entry_keeps_what_was_typed_and_saves_nothing(world: World, login_as: LoginAs) -> None:
     administration = _administration(world)
     response = login_as(world.case_manager).post(
         f"/measures/{administration.pk}/", {"q1": "3", "q2": "abc"}
@@ -75,14 +80,14 @@ def test_bad_entry_keeps_what_was_typed_and_saves_nothing(world: World, login_as
     assert not Response.objects.exists()
 
 
-def test_a_completed_measure_cannot_be_entered_twice(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_a_completed_measure_cannot_be_entered_twice(world: World, login_as: LoginAs) -> None:
     administration = _administration(world, status=AdministrationStatus.COMPLETED)
     response = login_as(world.case_manager).post(f"/measures/{administration.pk}/", {"q1": "3"})
     assert response.status_code == 400
     assert not Response.objects.exists()
 
 
-def test_a_clinician_rated_instrument_offers_no_link(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_a_clinician_rated_instrument_offers_no_link(world: World, login_as: LoginAs) -> None:
     episode = world.own_client.episodes.get()
     administration = AdministrationFactory.create(episode=episode, instrument_code="mcas")
     http = login_as(world.case_manager)
@@ -100,7 +105,9 @@ def _issue(http: HttpClient, pk: int) -> str:
     return match.group(1)
 
 
-def test_invitation_log_lists_the_link_and_its_pending_reminder(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_invitation_log_lists_the_link_and_its_pending_reminder(
+    world: World, login_as: LoginAs
+) -> None:
     administration = _administration(world)
     http = login_as(world.case_manager)
     _issue(http, administration.pk)
@@ -110,7 +117,9 @@ def test_invitation_log_lists_the_link_and_its_pending_reminder(world: World, lo
     assert "Pending" in page
 
 
-def test_resend_replaces_the_link_and_keeps_the_answers_given(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_resend_replaces_the_link_and_keeps_the_answers_given(
+    world: World, login_as: LoginAs
+) -> None:
     administration = _administration(world)
     http = login_as(world.case_manager)
     old_path = _issue(http, administration.pk)
@@ -131,7 +140,7 @@ def test_resend_replaces_the_link_and_keeps_the_answers_given(world: World, logi
     )
 
 
-def test_a_teammate_cannot_cancel_someone_elses_link(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_a_teammate_cannot_cancel_someone_elses_link(world: World, login_as: LoginAs) -> None:
     administration = _administration(world)
     _issue(login_as(world.case_manager), administration.pk)
     link = SelfReportLink.objects.get()
@@ -143,8 +152,8 @@ def test_a_teammate_cannot_cancel_someone_elses_link(world: World, login_as) -> 
 
 
 def test_link_page_speaks_the_clients_language_and_reveals_only_the_first_name(
-    world: World, login_as
-) -> None:  # type: ignore[no-untyped-def]
+    world: World, login_as: LoginAs
+) -> None:
     world.own_client.preferred_language = "fr"
     world.own_client.save()
     administration = _administration(world)
@@ -164,7 +173,9 @@ def test_unknown_tokens_get_the_same_neutral_page(world: World) -> None:
     assert "cannot be used" in response.content.decode()
 
 
-def test_a_bad_answer_on_the_link_is_refused_without_saving(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_answer_on_the_link_is_refused_without_saving(
+    world: World, login_as: LoginAs
+) -> None:
     administration = _administration(world)
     path = _issue(login_as(world.case_manager), administration.pk)
     response = HttpClient().post(path, {"q1": "7", "action": "save"})
@@ -172,7 +183,7 @@ def test_a_bad_answer_on_the_link_is_refused_without_saving(world: World, login_
     assert SelfReportLink.objects.get().response is None
 
 
-def test_client_page_queries_do_not_grow_with_measures(world: World, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_client_page_queries_do_not_grow_with_measures(world: World, login_as: LoginAs) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -180,7 +191,7 @@ def test_client_page_queries_do_not_grow_with_measures(world: World, login_as) -
 
     episode = world.own_client.episodes.get()
     http = login_as(world.case_manager)
-    counts = []
+    counts: list[int] = []
     for n in (2, 30):
         for k in range(n):
             done = due_rprs(episode, wave=f"contact {len(counts)}-{k}")
@@ -198,8 +209,8 @@ def test_client_page_queries_do_not_grow_with_measures(world: World, login_as) -
 
 
 def test_worker_finishing_a_started_link_is_told_when_the_client_answered_meanwhile(
-    world: World, login_as
-) -> None:  # type: ignore[no-untyped-def]
+    world: World, login_as: LoginAs
+) -> None:
     administration = _administration(world)
     http = login_as(world.case_manager)
     path = _issue(http, administration.pk)
@@ -231,8 +242,8 @@ def test_worker_finishing_a_started_link_is_told_when_the_client_answered_meanwh
 
 
 def test_link_page_shows_the_agencys_licensed_wording_in_the_clients_language(
-    world: World, login_as
-) -> None:  # type: ignore[no-untyped-def]
+    world: World, login_as: LoginAs
+) -> None:
     from tandem.measures.models import InstrumentWording
 
     world.own_client.preferred_language = "fr"
