@@ -103,6 +103,7 @@ def _answer_first_item(page) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_load_state("networkidle")
 
 
+@pytest.mark.demo
 def test_key_pages_raise_no_content_security_policy_violation(live_server, browser) -> None:  # type: ignore[no-untyped-def]
     load_demo(n_clients=40)
     base = live_server.url
