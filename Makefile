@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test lint pytest system-packages messages clean
+.PHONY: demo test test-fast lint pytest system-packages messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,10 +28,18 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-logo --no-cache
 
-# One BLAS thread per test worker: the workers already use every core.
+# One BLAS thread per test worker: the workers already use every core. worksteal hands each
+# worker a run of tests in order (the demo tests, which share one demo agency, stay together)
+# and lets an idle worker take the tail of another's.
+PYTEST := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal -p no:cacheprovider
+
 pytest: $(STAMP) system-packages
-	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
-		$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
+	$(PYTEST)
+
+# The inner loop: the suite without the browser and the demo agency tests.
+test-fast: $(STAMP)
+	$(PYTEST) -m "not browser and not demo"
 
 # The project catalogue covers the foundation; apps with a locale/ folder keep their own.
 messages: $(STAMP)

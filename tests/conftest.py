@@ -2,16 +2,19 @@
 
 ``world`` builds two agencies. Agency A has programme P1 (teams A1, A2) and P2 (team B1);
 agency Z is the outsider. Each client stands in one relationship to the people of team A1.
+
+``demo_db`` gives a test the demo agency, built once per test process (see ``SharedDemo``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.conf import settings
+from django.db import transaction
 from django.test import Client as HttpClient
 from typing_extensions import override
 
@@ -19,6 +22,7 @@ from tandem.accounts.models import Role, User
 from tandem.clients.models import Client
 from tandem.core.form_tokens import FIELD_NAME, issue_token
 from tandem.orgs.models import Agency, Programme, Team
+from tandem.site.demo import load_demo
 from tests.factories import (
     AgencyFactory,
     EpisodeFactory,
@@ -171,3 +175,87 @@ def login_as(client: FormClient) -> LoginAs:
         return client
 
     return _login
+
+
+class SharedDemo:
+    """The demo agency, loaded once per test process in an outer transaction never committed.
+
+    Each test asking for ``demo_db`` runs in a savepoint inside it, rolled back after the test,
+    as Django's ``TestCase`` nests each test in the data of ``setUpTestData``: a test sees the
+    demo as loaded, never another test's changes. Before any other test the outer transaction
+    is rolled back (``pytest_runtest_setup``), so no other test sees the demo;
+    ``pytest_collection_modifyitems`` runs the demo tests one after another, first, so each
+    process loads it once. A test that needs the demo committed (a live server reads it from
+    another connection) loads it itself, as a ``django_db(transaction=True)`` test.
+    """
+
+    def __init__(self) -> None:
+        self._atomic: Any = None
+        self._blocker: Any = None
+
+    def open(self, django_db_blocker: Any) -> None:
+        if self._atomic is not None:
+            return
+        self._blocker = django_db_blocker
+        with django_db_blocker.unblock():
+            atomic = transaction.atomic()
+            # As TestCase marks its own blocks: durable atomic blocks may nest inside it.
+            atomic._from_testcase = True  # type: ignore[attr-defined]  # private flag Django sets itself
+            atomic.__enter__()
+            self._atomic = atomic
+            try:
+                load_demo()
+            except BaseException:
+                self.close()
+                raise
+
+    def close(self) -> None:
+        if self._atomic is None:
+            return
+        atomic, self._atomic = self._atomic, None
+        with self._blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+_shared_demo = SharedDemo()
+
+
+@pytest.fixture(scope="session")
+def _demo_session(django_db_setup: None) -> Iterator[SharedDemo]:
+    """Rolls the demo back before the test database is destroyed."""
+    yield _shared_demo
+    _shared_demo.close()
+
+
+@pytest.fixture
+def demo_db(
+    request: pytest.FixtureRequest, _demo_session: SharedDemo, django_db_blocker: Any
+) -> None:
+    """The demo agency (``load_demo()``, 300 clients) for this test, rolled back after it.
+
+    Use it instead of ``django_db``/``db``, with the ``demo`` mark: the test's own savepoint
+    must open inside the demo's transaction, after it.
+    """
+    if request.node.get_closest_marker("django_db") is not None:
+        pytest.fail("a demo_db test takes no django_db mark: demo_db opens the database itself")
+    if request.node.get_closest_marker("demo") is None:
+        pytest.fail("a demo_db test is marked demo, so `make test-fast` leaves it out")
+    _demo_session.open(django_db_blocker)
+    request.getfixturevalue("db")
+
+
+def _uses_shared_demo(item: pytest.Item) -> bool:
+    return "demo_db" in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The demo tests first and together: one load per process, and under ``--dist
+    worksteal`` they start early on the first worker while the other takes the rest."""
+    items.sort(key=lambda item: not _uses_shared_demo(item))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if not _uses_shared_demo(item):
+        _shared_demo.close()

@@ -209,7 +209,8 @@ def test_a_person_holding_a_role_cannot_be_deleted_around_the_services(world: Wo
     assert Membership.objects.filter(user=world.trainer).exists()
 
 
-def test_the_demo_loader_records_its_roles(db: None) -> None:
+@pytest.mark.demo
+def test_the_demo_loader_records_its_roles(demo_db: None) -> None:
     from tandem.site.demo import load_demo
 
     load_demo(n_clients=8)

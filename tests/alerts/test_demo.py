@@ -18,7 +18,7 @@ from tandem.fidelity.scoring import score_review
 from tandem.orgs.models import ProgrammeModel
 from tandem.site.demo import DEMO_DOMAIN, load_demo
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.demo, pytest.mark.usefixtures("demo_db")]
 
 
 def signed_in(email: str) -> HttpClient:

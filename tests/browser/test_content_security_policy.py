@@ -105,6 +105,7 @@ def _answer_first_item(page: Page) -> None:
     page.wait_for_load_state("networkidle")
 
 
+@pytest.mark.demo
 def test_key_pages_raise_no_content_security_policy_violation(
     live_server: LiveServer, browser: Browser
 ) -> None:

@@ -21,7 +21,7 @@ from tandem.orgs.models import Programme, ProgrammeModel
 from tandem.practice.models import Contact
 from tandem.site.demo import DEMO_DOMAIN, DEMO_PASSWORD, load_demo
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.demo, pytest.mark.django_db(transaction=True)]
 
 
 def sign_in(page: Page, base: str, email: str) -> None:

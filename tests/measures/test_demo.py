@@ -9,7 +9,7 @@ from tandem.accounts.models import User
 from tandem.measures.models import Administration, Response, Schedule
 from tandem.site.demo import DEMO_DOMAIN, load_demo
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.demo, pytest.mark.usefixtures("demo_db")]
 
 
 def test_demo_has_schedules_and_scores_shown_on_client_pages() -> None:

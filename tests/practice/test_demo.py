@@ -10,7 +10,7 @@ from tandem.clients.models import Referral, ReferralStatus
 from tandem.practice.models import ClientPresentation, Contact, RecoveryPlan, StrengthsAssessment
 from tandem.site.demo import DEMO_DOMAIN, load_demo
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.demo, pytest.mark.usefixtures("demo_db")]
 
 
 def signed_in(email: str) -> HttpClient:

@@ -11,9 +11,10 @@ from tandem.clients.models import Client, Episode
 from tandem.orgs.models import Programme, ProgrammeModel, Team
 from tandem.site.demo import DEMO_PASSWORD, load_demo
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.demo
 
 
+@pytest.mark.usefixtures("demo_db")
 def test_demo_has_the_promised_shape() -> None:
     load_demo()
     assert set(Programme.objects.values_list("model", flat=True)) == {
@@ -26,6 +27,7 @@ def test_demo_has_the_promised_shape() -> None:
     assert Episode.objects.filter(status="open").count() > 200
 
 
+@pytest.mark.usefixtures("demo_db")
 def test_loading_twice_does_not_duplicate(capsys: pytest.CaptureFixture[str]) -> None:
     call_command("demo", "--no-serve")
     call_command("demo", "--no-serve")
@@ -42,6 +44,7 @@ def test_reset_starts_over(capsys: pytest.CaptureFixture[str]) -> None:
     assert not Client.objects.filter(given_name="Changed").exists()
 
 
+@pytest.mark.usefixtures("demo_db")
 def test_every_printed_login_signs_in(capsys: pytest.CaptureFixture[str]) -> None:
     call_command("demo", "--no-serve")
     lines = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("login: ")]
@@ -57,6 +60,7 @@ def test_every_printed_login_signs_in(capsys: pytest.CaptureFixture[str]) -> Non
         assert http.get("/").status_code in (200, 302)
 
 
+@pytest.mark.usefixtures("demo_db")
 def test_the_two_demo_case_managers_are_on_different_teams() -> None:
     load_demo()
     first = User.objects.get(email="cm11@riverbend.example").memberships.get().team_id
@@ -64,6 +68,7 @@ def test_the_two_demo_case_managers_are_on_different_teams() -> None:
     assert first != second
 
 
+@pytest.mark.usefixtures("demo_db")
 def test_demo_measures_are_never_completed_in_the_future() -> None:
     from django.utils import timezone
 

@@ -2,7 +2,9 @@
 
 The strengths-model teams start below high fidelity and climb towards it, as the teams of the
 mediation study did; the assessors disagree on a few items, which the reconciliation shows.
-Every row goes through the same services a person would use.
+Reviews are opened and finalised, and scales built, through the services a person would use;
+the ratings and the agreed ratings of a review, forty items each, are written in one batch per
+step with the audit events the rating and reconciling services record.
 """
 
 from __future__ import annotations
@@ -10,9 +12,23 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
 from tandem.accounts.models import Membership, Role, User
+from tandem.audit.models import Action
+from tandem.audit.services import record_event
 from tandem.fidelity.indicators.compute import backfill_indicators
-from tandem.fidelity.models import FidelityItem, FidelityReview, FidelityScale
+from tandem.fidelity.models import (
+    AssessorRating,
+    ConsensusRating,
+    FidelityItem,
+    FidelityReview,
+    FidelityScale,
+    ReviewAssessor,
+    ReviewStatus,
+)
 from tandem.fidelity.selectors import included_items
 from tandem.fidelity.services import reviews, scales
 from tandem.orgs.models import Agency, Programme, ProgrammeModel, Team
@@ -61,25 +77,43 @@ def _run_review(
         pk: rating if rng.random() < 0.75 else max(1, min(5, rating + rng.choice((-1, 1))))
         for pk, rating in first.items()
     }
-    for assessor, ratings in zip(assessors, (first, second), strict=True):
-        reviews.save_ratings(
-            actor=assessor,
-            review=review,
-            ratings={pk: (rating, "") for pk, rating in ratings.items()},
-            submit=True,
+    agency_id = team.programme.agency_id
+    with transaction.atomic():
+        # As reviews.save_ratings: each assessor rates every item and submits, then the review
+        # moves to reconciling.
+        AssessorRating.objects.bulk_create(
+            AssessorRating(review=review, assessor=assessor, item_id=pk, rating=rating)
+            for assessor, ratings in zip(assessors, (first, second), strict=True)
+            for pk, rating in ratings.items()
         )
-    review.refresh_from_db()
-    decisions: dict[int, tuple[int | None, str]] = {}
-    for item in items:
-        a, b = first[item.pk], second[item.pk]
-        decisions[item.pk] = (a, "") if a == b else (max(a, b), "Agreed after reviewing records.")
-    reviews.record_consensus(
-        actor=assessors[0], review=review, expected_version=review.version, decisions=decisions
-    )
+        ReviewAssessor.objects.filter(review=review).update(submitted_at=timezone.now())
+        for assessor in assessors:
+            record_event(actor=assessor, action=Action.UPDATE, obj=review, agency_id=agency_id)
+        # As reviews.record_consensus, by the first assessor.
+        ConsensusRating.objects.bulk_create(
+            ConsensusRating(
+                review=review,
+                item=item,
+                decided_by=assessors[0],
+                **_agreed(first[item.pk], second[item.pk]),
+            )
+            for item in items
+        )
+        FidelityReview.objects.filter(pk=review.pk).update(
+            status=ReviewStatus.RECONCILING, version=F("version") + 2
+        )
+        record_event(actor=assessors[0], action=Action.UPDATE, obj=review, agency_id=agency_id)
     review.refresh_from_db()
     if finalise:
         reviews.finalise_review(actor=manager, review=review, expected_version=review.version)
     return review
+
+
+def _agreed(a: int, b: int) -> dict[str, int | str]:
+    """The consensus of two ratings: the shared one, or the higher after reviewing records."""
+    if a == b:
+        return {"rating": a, "note": ""}
+    return {"rating": max(a, b), "note": "Agreed after reviewing records."}
 
 
 def _stcm_draft(manager: User, agency: Agency, programme: Programme) -> None:

@@ -1,12 +1,25 @@
 """Synthetic practice records for the demo agency: referrals, Strengths Assessments, plans,
-contacts, community resources and supervision. No record describes a real person."""
+contacts, community resources and supervision. No record describes a real person.
+
+Most rows go through the services a person would use. The contacts, some four hundred, are
+written in one batch with one audit event (as the measures demo writes its responses), and
+the steps of each plan in one batch with an audit event each: they are the bulk of the demo,
+and the services' checks (an open episode of the worker's own caseload, goals of the
+episode's plan, no date in the future) hold by construction here.
+"""
 
 from __future__ import annotations
 
 import random
 from datetime import date, timedelta
 
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
 from tandem.accounts.models import Membership, Role, User
+from tandem.audit.models import Action
+from tandem.audit.services import record_event
 from tandem.clients import services as client_services
 from tandem.clients.models import (
     DeclineReason,
@@ -20,11 +33,15 @@ from tandem.orgs.models import Agency, Programme
 from tandem.practice import services
 from tandem.practice.models import (
     CommunityResource,
+    Contact,
     ContactMode,
     ContactWith,
+    Goal,
     GoalStatus,
     LifeDomain,
+    RecoveryPlan,
     ResourceKind,
+    Step,
     StepStatus,
     SupervisionKind,
 )
@@ -125,8 +142,66 @@ def _load_referrals(rng: random.Random, programme: Programme, manager: User, tod
             )
 
 
+class _Contacts:
+    """The demo's contacts, kept in the order drawn and written at the end in one batch."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[Contact, list[Goal]]] = []
+
+    def add(self, contact: Contact, goals: list[Goal] | None = None) -> None:
+        self.rows.append((contact, goals or []))
+
+    def write(self, agency: Agency) -> None:
+        contacts = [contact for contact, _goals in self.rows]
+        links = Contact.goals.through
+        with transaction.atomic():
+            Contact.objects.bulk_create(contacts)
+            links.objects.bulk_create(
+                links(contact_id=contact.pk, goal_id=goal.pk)
+                for contact, goals in self.rows
+                for goal in goals
+            )
+            record_event(
+                actor=None,
+                action=Action.CREATE,
+                object_type="practice.contact",
+                object_id=f"demo:{len(contacts)}",
+                agency_id=agency.pk,
+            )
+
+
+def _contact(episode: Episode, **fields: object) -> Contact:
+    return Contact(
+        client_id=episode.client_id,
+        episode=episode,
+        worker=episode.primary_case_manager,
+        **fields,
+    )
+
+
+def _add_steps(worker: User, episode: Episode, steps: list[Step], version: int) -> int:
+    """As ``services.add_step`` once per step, in one batch; returns the plan's new version."""
+    with transaction.atomic():
+        Step.objects.bulk_create(steps)
+        RecoveryPlan.objects.filter(episode=episode, version=version).update(
+            version=F("version") + len(steps), updated_by=worker, updated_at=timezone.now()
+        )
+        for step in steps:
+            record_event(
+                actor=worker,
+                action=Action.CREATE,
+                obj=step,
+                agency_id=episode.client.agency_id,
+            )
+    return version + len(steps)
+
+
 def _load_episode_practice(
-    rng: random.Random, episode: Episode, resources: list[CommunityResource], today: date
+    rng: random.Random,
+    episode: Episode,
+    resources: list[CommunityResource],
+    today: date,
+    contacts: _Contacts,
 ) -> None:
     worker = episode.primary_case_manager
     start = episode.start_date
@@ -153,21 +228,18 @@ def _load_episode_practice(
             )
         )
         version += 1
-    steps = []
-    for goal in goals:
-        for _ in range(2):
-            steps.append(
-                services.add_step(
-                    actor=worker,
-                    goal=goal,
-                    expected_version=version,
-                    action=rng.choice(STEPS),
-                    responsible=rng.choice(["Client", "Case manager", "Client and case manager"]),
-                    due_on=today + timedelta(days=rng.randint(-10, 30)),
-                    resource=rng.choice([None, *resources]),
-                )
-            )
-            version += 1
+    steps = [
+        Step(
+            goal=goal,
+            action=rng.choice(STEPS),
+            responsible=rng.choice(["Client", "Case manager", "Client and case manager"]),
+            due_on=today + timedelta(days=rng.randint(-10, 30)),
+            resource=rng.choice([None, *resources]),
+        )
+        for goal in goals
+        for _ in range(2)
+    ]
+    version = _add_steps(worker, episode, steps, version)
     if rng.random() < 0.4:
         services.set_step_status(
             actor=worker,
@@ -187,16 +259,15 @@ def _load_episode_practice(
         )
     span = max(1, (today - start).days)
     for _ in range(rng.randint(2, 6)):
-        services.record_contact(
-            actor=worker,
-            episode=episode,
+        contact = _contact(
+            episode,
             occurred_on=start + timedelta(days=rng.randint(0, span)),
             minutes=rng.choice([15, 30, 45, 60, 90]),
             mode=rng.choices([m.value for m in ContactMode], weights=[5, 2, 2, 1, 1], k=1)[0],
             with_whom=ContactWith.CLIENT if rng.random() < 0.85 else ContactWith.COLLATERAL,
             note=rng.choice(NOTES),
-            goals=[rng.choice(goals)],
         )
+        contacts.add(contact, [rng.choice(goals)])
 
 
 def _load_supervision(rng: random.Random, agency: Agency, today: date) -> None:
@@ -237,18 +308,20 @@ def _load_supervision(rng: random.Random, agency: Agency, today: date) -> None:
             )
 
 
-def _load_recent_contact(rng: random.Random, episode: Episode, today: date) -> None:
+def _load_recent_contact(
+    rng: random.Random, episode: Episode, today: date, contacts: _Contacts
+) -> None:
     """The latest contact of an episode: most within three weeks, a few overdue for one."""
     occurred_on = max(episode.start_date, today - timedelta(days=rng.randint(0, 26)))
-    services.record_contact(
-        actor=episode.primary_case_manager,
-        episode=episode,
+    contact = _contact(
+        episode,
         occurred_on=occurred_on,
         minutes=rng.choice([30, 45, 60]),
         mode=rng.choices([m.value for m in ContactMode], weights=[5, 2, 2, 1, 1], k=1)[0],
         with_whom=ContactWith.CLIENT,
         note=rng.choice(NOTES),
     )
+    contacts.add(contact)
 
 
 def load_practice_demo(
@@ -270,8 +343,10 @@ def load_practice_demo(
         .order_by("pk")
     )
     episodes = list(open_episodes)
+    contacts = _Contacts()
     for episode in episodes[:episodes_with_practice]:
-        _load_episode_practice(rng, episode, resources, today)
+        _load_episode_practice(rng, episode, resources, today, contacts)
     for episode in episodes:
-        _load_recent_contact(rng, episode, today)
+        _load_recent_contact(rng, episode, today, contacts)
+    contacts.write(agency)
     _load_supervision(rng, agency, today)
