@@ -293,16 +293,15 @@ def test_batch_and_single_scoring_agree() -> None:
     assert (batch.reasons == NOT_SCORED_MISSING).any()
 
 
-def test_batch_of_a_hundred_thousand_is_fast() -> None:
-    import time
-
+def test_batch_of_a_hundred_thousand_scores_every_row_as_one_by_one() -> None:
+    """Speed is measured by benchmarks/score_responses.py against a peer, never timed here."""
     rprs = get_instrument("rprs")
     rows = [{f"q{j}": str((i + j) % 4 + 1) for j in range(1, 25)} for i in range(100_000)]
-    started = time.perf_counter()
     batch = score_many(rprs, rows)
-    # Generous bound: CI machines are shared; about 1.5 s when idle.
-    assert time.perf_counter() - started < 15
     assert len(batch) == 100_000
+    for i in (0, 1, 2, 3, 99_999):
+        single = score(rprs, {key: float(value) for key, value in rows[i].items()})
+        assert batch.row(i).scores == pytest.approx(single.scores)
 
 
 def test_result_serialises() -> None:
