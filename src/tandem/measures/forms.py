@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from typing_extensions import override
 
+from tandem.measures.labels import localised
 from tandem.measures.models import InvitationChannel
 from tandem.measures.registry import Instrument, all_instruments
 
@@ -126,7 +127,7 @@ class LinkForm(forms.Form):
 
 
 def _instrument_choices() -> list[tuple[str, str]]:
-    return [(i.code, f"{i.title} ({i.code})") for i in all_instruments()]
+    return [(i.code, f"{localised(i.title)} ({i.code})") for i in all_instruments()]
 
 
 class ExportForm(forms.Form):
