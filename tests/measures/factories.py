@@ -9,6 +9,7 @@ import factory
 from django.utils import timezone
 
 from tandem.clients.models import Client, Episode
+from tandem.measures.answers import scores_for
 from tandem.measures.models import (
     Administration,
     AdministrationStatus,
@@ -18,7 +19,6 @@ from tandem.measures.models import (
     ScheduleRule,
     SelfReportLink,
 )
-from tandem.measures.answers import scores_for
 from tandem.measures.registry import get_instrument
 from tandem.measures.services import hash_token
 from tests.factories import EpisodeFactory, ProgrammeFactory
@@ -62,7 +62,7 @@ def completed_response(administration: Administration, **answers: float) -> Resp
     if found is not None:
         return found
     instrument = get_instrument(administration.instrument_code)
-    given = {item_id: 3.0 for item_id in instrument.item_ids} | answers
+    given = dict.fromkeys(instrument.item_ids, 3.0) | answers
     now = timezone.now()
     response = Response.objects.create(
         administration=administration,
