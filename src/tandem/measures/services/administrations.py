@@ -28,7 +28,7 @@ from tandem.measures.models import (
     status_on,
 )
 from tandem.measures.registry import Instrument, get_instrument
-from tandem.measures.services._common import require_episode_access
+from tandem.measures.services._common import field_error, require_episode_access
 
 
 # ---- due administrations ------------------------------------------------------------------------
@@ -270,22 +270,21 @@ def close_not_collected(
     require_episode_access(actor, administration.episode)
     reason = reason.strip()
     if not reason:
-        raise ValidationError(
-            {"reason": _("Say why this measure was not collected.")}, code="required"
-        )
+        raise field_error("reason", _("Say why this measure was not collected."), "required")
     with transaction.atomic():
         locked = _locked_current(administration, expected_version)
         status_before, reason_before = locked.status, locked.closed_reason
         if status_before == AdministrationStatus.NOT_COLLECTED:
             if reason == reason_before:
-                raise ValidationError({"reason": _("The reason is unchanged.")}, code="unchanged")
+                raise field_error("reason", _("The reason is unchanged."), "unchanged")
             kind = AdministrationChangeKind.REASON_CORRECTED
         elif status_before in CLOSABLE_STATUSES:
             kind = AdministrationChangeKind.CLOSED
         else:
-            raise ValidationError(
-                {"__all__": _("Only a wave that is still open or was missed can be closed.")},
-                code="not_open",
+            raise field_error(
+                "__all__",
+                _("Only a wave that is still open or was missed can be closed."),
+                "not_open",
             )
         now = timezone.now()
         locked.status = AdministrationStatus.NOT_COLLECTED
@@ -324,15 +323,15 @@ def reopen_administration(
     with transaction.atomic():
         locked = _locked_current(administration, expected_version)
         if locked.status != AdministrationStatus.NOT_COLLECTED:
-            raise ValidationError(
-                {"__all__": _("Only a wave closed as not collected can be reopened.")},
-                code="not_closed",
+            raise field_error(
+                "__all__", _("Only a wave closed as not collected can be reopened."), "not_closed"
             )
         # After discharge only the discharge wave itself is still collected.
         if locked.episode.end_date is not None and locked.wave != "discharge":
-            raise ValidationError(
-                {"__all__": _("The episode is closed: its waves cannot be reopened.")},
-                code="episode_closed",
+            raise field_error(
+                "__all__",
+                _("The episode is closed: its waves cannot be reopened."),
+                "episode_closed",
             )
         status_before, reason_before = locked.status, locked.closed_reason
         locked.status = status_on(

@@ -31,6 +31,7 @@ from tandem.measures.models import (
 from tandem.measures.registry import Instrument, get_instrument
 from tandem.measures.services._common import (
     agency_id_of,
+    field_error,
     require_episode_access,
 )
 from tandem.measures.signals import response_completed
@@ -49,16 +50,13 @@ def completed_at_for(
     if completed_on is None or completed_on == today:
         return now
     if completed_on > today:
-        raise ValidationError(
-            {"completed_on": _("The date cannot be in the future.")}, code="future"
-        )
+        raise field_error("completed_on", _("The date cannot be in the future."), "future")
     if administration is not None and completed_on < administration.window_opens:
-        raise ValidationError(
-            {
-                "completed_on": _("The date cannot be before this wave's window opened on %(day)s.")
-                % {"day": date_format(administration.window_opens, "SHORT_DATE_FORMAT")}
-            },
-            code="before_window",
+        raise field_error(
+            "completed_on",
+            _("The date cannot be before this wave's window opened on %(day)s.")
+            % {"day": date_format(administration.window_opens, "SHORT_DATE_FORMAT")},
+            "before_window",
         )
     return timezone.make_aware(datetime.combine(completed_on, time(12)))
 
@@ -76,7 +74,7 @@ def save_self_report_progress(
     with transaction.atomic():
         locked = SelfReportLink.objects.select_for_update().get(pk=link.pk)
         if locked.used_at is not None or locked.cancelled_at is not None:
-            raise ValidationError({"link": _("This link can no longer be used.")}, code="used")
+            raise field_error("link", _("This link can no longer be used."), "used")
         draft = locked.response
         if draft is None:
             draft = Response.objects.create(
@@ -162,10 +160,10 @@ def submit_self_report(
             or locked.cancelled_at is not None
             or locked.expires_at <= now
         ):
-            raise ValidationError({"link": _("This link can no longer be used.")}, code="used")
+            raise field_error("link", _("This link can no longer be used."), "used")
         administration = locked.administration
         if not administration.is_answerable:
-            raise ValidationError({"link": _("This link can no longer be used.")}, code="used")
+            raise field_error("link", _("This link can no longer be used."), "used")
         instrument = get_instrument(administration.instrument_code)
         given = {**(locked.response.answers if locked.response else {}), **answers}
         cleaned, errors = clean_answers(instrument, given)
@@ -174,7 +172,11 @@ def submit_self_report(
         missing = missing_items(instrument, cleaned)
         if missing and not confirmed and not is_scorable(instrument, cleaned):
             raise ValidationError(
-                {"answers": _("Some items are not answered yet.")}, code="incomplete"
+                {
+                    "answers": ValidationError(
+                        _("Some items are not answered yet."), code="incomplete"
+                    )
+                }
             )
         response = locked.response or Response(
             administration=administration,
@@ -246,8 +248,8 @@ def submit_response(
         episode = administration.episode
         instrument_code = administration.instrument_code
     if episode is None or not instrument_code:
-        raise ValidationError(
-            {"instrument_code": _("Choose the episode and the instrument.")}, code="required"
+        raise field_error(
+            "instrument_code", _("Choose the episode and the instrument."), "required"
         )
     require_episode_access(actor, episode)
     instrument = get_instrument(instrument_code)
@@ -255,15 +257,16 @@ def submit_response(
     if errors:
         raise ValidationError(errors, code="invalid_answer")
     if not cleaned:
-        raise ValidationError({"answers": _("Enter at least one answer.")}, code="empty")
+        raise field_error("answers", _("Enter at least one answer."), "empty")
     now = completed_at_for(completed_on, administration=administration)
     with transaction.atomic():
         if administration is not None:
             locked = Administration.objects.select_for_update().get(pk=administration.pk)
             if not locked.is_answerable:
-                raise ValidationError(
-                    {"administration": _("This measure was completed or cancelled meanwhile.")},
-                    code="stale",
+                raise field_error(
+                    "administration",
+                    _("This measure was completed or cancelled meanwhile."),
+                    "stale",
                 )
             administration = locked
         draft = _draft_of(administration) if administration is not None else None
@@ -331,19 +334,19 @@ def correct_response(
     event names it); a response changed since the form was drawn is refused (code ``stale``).
     """
     if response.completed_at is None or response.episode is None:
-        raise ValidationError(
-            {"answers": _("Only a completed response can be corrected.")}, code="not_completed"
+        raise field_error(
+            "answers", _("Only a completed response can be corrected."), "not_completed"
         )
     require_episode_access(actor, response.episode)
     reason = reason.strip()
     if not reason:
-        raise ValidationError({"reason": _("Say why the answers are corrected.")}, code="required")
+        raise field_error("reason", _("Say why the answers are corrected."), "required")
     instrument = get_instrument(response.instrument_code)
     cleaned, errors = clean_answers(instrument, answers)
     if errors:
         raise ValidationError(errors, code="invalid_answer")
     if not cleaned:
-        raise ValidationError({"answers": _("Enter at least one answer.")}, code="empty")
+        raise field_error("answers", _("Enter at least one answer."), "empty")
     with transaction.atomic():
         locked = (
             Response.objects.select_for_update(of=("self",))
@@ -371,9 +374,8 @@ def correct_response(
             completed_at = completed_at_for(completed_on, administration=locked.administration)
         scores = scores_for(instrument, cleaned)
         if cleaned == locked.answers and completed_at == locked.completed_at:
-            raise ValidationError(
-                {"answers": _("Nothing was changed: change an answer or the date.")},
-                code="unchanged",
+            raise field_error(
+                "answers", _("Nothing was changed: change an answer or the date."), "unchanged"
             )
         correction = ResponseCorrection(
             response=locked,
