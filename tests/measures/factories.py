@@ -57,12 +57,16 @@ def due_rprs(episode: Episode, **fields: object) -> Administration:
 
 
 def completed_response(administration: Administration, **answers: float) -> Response:
-    """A completed RPRS response to ``administration`` (every item 3 unless given)."""
+    """A completed response to ``administration``: every item 3 (or the scale's lowest value
+    where 3 is not an answer) unless given."""
     found = Response.objects.filter(administration=administration).first()
     if found is not None:
         return found
     instrument = get_instrument(administration.instrument_code)
-    given = dict.fromkeys(instrument.item_ids, 3.0) | answers
+    given = {
+        item.id: 3.0 if 3.0 in instrument.scale_of(item).values else instrument.scale_of(item).min
+        for item in instrument.items
+    } | answers
     now = timezone.now()
     response = Response.objects.create(
         administration=administration,

@@ -57,27 +57,32 @@ def _answer_text(given: object) -> str:
     return str(given)
 
 
+def _number(value: float) -> str:
+    """A scale value in the reader's locale: "3", or "2,5" in French; never "3.0"."""
+    return number_format(int(value) if float(value).is_integer() else value)
+
+
 def _allowed_text(scale: ResponseScale) -> str:
     """Exactly the answers validation accepts, as the paper form's hint shows them."""
     if scale.continuous:
         return _("any number from %(low)s to %(high)s") % {
-            "low": number_format(scale.min),
-            "high": number_format(scale.max),
+            "low": _number(scale.min),
+            "high": _number(scale.max),
         }
     values = sorted(scale.values)
     consecutive = all(float(v).is_integer() for v in values) and len(values) == int(
         values[-1] - values[0] + 1
     )
     if consecutive:
-        return f"{number_format(values[0])}\N{EN DASH}{number_format(values[-1])}"
-    shown = [number_format(v) for v in values]
+        return f"{_number(values[0])}\N{EN DASH}{_number(values[-1])}"
+    shown = [_number(v) for v in values]
     return _("%(values)s or %(last)s") % {"values": ", ".join(shown[:-1]), "last": shown[-1]}
 
 
 def _option_label(value: float, label: str) -> str:
     """An option's label in the reader's language; a bare number is shown as the number."""
     text = localised(label)
-    return text if text != _value_text(value) else number_format(value)
+    return text if text != _value_text(value) else _number(value)
 
 
 def item_rows(
@@ -100,8 +105,8 @@ def item_rows(
         worded = [
             f"{option.value} = {option.label}"
             for option in options
-            if option.label != number_format(float(option.value))
-            and not option.label.startswith(number_format(float(option.value)) + " ")
+            if option.label != _number(float(option.value))
+            and not option.label.startswith(_number(float(option.value)) + " ")
         ]
         given = answers.get(item.id)
         rows.append(
@@ -160,7 +165,7 @@ def answer_rows(
         given = answers.get(item.id)
         value = label = ""
         if isinstance(given, int | float):
-            value = number_format(float(given))
+            value = _number(float(given))
             option = instrument.scale_of(item).label_of(float(given))
             label = _option_label(float(given), option) if option else ""
             if label == value:
@@ -290,7 +295,9 @@ class CorrectionForm(forms.Form):
 
     completed_on = forms.DateField(
         label=gettext_lazy("Completed on"),
+        required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=gettext_lazy("Left empty, the date stays as it was."),
     )
     reason = forms.CharField(
         label=gettext_lazy("Why are the answers corrected?"),
@@ -299,8 +306,8 @@ class CorrectionForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
-    def clean_completed_on(self) -> date:
-        day: date = self.cleaned_data["completed_on"]
-        if day > timezone.localdate():
+    def clean_completed_on(self) -> date | None:
+        day: date | None = self.cleaned_data["completed_on"]
+        if day is not None and day > timezone.localdate():
             raise forms.ValidationError(_("The date cannot be in the future."), code="future")
         return day

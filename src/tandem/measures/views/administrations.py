@@ -276,6 +276,7 @@ def administration_close(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
     administration = selectors.get_administration_for(user, pk)
     form = CloseForm(request.POST)
+    status = 400
     if form.is_valid():
         try:
             services.close_not_collected(
@@ -285,13 +286,22 @@ def administration_close(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=form.cleaned_data["version"],
             )
         except ValidationError as error:
+            if "stale" in {e.code for e in error.error_dict.get("__all__", [])}:
+                status = 409
             for field, message in errors_by_field(error).items():
                 form.add_error(None if field == "__all__" else field, message)
         else:
             messages.success(request, _("The measure was closed as not collected."))
             return redirect("measures:administration", administration.pk)
     submission_not_saved(request)
-    status = 409 if any(e.code == "stale" for e in form.non_field_errors().as_data()) else 400
+    if status == 409:
+        # Offer the current version with what was typed, so that a second send can succeed.
+        administration.refresh_from_db()
+        stale_errors = form.non_field_errors()
+        form = CloseForm({"version": administration.version, "reason": form.cleaned_data["reason"]})
+        form.is_valid()
+        for message in stale_errors:
+            form.add_error(None, message)
     return _administration_page(request, administration, close_form=form, status=status)
 
 
