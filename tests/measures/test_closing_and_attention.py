@@ -33,7 +33,8 @@ def _close(login_as: LoginAs, world: World, administration: Administration, reas
         f"/measures/{administration.pk}/close/",
         {"reason": reason, "version": str(administration.version)},
     )
-    return page.status_code
+    status: int = page.status_code
+    return status
 
 
 def test_closing_a_wave_as_not_collected_keeps_the_reason_and_stops_its_link(

@@ -300,8 +300,8 @@ def administration_close(request: HttpRequest, pk: int) -> HttpResponse:
         stale_errors = form.non_field_errors()
         form = CloseForm({"version": administration.version, "reason": form.cleaned_data["reason"]})
         form.is_valid()
-        for message in stale_errors:
-            form.add_error(None, message)
+        for stale_message in stale_errors:
+            form.add_error(None, str(stale_message))
     return _administration_page(request, administration, close_form=form, status=status)
 
 
