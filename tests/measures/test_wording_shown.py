@@ -93,7 +93,7 @@ def test_the_paper_form_lists_the_answers_of_a_scale_with_gaps_and_their_labels(
     )
     html = login_as(world.case_manager).get(f"/measures/{administration.pk}/").content.decode()
     assert "(0, 1, 2 or 9: 0 = no need, 1 = met need, 2 = unmet need, 9 = not known)" in html
-    assert "(0–9)" not in html
+    assert "(0\N{EN DASH}9)" not in html
 
 
 def test_the_range_each_paper_form_shows_is_exactly_what_validation_accepts() -> None:
@@ -107,8 +107,8 @@ def test_the_range_each_paper_form_shows_is_exactly_what_validation_accepts() ->
                 continue
             candidates = range(int(scale.min) - 1, int(scale.max) + 2)
             accepted = [n for n in candidates if not clean_answer(instrument, item.id, n)[1]]
-            if "–" in shown:
-                low, high = (int(part) for part in shown.split("–"))
+            if "\N{EN DASH}" in shown:
+                low, high = (int(part) for part in shown.split("\N{EN DASH}"))
                 assert accepted == list(range(low, high + 1)), (instrument.code, item.id)
             else:
                 listed = [int(v) for v in shown.replace(" or ", ", ").split(", ")]
