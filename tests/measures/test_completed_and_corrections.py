@@ -201,3 +201,12 @@ def test_a_completion_date_before_the_window_opened_is_refused(
     assert page.status_code == 400
     assert "window opened" in page.content.decode()
     assert not Response.objects.exists()
+
+
+def test_the_client_page_links_each_completed_score_to_its_answers(
+    world: World, login_as: LoginAs
+) -> None:
+    administration = _administration(world)
+    completed_response(administration)
+    html = login_as(world.case_manager).get(f"/clients/{world.own_client.pk}/").content.decode()
+    assert f'href="/measures/{administration.pk}/"' in html
