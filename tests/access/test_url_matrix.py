@@ -142,11 +142,17 @@ APP_EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
         ANON,
         grid(every(403), **{k.value: v for k, v in CLINICAL_ONLY.items()}),
     ),
+    "measures:correct_response": (
+        ANON,
+        grid(every(403), **{k.value: v for k, v in CLINICAL_ONLY.items()}),
+    ),
     # POST only: a GET is refused before anything is looked up.
     "measures:validate_item": (ANON, grid(every(405))),
     "measures:issue_link": (ANON, grid(every(405))),
     "measures:cancel_link": (ANON, grid(every(405))),
     "measures:resend_link": (ANON, grid(every(405))),
+    "measures:close": (ANON, grid(every(405))),
+    "measures:reopen": (ANON, grid(every(405))),
     "measures:programme_export": (
         ANON,
         grid(every(403), programme_manager=rel(200, 200, 200, 404)),

@@ -29,10 +29,16 @@ def client_measures(context: template.Context, client: Client) -> dict[str, Any]
         return {"visible": False}
     administrations = selectors.client_administrations_for(user, client)
     history = histories(selectors.client_responses_for(user, client))
+    attention = selectors.by_urgency(administrations)
     return {
         "visible": True,
         "client": client,
-        "open_administrations": [a for a in administrations if a.is_open or a.status == "missed"],
+        "attention": attention,
+        "open_administrations": attention.current,
+        "scheduled": [a for a in administrations if a.status == AdministrationStatus.SCHEDULED],
+        "not_collected": [
+            a for a in administrations if a.status == AdministrationStatus.NOT_COLLECTED
+        ],
         "completed_count": sum(
             1 for a in administrations if a.status == AdministrationStatus.COMPLETED
         ),
@@ -86,3 +92,9 @@ def score_value(scores: dict[str, float | None], name: str) -> str:
 def localised_label(label: str) -> str:
     """A built-in instrument title or score label in the active language."""
     return localised(label)
+
+
+@register.filter
+def add_rows(first: list[Any], second: list[Any]) -> list[Any]:
+    """Two lists of rows one after the other."""
+    return [*first, *second]
