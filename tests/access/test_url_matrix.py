@@ -36,6 +36,8 @@ from tests.access.grids import (
 from tests.access.headers import missing_security_headers
 from tests.alerts.access import EXPECTED as ALERTS_EXPECTED
 from tests.alerts.access import alerts_path
+from tests.clients.access import EXPECTED as CLIENTS_EXPECTED
+from tests.clients.access import clients_path
 from tests.conftest import World
 from tests.dashboards.access import EXPECTED as DASHBOARDS_EXPECTED
 from tests.dashboards.access import dashboards_path
@@ -248,6 +250,7 @@ EXPECTED = {
     **ALERTS_EXPECTED,
     **DASHBOARDS_EXPECTED,
     **REPORTS_EXPECTED,
+    **CLIENTS_EXPECTED,
     **ADMIN_EXPECTED,
 }
 
@@ -359,7 +362,14 @@ ADMIN_OBJECT = {
 
 def concrete_path(key: str, route: str, objects: dict[str, Any]) -> str:
     path = "/" + route.replace("^", "").replace("$", "")
-    for app_path in (practice_path, fidelity_path, alerts_path, dashboards_path, reports_path):
+    for app_path in (
+        clients_path,
+        practice_path,
+        fidelity_path,
+        alerts_path,
+        dashboards_path,
+        reports_path,
+    ):
         found = app_path(key, path, objects)
         if found is not None:
             return found
