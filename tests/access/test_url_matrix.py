@@ -44,6 +44,8 @@ from tests.dashboards.access import dashboards_path
 from tests.fidelity.access import EXPECTED as FIDELITY_EXPECTED
 from tests.fidelity.access import fidelity_path
 from tests.measures.factories import ScheduleFactory, measures_path
+from tests.practice.access_corrections import EXPECTED as CORRECTIONS_EXPECTED
+from tests.practice.access_corrections import corrections_path
 from tests.practice.factories import practice_path
 from tests.reports.access import EXPECTED as REPORTS_EXPECTED
 from tests.reports.access import reports_path
@@ -251,6 +253,7 @@ EXPECTED = {
     **DASHBOARDS_EXPECTED,
     **REPORTS_EXPECTED,
     **CLIENTS_EXPECTED,
+    **CORRECTIONS_EXPECTED,
     **ADMIN_EXPECTED,
 }
 
@@ -364,6 +367,7 @@ def concrete_path(key: str, route: str, objects: dict[str, Any]) -> str:
     path = "/" + route.replace("^", "").replace("$", "")
     for app_path in (
         clients_path,
+        corrections_path,
         practice_path,
         fidelity_path,
         alerts_path,

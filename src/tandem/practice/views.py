@@ -22,6 +22,7 @@ from tandem.core.form_tokens import form_token_required
 from tandem.core.forms import show_service_error
 from tandem.measures.selectors import measure_status_by_episode
 from tandem.practice import selectors, services
+from tandem.practice.corrections.selectors import voided_contacts_for, voided_plan_items
 from tandem.practice.forms import (
     ContactForm,
     GoalForm,
@@ -174,6 +175,8 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
             "plan": current,
             "version": version,
             "forms": forms,
+            "show_voided": request.GET.get("voided") == "1",
+            "voided": voided_plan_items(current if request.GET.get("voided") == "1" else None),
             "goal_statuses": GoalStatusForm.base_fields["status"].choices,  # type: ignore[attr-defined]  # ChoiceField
             "step_statuses": StepStatusForm.base_fields["status"].choices,  # type: ignore[attr-defined]  # ChoiceField
         },
@@ -251,6 +254,10 @@ def contacts(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "recent": selectors.recent_contacts_for(user, client),
             "figures": selectors.contact_figures_for_worker(user, today=today),
+            "show_voided": request.GET.get("voided") == "1",
+            "voided": (
+                voided_contacts_for(user, client) if request.GET.get("voided") == "1" else []
+            ),
         },
     )
 
