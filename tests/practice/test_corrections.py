@@ -11,6 +11,9 @@ from django.utils import timezone
 from tandem.audit.models import AuditEvent
 from tandem.clients.corrections.services import RecordChangedError
 from tandem.clients.models import ChangeKind, Episode, RecordChange
+from tandem.dashboards.programme_flow import episodes_of
+from tandem.fidelity.indicators.compute import compute_indicators
+from tandem.fidelity.models import IndicatorValue
 from tandem.practice import selectors, services
 from tandem.practice.corrections import services as corrections
 from tandem.practice.models import Contact, ContactMode, ContactWith, Goal, Step
@@ -298,3 +301,24 @@ def test_a_stale_contact_void_is_refused(world: World) -> None:
         corrections.void_contact(
             actor=world.case_manager, contact=contact, expected_version=7, reason="Stale."
         )
+
+
+def test_voided_contacts_leave_the_fidelity_indicators_and_the_programme_flow(
+    world: World,
+) -> None:
+    kept = a_contact(world, occurred_on=timezone.localdate() - timedelta(days=3))
+    wrong = a_contact(world, occurred_on=timezone.localdate() - timedelta(days=10))
+    corrections.void_contact(
+        actor=world.case_manager, contact=wrong, expected_version=1, reason="Wrong client."
+    )
+    today = timezone.localdate()
+    compute_indicators(day=today, team_ids=[world.team.pk])
+    row = IndicatorValue.objects.get(
+        team=world.team, code="contacts_per_client_week", day=today, worker__isnull=True
+    )
+    assert row.numerator == 1
+    episode = own_episode(world)
+    flow = {
+        e.pk: e.first_contact_on for e in episodes_of(world.programme, episode.start_date, today)
+    }
+    assert flow[episode.pk] == kept.occurred_on
