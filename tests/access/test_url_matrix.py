@@ -36,12 +36,16 @@ from tests.access.grids import (
 from tests.access.headers import missing_security_headers
 from tests.alerts.access import EXPECTED as ALERTS_EXPECTED
 from tests.alerts.access import alerts_path
+from tests.clients.access import EXPECTED as CLIENTS_EXPECTED
+from tests.clients.access import clients_path
 from tests.conftest import World
 from tests.dashboards.access import EXPECTED as DASHBOARDS_EXPECTED
 from tests.dashboards.access import dashboards_path
 from tests.fidelity.access import EXPECTED as FIDELITY_EXPECTED
 from tests.fidelity.access import fidelity_path
 from tests.measures.factories import ScheduleFactory, measures_path
+from tests.practice.access_corrections import EXPECTED as CORRECTIONS_EXPECTED
+from tests.practice.access_corrections import corrections_path
 from tests.practice.factories import practice_path
 from tests.reports.access import EXPECTED as REPORTS_EXPECTED
 from tests.reports.access import reports_path
@@ -254,6 +258,8 @@ EXPECTED = {
     **ALERTS_EXPECTED,
     **DASHBOARDS_EXPECTED,
     **REPORTS_EXPECTED,
+    **CLIENTS_EXPECTED,
+    **CORRECTIONS_EXPECTED,
     **ADMIN_EXPECTED,
 }
 
@@ -365,7 +371,15 @@ ADMIN_OBJECT = {
 
 def concrete_path(key: str, route: str, objects: dict[str, Any]) -> str:
     path = "/" + route.replace("^", "").replace("$", "")
-    for app_path in (practice_path, fidelity_path, alerts_path, dashboards_path, reports_path):
+    for app_path in (
+        clients_path,
+        corrections_path,
+        practice_path,
+        fidelity_path,
+        alerts_path,
+        dashboards_path,
+        reports_path,
+    ):
         found = app_path(key, path, objects)
         if found is not None:
             return found
