@@ -23,16 +23,29 @@ def _text(label: Any, rows: int = 2, *, required: bool = True, max_length: int =
     )
 
 
-def _owner_field(label: Any, *, required: bool, empty_label: Any = None) -> Any:
-    return forms.ModelChoiceField(
-        queryset=User.objects.none(), label=label, required=required, empty_label=empty_label
-    )
+class OwnerField(forms.TypedChoiceField):
+    """A staff member chosen from a list read once, so that many forms on a page share it."""
+
+    def __init__(self, *, empty_label: Any = None, **kwargs: Any) -> None:
+        super().__init__(coerce=int, **kwargs)
+        self.empty_label = empty_label
+        self.people: dict[int, User] = {}
+
+    def set_people(self, people: list[User]) -> None:
+        self.people = {u.pk: u for u in people}
+        blank = [("", self.empty_label or "---------")] if not self.required else []
+        self.choices = [*blank, *((u.pk, u.full_name) for u in people)]
+
+    @override
+    def clean(self, value: Any) -> User | None:
+        pk = super().clean(value)
+        return None if pk in ("", None) else self.people[pk]
 
 
-def _set_owners(form: forms.Form, owners: QuerySet[User]) -> None:
+def _set_owners(form: forms.Form, owners: list[User]) -> None:
     field = form.fields["owner" if "owner" in form.fields else "action_owner"]
-    field.queryset = owners  # type: ignore[attr-defined]  # ModelChoiceField
-    field.label_from_instance = lambda u: u.full_name  # type: ignore[attr-defined]  # ModelChoiceField
+    assert isinstance(field, OwnerField)  # noqa: S101  # every owner field is one
+    field.set_people(owners)
 
 
 class PresentationForm(forms.Form):
@@ -42,8 +55,8 @@ class PresentationForm(forms.Form):
     question = _text(_("What the worker asks the group"), required=False)
     suggestions = _text(_("Suggestions from the group"), rows=3, max_length=5000)
     agreed_action = _text(_("Action agreed (optional)"), required=False)
-    action_owner = _owner_field(
-        _("Who does it"), required=False, empty_label=_("The client's case manager")
+    action_owner = OwnerField(
+        label=_("Who does it"), required=False, empty_label=_("The client's case manager")
     )
     action_due_on = forms.DateField(label=_("By when"), required=False, widget=DATE_INPUT)
 
@@ -51,7 +64,7 @@ class PresentationForm(forms.Form):
         self,
         *args: Any,
         episodes: QuerySet[Episode],
-        owners: QuerySet[User],
+        owners: list[User],
         summary_url: str = "",
         **kwargs: Any,
     ) -> None:
@@ -88,11 +101,11 @@ class AgreedActionForm(forms.Form):
 
     client = forms.ModelChoiceField(queryset=Client.objects.none(), widget=forms.HiddenInput)
     text = _text(_("What was agreed"))
-    owner = _owner_field(_("Who does it"), required=True)
+    owner = OwnerField(label=_("Who does it"))
     due_on = forms.DateField(label=_("By when"), widget=DATE_INPUT)
 
     def __init__(
-        self, *args: Any, clients: QuerySet[Client], owners: QuerySet[User], **kwargs: Any
+        self, *args: Any, clients: QuerySet[Client], owners: list[User], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["client"].queryset = clients  # type: ignore[attr-defined]  # ModelChoiceField
@@ -105,13 +118,13 @@ class VersionedForm(forms.Form):
 
 class CorrectActionForm(VersionedForm):
     text = _text(_("What was agreed"))
-    owner = _owner_field(_("Who does it"), required=True)
+    owner = OwnerField(label=_("Who does it"))
     due_on = forms.DateField(label=_("By when"), widget=DATE_INPUT)
     reason = forms.CharField(
         label=_("Why it is corrected (optional)"), max_length=500, required=False
     )
 
-    def __init__(self, *args: Any, owners: QuerySet[User], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, owners: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _set_owners(self, owners)
 

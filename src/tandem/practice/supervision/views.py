@@ -46,11 +46,10 @@ def _changed_elsewhere() -> str:
 
 # ---- the session page ---------------------------------------------------------------------------
 def _action_forms(
-    session: SupervisionSession, entries: list[selectors.PresentationEntry], bound: Form | None
+    entries: list[selectors.PresentationEntry], owners: list[User], bound: Form | None
 ) -> dict[int, Form]:
     """One "another agreed action" form per presented client; the posted one keeps its input."""
     clients = Client.objects.filter(pk__in=[e.presentation.client_id for e in entries])
-    owners = selectors.owners_for_session(session)
     found: dict[int, Form] = {}
     for entry in entries:
         client_id = entry.presentation.client_id
@@ -84,7 +83,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     step = request.POST.get("step", "present") if request.method == "POST" else None
     episodes = selectors.presentable_episodes(user, session)
-    owners = selectors.owners_for_session(session)
+    owners = list(selectors.owners_for_session(session))
     present = PresentationForm(
         request.POST if step == "present" else None,
         episodes=episodes,
@@ -118,7 +117,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Agreed action saved."))
             return redirect("practice:session_detail", pk=session.pk)
-    forms = _action_forms(session, entries, agree) if runs_session else {}
+    forms = _action_forms(entries, owners, agree) if runs_session else {}
     return render(
         request,
         "practice/session_detail.html",
@@ -172,7 +171,7 @@ def presentation_summary(request: HttpRequest, pk: int) -> HttpResponse:
 
 # ---- one agreed action --------------------------------------------------------------------------
 def _action_page_forms(action: AgreedAction, step: str | None, data: Any) -> dict[str, Form]:
-    owners = selectors.owners_for_session(action.session)
+    owners = list(selectors.owners_for_session(action.session))
     version = {"version": action.version}
     return {
         "correct": CorrectActionForm(
