@@ -103,6 +103,11 @@ def presentations_with_actions(user: User, session: SupervisionSession) -> list[
     return [PresentationEntry(p, by_client[p.client_id]) for p in found]
 
 
+def presented_clients(entries: list[PresentationEntry]) -> QuerySet[Client]:
+    """The clients of presentations already read, as choices for another agreed action."""
+    return Client.objects.filter(pk__in=[e.presentation.client_id for e in entries])
+
+
 def get_agreed_action_for(user: User, pk: int) -> AgreedAction:
     """An agreed action of a session the user supervises (audited); 404 otherwise."""
     action = (

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tandem.accounts.models import Role, User
-from tandem.clients.models import Client
 from tandem.core.access import role_required, user_of
 from tandem.core.form_tokens import form_token_required, submission_not_saved, submission_saved
 from tandem.core.forms import show_service_error
@@ -49,7 +48,7 @@ def _action_forms(
     entries: list[selectors.PresentationEntry], owners: list[User], bound: Form | None
 ) -> dict[int, Form]:
     """One "another agreed action" form per presented client; the posted one keeps its input."""
-    clients = Client.objects.filter(pk__in=[e.presentation.client_id for e in entries])
+    clients = selectors.presented_clients(entries)
     found: dict[int, Form] = {}
     for entry in entries:
         client_id = entry.presentation.client_id
@@ -83,7 +82,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     step = request.POST.get("step", "present") if request.method == "POST" else None
     episodes = selectors.presentable_episodes(user, session)
-    owners = list(selectors.owners_for_session(session))
+    owners = list(selectors.owners_for_session(session)) if runs_session else []
     present = PresentationForm(
         request.POST if step == "present" else None,
         episodes=episodes,
@@ -98,12 +97,12 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entries = selectors.presentations_with_actions(user, session)
     agree: AgreedActionForm | None = None
     if step == "agree":
-        clients = Client.objects.filter(pk__in=[e.presentation.client_id for e in entries])
+        posted_client = request.POST.get("client", "")
         agree = AgreedActionForm(
             request.POST,
-            clients=clients,
+            clients=selectors.presented_clients(entries),
             owners=owners,
-            auto_id=f"id_c{request.POST.get('client', '')}_%s",
+            auto_id=f"id_c{posted_client if posted_client.isdigit() else 0}_%s",
         )
     if step == "present" and present.is_valid():
         if _present(user, session, present):
@@ -303,6 +302,7 @@ def agreed_action_done(request: HttpRequest, pk: int) -> HttpResponse:
                 "problem": problem,
                 "may_close": True,
                 "show_client": request.POST.get("show_client") == "1",
+                "show_owner": request.POST.get("show_owner") == "1",
                 "today": timezone.localdate(),
                 "back": back,
             },
