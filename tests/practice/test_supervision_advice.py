@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from django.db import connection
+from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from tandem.audit.models import Action, AuditEvent, Outcome
+from tandem.practice.supervision import selectors
 from tandem.practice.supervision import services as supervision
 from tests.conftest import LoginAs, World
 from tests.factories import EpisodeFactory
@@ -139,3 +143,18 @@ def test_the_panel_speaks_french_with_french_dates(world: World, login_as: Login
     assert "Issu de la supervision" in html
     assert "échéance le 09/03/2026" in html
     assert "Marquer comme faite" in html
+
+
+def test_advice_on_a_client_out_of_reach_is_refused_and_audited(world: World) -> None:
+    before = AuditEvent.objects.filter(outcome=Outcome.DENIED).count()
+    with pytest.raises(Http404):
+        selectors.supervision_advice_for(world.case_manager, world.other_team_client)
+    assert AuditEvent.objects.filter(outcome=Outcome.DENIED).count() == before + 1
+
+
+def test_reading_advice_is_audited_without_personal_data(world: World) -> None:
+    session = group_session(world)
+    present(world, session, world.own_client)
+    selectors.supervision_advice_for(world.case_manager, world.own_client)
+    event = AuditEvent.objects.filter(object_type="practice.agreedaction").get()
+    assert (event.action, event.object_id) == (Action.LIST, f"client:{world.own_client.pk}")
