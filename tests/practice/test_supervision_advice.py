@@ -158,3 +158,21 @@ def test_reading_advice_is_audited_without_personal_data(world: World) -> None:
     selectors.supervision_advice_for(world.case_manager, world.own_client)
     event = AuditEvent.objects.filter(object_type="practice.agreedaction").get()
     assert (event.action, event.object_id) == (Action.LIST, f"client:{world.own_client.pk}")
+
+
+def test_supervision_overview_lists_the_teams_open_actions_overdue_first(
+    world: World, login_as: LoginAs
+) -> None:
+    past = group_session(world, held_on=timezone.localdate() - timedelta(days=20))
+    present(world, past, world.own_client)
+    agreed(world, past, world.own_client, text="Overdue call", due_in_days=10)
+    recent = group_session(world)
+    present(world, recent, world.team_client)
+    agreed(world, recent, world.team_client, text="Call next week", due_in_days=7)
+    html = login_as(world.supervisor).get("/supervision/").content.decode()
+    assert html.index("Overdue call") < html.index("Call next week")
+
+
+def test_open_actions_of_another_team_are_refused(world: World) -> None:
+    with pytest.raises(Http404):
+        selectors.open_actions_of_team(world.supervisor, world.other_team.pk, world.agency.pk)

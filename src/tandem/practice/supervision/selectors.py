@@ -201,6 +201,26 @@ def open_actions_owned_by(user: User) -> list[AgreedAction]:
     return actions
 
 
+def open_actions_of_team(user: User, team_id: int, agency_id: int) -> list[AgreedAction]:
+    """Actions agreed in a team's sessions and still open, soonest due (so overdue) first."""
+    if not supervises(user, team_id):
+        deny_read(user, "practice.agreedaction", f"team:{team_id}")
+    actions = list(
+        AgreedAction.objects.filter(session__team_id=team_id, status=AgreedActionStatus.OPEN)
+        .select_related("client", "owner")
+        .order_by("due_on", "pk")
+    )
+    if actions:
+        record_event(
+            actor=user,
+            action=Action.LIST,
+            object_type="practice.agreedaction",
+            object_id=f"team:{team_id}",
+            agency_id=agency_id,
+        )
+    return actions
+
+
 # ---- what the supervisor reads beside the presentation form -------------------------------------
 @dataclass(frozen=True)
 class PresentingSummary:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from tandem.accounts.access import CLINICAL_ROLES, scope_for
 from tandem.accounts.models import User
 from tandem.clients.models import Client
+from tandem.orgs.models import Team
 from tandem.practice.supervision import selectors
 
 register = template.Library()
@@ -55,4 +56,18 @@ def my_agreed_actions(context: template.Context) -> dict[str, Any]:
         "back": context["request"].get_full_path(),
         "request": context["request"],
         "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.inclusion_tag("practice/_team_agreed_actions.html", takes_context=True)
+def team_agreed_actions(context: template.Context, team: Team) -> dict[str, Any]:
+    """For the team's supervisor: the actions agreed in its sessions that are still open."""
+    user = _clinical_user(context)
+    if user is None or not selectors.supervises(user, team.pk):
+        return {"visible": False}
+    return {
+        "visible": True,
+        "team": team,
+        "actions": selectors.open_actions_of_team(user, team.pk, team.programme.agency_id),
+        "today": timezone.localdate(),
     }
