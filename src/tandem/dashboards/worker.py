@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from tandem.accounts.models import User
 from tandem.clients.models import Episode
 from tandem.clients.selectors import caseload_for
+from tandem.core.display import day_text
 from tandem.dashboards import selectors
 from tandem.dashboards.charts import Panel
 from tandem.dashboards.client import contacts_panel
@@ -88,7 +89,7 @@ def worker_dashboard(user: User, *, today: date | None = None) -> WorkerDashboar
             contacts_panel(
                 contacts,
                 weeks,
-                [week.isoformat() for week in weeks],
+                [day_text(week) for week in weeks],
                 title=_("My contacts per week"),
                 period_column=_("Week of"),
                 caption=_("My contacts per week and mode, over the last twelve weeks."),

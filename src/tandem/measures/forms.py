@@ -214,7 +214,7 @@ class LinkForm(forms.Form):
 
 
 def _instrument_choices() -> list[tuple[str, str]]:
-    return [(i.code, f"{i.title} ({i.code})") for i in all_instruments()]
+    return [(i.code, f"{localised(i.title)} ({i.code})") for i in all_instruments()]
 
 
 class ExportForm(forms.Form):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
 
 from tandem.accounts.access import scope_for
@@ -61,10 +62,19 @@ def wave_label(wave: str) -> str:
         return _("Discharge")
     kind, _sep, number = wave.partition(" ")
     if kind == "month":
-        return _("Month %(number)s") % {"number": number}
+        return _("Month %(number)s") % {"number": _decimal(number)}
     if kind == "contact":
         return _("Contact %(number)s") % {"number": number}
     return wave
+
+
+def _decimal(number: str) -> str:
+    """A number from a wave's machine label ("4.5") in the reader's format ("4,5")."""
+    try:
+        value = float(number)
+    except ValueError:
+        return number
+    return number_format(value, 0 if value.is_integer() else 1, use_l10n=True)
 
 
 @register.filter
