@@ -85,7 +85,8 @@ def score_value(scores: dict[str, float | None], name: str) -> str:
     value = scores.get(name)
     if value is None:
         return _("not scored")
-    return f"{value:.1f}".removesuffix(".0")
+    value = round(float(value), 1)
+    return number_format(value, 0 if value.is_integer() else 1, use_l10n=True)
 
 
 @register.filter
