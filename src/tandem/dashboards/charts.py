@@ -2,22 +2,44 @@
 
 Small cells are suppressed and table cells formatted by ``core.display`` (``SUPPRESSED`` cells
 are left out of charts). Figures are made and drawn by ``core.figures`` (``new_figure``,
-``to_svg``), which draws every label as plain text.
+``to_svg``), which draws every label as plain text. A chart with nothing to draw (no values, or
+every value suppressed) is an empty string, and the page shows the panel's ``empty_text``
+instead of axes with no meaning. Legends sit outside the plot area (``legend_outside``).
+
+Drawing is the costly part of a dashboard (tens of milliseconds a chart, the queries a few):
+``cached_chart`` keeps each drawn SVG in the cache under a digest of exactly what it draws, so
+a chart is drawn again only when its numbers (the data version) or the language change.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import hashlib
 import math
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
+from typing import ParamSpec
 
 import matplotlib.dates
 import numpy as np
+from django.core.cache import cache
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from tandem.core.display import Cell
-from tandem.core.figures import new_figure, to_svg
+from tandem.core.figures import legend_outside, new_figure, to_svg
+
+P = ParamSpec("P")
+# Raise when the drawing code changes, so that charts drawn by the old code are not served.
+CHART_VERSION = 2
+CHART_CACHE_SECONDS = 7 * 24 * 3600
+# Stands in a panel's ``svg`` for a chart not drawn yet; the number is the chart's order in the
+# page (``DeferredCharts``), which the chart's own request draws.
+PENDING_PREFIX = "<!--chart-pending:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +51,97 @@ class Panel:
     columns: tuple[str, ...]
     rows: list[tuple[Cell, ...]] = field(default_factory=list)
     caption: str = ""
+    # Said in place of the chart when there is nothing to draw: why, and what to do about it.
+    empty_text: str = ""
+    # False for a panel that is a table only (no chart, so no sentence about a missing one).
+    has_chart: bool = True
+    # Where each row's first cell leads (what the row is about), "" for no link; by row index.
+    row_links: tuple[str, ...] = ()
+
+    @property
+    def linked_rows(self) -> list[tuple[str, tuple[Cell, ...]]]:
+        """(link or "", row) for each row, for the template."""
+        links = list(self.row_links) + [""] * (len(self.rows) - len(self.row_links))
+        return list(zip(links, self.rows, strict=False))
+
+    @property
+    def is_pending(self) -> bool:
+        """True when the chart is drawn by a request of its own (``DeferredCharts``)."""
+        return self.svg.startswith(PENDING_PREFIX)
+
+    @property
+    def chart_note(self) -> str:
+        """The sentence shown instead of an empty chart."""
+        if self.svg or not self.has_chart:
+            return ""
+        return self.empty_text or _(
+            "No chart: there is nothing to draw for this period, or every value rests on fewer "
+            "than 5 clients. Choose a longer period, or come back once more is recorded."
+        )
+
+
+class DeferredCharts:
+    """Charts a page left undrawn, in the order it asked for them (see ``deferred_charts``)."""
+
+    def __init__(self) -> None:
+        self.waiting: list[Callable[[], str]] = []
+
+    def defer(self, draw: Callable[[], str]) -> str:
+        self.waiting.append(draw)
+        return f"{PENDING_PREFIX}{len(self.waiting) - 1}-->"
+
+    def draw(self, svg: str) -> str:
+        """The chart a panel's ``svg`` stands for: the SVG itself, or the pending one drawn."""
+        if not svg.startswith(PENDING_PREFIX):
+            return svg
+        index = int(svg.removeprefix(PENDING_PREFIX).removesuffix("-->"))
+        return self.waiting[index]()
+
+
+_deferred: ContextVar[DeferredCharts | None] = ContextVar("deferred_charts", default=None)
+
+
+@contextlib.contextmanager
+def deferred_charts() -> Iterator[DeferredCharts]:
+    """Within this block, a chart not in the cache is not drawn: its panel's ``svg`` is a
+    pending marker, and the page fetches the chart with a request of its own, so that the page
+    answers at the speed of its queries and each chart arrives when drawn."""
+    deferred = DeferredCharts()
+    token = _deferred.set(deferred)
+    try:
+        yield deferred
+    finally:
+        _deferred.reset(token)
+
+
+def cached_chart(draw: Callable[P, str]) -> Callable[P, str]:
+    """Keep ``draw``'s SVG in the cache under a digest of its arguments and the language.
+
+    The arguments are the numbers and labels drawn, so the key is the data version itself: new
+    data give a new key, and nothing needs invalidating. Nothing personal is in the key (a
+    digest) and the SVG only draws what the caller already computed for a user allowed to see it.
+    """
+    name = f"{draw.__module__}.{draw.__qualname__}"
+
+    @functools.wraps(draw)
+    def drawn(*args: P.args, **kwargs: P.kwargs) -> str:
+        source = repr((CHART_VERSION, name, get_language(), args, sorted(kwargs.items())))
+        key = "chart:" + hashlib.sha256(source.encode()).hexdigest()
+        svg = cache.get(key)
+        if isinstance(svg, str):
+            return svg
+
+        def draw_and_keep() -> str:
+            svg = draw(*args, **kwargs)
+            cache.set(key, svg, CHART_CACHE_SECONDS)
+            return svg
+
+        deferred = _deferred.get()
+        if deferred is not None:
+            return deferred.defer(draw_and_keep)
+        return draw_and_keep()
+
+    return drawn
 
 
 # ---- drawing: the few chart shapes the dashboards use ------------------------------------------
@@ -52,6 +165,7 @@ def _drawable(values: Sequence[Cell]) -> list[float]:
     return [math.nan if (n := as_number(v)) is None else n for v in values]
 
 
+@cached_chart
 def bar_chart(
     labels: Sequence[str],
     series: Mapping[str, Sequence[Cell]],
@@ -61,7 +175,17 @@ def bar_chart(
     stacked: bool = False,
     horizontal: bool = False,
 ) -> str:
-    """Grouped (or stacked) bars, one group per label; suppressed cells are left out."""
+    """Grouped (or stacked) bars, one group per label; suppressed cells are left out.
+
+    Empty (``""``) when no bar has a value other than zero: an all-zero or all-suppressed chart
+    would only draw axes.
+    """
+    if not any(
+        (n := as_number(value)) is not None and n != 0
+        for values in series.values()
+        for value in values
+    ):
+        return ""
     figure = new_figure(height=max(2.8, 0.35 * len(labels)) if horizontal else 2.8)
     axes = figure.subplots()
     positions = np.arange(len(labels), dtype=float)
@@ -92,17 +216,20 @@ def bar_chart(
         axes.set_title(title, fontsize=10)
     axes.grid(visible=True, axis="x" if horizontal else "y", alpha=0.3)
     if len(names) > 1:
-        axes.legend(fontsize=7, loc="best")
+        legend_outside(axes)
     return to_svg(figure)
 
 
+@cached_chart
 def line_chart(
     series: Mapping[str, Sequence[tuple[date, Number]]],
     *,
     title: str = "",
     ylabel: str = "",
 ) -> str:
-    """One line per series over dates (points without a value are skipped)."""
+    """One line per series over dates (points without a value are skipped); empty if none."""
+    if not any(value is not None for points in series.values() for _when, value in points):
+        return ""
     figure = new_figure()
     axes = figure.subplots()
     for name, points in series.items():
@@ -117,7 +244,7 @@ def line_chart(
     axes.set_ylabel(ylabel, fontsize=8)
     axes.grid(visible=True, alpha=0.3)
     if len(series) > 1:
-        axes.legend(fontsize=7, loc="best")
+        legend_outside(axes)
     figure.autofmt_xdate()
     return to_svg(figure)
 
