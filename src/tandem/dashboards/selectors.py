@@ -13,9 +13,11 @@ from datetime import date, datetime
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncMonth, TruncWeek
+from django.urls import reverse
 
 from tandem.accounts.access import scope_for
 from tandem.accounts.models import Role, User
+from tandem.alerts.links import alert_about_url
 from tandem.alerts.models import Alert, AlertStatus
 from tandem.alerts.reasons import describe
 from tandem.alerts.selectors import alerts_visible_to, open_alerts_by_episode
@@ -37,9 +39,12 @@ class AlertLine:
     reason: str
     status_label: str
     opened_on: date
+    # The alert's own page, and the page of what it is about ("" when the reader has none).
+    url: str = ""
+    about_url: str = ""
 
 
-def _line(alert: Alert) -> AlertLine:
+def _line(alert: Alert, viewer: User) -> AlertLine:
     return AlertLine(
         pk=alert.pk,
         rule=alert.rule,
@@ -47,13 +52,15 @@ def _line(alert: Alert) -> AlertLine:
         reason=describe(alert),
         status_label=str(alert.get_status_display()),
         opened_on=alert.opened_on,
+        url=reverse("alerts:alert_detail", args=[alert.pk]),
+        about_url=alert_about_url(alert, viewer),
     )
 
 
-def alert_lines_by_episode(episode_ids: Iterable[int]) -> dict[int, list[AlertLine]]:
+def alert_lines_by_episode(episode_ids: Iterable[int], viewer: User) -> dict[int, list[AlertLine]]:
     """Unresolved alerts per episode, newest first, with their reasons in words (one query)."""
     return {
-        episode_id: [_line(alert) for alert in alerts]
+        episode_id: [_line(alert, viewer) for alert in alerts]
         for episode_id, alerts in open_alerts_by_episode(episode_ids).items()
     }
 
@@ -66,7 +73,7 @@ def open_worker_alerts(worker: User) -> list[AlertLine]:
         .exclude(status=AlertStatus.RESOLVED)
         .order_by("-opened_on", "-pk")
     )
-    return [_line(alert) for alert in rows]
+    return [_line(alert, worker) for alert in rows]
 
 
 # ---- client -------------------------------------------------------------------------------------
