@@ -246,7 +246,9 @@ def time_pages(samples: int, seed: int) -> None:
         queries[page] = len(captured.captured_queries)
         charts[:] = [
             html.unescape(found)
-            for found in re.findall(r'hx-get="([^"]+/charts/[^"]+)"', response.content.decode())
+            for found in re.findall(
+                r'hx-get="([^"]+/dashboard/chart/[^"]+)"', response.content.decode()
+            )
         ]
         if cold:
             started = time.perf_counter()

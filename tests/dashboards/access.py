@@ -54,6 +54,5 @@ _DASHBOARD_OBJECT = {
 def dashboards_path(key: str, path: str, objects: dict[str, Any]) -> str | None:
     """A real URL for a dashboard route and one relationship; None if the route is not ours."""
     if key in _DASHBOARD_OBJECT:
-        path = path.replace("<int:pk>", str(objects[_DASHBOARD_OBJECT[key]].pk))
-        return path.replace("<int:index>", "0")
+        return path.replace("<int:pk>", str(objects[_DASHBOARD_OBJECT[key]].pk))
     return None

@@ -408,8 +408,9 @@ def test_a_chart_not_drawn_yet_is_fetched_by_the_page_with_a_working_sign(
     cache.clear()
     _reviewed(world)
     content = login_as(world.supervisor).get(url(world.team), PERIOD).content.decode()
-    chart = reverse("dashboards:team_dashboard_chart", args=[world.team.pk, 0])
-    assert f'hx-get="{chart}?start={START.isoformat()}&amp;end={END.isoformat()}"' in content
+    chart = reverse("dashboards:team_dashboard_chart", args=[world.team.pk])
+    query = f"panel=0&amp;start={START.isoformat()}&amp;end={END.isoformat()}"
+    assert f'hx-get="{chart}?{query}"' in content
     assert 'hx-indicator="this"' in content
     assert "<svg" not in content
 
@@ -418,8 +419,8 @@ def test_the_chart_request_draws_the_chart(world: World, login_as: LoginAs) -> N
     cache.clear()
     _reviewed(world)
     http = login_as(world.supervisor)
-    chart = reverse("dashboards:team_dashboard_chart", args=[world.team.pk, 0])
-    response = http.get(chart, PERIOD)
+    chart = reverse("dashboards:team_dashboard_chart", args=[world.team.pk])
+    response = http.get(chart, {"panel": 0, **PERIOD})
     assert response.status_code == 200
     assert response.content.decode().count("<svg") == 1
     # Drawn once, the chart is in the page itself from then on.
@@ -429,16 +430,16 @@ def test_the_chart_request_draws_the_chart(world: World, login_as: LoginAs) -> N
 def test_a_chart_with_nothing_to_draw_answers_with_its_sentence(
     world: World, login_as: LoginAs
 ) -> None:
-    chart = reverse("dashboards:team_dashboard_chart", args=[world.team.pk, 0])
-    response = login_as(world.supervisor).get(chart, PERIOD)
+    chart = reverse("dashboards:team_dashboard_chart", args=[world.team.pk])
+    response = login_as(world.supervisor).get(chart, {"panel": 0, **PERIOD})
     content = response.content.decode()
     assert "<svg" not in content
     assert "no final fidelity review yet" in content
 
 
 def test_a_chart_past_the_last_panel_is_not_found(world: World, login_as: LoginAs) -> None:
-    chart = reverse("dashboards:team_dashboard_chart", args=[world.team.pk, 99])
-    assert login_as(world.supervisor).get(chart, PERIOD).status_code == 404
+    chart = reverse("dashboards:team_dashboard_chart", args=[world.team.pk])
+    assert login_as(world.supervisor).get(chart, {"panel": 99, **PERIOD}).status_code == 404
 
 
 def test_the_period_form_says_it_is_working(world: World, login_as: LoginAs) -> None:
@@ -453,7 +454,12 @@ def test_a_chart_request_costs_the_same_queries_however_much_data(
     _fill(world, size)
     http = HttpClient()
     http.force_login(world.supervisor)
-    chart = reverse("dashboards:team_dashboard_chart", args=[world.team.pk, 0])
+    chart = reverse("dashboards:team_dashboard_chart", args=[world.team.pk])
     with django_assert_max_num_queries(22):
-        response = http.get(chart, PERIOD)
+        response = http.get(chart, {"panel": 0, **PERIOD})
     assert response.status_code == 200
+
+
+def test_a_chart_request_without_a_panel_number_is_refused(world: World, login_as: LoginAs) -> None:
+    chart = reverse("dashboards:team_dashboard_chart", args=[world.team.pk])
+    assert login_as(world.supervisor).get(chart, {"panel": "x", **PERIOD}).status_code == 400

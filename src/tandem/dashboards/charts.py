@@ -7,39 +7,27 @@ every value suppressed) is an empty string, and the page shows the panel's ``emp
 instead of axes with no meaning. Legends sit outside the plot area (``legend_outside``).
 
 Drawing is the costly part of a dashboard (tens of milliseconds a chart, the queries a few):
-``cached_chart`` keeps each drawn SVG in the cache under a digest of exactly what it draws, so
-a chart is drawn again only when its numbers (the data version) or the language change.
+``cached_chart`` (``core.chart_cache``) keeps each drawn SVG in the cache under a digest of
+exactly what it draws, so a chart is drawn again only when its numbers or the language change.
 """
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import hashlib
 import math
 import statistics
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextvars import ContextVar
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import ParamSpec
 
 import matplotlib.dates
 import numpy as np
-from django.core.cache import cache
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from tandem.core.chart_cache import PENDING_PREFIX, cached_chart, deferred_charts
 from tandem.core.display import Cell
 from tandem.core.figures import legend_outside, new_figure, to_svg
 
-P = ParamSpec("P")
-# Raise when the drawing code changes, so that charts drawn by the old code are not served.
-CHART_VERSION = 2
-CHART_CACHE_SECONDS = 7 * 24 * 3600
-# Stands in a panel's ``svg`` for a chart not drawn yet; the number is the chart's order in the
-# page (``DeferredCharts``), which the chart's own request draws.
-PENDING_PREFIX = "<!--chart-pending:"
+__all__ = ["Panel", "bar_chart", "cached_chart", "deferred_charts", "line_chart"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,70 +66,6 @@ class Panel:
             "No chart: there is nothing to draw for this period, or every value rests on fewer "
             "than 5 clients. Choose a longer period, or come back once more is recorded."
         )
-
-
-class DeferredCharts:
-    """Charts a page left undrawn, in the order it asked for them (see ``deferred_charts``)."""
-
-    def __init__(self) -> None:
-        self.waiting: list[Callable[[], str]] = []
-
-    def defer(self, draw: Callable[[], str]) -> str:
-        self.waiting.append(draw)
-        return f"{PENDING_PREFIX}{len(self.waiting) - 1}-->"
-
-    def draw(self, svg: str) -> str:
-        """The chart a panel's ``svg`` stands for: the SVG itself, or the pending one drawn."""
-        if not svg.startswith(PENDING_PREFIX):
-            return svg
-        index = int(svg.removeprefix(PENDING_PREFIX).removesuffix("-->"))
-        return self.waiting[index]()
-
-
-_deferred: ContextVar[DeferredCharts | None] = ContextVar("deferred_charts", default=None)
-
-
-@contextlib.contextmanager
-def deferred_charts() -> Iterator[DeferredCharts]:
-    """Within this block, a chart not in the cache is not drawn: its panel's ``svg`` is a
-    pending marker, and the page fetches the chart with a request of its own, so that the page
-    answers at the speed of its queries and each chart arrives when drawn."""
-    deferred = DeferredCharts()
-    token = _deferred.set(deferred)
-    try:
-        yield deferred
-    finally:
-        _deferred.reset(token)
-
-
-def cached_chart(draw: Callable[P, str]) -> Callable[P, str]:
-    """Keep ``draw``'s SVG in the cache under a digest of its arguments and the language.
-
-    The arguments are the numbers and labels drawn, so the key is the data version itself: new
-    data give a new key, and nothing needs invalidating. Nothing personal is in the key (a
-    digest) and the SVG only draws what the caller already computed for a user allowed to see it.
-    """
-    name = f"{draw.__module__}.{draw.__qualname__}"
-
-    @functools.wraps(draw)
-    def drawn(*args: P.args, **kwargs: P.kwargs) -> str:
-        source = repr((CHART_VERSION, name, get_language(), args, sorted(kwargs.items())))
-        key = "chart:" + hashlib.sha256(source.encode()).hexdigest()
-        svg = cache.get(key)
-        if isinstance(svg, str):
-            return svg
-
-        def draw_and_keep() -> str:
-            svg = draw(*args, **kwargs)
-            cache.set(key, svg, CHART_CACHE_SECONDS)
-            return svg
-
-        deferred = _deferred.get()
-        if deferred is not None:
-            return deferred.defer(draw_and_keep)
-        return draw_and_keep()
-
-    return drawn
 
 
 # ---- drawing: the few chart shapes the dashboards use ------------------------------------------

@@ -44,7 +44,8 @@ class AlertLine:
     about_url: str = ""
 
 
-def _line(alert: Alert, viewer: User) -> AlertLine:
+def alert_line(alert: Alert, viewer: User) -> AlertLine:
+    """One alert as the dashboards show it to ``viewer``, with its links."""
     return AlertLine(
         pk=alert.pk,
         rule=alert.rule,
@@ -60,7 +61,7 @@ def _line(alert: Alert, viewer: User) -> AlertLine:
 def alert_lines_by_episode(episode_ids: Iterable[int], viewer: User) -> dict[int, list[AlertLine]]:
     """Unresolved alerts per episode, newest first, with their reasons in words (one query)."""
     return {
-        episode_id: [_line(alert, viewer) for alert in alerts]
+        episode_id: [alert_line(alert, viewer) for alert in alerts]
         for episode_id, alerts in open_alerts_by_episode(episode_ids).items()
     }
 
@@ -73,10 +74,21 @@ def open_worker_alerts(worker: User) -> list[AlertLine]:
         .exclude(status=AlertStatus.RESOLVED)
         .order_by("-opened_on", "-pk")
     )
-    return [_line(alert, worker) for alert in rows]
+    return [alert_line(alert, worker) for alert in rows]
 
 
 # ---- client -------------------------------------------------------------------------------------
+def open_client_alerts(user: User, client: Client) -> list[AlertLine]:
+    """The client's unresolved alerts the user may see, newest first (one query)."""
+    rows = (
+        alerts_visible_to(user)
+        .filter(client=client)
+        .exclude(status=AlertStatus.RESOLVED)
+        .order_by("-opened_on", "-pk")
+    )
+    return [alert_line(alert, user) for alert in rows]
+
+
 def client_goals(user: User, client: Client) -> list[tuple[str, date | None]]:
     """(status, achieved on) of every goal in the client's episodes the user may see."""
     visible = episodes_visible_to(user).filter(client=client)

@@ -9,7 +9,7 @@ urlpatterns: list[object] = [
     path("clients/<int:pk>/dashboard/", views.client_dashboard_page, name="client_dashboard"),
     path("teams/<int:pk>/dashboard/", views.team_dashboard_page, name="team_dashboard"),
     path(
-        "teams/<int:pk>/dashboard/charts/<int:index>/",
+        "teams/<int:pk>/dashboard/chart/",
         views.team_dashboard_chart,
         name="team_dashboard_chart",
     ),

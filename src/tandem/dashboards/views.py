@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -68,20 +67,22 @@ def team_dashboard_page(request: HttpRequest, pk: int) -> HttpResponse:
             "team": team,
             "form": shown_form,
             "dashboard": dashboard,
-            "period_query": urlencode({"start": start.isoformat(), "end": end.isoformat()}),
+            "period": {"start": start.isoformat(), "end": end.isoformat()},
         },
     )
 
 
 @require_GET
 @role_required(Role.SUPERVISOR, Role.PROGRAMME_MANAGER)
-def team_dashboard_chart(request: HttpRequest, pk: int, index: int) -> HttpResponse:
-    """One chart of the team dashboard (the ``index``-th panel), drawn: an htmx fragment."""
+def team_dashboard_chart(request: HttpRequest, pk: int) -> HttpResponse:
+    """One chart of the team dashboard (``?panel=``, counted from 0), drawn: an htmx fragment."""
     user = user_of(request)
     team = get_team_for(user, pk)
     form = PeriodForm(request.GET, today=timezone.localdate())
-    if not form.is_valid():
+    panel_text = request.GET.get("panel", "0")
+    if not form.is_valid() or not panel_text.isdigit():
         return HttpResponse(status=400)
+    index = int(panel_text)
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     with deferred_charts() as deferred:
         dashboard = team_dashboard(user, team, start=start, end=end)

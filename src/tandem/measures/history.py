@@ -13,6 +13,7 @@ from datetime import datetime
 
 import matplotlib.dates
 
+from tandem.core.chart_cache import cached_chart
 from tandem.core.figures import legend_outside, new_figure, to_svg
 from tandem.measures.labels import localised
 from tandem.measures.models import Response
@@ -90,6 +91,7 @@ def headline_score(code: str) -> str | None:
     return _headline(instrument.score_names, CHANGE_NORMS.get(code))
 
 
+@cached_chart
 def _chart(title: str, names: tuple[str, ...], rows: list[HistoryRow]) -> str:
     figure = new_figure(5.5, 2.6)
     axes = figure.subplots()
