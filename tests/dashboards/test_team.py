@@ -420,7 +420,7 @@ def test_the_chart_request_draws_the_chart(world: World, login_as: LoginAs) -> N
     _reviewed(world)
     http = login_as(world.supervisor)
     chart = reverse("dashboards:team_dashboard_chart", args=[world.team.pk])
-    response = http.get(chart, {"panel": 0, **PERIOD})
+    response = http.get(chart, {"panel": "0", **PERIOD})
     assert response.status_code == 200
     assert response.content.decode().count("<svg") == 1
     # Drawn once, the chart is in the page itself from then on.
@@ -431,7 +431,7 @@ def test_a_chart_with_nothing_to_draw_answers_with_its_sentence(
     world: World, login_as: LoginAs
 ) -> None:
     chart = reverse("dashboards:team_dashboard_chart", args=[world.team.pk])
-    response = login_as(world.supervisor).get(chart, {"panel": 0, **PERIOD})
+    response = login_as(world.supervisor).get(chart, {"panel": "0", **PERIOD})
     content = response.content.decode()
     assert "<svg" not in content
     assert "no final fidelity review yet" in content
@@ -439,7 +439,7 @@ def test_a_chart_with_nothing_to_draw_answers_with_its_sentence(
 
 def test_a_chart_past_the_last_panel_is_not_found(world: World, login_as: LoginAs) -> None:
     chart = reverse("dashboards:team_dashboard_chart", args=[world.team.pk])
-    assert login_as(world.supervisor).get(chart, {"panel": 99, **PERIOD}).status_code == 404
+    assert login_as(world.supervisor).get(chart, {"panel": "99", **PERIOD}).status_code == 404
 
 
 def test_the_period_form_says_it_is_working(world: World, login_as: LoginAs) -> None:
@@ -456,7 +456,7 @@ def test_a_chart_request_costs_the_same_queries_however_much_data(
     http.force_login(world.supervisor)
     chart = reverse("dashboards:team_dashboard_chart", args=[world.team.pk])
     with django_assert_max_num_queries(22):
-        response = http.get(chart, {"panel": 0, **PERIOD})
+        response = http.get(chart, {"panel": "0", **PERIOD})
     assert response.status_code == 200
 
 
