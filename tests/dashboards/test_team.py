@@ -301,4 +301,4 @@ def test_the_dashboard_costs_the_same_queries_however_much_data(
     assert response.status_code == 200
     content = response.content.decode()
     assert content.count("<svg") >= 3  # fidelity, domains, indicators (outcomes may be <5)
-    assert content.count('<table class="data">') == len(response.context["dashboard"].panels)
+    assert content.count('<table class="data cards">') == len(response.context["dashboard"].panels)
