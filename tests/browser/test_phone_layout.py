@@ -14,7 +14,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 from pytest_django.live_server_helper import LiveServer
 
 from tandem.measures.models import Administration
@@ -27,7 +27,7 @@ from tests.practice.factories import GoalFactory, RecoveryPlanFactory, StepFacto
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 MIN_TARGET_PX = 44
 
 # Runs in the page: the targets smaller than the minimum, and the page's sideways overflow.

@@ -50,14 +50,33 @@ def test_every_printed_login_signs_in(capsys: pytest.CaptureFixture[str]) -> Non
     lines = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("login: ")]
     roles = {ln.split()[1] for ln in lines}
     assert roles == {role.value for role in Role}
-    assert sum(ln.split()[1] == Role.CASE_MANAGER for ln in lines) == 2
+    assert sum(ln.split()[1] == Role.CASE_MANAGER for ln in lines) == 3
     for line in lines:
-        _label, role, email, password = line.split()
+        _label, role, email, password, *_programme = line.split(maxsplit=4)
         assert password == DEMO_PASSWORD
         http = HttpClient()
         response = http.post("/accounts/login/", {"username": email, "password": password})
         assert response.status_code == 302, (role, email)
         assert http.get("/").status_code in (200, 302)
+
+
+@pytest.mark.usefixtures("demo_db")
+def test_the_logins_cover_each_programmes_clinical_roles_and_both_assessors(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    call_command("demo", "--no-serve")
+    lines = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("login: ")]
+    for role in (Role.CASE_MANAGER, Role.SUPERVISOR, Role.PROGRAMME_MANAGER):
+        for programme in Programme.objects.all():
+            email = next(
+                ln.split()[2]
+                for ln in lines
+                if ln.split()[1] == role and ln.endswith(f"({programme.name})")
+            )
+            membership = User.objects.get(email=email).memberships.get(role=role)
+            assert membership.programme_id == programme.pk
+    assessors = [ln.split()[2] for ln in lines if ln.split()[1] == Role.ASSESSOR]
+    assert len(set(assessors)) == 2
 
 
 @pytest.mark.usefixtures("demo_db")
