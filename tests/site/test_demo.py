@@ -9,6 +9,8 @@ from django.test import Client as HttpClient
 from tandem.accounts.models import Role, User
 from tandem.clients.models import Client, Episode
 from tandem.orgs.models import Programme, ProgrammeModel, Team
+from tandem.practice import demo as practice_demo
+from tandem.practice.models import Contact, DomainEntry, Goal, Step
 from tandem.site.demo import DEMO_PASSWORD, load_demo
 
 pytestmark = pytest.mark.demo
@@ -77,6 +79,26 @@ def test_the_logins_cover_each_programmes_clinical_roles_and_both_assessors(
             assert membership.programme_id == programme.pk
     assessors = [ln.split()[2] for ln in lines if ln.split()[1] == Role.ASSESSOR]
     assert len(set(assessors)) == 2
+
+
+@pytest.mark.usefixtures("demo_db")
+def test_french_speaking_clients_have_their_record_in_french() -> None:
+    load_demo()
+    french_wants = {wants for wants, _now in practice_demo.WANTS_FR.values()}
+    english_wants = {wants for wants, _now in practice_demo.WANTS.values()}
+    for language, wants, steps, notes in (
+        ("fr", french_wants, practice_demo.STEPS_FR, practice_demo.NOTES_FR),
+        ("en", english_wants, practice_demo.STEPS, practice_demo.NOTES),
+    ):
+        goals = Goal.objects.filter(plan__client__preferred_language=language)
+        assert goals.exists(), language
+        assert set(goals.values_list("own_words", flat=True)) <= wants
+        step_actions = Step.objects.filter(goal__in=goals).values_list("action", flat=True)
+        assert set(step_actions) <= set(steps)
+        contact_notes = Contact.objects.filter(client__preferred_language=language)
+        assert set(contact_notes.values_list("note", flat=True)) <= set(notes)
+        entries = DomainEntry.objects.filter(assessment__client__preferred_language=language)
+        assert set(entries.values_list("wants", flat=True)) <= wants
 
 
 @pytest.mark.usefixtures("demo_db")
