@@ -1,4 +1,5 @@
-"""The Measures section of the client page, rendered where the client template includes it."""
+"""The Measures section of the client page, and the measures links of a programme's pages,
+rendered where those templates include them."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from tandem.measures import selectors
 from tandem.measures.history import histories
 from tandem.measures.labels import localised
 from tandem.measures.models import AdministrationStatus
+from tandem.orgs.models import Programme
+from tandem.orgs.selectors import programmes_managed_by
 
 register = template.Library()
 
@@ -76,3 +79,15 @@ def score_value(scores: dict[str, float | None], name: str) -> str:
 def localised_label(label: str) -> str:
     """A built-in instrument title or score label in the active language."""
     return localised(label)
+
+
+@register.inclusion_tag("measures/_programme_links.html", takes_context=True)
+def programme_measures_links(context: template.Context, programme: Programme) -> dict[str, Any]:
+    """Links to the programme's response export and import, for those allowed to use them."""
+    user = context["request"].user
+    allowed = (
+        isinstance(user, User)
+        and scope_for(user).has_role(Role.PROGRAMME_MANAGER)
+        and programmes_managed_by(user).filter(pk=programme.pk).exists()
+    )
+    return {"visible": allowed, "programme": programme}
