@@ -389,7 +389,7 @@ def test_the_dashboard_costs_the_same_queries_however_much_data(
     content = response.content.decode()
     # Fidelity, domains, indicators (outcomes may be <5): drawn, or fetched by the page.
     assert content.count("<svg") + content.count('class="chart chart-pending"') >= 3
-    assert content.count('<table class="data">') == len(response.context["dashboard"].panels)
+    assert content.count('<table class="data cards">') == len(response.context["dashboard"].panels)
 
 
 # ---- charts drawn on their own request ----------------------------------------------------------
