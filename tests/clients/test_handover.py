@@ -182,3 +182,8 @@ def test_open_alerts_follow_the_episode_to_its_new_team_and_case_manager(
     assert (alert.team, alert.worker) == (world.other_team, world.other_team_case_manager)
     assert alerts_visible_to(world.other_team_case_manager).filter(pk=alert.pk).exists()
     assert not alerts_visible_to(world.case_manager).filter(pk=alert.pk).exists()
+
+
+def test_the_team_page_links_each_episode_to_its_hand_over(world: World, login_as: LoginAs) -> None:
+    html = login_as(world.supervisor).get(f"/teams/{world.team.pk}/").content.decode()
+    assert f"/episodes/{own_episode(world).pk}/handover/" in html
