@@ -134,10 +134,22 @@ APP_EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
     ),
     "practice:supervision": (ANON, INTAKE_PAGES),
     "practice:session_new": (ANON, INTAKE_PAGES),
+    # A session where the relationship's client was presented: its supervisors run it, the
+    # client's own case manager reads it.
     "practice:session_detail": (
+        ANON,
+        grid(every(403), **{k.value: v for k, v in CLINICAL_ONLY.items()}),
+    ),
+    "practice:presentation_summary": (
         ANON,
         grid(every(403), **{k.value: v for k, v in TEAMS_ONLY.items()}),
     ),
+    # An action agreed for the relationship's client, owned by its case manager.
+    "practice:agreed_action": (
+        ANON,
+        grid(every(403), **{k.value: v for k, v in TEAMS_ONLY.items()}),
+    ),
+    "practice:agreed_action_done": (ANON, grid(every(405))),  # POST only
     "measures:administration": (
         ANON,
         grid(every(403), **{k.value: v for k, v in CLINICAL_ONLY.items()}),
@@ -146,11 +158,17 @@ APP_EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
         ANON,
         grid(every(403), **{k.value: v for k, v in CLINICAL_ONLY.items()}),
     ),
+    "measures:correct_response": (
+        ANON,
+        grid(every(403), **{k.value: v for k, v in CLINICAL_ONLY.items()}),
+    ),
     # POST only: a GET is refused before anything is looked up.
     "measures:validate_item": (ANON, grid(every(405))),
     "measures:issue_link": (ANON, grid(every(405))),
     "measures:cancel_link": (ANON, grid(every(405))),
     "measures:resend_link": (ANON, grid(every(405))),
+    "measures:close": (ANON, grid(every(405))),
+    "measures:reopen": (ANON, grid(every(405))),
     "measures:programme_export": (
         ANON,
         grid(every(403), programme_manager=rel(200, 200, 200, 404)),

@@ -379,3 +379,117 @@ class ClientPresentation(models.Model):
     @override
     def __str__(self) -> str:
         return f"{_('Presentation')} {self.pk}"
+
+
+class AgreedActionStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    VOIDED = "voided", _("Voided")
+
+
+class AgreedAction(models.Model):
+    """What a supervision session agreed someone does for a presented client, and by when.
+
+    ``version`` detects concurrent edits; every change leaves an ``AgreedActionChange`` row, so
+    the state before and after each correction stays readable.
+    """
+
+    session = models.ForeignKey(
+        SupervisionSession, on_delete=models.PROTECT, related_name="agreed_actions"
+    )
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="agreed_actions")
+    text = models.TextField(_("what was agreed"), max_length=1000)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="agreed_actions",
+        verbose_name=_("who does it"),
+    )
+    due_on = models.DateField(_("by when"))
+    status = models.CharField(
+        _("status"),
+        max_length=8,
+        choices=AgreedActionStatus.choices,
+        default=AgreedActionStatus.OPEN,
+    )
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    void_reason = models.TextField(_("why it was voided"), max_length=500, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("agreed action")
+        verbose_name_plural = _("agreed actions")
+        ordering = ["due_on", "pk"]
+        indexes = [
+            # The case manager's home lists their open actions by due date; the client page
+            # reads one client's open actions.
+            models.Index(fields=["owner", "status", "due_on"], name="agreed_action_owner_idx"),
+            models.Index(fields=["client", "status", "due_on"], name="agreed_action_client_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="done") | models.Q(done_on__isnull=False),
+                name="agreed_action_done_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="voided") | ~models.Q(void_reason=""),
+                name="agreed_action_void_has_reason",
+            ),
+        ]
+
+    @override
+    def __str__(self) -> str:
+        return f"{_('Agreed action')} {self.pk}"
+
+    @override
+    def clean(self) -> None:
+        if self.status == AgreedActionStatus.DONE and self.done_on is None:
+            raise ValidationError({"done_on": _("A done action needs the date it was done.")})
+        if self.status == AgreedActionStatus.VOIDED and not self.void_reason.strip():
+            raise ValidationError({"void_reason": _("Say why the action is voided.")})
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == AgreedActionStatus.OPEN
+
+    def is_overdue(self, today: date) -> bool:
+        return self.is_open and self.due_on < today
+
+
+class AgreedActionChangeKind(models.TextChoices):
+    CREATED = "created", _("Agreed")
+    EDITED = "edited", _("Corrected")
+    DONE = "done", _("Marked done")
+    REOPENED = "reopened", _("Reopened")
+    VOIDED = "voided", _("Voided")
+
+
+class AgreedActionChange(models.Model):
+    """The state of an agreed action after one change: the row before it is the state before."""
+
+    action = models.ForeignKey(AgreedAction, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(_("change"), max_length=8, choices=AgreedActionChangeKind.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("when"), auto_now_add=True)
+    text = models.TextField(_("what was agreed"))
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    due_on = models.DateField(_("by when"))
+    status = models.CharField(_("status"), max_length=8, choices=AgreedActionStatus.choices)
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("agreed action change")
+        verbose_name_plural = _("agreed action changes")
+        ordering = ["changed_at", "pk"]
+
+    @override
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.pk}"

@@ -2,6 +2,7 @@ from django.urls import path
 
 from tandem.practice import views
 from tandem.practice.corrections import views as corrections
+from tandem.practice.supervision import views as supervision
 
 app_name = "practice"
 
@@ -16,5 +17,16 @@ urlpatterns = [
     path("resources/", views.resources, name="resources"),
     path("supervision/", views.supervision, name="supervision"),
     path("supervision/new/", views.session_new, name="session_new"),
-    path("supervision/sessions/<int:pk>/", views.session_detail, name="session_detail"),
+    path("supervision/sessions/<int:pk>/", supervision.session_detail, name="session_detail"),
+    path(
+        "supervision/sessions/<int:pk>/summary/",
+        supervision.presentation_summary,
+        name="presentation_summary",
+    ),
+    path("supervision/actions/<int:pk>/", supervision.agreed_action, name="agreed_action"),
+    path(
+        "supervision/actions/<int:pk>/done/",
+        supervision.agreed_action_done,
+        name="agreed_action_done",
+    ),
 ]

@@ -30,7 +30,6 @@ from tandem.practice.forms import (
     ContactForm,
     GoalForm,
     GoalStatusForm,
-    PresentationForm,
     ResourceForm,
     SessionForm,
     StepForm,
@@ -377,41 +376,3 @@ def session_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Supervision session saved."))
             return redirect("practice:session_detail", pk=session.pk)
     return render(request, "practice/session_form.html", {"form": form})
-
-
-@require_http_methods(["GET", "POST"])
-@role_required(*SUPERVISING)
-@form_token_required
-def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """A session, its presented clients and the group's suggestions; present another client."""
-    user = user_of(request)
-    session = selectors.get_session_for(user, pk)
-    form = PresentationForm(
-        request.POST or None, episodes=selectors.presentable_clients(user, session.team)
-    )
-    if request.method == "POST" and form.is_valid():
-        episode = form.cleaned_data["episode"]
-        try:
-            services.present_client(
-                actor=user,
-                session=session,
-                client=episode.client,
-                presenter=episode.primary_case_manager,
-                question=form.cleaned_data["question"],
-                suggestions=form.cleaned_data["suggestions"],
-            )
-        except ValidationError as error:
-            show_service_error(form, error)
-        else:
-            messages.success(request, _("Presentation saved."))
-            return redirect("practice:session_detail", pk=session.pk)
-    return render(
-        request,
-        "practice/session_detail.html",
-        {
-            "session": session,
-            "attendees": list(session.attendees.order_by("full_name")),
-            "presentations": selectors.presentations_of(session),
-            "form": form,
-        },
-    )
