@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -99,13 +100,57 @@ class RecoveryPlan(models.Model):
         return str(self._meta.verbose_name)
 
 
+_V = TypeVar("_V", bound=models.Model)
+
+
+# ---- voiding: a record entered in error is voided with a reason, never deleted ------------------
+class NotVoidedManager(models.Manager[_V]):
+    """The default manager of voidable records: voided rows are left out of every list.
+
+    It is the default manager so that related managers (``plan.goals``), prefetches and form
+    choices leave voided rows out too. Joins in other queries (``contacts__occurred_on``) do not
+    go through managers: they filter ``voided_at__isnull=True`` themselves. ``all_objects`` reads
+    voided rows as well, for history and the "show voided" lists.
+    """
+
+    @override
+    def get_queryset(self) -> models.QuerySet[_V]:
+        return super().get_queryset().filter(voided_at__isnull=True)
+
+
+class AllRecordsManager(models.Manager[_V]):
+    """Every row, voided or not: for history, corrections and the "show voided" lists."""
+
+
+class Voidable(models.Model):
+    """Fields of a record that can be voided: when, by whom and why."""
+
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("voided by"),
+    )
+    void_reason = models.TextField(_("reason voided"), blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None
+
+
 class GoalStatus(models.TextChoices):
     ACTIVE = "active", _("Working on it")
     ACHIEVED = "achieved", _("Achieved")
     SET_ASIDE = "set_aside", _("Set aside")
 
 
-class Goal(models.Model):
+class Goal(Voidable):
     plan = models.ForeignKey(RecoveryPlan, on_delete=models.CASCADE, related_name="goals")
     domain = models.CharField(_("life domain"), max_length=16, choices=LifeDomain.choices)
     own_words = models.TextField(_("goal, in the person's words"))
@@ -115,7 +160,11 @@ class Goal(models.Model):
     achieved_on = models.DateField(_("achieved on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
+    objects = NotVoidedManager()
+    all_objects = AllRecordsManager()
+
     class Meta:
+        base_manager_name = "all_objects"
         verbose_name = _("goal")
         verbose_name_plural = _("goals")
         ordering = ["created_at", "pk"]
@@ -171,7 +220,7 @@ class StepStatus(models.TextChoices):
     NOT_DONE = "not_done", _("Not done")
 
 
-class Step(models.Model):
+class Step(Voidable):
     """A small, specific, measurable step towards a goal: who does what by when."""
 
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="steps")
@@ -191,7 +240,11 @@ class Step(models.Model):
         verbose_name=_("community resource"),
     )
 
+    objects = NotVoidedManager()
+    all_objects = AllRecordsManager()
+
     class Meta:
+        base_manager_name = "all_objects"
         verbose_name = _("step")
         verbose_name_plural = _("steps")
         ordering = ["due_on", "pk"]
@@ -222,7 +275,7 @@ class ContactWith(models.TextChoices):
     COLLATERAL = "collateral", _("A collateral (family, landlord, other service)")
 
 
-class Contact(models.Model):
+class Contact(Voidable):
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="contacts")
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="contacts")
     worker = models.ForeignKey(
@@ -243,9 +296,15 @@ class Contact(models.Model):
         Step, blank=True, related_name="contacts", verbose_name=_("steps worked on")
     )
     note = models.TextField(_("short note"), max_length=1000, blank=True)
+    # Bumped by every correction: a save that read an older version is refused.
+    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
+    objects = NotVoidedManager()
+    all_objects = AllRecordsManager()
+
     class Meta:
+        base_manager_name = "all_objects"
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         ordering = ["-occurred_on", "-pk"]

@@ -110,7 +110,7 @@ def recent_contacts_for(user: User, client: Client, limit: int = 20) -> list[Con
 
 # ---- figures for the caseload -------------------------------------------------------------------
 def with_practice_facts(episodes: QuerySet[Episode]) -> QuerySet[Episode]:
-    """Annotate each episode with its last contact date and goals achieved (same query).
+    """Annotate each episode with its last contact, goals achieved and next step due (one query).
 
     The episodes are already narrowed to the user by the caller's selector.
     """
@@ -126,9 +126,15 @@ def with_practice_facts(episodes: QuerySet[Episode]) -> QuerySet[Episode]:
         .annotate(n=Count("pk"))
         .values("n")
     )
+    next_due = (
+        Step.objects.filter(goal__plan__episode_id=OuterRef("pk"), status=StepStatus.PLANNED)
+        .order_by("due_on")
+        .values("due_on")[:1]
+    )
     return episodes.annotate(
         last_contact_on=Subquery(last_contact),
         goals_achieved=Coalesce(Subquery(achieved), 0),
+        next_step_due_on=Subquery(next_due),
     )
 
 

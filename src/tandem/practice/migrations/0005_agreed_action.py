@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('clients', '0003_intakepolicy_referral'),
-        ('practice', '0003_contact_window_index'),
+        ('practice', '0004_void_contacts_goals_steps'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
