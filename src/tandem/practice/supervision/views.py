@@ -34,6 +34,7 @@ from tandem.practice.supervision.forms import (
 
 SUPERVISING = (Role.SUPERVISOR, Role.PROGRAMME_MANAGER)
 CLINICAL = (Role.CASE_MANAGER, *SUPERVISING)
+SUPERVISORS_STEPS = frozenset({"correct", "void"})
 
 
 def _changed_elsewhere() -> str:
@@ -220,13 +221,17 @@ def _run_action_step(user: User, action: AgreedAction, step: str, data: dict[str
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*SUPERVISING)
+@role_required(*CLINICAL)
 @form_token_required
 def agreed_action(request: HttpRequest, pk: int) -> HttpResponse:
-    """An agreed action with its history: correct, mark done, reopen or void it."""
+    """An agreed action with its history: its supervisors correct or void it; they and its
+    owner mark it done or reopen it."""
     user = user_of(request)
     action = selectors.get_agreed_action_for(user, pk)
+    runs_session = selectors.supervises(user, action.session.team_id)
     step = request.POST.get("step") if request.method == "POST" else None
+    if step in SUPERVISORS_STEPS and not runs_session:
+        raise PermissionDenied
     forms = _action_page_forms(action, step, request.POST)
     form = forms.get(step or "")
     if form is not None and form.is_valid():
@@ -249,6 +254,7 @@ def agreed_action(request: HttpRequest, pk: int) -> HttpResponse:
         "practice/agreed_action.html",
         {
             "action": action,
+            "runs_session": runs_session,
             "forms": forms,
             "history": selectors.action_history(action),
             "statuses": AgreedActionStatus,
