@@ -203,6 +203,8 @@ def test_a_correction_on_a_stale_form_is_refused_and_keeps_the_typed_text(
     assert "Call the choir lead and the landlord" in response.content.decode()
     action.refresh_from_db()
     assert action.text == "Call the choir lead"
+    # The form now carries the version read just now: saving again, on purpose, goes through.
+    assert response.context["forms"]["correct"]["version"].value() == str(action.version)
 
 
 def test_voiding_needs_a_reason_and_keeps_the_action_on_record(

@@ -20,7 +20,7 @@ from tandem.core.access import role_required, user_of
 from tandem.core.form_tokens import form_token_required, submission_not_saved, submission_saved
 from tandem.core.forms import show_service_error
 from tandem.practice import services as practice_services
-from tandem.practice.models import AgreedAction, AgreedActionStatus, SupervisionSession
+from tandem.practice.models import AgreedAction, SupervisionSession
 from tandem.practice.selectors import get_session_for
 from tandem.practice.supervision import selectors, services
 from tandem.practice.supervision.forms import (
@@ -238,12 +238,15 @@ def agreed_action(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             message = _run_action_step(user, action, step or "", form.cleaned_data)
         except services.AgreedActionChangedError:
-            form.add_error(None, _changed_elsewhere())
+            # Show the action as it is now and keep what was typed; the hidden version moves
+            # on, so that a second, deliberate save goes through.
             action = selectors.get_agreed_action_for(user, pk)
-            forms = {
-                **_action_page_forms(action, None, None),
-                step or "": form,
-            }
+            kept = request.POST.copy()
+            kept["version"] = str(action.version)
+            forms = _action_page_forms(action, step, kept)
+            form = forms[step or ""]
+            form.is_valid()
+            form.add_error(None, _changed_elsewhere())
         except ValidationError as error:
             show_service_error(form, error)
         else:
@@ -257,7 +260,6 @@ def agreed_action(request: HttpRequest, pk: int) -> HttpResponse:
             "runs_session": runs_session,
             "forms": forms,
             "history": selectors.action_history(action),
-            "statuses": AgreedActionStatus,
         },
     )
 
