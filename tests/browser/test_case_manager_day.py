@@ -138,8 +138,8 @@ def test_a_case_managers_day_on_a_phone(
     assert_no_sideways_scroll(page)
     row = page.get_by_role("row").filter(has_text="Visit the animal shelter")
     row.get_by_label("Step status").select_option(label="Done")
-    row.get_by_role("button", name="Update").click()
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        row.get_by_role("button", name="Update").click()
     row = page.get_by_role("row").filter(has_text="Visit the animal shelter")
     expect(row.get_by_label("Step status")).to_have_value(StepStatus.DONE)
     assert_no_sideways_scroll(page)
@@ -190,6 +190,7 @@ def test_a_case_managers_day_on_a_phone(
     # Back to the case manager: the client page shows the score.
     total = 3 * 22 + sum(SKIPPED.values())
     page.goto(f"{base}/clients/{client.pk}/")
+    expect(page.get_by_role("region", name="Measures due")).to_contain_text("No measure is due.")
     history = page.get_by_role("region", name=re.compile(r"^RPRS\b.* over time$"))
     expect(history.get_by_role("cell", name=f"Total {total}", exact=True)).to_be_visible()
     expect(history.locator('[data-score="rprs-total"]').first).to_have_text(str(total))
