@@ -45,6 +45,8 @@ from tests.measures.factories import ScheduleFactory, measures_path
 from tests.practice.factories import practice_path
 from tests.reports.access import EXPECTED as REPORTS_EXPECTED
 from tests.reports.access import reports_path
+from tests.site.access import EXPECTED as CONFIGURATION_EXPECTED
+from tests.site.access import configuration_path
 
 # Routes anyone may reach without signing in. Everything else is checked by
 # LoginRequiredMiddleware; the administration site checks staff status itself.
@@ -248,6 +250,7 @@ EXPECTED = {
     **ALERTS_EXPECTED,
     **DASHBOARDS_EXPECTED,
     **REPORTS_EXPECTED,
+    **CONFIGURATION_EXPECTED,
     **ADMIN_EXPECTED,
 }
 
@@ -359,7 +362,14 @@ ADMIN_OBJECT = {
 
 def concrete_path(key: str, route: str, objects: dict[str, Any]) -> str:
     path = "/" + route.replace("^", "").replace("$", "")
-    for app_path in (practice_path, fidelity_path, alerts_path, dashboards_path, reports_path):
+    for app_path in (
+        configuration_path,
+        practice_path,
+        fidelity_path,
+        alerts_path,
+        dashboards_path,
+        reports_path,
+    ):
         found = app_path(key, path, objects)
         if found is not None:
             return found

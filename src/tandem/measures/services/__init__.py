@@ -31,11 +31,19 @@ from tandem.measures.services.responses import (
     submit_response,
     submit_self_report,
 )
+from tandem.measures.services.schedules import (
+    SCHEDULE_FIELDS,
+    create_schedule,
+    schedule_settings,
+    set_schedule_active,
+    update_schedule,
+)
 from tandem.measures.services.wording import load_wording
 
 __all__ = [
     "LINK_LIFETIME_DAYS",
     "REFUSAL_WINDOW_SECONDS",
+    "SCHEDULE_FIELDS",
     "TOKEN_BYTES",
     "IssuedLink",
     "address_digest",
@@ -43,6 +51,7 @@ __all__ = [
     "client_first_name",
     "create_contact_administrations",
     "create_due_administrations",
+    "create_schedule",
     "draft_for",
     "hash_token",
     "issue_link",
@@ -52,7 +61,10 @@ __all__ = [
     "refresh_administration_statuses",
     "resend_invitation",
     "save_self_report_progress",
+    "schedule_settings",
     "send_due_reminders",
+    "set_schedule_active",
     "submit_response",
     "submit_self_report",
+    "update_schedule",
 ]
