@@ -280,13 +280,13 @@ class IndicatorTargetsForm(forms.Form):
                 localize=True,
             )
             field.widget.attrs.update({"inputmode": "decimal"})
-            if not row.is_default or caseload:
-                shown = row.target if row.target is not None else None
-                if shown is not None:
-                    self.initial.setdefault(
-                        definition.code,
-                        Decimal(str(round(shown * 100, 2))) if is_share else Decimal(str(shown)),
-                    )
+            if (not row.is_default or caseload) and row.target is not None:
+                shown = round(row.target * 100 if is_share else row.target, 2)
+                # 20, 82.5: the decimals the number needs, none for a whole one.
+                self.initial.setdefault(
+                    definition.code,
+                    Decimal(int(shown)) if shown.is_integer() else Decimal(str(shown)),
+                )
             fields[definition.code] = field
         # Targets first, then the reason; the fingerprint is hidden.
         self.fields = {**fields, **self.fields}

@@ -222,6 +222,8 @@ class HistoryRow:
     change: ConfigurationChange
     title: str
     settings: list[ChangedSetting]
+    # Something added has no "before": its settings are shown as set.
+    created: bool
 
 
 def _setting_label(object_type: str, name: str) -> str:
@@ -272,8 +274,11 @@ def _setting_value(name: str, value: Any, *, created: bool = False) -> str:
 def history_for(user: User, programme: Programme | None = None) -> list[HistoryRow]:
     rows = []
     for change in configuration_changes_for(user, programme=programme)[:HISTORY_LENGTH]:
-        names = list(dict.fromkeys([*change.before, *change.after]))
         created = not change.before
+        names = list(dict.fromkeys([*change.before, *change.after]))
+        if created:
+            # Something added: its settings as set, leaving out those it does not use.
+            names = [name for name in names if change.after.get(name) is not None]
         rows.append(
             HistoryRow(
                 change=change,
@@ -286,6 +291,7 @@ def history_for(user: User, programme: Programme | None = None) -> list[HistoryR
                     )
                     for name in names
                 ],
+                created=created,
             )
         )
     return rows
