@@ -237,3 +237,16 @@ def test_a_supervisor_cannot_add_a_schedule(world: World, login_as: LoginAs) -> 
 
     assert response.status_code == 403
     assert not Schedule.objects.filter(rule=ScheduleRule.WAVES).exists()
+
+
+def test_settings_the_rule_does_not_use_are_cleared(world: World, login_as: LoginAs) -> None:
+    login_as(world.programme_manager).post(
+        new_url(world), waves(instrument_code="mcas", rule="intake", every_n_contacts="3")
+    )
+
+    schedule = Schedule.objects.get(programme=world.programme)
+    assert (schedule.interval_months, schedule.span_months, schedule.every_n_contacts) == (
+        None,
+        None,
+        None,
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils import translation
+from pytest_django import DjangoAssertNumQueries
 
 from tandem.orgs.models import ConfigurationKind
 from tandem.orgs.services import record_configuration_change
@@ -95,3 +96,16 @@ def test_the_programme_page_reads_in_french(world: World, login_as: LoginAs) -> 
     page = response.content.decode()
     assert "Calendriers de mesure" in page
     assert "mois 4,5" in page
+
+
+def test_the_programme_page_reads_a_bounded_number_of_rows(
+    world: World, login_as: LoginAs, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
+    client = login_as(world.programme_manager)
+    for code in ("rprs", "qoli20", "pgi", "ths", "mcas"):
+        ScheduleFactory.create(programme=world.programme, instrument_code=code)
+    url = reverse("site:programme_configuration", args=[world.programme.pk])
+    client.get(url)
+
+    with django_assert_max_num_queries(30):
+        client.get(url)

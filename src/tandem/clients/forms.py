@@ -81,7 +81,8 @@ def screening_form(programme: Programme, data: Any = None) -> forms.Form:
             )
         elif criterion.type == QuestionType.NUMBER:
             field = forms.FloatField(localize=True)
-            field.widget.attrs.update({"inputmode": "decimal"})
+            # The question is the fieldset's legend; the lone input carries it as its name.
+            field.widget.attrs.update({"inputmode": "decimal", "aria-label": criterion.label})
         else:
             field = forms.TypedChoiceField(
                 choices=[("yes", _("Yes")), ("no", _("No"))],

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
-from tandem.measures.models import Schedule
+from tandem.measures.models import Schedule, ScheduleRule
 from tandem.measures.registry import get_instrument
 from tandem.orgs.models import ConfigurationKind, Programme
 from tandem.orgs.selectors import may_configure
@@ -47,6 +47,18 @@ def _subject(schedule: Schedule) -> str:
     return get_instrument(schedule.instrument_code).title
 
 
+def _apply(schedule: Schedule, values: dict[str, Any]) -> None:
+    """Set the values, clearing those the rule does not use (an interval on an intake
+    schedule), so that the schedule and its history say only what applies."""
+    for name in SCHEDULE_FIELDS:
+        if name in values:
+            setattr(schedule, name, values[name])
+    if schedule.rule != ScheduleRule.WAVES:
+        schedule.interval_months = schedule.interval_days = schedule.span_months = None
+    if schedule.rule != ScheduleRule.EVERY_NTH_CONTACT:
+        schedule.every_n_contacts = None
+
+
 def _require(actor: User, programme: Programme) -> None:
     if not may_configure(actor, programme):
         raise PermissionDenied
@@ -56,9 +68,7 @@ def create_schedule(*, actor: User, programme: Programme, values: dict[str, Any]
     """Add a schedule to the programme; episodes opened from now on get its waves."""
     _require(actor, programme)
     schedule = Schedule(programme=programme)
-    for name in SCHEDULE_FIELDS:
-        if name in values:
-            setattr(schedule, name, values[name])
+    _apply(schedule, values)
     schedule.full_clean()
     with transaction.atomic():
         schedule.save()
@@ -88,9 +98,7 @@ def update_schedule(
         stored = Schedule.objects.select_for_update().get(pk=schedule.pk)
         before = schedule_settings(stored)
         check_unchanged(before, expected_fingerprint)
-        for name in SCHEDULE_FIELDS:
-            if name in values:
-                setattr(stored, name, values[name])
+        _apply(stored, values)
         stored.full_clean()
         stored.save()
         record_configuration_change(
