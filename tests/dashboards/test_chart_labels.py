@@ -152,3 +152,17 @@ def test_a_client_dashboard_shows_a_team_whose_name_has_dollar_signs(
     )
     assert response.status_code == 200
     assert "<!-- $x^$ team: daily total -->" in response.content.decode()
+
+
+def test_table_cells_follow_the_readers_number_format() -> None:
+    from django.utils import translation
+
+    from tandem.dashboards.templatetags.dashboard_panels import cell
+
+    with translation.override("fr"):
+        assert cell(70.8) == "70,8"
+        assert cell(4.0) == "4"
+        assert cell(None) == "—"
+        assert cell("<5") == "<5"
+    with translation.override("en"):
+        assert cell(70.84) == "70.8"

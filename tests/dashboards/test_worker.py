@@ -77,7 +77,7 @@ def test_alerts_about_my_work_are_listed_apart(world: World) -> None:
     assert dashboard.open_alert_count == 1
 
 
-def test_my_due_overdue_and_missed_measures_are_listed_soonest_first(world: World) -> None:
+def test_my_overdue_measures_come_before_due_ones(world: World) -> None:
     episode = _own_episode(world)
     today = timezone.localdate()
     overdue = AdministrationFactory.create(
@@ -88,7 +88,7 @@ def test_my_due_overdue_and_missed_measures_are_listed_soonest_first(world: Worl
     AdministrationFactory.create(
         episode=world.team_client.episodes.get(), status=AdministrationStatus.OVERDUE
     )
-    assert [a.pk for a in _dashboard(world).measures] == [overdue.pk, due.pk]
+    assert [a.pk for a in _dashboard(world).measures.current] == [overdue.pk, due.pk]
 
 
 def _indicator(

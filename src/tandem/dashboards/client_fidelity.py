@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from tandem import stats
 from tandem.clients.models import Episode
-from tandem.core.display import Cell, rounded
+from tandem.core.display import Cell, day_text, rounded
 from tandem.core.figures import new_figure, to_svg
 from tandem.dashboards.charts import Panel, day_numbers
 from tandem.fidelity.series import EXPOSURE_WINDOWS_DAYS, review_points_for
@@ -169,7 +169,7 @@ def exposure_panel(
     """The panel: one row per measurement with its three window means, and the chart."""
     rows: list[tuple[Cell, ...]] = [
         (
-            row.completed_on.isoformat(),
+            day_text(row.completed_on),
             row.instrument_title,
             row.team_name,
             *(rounded(row.by_window[w]) for w in EXPOSURE_WINDOWS_DAYS),

@@ -38,6 +38,7 @@ from tandem.dashboards.team_indicators import (
     indicator_rows,
 )
 from tandem.dashboards.team_outcomes import outcome_panels
+from tandem.fidelity.labels import localised
 from tandem.fidelity.models import FidelityDomain, FidelityReview, ReviewStatus
 from tandem.fidelity.series import team_fidelity_series
 from tandem.orgs.models import Team
@@ -107,11 +108,12 @@ def _final_reviews(team: Team) -> tuple[list[FidelityReview], dict[str, str]]:
         return [], {}
     scale = reviews[-1].scale
     reviews = [review for review in reviews if review.scale_id == scale.pk]
-    domains = dict(
-        FidelityDomain.objects.filter(scale=scale)
+    domains = {
+        code: localised(name)
+        for code, name in FidelityDomain.objects.filter(scale=scale)
         .order_by("position", "pk")
         .values_list("code", "name")
-    )
+    }
     return reviews, domains
 
 

@@ -59,6 +59,7 @@ def classify_change(before: float, after: float, norm: ChangeNorm) -> ChangeClas
 class HistoryRow:
     completed_at: datetime
     scores: dict[str, float | None]
+    administration_id: int | None = None  # where staff read the answers back, when scheduled
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +122,9 @@ def histories(responses: list[Response]) -> list[InstrumentHistory]:
         except UnknownInstrumentError:
             continue
         history_rows = [
-            HistoryRow(r.completed_at, r.scores) for r in rows if r.completed_at is not None
+            HistoryRow(r.completed_at, r.scores, r.administration_id)
+            for r in rows
+            if r.completed_at is not None
         ]
         names = instrument.score_names
         norm = CHANGE_NORMS.get(code)

@@ -32,6 +32,8 @@ from tandem.clients.models import (
 from tandem.orgs.models import Agency, Programme
 from tandem.practice import services
 from tandem.practice.models import (
+    AgreedAction,
+    AgreedActionStatus,
     CommunityResource,
     Contact,
     ContactMode,
@@ -44,7 +46,9 @@ from tandem.practice.models import (
     Step,
     StepStatus,
     SupervisionKind,
+    SupervisionSession,
 )
+from tandem.practice.supervision import services as supervision_services
 
 RESOURCES = [
     ("Riverbend Public Library", ResourceKind.LIBRARY),
@@ -297,7 +301,11 @@ def _load_supervision(rng: random.Random, agency: Agency, today: date) -> None:
                     presenter=episode.primary_case_manager,
                     question="What could help the next step happen?",
                     suggestions="Go together the first time; ask about a buddy at the club.",
+                    agreed_action="Call the club and ask whether a member can meet them there.",
+                    action_due_on=session.held_on + timedelta(weeks=2),
                 )
+            if weeks_ago == 5:  # the oldest session's actions are done by now
+                _close_agreed_actions(membership.user, session, session.held_on + timedelta(10))
         if workers:
             services.record_supervision(
                 actor=membership.user,
@@ -306,6 +314,13 @@ def _load_supervision(rng: random.Random, agency: Agency, today: date) -> None:
                 held_on=today - timedelta(days=rng.randint(1, 20)),
                 attendees=[workers[0]],
             )
+
+
+def _close_agreed_actions(supervisor: User, session: SupervisionSession, on: date) -> None:
+    for action in AgreedAction.objects.filter(session=session, status=AgreedActionStatus.OPEN):
+        supervision_services.mark_agreed_action_done(
+            actor=supervisor, action=action, expected_version=action.version, on=on
+        )
 
 
 def _load_recent_contact(

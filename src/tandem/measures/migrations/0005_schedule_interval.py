@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('measures', '0003_refusedlinkattempts'),
+        ('measures', '0004_selfreport_corrections_and_closing'),
     ]
 
     operations = [
