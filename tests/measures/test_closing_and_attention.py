@@ -201,3 +201,38 @@ def test_a_stale_close_form_comes_back_with_the_current_version_and_the_reason(
     html = page.content.decode()
     assert 'name="version" value="3"' in html
     assert "No contact</textarea>" in html
+
+
+def test_the_nightly_refresh_leaves_a_wave_closed_as_not_collected_alone(
+    world: World, login_as: LoginAs
+) -> None:
+    from tandem.measures.services import refresh_administration_statuses
+
+    administration = _administration(world)
+    _close(login_as, world, administration, "Declined")
+    refresh_administration_statuses(today=timezone.localdate() + timedelta(days=60))
+    administration.refresh_from_db()
+    assert administration.status == AdministrationStatus.NOT_COLLECTED
+
+
+def test_after_discharge_only_the_discharge_wave_can_be_reopened(
+    world: World, login_as: LoginAs
+) -> None:
+    from django.core.exceptions import ValidationError
+
+    from tandem.measures.services import reopen_administration
+
+    administration = _administration(world)
+    _close(login_as, world, administration, "Declined")
+    episode = administration.episode
+    episode.status = "closed"
+    episode.end_date = timezone.localdate()
+    episode.save(update_fields=["status", "end_date"])
+    administration.refresh_from_db()
+    with pytest.raises(ValidationError) as raised:
+        reopen_administration(
+            actor=world.case_manager,
+            administration=administration,
+            expected_version=administration.version,
+        )
+    assert raised.value.error_dict["__all__"][0].code == "episode_closed"

@@ -199,7 +199,9 @@ def test_a_completion_date_before_the_window_opened_is_refused(
         f"/measures/{administration.pk}/", {**ALL_THREES, "completed_on": early.isoformat()}
     )
     assert page.status_code == 400
-    assert "window opened" in page.content.decode()
+    html = page.content.decode()
+    assert 'id="id_completed_on_error"' in html
+    assert "window opened" in html
     assert not Response.objects.exists()
 
 

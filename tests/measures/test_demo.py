@@ -58,3 +58,19 @@ def test_outcome_waves_fall_at_baseline_9_and_18_months() -> None:
     )
     assert waves <= {"baseline", "month 9", "month 18"}
     assert {"baseline", "month 9", "month 18"} <= waves
+
+
+def test_demo_shows_flagged_demo_wording_on_a_due_measure() -> None:
+    from tandem.measures.models import InstrumentWording
+
+    assert InstrumentWording.objects.filter(instrument_code="rprs", is_demo=True).exists()
+    assert not InstrumentWording.objects.filter(is_demo=False).exists()
+    administration = Administration.objects.filter(
+        instrument_code="rprs", status__in=["due", "overdue"]
+    ).first()
+    assert administration is not None
+    http = HttpClient()
+    http.force_login(User.objects.get(email=f"manager.smcm@{DEMO_DOMAIN}"))
+    page = http.get(f"/measures/{administration.pk}/").content.decode()
+    assert "Demo wording, not the instrument" in page
+    assert "Demo statement:" in page

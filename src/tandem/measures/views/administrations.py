@@ -163,7 +163,7 @@ def administration_detail(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             administration,
             answers=raw,
-            errors={"completed_on": " ".join(str(e) for e in entry_form.errors["completed_on"])},
+            errors={},
             entry_form=entry_form,
             status=400,
         )
@@ -184,11 +184,14 @@ def administration_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if hasattr(error, "error_dict")
             else False
         )
+        errors = errors_by_field(error)
+        if "completed_on" in errors:
+            entry_form.add_error("completed_on", errors.pop("completed_on"))
         return _administration_page(
             request,
             administration,
             answers=None if stale else raw,
-            errors=errors_by_field(error),
+            errors=errors,
             entry_form=entry_form,
             status=409 if stale else 400,
         )
