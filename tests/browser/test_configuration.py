@@ -95,3 +95,5 @@ def test_the_team_dashboard_outcome_panel_shows_the_demo_outcomes(
     shown = [text for text in means if re.fullmatch(r"\d+(\.\d+)?", text)]
     assert shown, means
     expect(panel.locator("svg")).to_have_count(1)
+    # The page's other panels load after it: let them finish before the server stops.
+    page.wait_for_load_state("networkidle")
