@@ -36,7 +36,8 @@ INTRODUCTIONS: dict[Role, Promise] = {
     Role.AGENCY_ADMIN: _(
         "As the agency administrator you look after people's access: roles and their changes, "
         "locked accounts, fidelity scales, and the administration site for users, teams and "
-        "instruments."
+        "instruments. Under Configuration you set each programme's measurement schedules, "
+        "intake questions, indicator targets and alert thresholds."
     ),
 }
 
