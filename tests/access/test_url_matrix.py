@@ -49,6 +49,8 @@ from tests.practice.access_corrections import corrections_path
 from tests.practice.factories import practice_path
 from tests.reports.access import EXPECTED as REPORTS_EXPECTED
 from tests.reports.access import reports_path
+from tests.site.access import EXPECTED as CONFIGURATION_EXPECTED
+from tests.site.access import configuration_path
 
 # Routes anyone may reach without signing in. Everything else is checked by
 # LoginRequiredMiddleware; the administration site checks staff status itself.
@@ -270,6 +272,7 @@ EXPECTED = {
     **ALERTS_EXPECTED,
     **DASHBOARDS_EXPECTED,
     **REPORTS_EXPECTED,
+    **CONFIGURATION_EXPECTED,
     **CLIENTS_EXPECTED,
     **CORRECTIONS_EXPECTED,
     **ADMIN_EXPECTED,
@@ -384,6 +387,7 @@ ADMIN_OBJECT = {
 def concrete_path(key: str, route: str, objects: dict[str, Any]) -> str:
     path = "/" + route.replace("^", "").replace("$", "")
     for app_path in (
+        configuration_path,
         clients_path,
         corrections_path,
         practice_path,

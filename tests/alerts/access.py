@@ -36,7 +36,15 @@ EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
             programme_manager=rel(200, 200, 200, 404),
         ),
     ),
-    "alerts:thresholds": (302, grid(every(403), programme_manager=rel(200, 200, 200, 404))),
+    # Programme managers of the programme and the agency's administrators (configuration).
+    "alerts:thresholds": (
+        302,
+        grid(
+            every(403),
+            programme_manager=rel(200, 200, 200, 404),
+            agency_admin=rel(200, 200, 200, 404),
+        ),
+    ),
 }
 
 

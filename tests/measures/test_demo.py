@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.demo, pytest.mark.usefixtures("demo_db")]
 
 def test_demo_has_schedules_and_scores_shown_on_client_pages() -> None:
     load_demo(n_clients=24)
-    assert Schedule.objects.count() == 3
+    assert Schedule.objects.count() == 9
     assert Administration.objects.exists()
     response = Response.objects.filter(instrument_code="rprs").first()
     assert response is not None
@@ -23,6 +23,41 @@ def test_demo_has_schedules_and_scores_shown_on_client_pages() -> None:
     http.force_login(User.objects.get(email=f"manager.smcm@{DEMO_DOMAIN}"))
     page = http.get(f"/clients/{response.client_id}/").content.decode()
     assert 'data-score="rprs-total"' in page
+
+
+def test_every_scheduled_instrument_has_scored_demo_responses_in_its_programme() -> None:
+    """The papers' full set: RPRS and the outcomes in Strengths, CANSAS and MCAS short-term."""
+    load_demo()
+    expected = {
+        "SMCM": {"rprs", "qoli20", "pgi", "ths", "mcas"},
+        "STCM": {"cansas", "mcas"},
+    }
+    for model, codes in expected.items():
+        scheduled = set(
+            Schedule.objects.filter(programme__model=model).values_list(
+                "instrument_code", flat=True
+            )
+        )
+        assert scheduled == codes
+        for code in codes:
+            scores = list(
+                Response.objects.filter(
+                    episode__programme__model=model, instrument_code=code
+                ).values_list("scores", flat=True)
+            )
+            scored = [s for s in scores if any(v is not None for v in s.values())]
+            assert len(scored) >= 10, (model, code)
+
+
+def test_outcome_waves_fall_at_baseline_9_and_18_months() -> None:
+    load_demo()
+    waves = set(
+        Administration.objects.filter(
+            instrument_code="qoli20", episode__programme__model="SMCM"
+        ).values_list("wave", flat=True)
+    )
+    assert waves <= {"baseline", "month 9", "month 18"}
+    assert {"baseline", "month 9", "month 18"} <= waves
 
 
 def test_demo_shows_flagged_demo_wording_on_a_due_measure() -> None:

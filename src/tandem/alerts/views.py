@@ -24,7 +24,7 @@ from tandem.core.form_tokens import form_token_required
 from tandem.core.forms import show_service_error
 from tandem.orgs.selectors import (
     SUPERVISING_ROLES,
-    get_programme_for_manager,
+    get_programme_for_configuration,
     get_team_for,
     teams_supervised_by,
 )
@@ -214,12 +214,12 @@ def agenda(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(Role.PROGRAMME_MANAGER)
+@role_required(Role.PROGRAMME_MANAGER, Role.AGENCY_ADMIN)
 @form_token_required
 def thresholds(request: HttpRequest, pk: int) -> HttpResponse:
-    """The programme's alert thresholds, edited by its programme manager."""
+    """The programme's alert thresholds, edited by its programme manager or an administrator."""
     user = user_of(request)
-    programme = get_programme_for_manager(user, pk)
+    programme = get_programme_for_configuration(user, pk)
     policy = selectors.alert_policy_for(programme.pk)
     form = AlertPolicyForm(request.POST or None, instance=policy)
     status = 200

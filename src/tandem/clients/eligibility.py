@@ -2,21 +2,112 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from tandem.clients.models import IntakePolicy, Referral
+from tandem.clients.models import IntakePolicy, QuestionType, Referral
 from tandem.orgs.models import Programme, ProgrammeModel
+
+Answer = bool | str | float | None
 
 
 @dataclass(frozen=True)
 class Criterion:
-    """One screening question; an answer other than ``expected`` flags a likely mismatch."""
+    """One screening question; an answer that does not fit flags a likely mismatch.
+
+    Yes/no: ``expected`` is the answer that fits. Choice: ``options`` are offered and
+    ``accepted`` fit. Number: a number from ``low`` to ``high`` fits (either may be open).
+    An unanswered question that is not ``required`` flags nothing.
+    """
 
     code: str
     label: str
-    expected: bool
+    expected: bool = True
+    type: str = QuestionType.YES_NO
+    required: bool = True
+    options: tuple[str, ...] = ()
+    accepted: tuple[str, ...] = field(default=())
+    low: float | None = None
+    high: float | None = None
+
+    def fits(self, answer: Answer) -> bool:
+        """Whether the answer fits the programme (an unanswered optional question does)."""
+        if answer is None or answer == "":
+            return not self.required
+        if self.type == QuestionType.CHOICE:
+            return answer in self.accepted
+        if self.type == QuestionType.NUMBER:
+            if isinstance(answer, bool) or not isinstance(answer, int | float):
+                return False
+            return (self.low is None or answer >= self.low) and (
+                self.high is None or answer <= self.high
+            )
+        return answer is self.expected
+
+    def as_stored(self) -> dict[str, Any]:
+        """The question as ``IntakePolicy.criteria`` keeps it."""
+        stored: dict[str, Any] = {
+            "code": self.code,
+            "label": self.label,
+            "type": str(self.type),
+            "required": self.required,
+        }
+        if self.type == QuestionType.YES_NO:
+            stored["expected"] = self.expected
+        elif self.type == QuestionType.CHOICE:
+            stored["options"] = list(self.options)
+            stored["accepted"] = list(self.accepted)
+        else:
+            stored["min"] = self.low
+            stored["max"] = self.high
+        return stored
+
+    def answer_text(self, answer: Answer) -> str:
+        """The answer as a page shows it, in the reader's language and number format."""
+        if answer is None or answer == "":
+            return gettext("Not answered")
+        if isinstance(answer, bool):
+            return gettext("Yes") if answer else gettext("No")
+        if isinstance(answer, float | int):
+            places = 0 if float(answer).is_integer() else 2
+            return str(number_format(answer, places))
+        return str(answer)
+
+    def fitting_text(self) -> str:
+        """Which answers fit, as the configuration page shows it."""
+        if self.type == QuestionType.CHOICE:
+            return ", ".join(self.accepted)
+        if self.type == QuestionType.NUMBER:
+            low = "" if self.low is None else str(number_format(self.low))
+            high = "" if self.high is None else str(number_format(self.high))
+            if low and high:
+                return gettext("from %(low)s to %(high)s") % {"low": low, "high": high}
+            if low:
+                return gettext("%(low)s or more") % {"low": low}
+            if high:
+                return gettext("%(high)s or less") % {"high": high}
+            return gettext("any number")
+        return gettext("Yes") if self.expected else gettext("No")
+
+
+def criterion_from_stored(stored: dict[str, Any]) -> Criterion:
+    """A question from ``IntakePolicy.criteria`` (an untyped one is yes/no, required)."""
+    kind = str(stored.get("type", QuestionType.YES_NO))
+    return Criterion(
+        code=str(stored["code"]),
+        label=str(stored["label"]),
+        expected=bool(stored.get("expected", True)),
+        type=kind,
+        required=bool(stored.get("required", True)),
+        options=tuple(str(o) for o in stored.get("options") or ()),
+        accepted=tuple(str(o) for o in stored.get("accepted") or ()),
+        low=stored.get("min"),
+        high=stored.get("max"),
+    )
 
 
 # Short-term case management fits people who need help finding their way through services, who
@@ -43,15 +134,23 @@ def _policy(programme: Programme) -> IntakePolicy | None:
         return None
 
 
-def criteria_for(programme: Programme) -> list[Criterion]:
-    """The programme's screen: its own policy's criteria, or the defaults of its model."""
-    policy = _policy(programme)
-    if policy is not None and policy.criteria:
-        return [
-            Criterion(str(c["code"]), str(c["label"]), bool(c["expected"])) for c in policy.criteria
-        ]
+def default_criteria(programme: Programme) -> list[Criterion]:
+    """The screen of the programme's model: what applies while it sets no questions."""
     rows = STCM_CRITERIA if programme.model == ProgrammeModel.STCM else ONGOING_CRITERIA
     return [Criterion(code, str(label), expected) for code, label, expected in rows]
+
+
+def has_own_criteria(programme: Programme) -> bool:
+    policy = _policy(programme)
+    return policy is not None and bool(policy.criteria)
+
+
+def criteria_for(programme: Programme) -> list[Criterion]:
+    """The programme's screen: its own policy's questions in order, or its model's defaults."""
+    policy = _policy(programme)
+    if policy is not None and policy.criteria:
+        return [criterion_from_stored(c) for c in policy.criteria]
+    return default_criteria(programme)
 
 
 def required_fields_for(programme: Programme) -> tuple[str, ...]:
@@ -61,15 +160,15 @@ def required_fields_for(programme: Programme) -> tuple[str, ...]:
     return DEFAULT_REQUIRED_FIELDS
 
 
-def mismatches(programme: Programme, answers: dict[str, bool]) -> list[str]:
-    """Codes of the criteria whose answer differs from what the programme expects."""
-    return [c.code for c in criteria_for(programme) if answers.get(c.code) is not c.expected]
+def mismatches(programme: Programme, answers: dict[str, Answer]) -> list[str]:
+    """Codes of the questions whose answer does not fit the programme."""
+    return [c.code for c in criteria_for(programme) if not c.fits(answers.get(c.code))]
 
 
-def labels_of(referral: Referral) -> list[tuple[Criterion, bool | None, bool]]:
-    """(criterion, answer, is a mismatch) for a screened referral."""
+def labels_of(referral: Referral) -> list[tuple[Criterion, str, bool]]:
+    """(question, the answer as shown, is a mismatch) for a screened referral."""
     flagged = set(referral.mismatch_codes)
     return [
-        (c, referral.screening.get(c.code), c.code in flagged)
+        (c, c.answer_text(referral.screening.get(c.code)), c.code in flagged)
         for c in criteria_for(referral.programme)
     ]

@@ -308,12 +308,56 @@ CONFIGURABLE_REQUIRED_FIELDS = (
 )
 
 
+class QuestionType(models.TextChoices):
+    """How an eligibility question is answered."""
+
+    YES_NO = "yes_no", _("Yes or no")
+    CHOICE = "choice", _("One of several answers")
+    NUMBER = "number", _("A number")
+
+
+def criterion_problems(criterion: object) -> list[str]:
+    """What is wrong with one stored eligibility question (empty when it is well formed).
+
+    A question is ``{"code", "label", "type", "required", ...}`` with, by type: ``expected``
+    (yes/no: the answer that fits the programme), ``options`` and ``accepted`` (the answers
+    offered and those that fit), or ``min`` and ``max`` (the numbers that fit, either may be
+    empty). A question stored before types existed has no ``type`` and is a yes/no one.
+    """
+    if not isinstance(criterion, dict) or not {"code", "label"} <= set(criterion):
+        return [str(_("Each question needs a code and a label."))]
+    kind = criterion.get("type", QuestionType.YES_NO)
+    if kind == QuestionType.YES_NO:
+        return (
+            []
+            if isinstance(criterion.get("expected"), bool)
+            else [str(_("A yes-or-no question says which answer fits the programme."))]
+        )
+    if kind == QuestionType.CHOICE:
+        options = criterion.get("options")
+        accepted = criterion.get("accepted")
+        if not isinstance(options, list) or len(options) < 2:
+            return [str(_("A question with several answers offers at least two."))]
+        if not isinstance(accepted, list) or not accepted or not set(accepted) <= set(options):
+            return [str(_("Say which of the offered answers fit the programme."))]
+        return []
+    if kind == QuestionType.NUMBER:
+        low, high = criterion.get("min"), criterion.get("max")
+        if any(v is not None and not isinstance(v, int | float) for v in (low, high)):
+            return [str(_("The lowest and highest fitting numbers must be numbers."))]
+        if low is not None and high is not None and low > high:
+            return [str(_("The lowest fitting number is above the highest."))]
+        return []
+    return [str(_("Unknown question type: %s") % kind)]
+
+
 class IntakePolicy(models.Model):
     """A programme's intake rules: which referral fields it requires and its eligibility screen.
 
-    ``criteria`` is a list of ``{"code", "label", "expected"}``; an answer different from
-    ``expected`` flags a likely mismatch. Without a policy, the defaults of the programme's model
-    apply (``clients.eligibility.default_criteria``).
+    ``criteria`` is the ordered list of eligibility questions (see ``criterion_problems`` for
+    their shape); an answer that does not fit flags a likely mismatch. Without a policy, the
+    defaults of the programme's model apply (``clients.eligibility.criteria_for``). Edited on
+    the programme's configuration page (``clients.services.save_intake_policy``).
     """
 
     programme = models.OneToOneField(
@@ -340,13 +384,12 @@ class IntakePolicy(models.Model):
             raise ValidationError(
                 {"required_fields": _("Unknown referral fields: %s") % ", ".join(sorted(unknown))}
             )
-        for criterion in self.criteria:
-            if not isinstance(criterion, dict) or not {"code", "label", "expected"} <= set(
-                criterion
-            ):
-                raise ValidationError(
-                    {"criteria": _("Each criterion needs a code, a label and an expected answer.")}
-                )
+        problems = [p for criterion in self.criteria for p in criterion_problems(criterion)]
+        codes = [c.get("code") for c in self.criteria if isinstance(c, dict)]
+        if len(set(codes)) != len(codes):
+            problems.append(str(_("Two questions have the same code.")))
+        if problems:
+            raise ValidationError({"criteria": problems})
 
 
 class Referral(models.Model):

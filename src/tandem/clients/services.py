@@ -19,12 +19,16 @@ from tandem.clients.models import (
     DischargeReason,
     Episode,
     EpisodeStatus,
+    IntakePolicy,
+    QuestionType,
     Referral,
     ReferralDecision,
     ReferralStatus,
 )
 from tandem.clients.signals import episode_closed, episode_opened
-from tandem.orgs.models import Agency, Programme, Team
+from tandem.orgs.models import Agency, ConfigurationKind, Programme, Team
+from tandem.orgs.selectors import may_configure
+from tandem.orgs.services import check_unchanged, record_configuration_change
 
 INTAKE_ROLES = (Role.SUPERVISOR, Role.PROGRAMME_MANAGER)
 
@@ -172,12 +176,31 @@ def receive_referral(
 
 
 def screen_referral(
-    *, actor: User, referral: Referral, answers: dict[str, bool], screened_on: date
+    *, actor: User, referral: Referral, answers: dict[str, Any], screened_on: date
 ) -> Referral:
-    """Record the eligibility screen; answers against the programme's criteria flag mismatches."""
+    """Record the eligibility screen; answers against the programme's criteria flag mismatches.
+
+    Yes/no answers are kept as booleans, chosen answers as their text and numbers as numbers;
+    a required question left unanswered is refused.
+    """
     _require_programme_role(actor, referral.programme)
-    codes = {c.code for c in eligibility.criteria_for(referral.programme)}
-    referral.screening = {code: bool(answers.get(code)) for code in codes}
+    screening: dict[str, eligibility.Answer] = {}
+    missing: dict[str, str] = {}
+    for criterion in eligibility.criteria_for(referral.programme):
+        answer = answers.get(criterion.code)
+        if answer is None or answer == "":
+            if criterion.required:
+                missing[criterion.code] = _("Answer this question.")
+            screening[criterion.code] = None
+        elif criterion.type == QuestionType.YES_NO:
+            screening[criterion.code] = bool(answer)
+        elif criterion.type == QuestionType.NUMBER:
+            screening[criterion.code] = float(answer)
+        else:
+            screening[criterion.code] = str(answer)
+    if missing:
+        raise ValidationError(missing)
+    referral.screening = screening
     referral.mismatch_codes = eligibility.mismatches(referral.programme, referral.screening)
     referral.screened_on = screened_on
     referral.full_clean()
@@ -256,3 +279,52 @@ def assign_referral(
         referral.save(update_fields=["client", "episode", "status", "updated_at"])
         record_event(actor=actor, action=Action.UPDATE, obj=referral, agency_id=referral.agency_id)
     return episode
+
+
+# ---- intake configuration -----------------------------------------------------------------------
+def intake_settings(programme: Programme) -> dict[str, Any]:
+    """The programme's intake rules in force: what history and fingerprint compare."""
+    return {
+        "required_fields": list(eligibility.required_fields_for(programme)),
+        "criteria": [c.as_stored() for c in eligibility.criteria_for(programme)],
+    }
+
+
+def save_intake_policy(
+    *,
+    actor: User,
+    programme: Programme,
+    required_fields: list[str],
+    criteria: list[eligibility.Criterion],
+    expected_fingerprint: str | None = None,
+    reason: str = "",
+) -> IntakePolicy:
+    """Store the programme's required referral fields and its eligibility questions in order.
+
+    Referrals screened before keep their answers and flags; new screens ask the new questions.
+    """
+    if not may_configure(actor, programme):
+        raise PermissionDenied
+    with transaction.atomic():
+        stored = Programme.objects.select_for_update().get(pk=programme.pk)
+        before = intake_settings(stored)
+        check_unchanged(before, expected_fingerprint)
+        policy = IntakePolicy.objects.filter(programme=stored).first() or IntakePolicy(
+            programme=stored
+        )
+        policy.required_fields = list(required_fields)
+        policy.criteria = [c.as_stored() for c in criteria]
+        policy.full_clean()
+        policy.save()
+        # The programme caches its policy: read the rules in force anew.
+        fresh = Programme.objects.get(pk=stored.pk)
+        record_configuration_change(
+            actor=actor,
+            programme=fresh,
+            obj=policy,
+            kind=ConfigurationKind.INTAKE_CHANGED,
+            before=before,
+            after=intake_settings(fresh),
+            reason=reason,
+        )
+    return policy

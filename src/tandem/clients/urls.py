@@ -14,6 +14,11 @@ urlpatterns = [
     path("referrals/<int:pk>/", views.referral_detail, name="referral_detail"),
     path("waitlist/", views.waitlist, name="waitlist"),
     path("episodes/<int:pk>/", views.episode_discharge, name="episode_discharge"),
+    path(
+        "programmes/<int:pk>/configuration/intake/",
+        views.intake_configuration,
+        name="intake_configuration",
+    ),
     path("episodes/<int:pk>/handover/", corrections.episode_handover, name="episode_handover"),
     path("teams/", views.team_list, name="team_list"),
     path("teams/<int:pk>/", views.team_detail, name="team_detail"),

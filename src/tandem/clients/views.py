@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -19,9 +20,13 @@ from tandem.clients import eligibility, selectors, services
 from tandem.clients.forms import (
     AssignForm,
     DischargeForm,
+    IntakeRulesForm,
+    QuestionFormSet,
     ReferralDecisionForm,
     ReferralForm,
     TransitionPlanForm,
+    question_initial,
+    questions_from,
     screening_form,
 )
 from tandem.clients.models import DeclineReason, Episode, EpisodeStatus, Referral, ReferralStatus
@@ -29,7 +34,12 @@ from tandem.core import listing
 from tandem.core.access import role_required, user_of
 from tandem.core.form_tokens import form_token_required
 from tandem.core.forms import show_service_error
-from tandem.orgs.selectors import get_team_for, teams_supervised_by
+from tandem.orgs.selectors import (
+    get_programme_for_configuration,
+    get_team_for,
+    teams_supervised_by,
+)
+from tandem.orgs.services import ConfigurationChangedError, configuration_fingerprint
 
 INTAKE = (Role.SUPERVISOR, Role.PROGRAMME_MANAGER)
 
@@ -314,4 +324,74 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "total": len(episodes),
             "today": timezone.localdate(),
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.PROGRAMME_MANAGER, Role.AGENCY_ADMIN)
+@form_token_required
+def intake_configuration(request: HttpRequest, pk: int) -> HttpResponse:
+    """The programme's required referral fields and eligibility questions, as a form builder.
+
+    Questions are added in the blank row at the end, put in order by their numbers and
+    removed with their box; the model's default questions show until the programme saves its
+    own.
+    """
+    user = user_of(request)
+    programme = get_programme_for_configuration(user, pk)
+    settings_now = services.intake_settings(programme)
+    rules = IntakeRulesForm(
+        request.POST or None,
+        initial={
+            "required_fields": settings_now["required_fields"],
+            "fingerprint": configuration_fingerprint(settings_now),
+        },
+    )
+    questions = QuestionFormSet(
+        request.POST or None,
+        prefix="q",
+        initial=[question_initial(c) for c in eligibility.criteria_for(programme)],
+    )
+    status = 200
+    if request.method == "POST":
+        if rules.is_valid() and questions.is_valid():
+            try:
+                services.save_intake_policy(
+                    actor=user,
+                    programme=programme,
+                    required_fields=list(rules.cleaned_data["required_fields"]),
+                    criteria=questions_from(questions),
+                    expected_fingerprint=rules.cleaned_data["fingerprint"] or None,
+                    reason=rules.cleaned_data["reason"],
+                )
+            except ConfigurationChangedError:
+                rules.add_error(
+                    None,
+                    _(
+                        "These intake rules were changed by someone else while you were "
+                        "editing. Your input is kept below: compare it with the rules as they "
+                        "are now, then save again."
+                    ),
+                )
+                status = 409
+            except ValidationError as error:
+                show_service_error(rules, error)
+                status = 400
+            else:
+                messages.success(request, _("The intake rules are saved."))
+                return redirect(
+                    reverse("site:programme_configuration", args=[programme.pk]) + "#intake"
+                )
+        else:
+            status = 400
+    return render(
+        request,
+        "clients/intake_configuration.html",
+        {
+            "programme": programme,
+            "rules": rules,
+            "questions": questions,
+            "uses_defaults": not eligibility.has_own_criteria(programme),
+        },
+        status=status,
     )

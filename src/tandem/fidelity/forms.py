@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -15,6 +16,8 @@ from typing_extensions import override
 
 from tandem.accounts.models import User
 from tandem.core.forms import DATE_INPUT
+from tandem.fidelity.indicators import definitions as d
+from tandem.fidelity.indicators.targets import TargetInForce
 from tandem.fidelity.labels import localised
 from tandem.fidelity.models import RATING_KEYS, FidelityDomain, FidelityItem, FidelityScale
 from tandem.fidelity.scales import builtin_scale_codes, load_builtin_scale
@@ -244,3 +247,64 @@ class ItemForm(forms.Form):
 
     def anchors(self) -> dict[str, str]:
         return {value: self.cleaned_data[f"anchor_{value}"] for value in RATING_KEYS}
+
+
+class IndicatorTargetsForm(forms.Form):
+    """One target per indicator: shares in per cent, rates as they read; empty = the default."""
+
+    fingerprint = forms.CharField(widget=forms.HiddenInput, required=False)
+    reason = forms.CharField(
+        label=_("Reason for the change (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, rows: Sequence[TargetInForce], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows = list(rows)
+        fields: dict[str, forms.Field] = {}
+        for row in self.rows:
+            definition = row.definition
+            is_share = definition.unit is d.Unit.SHARE
+            caseload = definition.target_source is d.TargetSource.PROGRAMME_CASELOAD
+            field = forms.DecimalField(
+                label=definition.label,
+                required=caseload,
+                min_value=Decimal(1 if caseload else 0),
+                max_value=Decimal(100 if is_share else 200),
+                decimal_places=0 if caseload else 2,
+                help_text=(
+                    _("Per cent. Empty: the default, %(default)s.") % {"default": row.default_text}
+                    if is_share
+                    else _("%(unit)s. Empty: the default, %(default)s.")
+                    % {"unit": definition.unit.label.capitalize(), "default": row.default_text}
+                    if not caseload
+                    else _("Clients per case manager, a whole number.")
+                ),
+                localize=True,
+            )
+            field.widget.attrs.update({"inputmode": "decimal"})
+            if (not row.is_default or caseload) and row.target is not None:
+                shown = round(row.target * 100 if is_share else row.target, 2)
+                # 20, 82.5: the decimals the number needs, none for a whole one.
+                self.initial.setdefault(
+                    definition.code,
+                    Decimal(int(shown)) if shown.is_integer() else Decimal(str(shown)),
+                )
+            fields[definition.code] = field
+        # Targets first, then the reason; the fingerprint is hidden.
+        self.fields = {**fields, **self.fields}
+
+    def targets(self) -> dict[str, float | None]:
+        """The cleaned targets in stored units (shares between 0 and 1)."""
+        found: dict[str, float | None] = {}
+        for row in self.rows:
+            value = self.cleaned_data.get(row.definition.code)
+            if value is None:
+                found[row.definition.code] = None
+            elif row.definition.unit is d.Unit.SHARE:
+                found[row.definition.code] = float(value) / 100
+            else:
+                found[row.definition.code] = float(value)
+        return found

@@ -344,3 +344,35 @@ class IndicatorValue(models.Model):
     @override
     def __str__(self) -> str:
         return f"{self.code} {self.day:%Y-%m-%d}"
+
+
+class IndicatorTarget(models.Model):
+    """A programme's own target for one continuous indicator, replacing Tandem's default.
+
+    Shares are stored between 0 and 1, rates as they read. The caseload's target is the
+    programme's ``caseload_target`` and has no row here. Written by
+    ``fidelity.services.targets.save_indicator_targets``; applied from the next computation.
+    """
+
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.CASCADE,
+        related_name="indicator_targets",
+        verbose_name=_("programme"),
+    )
+    code = models.CharField(_("indicator"), max_length=40)
+    target = models.FloatField(_("target"), validators=[MinValueValidator(0)])
+
+    class Meta:
+        verbose_name = _("indicator target")
+        verbose_name_plural = _("indicator targets")
+        ordering = ["programme", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "code"], name="one_indicator_target_per_programme"
+            ),
+        ]
+
+    @override
+    def __str__(self) -> str:
+        return f"{self.code}: {self.target}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tandem.fidelity.views import indicators, reviews, scales
+from tandem.fidelity.views import indicators, reviews, scales, targets
 
 app_name = "fidelity"
 
@@ -18,6 +18,11 @@ urlpatterns: list[object] = [
         "fidelity/teams/<int:pk>/indicators/",
         indicators.team_indicators,
         name="team_indicators",
+    ),
+    path(
+        "programmes/<int:pk>/configuration/indicator-targets/",
+        targets.indicator_targets,
+        name="indicator_targets",
     ),
     path(
         "fidelity/teams/<int:pk>/indicators/refresh/",

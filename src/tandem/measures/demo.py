@@ -1,8 +1,11 @@
 """Synthetic measurement data for the demo agency: schedules, due measures and past scores.
 
-The long-term programme collects the alliance scale (RPRS) at baseline and every 4.5 months for
-18 months; the short-term one rates functioning (MCAS) at intake and discharge. Past waves are
-mostly answered (synthetic answers, scored in one batch), some were missed.
+The papers' full set: the Strengths programme collects the alliance scale (RPRS) at baseline and
+every 4.5 months for 18 months, and the outcomes (QOLI-20, PGI, hope on the THS, functioning on
+the MCAS) at baseline, 9 and 18 months; the short-term programme rates needs (CANSAS) and
+functioning (MCAS) at intake and discharge. Past waves are mostly answered (synthetic answers,
+scored in one batch), some were missed. Each schedule is set up as a programme manager would,
+so the configuration history shows it.
 """
 
 from __future__ import annotations
@@ -28,12 +31,17 @@ from tandem.measures.models import (
     Schedule,
     ScheduleRule,
 )
-from tandem.measures.registry import get_instrument
+from tandem.measures.registry import Instrument, Rule, get_instrument
 from tandem.measures.scoring import score_matrix
 from tandem.measures.services.administrations import build_administration
-from tandem.orgs.models import Agency, ProgrammeModel
+from tandem.measures.services.schedules import schedule_settings
+from tandem.orgs.models import Agency, ConfigurationKind, ProgrammeModel
+from tandem.orgs.services import record_configuration_change
 
 ANSWER_RATE = 0.8
+# The seed study's outcomes, at baseline, 9 and 18 months in the Strengths programme.
+OUTCOME_INSTRUMENTS = ("qoli20", "pgi", "ths", "mcas")
+SHORT_TERM_INSTRUMENTS = ("cansas", "mcas")
 
 
 def _due_dates(schedule: Schedule, episode: Episode) -> list[tuple[str, date]]:
@@ -57,8 +65,9 @@ def load_measures_demo(*, agency: Agency, today: date, seed: int = 20261123) -> 
     for programme in agency.programmes.all():
         if programme.model == ProgrammeModel.STCM:
             schedules += [
-                Schedule(programme=programme, instrument_code="mcas", rule=ScheduleRule.INTAKE),
-                Schedule(programme=programme, instrument_code="mcas", rule=ScheduleRule.DISCHARGE),
+                Schedule(programme=programme, instrument_code=code, rule=rule)
+                for code in SHORT_TERM_INSTRUMENTS
+                for rule in (ScheduleRule.INTAKE, ScheduleRule.DISCHARGE)
             ]
         else:
             schedules.append(
@@ -70,6 +79,16 @@ def load_measures_demo(*, agency: Agency, today: date, seed: int = 20261123) -> 
                     span_months=Decimal("18"),
                 )
             )
+            schedules += [
+                Schedule(
+                    programme=programme,
+                    instrument_code=code,
+                    rule=ScheduleRule.WAVES,
+                    interval_months=Decimal("9"),
+                    span_months=Decimal("18"),
+                )
+                for code in OUTCOME_INSTRUMENTS
+            ]
     episodes = list(Episode.objects.filter(programme__agency=agency))
     administrations: list[Administration] = []
     answered: list[tuple[Administration, Episode]] = []
@@ -77,6 +96,15 @@ def load_measures_demo(*, agency: Agency, today: date, seed: int = 20261123) -> 
         for schedule in schedules:
             schedule.full_clean()
             schedule.save()
+            record_configuration_change(
+                actor=None,
+                programme=schedule.programme,
+                obj=schedule,
+                kind=ConfigurationKind.SCHEDULE_ADDED,
+                subject=get_instrument(schedule.instrument_code).title,
+                before=None,
+                after=schedule_settings(schedule),
+            )
         for schedule in schedules:
             instrument = get_instrument(schedule.instrument_code)
             for episode in episodes:
@@ -127,12 +155,18 @@ def _responses(
         scales = [instrument.scale_of(item) for item in instrument.items]
         # Answers lean to the upper half of each scale, as the papers' alliance scores do.
         low = np.array([s.min for s in scales])
-        high = np.array([s.max for s in scales])
+        high = np.array([_usual_high(s.values) for s in scales])
         level = gen.beta(5, 2, size=(len(rows), 1))
         matrix = np.rint(
             low
             + (high - low) * np.clip(level + gen.normal(0, 0.12, (len(rows), len(scales))), 0, 1)
         )
+        for j, scale in enumerate(scales):
+            if not scale.continuous:
+                # Only the scale's own answers: the nearest option to each drawn value.
+                options = np.array(sorted(scale.values))
+                matrix[:, j] = options[np.abs(matrix[:, [j]] - options).argmin(axis=1)]
+        _spend_budgets(instrument, matrix, gen)
         scored = score_matrix(instrument, matrix)
         latest = timezone.now() - timedelta(hours=1)  # never completed in the future
         for i, (administration, episode) in enumerate(rows):
@@ -172,3 +206,25 @@ def _responses(
                 )
             )
     return responses
+
+
+def _usual_high(values: tuple[float, ...]) -> float:
+    """The highest ordinary answer: a code set apart at the top (CANSAS 9, "not known") is
+    left out of the synthetic answers."""
+    ordered = sorted(values)
+    if len(ordered) > 2 and ordered[-1] - ordered[-2] > 1:
+        return ordered[-2]
+    return ordered[-1]
+
+
+def _spend_budgets(instrument: Instrument, matrix: np.ndarray, gen: np.random.Generator) -> None:
+    """Give each weighted score's points as a client spends them: the whole budget, at random
+    over the rated areas (the PGI's 12 points), so that every synthetic answer scores."""
+    columns = {item.id: j for j, item in enumerate(instrument.items)}
+    for score in instrument.scores:
+        if score.rule is not Rule.WEIGHTED or score.budget is None:
+            continue
+        weights = [columns[item] for item in score.weights]
+        shares = gen.dirichlet(np.ones(len(weights)), size=matrix.shape[0])
+        for row in range(matrix.shape[0]):
+            matrix[row, weights] = gen.multinomial(int(score.budget), shares[row])

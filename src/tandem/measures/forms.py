@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from typing_extensions import override
 
 from tandem.measures.labels import localised
-from tandem.measures.models import InvitationChannel
+from tandem.measures.models import InvitationChannel, Schedule, ScheduleRule
 from tandem.measures.registry import Instrument, ResponseScale, all_instruments
 
 
@@ -252,6 +252,83 @@ class ImportForm(forms.Form):
             return str(upload.read().decode("utf-8"))
         except UnicodeDecodeError:
             raise forms.ValidationError(_("The file is not UTF-8 text."), code="encoding") from None
+
+
+# ---- schedules, set by programme managers and agency administrators -----------------------------
+def _scheduled_instrument_choices() -> list[tuple[str, str]]:
+    return [(i.code, localised(i.title)) for i in all_instruments()]
+
+
+class ScheduleForm(forms.ModelForm[Schedule]):
+    """When one instrument falls due in a programme: at intake, at discharge or in waves."""
+
+    instrument_code = forms.ChoiceField(
+        label=gettext_lazy("Instrument"), choices=_scheduled_instrument_choices
+    )
+    rule = forms.ChoiceField(
+        label=gettext_lazy("When"),
+        choices=[
+            (ScheduleRule.INTAKE.value, gettext_lazy("At intake (episode start)")),
+            (ScheduleRule.DISCHARGE.value, gettext_lazy("At discharge")),
+            (ScheduleRule.WAVES.value, gettext_lazy("In waves from the episode start")),
+            (ScheduleRule.EVERY_NTH_CONTACT.value, gettext_lazy("Every Nth contact")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    fingerprint = forms.CharField(widget=forms.HiddenInput, required=False)
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for the change (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    class Meta:
+        model = Schedule
+        fields = [
+            "instrument_code",
+            "rule",
+            "include_baseline",
+            "interval_months",
+            "interval_days",
+            "span_months",
+            "every_n_contacts",
+            "window_before_days",
+            "window_after_days",
+            "reminder_after_days",
+        ]
+        labels = {
+            "include_baseline": gettext_lazy("Waves: a baseline wave at the episode start"),
+            "interval_months": gettext_lazy("Waves: every ... months"),
+            "interval_days": gettext_lazy("Waves: or every ... days"),
+            "span_months": gettext_lazy("Waves: for ... months"),
+            "every_n_contacts": gettext_lazy("Every Nth contact: N"),
+        }
+        help_texts = {
+            "interval_months": gettext_lazy(
+                "For example 4.5 for every four and a half months (137 days)."
+            ),
+            "interval_days": gettext_lazy("Leave empty when the interval is in months."),
+        }
+
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not editing:
+            del self.fields["reason"]
+            del self.fields["fingerprint"]
+        for name in ("interval_months", "span_months"):
+            self.fields[name].widget.attrs.update({"step": "0.25", "inputmode": "decimal"})
+        self.fields["include_baseline"].required = False
+
+
+class DeactivateScheduleForm(forms.Form):
+    fingerprint = forms.CharField(widget=forms.HiddenInput, required=False)
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": gettext_lazy("Say why the schedule stops.")},
+    )
 
 
 class PaperEntryForm(forms.Form):

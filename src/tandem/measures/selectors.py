@@ -26,12 +26,15 @@ from tandem.measures.models import (
     InvitationChannel,
     InvitationStatus,
     Response,
+    Schedule,
+    ScheduleScope,
     SelfReportLink,
 )
 from tandem.measures.registry import Instrument
 from tandem.measures.services import hash_token, record_refused_link_request
 from tandem.measures.wording import neutral_labels
 from tandem.orgs.models import Agency
+from tandem.orgs.selectors import programmes_configurable_by
 
 ATTENTION_STATUSES = (
     AdministrationStatus.DUE,
@@ -235,6 +238,29 @@ def wording_for(
         stored: dict[str, Any] = row.texts
         texts.update({key: value for key, value in stored.items() if key in texts})
     return texts
+
+
+def schedules_of(programme_id: int) -> QuerySet[Schedule]:
+    """A programme's routine schedules, active first, by instrument (configuration, no PHI)."""
+    return Schedule.objects.filter(
+        programme_id=programme_id, scope=ScheduleScope.PROGRAMME
+    ).order_by("-is_active", "instrument_code", "pk")
+
+
+def get_schedule_for_configuration(user: User, pk: int) -> Schedule:
+    """A programme schedule the user may configure; an audited 404 for any other."""
+    schedule = (
+        Schedule.objects.filter(
+            pk=pk,
+            scope=ScheduleScope.PROGRAMME,
+            programme__in=programmes_configurable_by(user).values("pk"),
+        )
+        .select_related("programme")
+        .first()
+    )
+    if schedule is None:
+        deny_read(user, "measures.schedule", pk)
+    return schedule
 
 
 def link_language_for_token(token: str) -> str | None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tandem.measures.views import administrations, programmes, self_report
+from tandem.measures.views import administrations, programmes, schedules, self_report
 
 app_name = "measures"
 
@@ -23,6 +23,17 @@ urlpatterns = [
     ),
     path(
         "programmes/<int:pk>/measures/import/", programmes.programme_import, name="programme_import"
+    ),
+    path(
+        "programmes/<int:pk>/configuration/schedules/new/",
+        schedules.schedule_new,
+        name="schedule_new",
+    ),
+    path("configuration/schedules/<int:pk>/", schedules.schedule_edit, name="schedule_edit"),
+    path(
+        "configuration/schedules/<int:pk>/active/",
+        schedules.schedule_active,
+        name="schedule_active",
     ),
     path("r/<str:token>/", self_report.self_report, name="self_report"),
 ]

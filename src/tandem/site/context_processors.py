@@ -44,6 +44,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         links.append((reverse("fidelity:review_list"), _("Fidelity reviews")))
     elif scope.has_role(Role.AGENCY_ADMIN):
         links.append((reverse("fidelity:scale_list"), _("Fidelity scales")))
+    if scope.has_role(Role.PROGRAMME_MANAGER, Role.AGENCY_ADMIN):
+        links.append((reverse("site:configuration"), _("Configuration")))
     if scope.has_role(Role.AGENCY_ADMIN):
         links.append((reverse("accounts:role_changes"), _("Role changes")))
         links.append((reverse("accounts:locked_accounts"), _("Locked accounts")))

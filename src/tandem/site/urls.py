@@ -6,4 +6,10 @@ app_name = "site"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("configuration/", views.configuration, name="configuration"),
+    path(
+        "programmes/<int:pk>/configuration/",
+        views.programme_configuration,
+        name="programme_configuration",
+    ),
 ]

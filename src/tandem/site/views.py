@@ -10,6 +10,10 @@ from django.views.decorators.http import require_GET
 
 from tandem.accounts.access import scope_for
 from tandem.accounts.models import Role
+from tandem.core.access import role_required, user_of
+from tandem.fidelity.indicators.targets import targets_in_force
+from tandem.orgs.selectors import get_programme_for_configuration, programmes_configurable_by
+from tandem.site import configuration as config
 
 # What each role without a clinical starting page finds in Tandem today, and what it does not.
 # The links themselves are the menu's (site.context_processors.navigation).
@@ -32,7 +36,8 @@ INTRODUCTIONS: dict[Role, Promise] = {
     Role.AGENCY_ADMIN: _(
         "As the agency administrator you look after people's access: roles and their changes, "
         "locked accounts, fidelity scales, and the administration site for users, teams and "
-        "instruments."
+        "instruments. Under Configuration you set each programme's measurement schedules, "
+        "intake questions, indicator targets and alert thresholds."
     ),
 }
 
@@ -51,3 +56,41 @@ def home(request: HttpRequest) -> HttpResponse:
         if role in INTRODUCTIONS and scope.has_role(role)
     ]
     return render(request, "site/home.html", {"introductions": introductions})
+
+
+@require_GET
+@role_required(Role.PROGRAMME_MANAGER, Role.AGENCY_ADMIN)
+def configuration(request: HttpRequest) -> HttpResponse:
+    """The programmes the person configures, and the latest changes to any of them."""
+    user = user_of(request)
+    return render(
+        request,
+        "site/configuration.html",
+        {
+            "programmes": list(programmes_configurable_by(user)),
+            "history": config.history_for(user)[:10],
+        },
+    )
+
+
+@require_GET
+@role_required(Role.PROGRAMME_MANAGER, Role.AGENCY_ADMIN)
+def programme_configuration(request: HttpRequest, pk: int) -> HttpResponse:
+    """One programme's configuration: schedules, intake, targets, thresholds, defaults, history."""
+    user = user_of(request)
+    programme = get_programme_for_configuration(user, pk)
+    thresholds, thresholds_default = config.threshold_rows(programme)
+    return render(
+        request,
+        "site/programme_configuration.html",
+        {
+            "programme": programme,
+            "schedules": config.schedule_rows(programme),
+            "intake": config.intake_summary(programme),
+            "targets": targets_in_force(programme),
+            "thresholds": thresholds,
+            "thresholds_default": thresholds_default,
+            "defaults": config.defaults_for(programme),
+            "history": config.history_for(user, programme),
+        },
+    )

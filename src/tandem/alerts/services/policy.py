@@ -1,4 +1,4 @@
-"""A programme manager sets the programme's alert thresholds."""
+"""A programme manager or agency administrator sets the programme's alert thresholds."""
 
 from __future__ import annotations
 
@@ -10,28 +10,35 @@ from django.db import transaction
 from tandem.accounts.models import User
 from tandem.alerts.models import POLICY_FIELDS, AlertPolicy
 from tandem.alerts.selectors import alert_policy_for
-from tandem.audit.models import Action
-from tandem.audit.services import record_event
-from tandem.orgs.models import Programme
-from tandem.orgs.selectors import programmes_managed_by
+from tandem.orgs.models import ConfigurationKind, Programme
+from tandem.orgs.selectors import may_configure
+from tandem.orgs.services import record_configuration_change
+
+
+def policy_settings(policy: AlertPolicy) -> dict[str, Any]:
+    """The thresholds by field name: what the configuration history compares."""
+    return {name: getattr(policy, name) for name in POLICY_FIELDS}
 
 
 def save_alert_policy(*, actor: User, programme: Programme, values: dict[str, Any]) -> AlertPolicy:
-    """Store the programme's thresholds (validated); only its programme manager may."""
-    if not programmes_managed_by(actor).filter(pk=programme.pk).exists():
+    """Store the programme's thresholds (validated); its programme manager or an agency
+    administrator may. The change is kept in the programme's configuration history."""
+    if not may_configure(actor, programme):
         raise PermissionDenied
     policy = alert_policy_for(programme.pk)
-    creating = policy.pk is None
+    before = policy_settings(policy)
     for name in POLICY_FIELDS:
         if name in values:
             setattr(policy, name, values[name])
     policy.full_clean()
     with transaction.atomic():
         policy.save()
-        record_event(
+        record_configuration_change(
             actor=actor,
-            action=Action.CREATE if creating else Action.UPDATE,
+            programme=programme,
             obj=policy,
-            agency_id=programme.agency_id,
+            kind=ConfigurationKind.THRESHOLDS_CHANGED,
+            before=before,
+            after=policy_settings(policy),
         )
     return policy

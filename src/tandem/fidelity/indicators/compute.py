@@ -29,6 +29,7 @@ from tandem.audit.models import Action
 from tandem.audit.services import record_event
 from tandem.clients.models import Episode
 from tandem.fidelity.indicators import definitions as d
+from tandem.fidelity.indicators.targets import resolve, targets_by_programme
 from tandem.fidelity.models import IndicatorValue
 from tandem.orgs.models import Team
 from tandem.practice.models import (
@@ -52,6 +53,8 @@ class _TeamFacts:
     """What the aggregate queries found for one team on the day."""
 
     caseload_target: int
+    # The programme's own targets by indicator code (the others take their default).
+    own_targets: dict[str, float] = field(default_factory=dict)
     caseload_by_worker: dict[int, int] = field(default_factory=dict)
     strengths_current: int = 0
     plans_current: int = 0
@@ -129,10 +132,14 @@ def _gather(day: date, team_ids: list[int] | None) -> tuple[dict[int, _TeamFacts
         teams = teams.filter(pk__in=team_ids)
     facts: dict[int, _TeamFacts] = {}
     agency_ids: set[int] = set()
-    for pk, target, agency_id in teams.values_list(
-        "pk", "programme__caseload_target", "programme__agency_id"
-    ):
-        facts[pk] = _TeamFacts(caseload_target=target)
+    rows = list(
+        teams.values_list(
+            "pk", "programme__caseload_target", "programme__agency_id", "programme_id"
+        )
+    )
+    own = targets_by_programme({programme_id for *_rest, programme_id in rows})
+    for pk, target, agency_id, programme_id in rows:
+        facts[pk] = _TeamFacts(caseload_target=target, own_targets=own.get(programme_id, {}))
         agency_ids.add(agency_id)
     if not facts:
         return facts, agency_ids
@@ -264,14 +271,15 @@ def _rows(day: date, facts: dict[int, _TeamFacts]) -> Iterator[IndicatorValue]:
         denominator: float,
         *,
         worker_id: int | None = None,
-        target: float | None = None,
     ) -> IndicatorValue:
+        definition = d.get_indicator(code)
+        target = resolve(definition, facts[team_id].caseload_target, facts[team_id].own_targets)
         return IndicatorValue(
             team_id=team_id,
             worker_id=worker_id,
             day=day,
             code=code,
-            domain_code=d.get_indicator(code).domain_code,
+            domain_code=definition.domain_code,
             value=_ratio(numerator, denominator),
             numerator=numerator,
             denominator=denominator,
@@ -281,8 +289,7 @@ def _rows(day: date, facts: dict[int, _TeamFacts]) -> Iterator[IndicatorValue]:
     for team_id, team in facts.items():
         workers = team.caseload_by_worker
         open_episodes = team.open_episodes
-        target = float(team.caseload_target)
-        yield value(team_id, d.CASELOAD_PER_WORKER, open_episodes, len(workers), target=target)
+        yield value(team_id, d.CASELOAD_PER_WORKER, open_episodes, len(workers))
         for worker_id, count in workers.items():
             yield value(
                 team_id,
@@ -290,7 +297,6 @@ def _rows(day: date, facts: dict[int, _TeamFacts]) -> Iterator[IndicatorValue]:
                 count,
                 1,
                 worker_id=worker_id,
-                target=target,
             )
         yield value(
             team_id, d.COMMUNITY_CONTACT_SHARE, team.community_contacts, team.client_contacts

@@ -2,8 +2,13 @@
 
 Each indicator is computed from routine practice data (episodes, contacts, supervision,
 assessments, plans) for a team on a day, and names the code of the fidelity-scale domain it
-foreshadows, so that a team sees drift before its next review. No numeric target is taken from
-the literature: only the caseload has one, the programme's own ``caseload_target``.
+foreshadows, so that a team sees drift before its next review.
+
+Targets: the caseload's is the programme's own ``caseload_target``; every other indicator has a
+default target (``default_target``) that a programme replaces with its own on its configuration
+page (``IndicatorTarget``). The defaults are Tandem's starting points, not published standards:
+weekly contact and weekly group supervision as the seed papers describe the model, most contacts
+in the community, assessments and plans current for nearly every client.
 """
 
 from __future__ import annotations
@@ -99,6 +104,9 @@ class IndicatorDefinition:
     # True when the value is derived from the team's clients, so that a team with fewer
     # than five open clients shows it suppressed (DESIGN.md, small cells).
     counts_clients: bool = True
+    # The target where the programme sets none (a share between 0 and 1, or a rate); the
+    # caseload's comes from the programme (``target_source``).
+    default_target: float | None = None
 
     @property
     def domain_label(self) -> StrOrPromise:
@@ -137,12 +145,14 @@ INDICATORS: tuple[IndicatorDefinition, ...] = (
         domain_code=COMMUNITY_CONTACT,
         label=_("Client contacts held in person in the community (last 4 weeks)"),
         unit=Unit.SHARE,
+        default_target=0.75,
     ),
     IndicatorDefinition(
         code=CONTACTS_PER_CLIENT_WEEK,
         domain_code=COMMUNITY_CONTACT,
         label=_("Contacts per open client per week (last 4 weeks)"),
         unit=Unit.CONTACTS_PER_CLIENT_WEEK,
+        default_target=1.0,
     ),
     IndicatorDefinition(
         code=GROUP_SUPERVISION_WEEKLY,
@@ -150,6 +160,7 @@ INDICATORS: tuple[IndicatorDefinition, ...] = (
         label=_("Weeks with group supervision held (last 4 weeks)"),
         unit=Unit.SHARE,
         counts_clients=False,
+        default_target=1.0,
     ),
     IndicatorDefinition(
         code=INDIVIDUAL_SUPERVISION_PER_WORKER,
@@ -157,24 +168,28 @@ INDICATORS: tuple[IndicatorDefinition, ...] = (
         label=_("Individual supervision sessions per case manager (last 4 weeks)"),
         unit=Unit.SESSIONS_PER_WORKER,
         counts_clients=False,
+        default_target=2.0,
     ),
     IndicatorDefinition(
         code=STRENGTHS_ASSESSMENT_CURRENT,
         domain_code=STRENGTHS_ASSESSMENT,
         label=_("Open episodes with a Strengths Assessment in the last 90 days"),
         unit=Unit.SHARE,
+        default_target=0.9,
     ),
     IndicatorDefinition(
         code=RECOVERY_PLAN_CURRENT,
         domain_code=RECOVERY_PLAN,
         label=_("Open episodes with a recovery plan updated in the last 90 days"),
         unit=Unit.SHARE,
+        default_target=0.9,
     ),
     IndicatorDefinition(
         code=NATURAL_RESOURCE_GOALS,
         domain_code=COMMUNITY_RESOURCES,
         label=_("Active goals with a step using a natural community resource"),
         unit=Unit.SHARE,
+        default_target=0.5,
     ),
 )
 

@@ -52,6 +52,13 @@ class Schedule(models.Model):
         blank=True,
         validators=[MinValueValidator(Decimal("0.25"))],
     )
+    interval_days = models.PositiveSmallIntegerField(
+        _("interval (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text=_("Instead of months: a wave every this many days."),
+    )
     span_months = models.DecimalField(
         _("for (months)"),
         max_digits=5,
@@ -88,11 +95,33 @@ class Schedule(models.Model):
 
     @override
     def clean(self) -> None:
-        waves = self.rule == ScheduleRule.WAVES
-        if waves and (self.interval_months is None or not self.span_months):
-            raise ValidationError(
-                {"interval_months": _("Relative waves need an interval and a span in months.")}
-            )
+        if self.rule == ScheduleRule.WAVES:
+            if self.interval_months is None and self.interval_days is None:
+                raise ValidationError(
+                    {
+                        "interval_months": ValidationError(
+                            _("Relative waves need an interval, in months or in days."),
+                            code="no_interval",
+                        )
+                    }
+                )
+            if self.interval_months is not None and self.interval_days is not None:
+                raise ValidationError(
+                    {
+                        "interval_days": ValidationError(
+                            _("Give the interval in months or in days, not both."),
+                            code="two_intervals",
+                        )
+                    }
+                )
+            if not self.span_months:
+                raise ValidationError(
+                    {
+                        "span_months": ValidationError(
+                            _("Say for how many months the waves go on."), code="no_span"
+                        )
+                    }
+                )
         if self.rule == ScheduleRule.EVERY_NTH_CONTACT and not self.every_n_contacts:
             raise ValidationError({"every_n_contacts": _("Say after how many contacts.")})
         if self.instrument_code:
@@ -110,10 +139,23 @@ class Schedule(models.Model):
             raise ValidationError({"study_name": _("A study schedule names its study.")})
 
     def wave_offsets_days(self) -> list[tuple[str, int]]:
-        """(wave label, days after the episode start) for relative waves."""
-        if self.rule != ScheduleRule.WAVES or self.interval_months is None or not self.span_months:
+        """(wave label, days after the episode start) for relative waves.
+
+        Waves go every ``interval_months`` (labelled "month 4.5") or every ``interval_days``
+        (labelled "day 30") up to ``span_months`` after the start.
+        """
+        if self.rule != ScheduleRule.WAVES or not self.span_months:
             return []
         waves: list[tuple[str, int]] = [("baseline", 0)] if self.include_baseline else []
+        if self.interval_days:
+            span_days = round(self.span_months * DAYS_PER_MONTH)
+            days = self.interval_days
+            while days <= span_days:
+                waves.append((f"day {days}", days))
+                days += self.interval_days
+            return waves
+        if self.interval_months is None:
+            return waves
         months = self.interval_months
         while months <= self.span_months:
             waves.append((f"month {months.normalize():f}", round(months * DAYS_PER_MONTH)))

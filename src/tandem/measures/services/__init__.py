@@ -35,11 +35,19 @@ from tandem.measures.services.responses import (
     submit_response,
     submit_self_report,
 )
+from tandem.measures.services.schedules import (
+    SCHEDULE_FIELDS,
+    create_schedule,
+    schedule_settings,
+    set_schedule_active,
+    update_schedule,
+)
 from tandem.measures.services.wording import load_wording
 
 __all__ = [
     "LINK_LIFETIME_DAYS",
     "REFUSAL_WINDOW_SECONDS",
+    "SCHEDULE_FIELDS",
     "TOKEN_BYTES",
     "IssuedLink",
     "address_digest",
@@ -50,6 +58,7 @@ __all__ = [
     "correct_response",
     "create_contact_administrations",
     "create_due_administrations",
+    "create_schedule",
     "draft_for",
     "hash_token",
     "issue_link",
@@ -60,7 +69,10 @@ __all__ = [
     "reopen_administration",
     "resend_invitation",
     "save_self_report_progress",
+    "schedule_settings",
     "send_due_reminders",
+    "set_schedule_active",
     "submit_response",
     "submit_self_report",
+    "update_schedule",
 ]
