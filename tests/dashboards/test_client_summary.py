@@ -187,5 +187,6 @@ def test_the_client_page_costs_the_same_queries_however_full_the_record(
         completed_response(episode, "rprs", date(2026, 1, 1) + timedelta(days=30 * k), 80.0 + k)
     # Five more steps, measures and scores: not one query more.
     assert _queries_for_page(world, login_as) == small
-    # Most are the audit trail: each read of the record appends one chained event.
-    assert small <= 70
+    # Most are the audit trail: each read of the record appends one chained event (summary,
+    # measures, supervision advice, each audited on its own).
+    assert small <= 80
