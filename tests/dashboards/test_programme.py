@@ -335,3 +335,10 @@ def test_programme_dashboard_queries_do_not_grow_with_the_programme(
     _grow(world, extra)
     with django_assert_max_num_queries(12):
         _dashboard(world)
+
+
+def test_each_team_row_leads_to_the_team_dashboard(built: ProgrammeDashboard, world: World) -> None:
+    compared = next(panel for panel in built.panels if panel.title == "Teams compared")
+    links = {str(row[0]): link for link, row in compared.linked_rows}
+    assert links[world.team.name] == reverse("dashboards:team_dashboard", args=[world.team.pk])
+    assert links["All teams"] == ""
