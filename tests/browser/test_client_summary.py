@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 from pytest_django.live_server_helper import LiveServer
 
 from tandem.accounts.models import User
@@ -12,7 +12,7 @@ from tandem.site.demo import DEMO_DOMAIN, DEMO_PASSWORD, load_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.demo, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 def test_what_needs_doing_is_above_the_fold_on_a_phone(live_server: LiveServer, page: Page) -> None:
