@@ -178,6 +178,13 @@ def test_a_cell_under_five_clients_is_small_and_suppressed() -> None:
     assert shown(0, 0) == 0
 
 
+def test_each_team_row_leads_to_the_team_dashboard(built: ProgrammeDashboard, world: World) -> None:
+    compared = next(panel for panel in built.panels if panel.title == "Teams compared")
+    links = {str(row[0]): link for link, row in compared.linked_rows}
+    assert links[world.team.name] == reverse("dashboards:team_dashboard", args=[world.team.pk])
+    assert links["All teams"] == ""
+
+
 def test_referrals_per_month_count_received_accepted_and_declined(
     built: ProgrammeDashboard,
 ) -> None:

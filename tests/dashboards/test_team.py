@@ -445,6 +445,7 @@ def test_a_chart_past_the_last_panel_is_not_found(world: World, login_as: LoginA
 def test_the_period_form_says_it_is_working(world: World, login_as: LoginAs) -> None:
     content = login_as(world.supervisor).get(url(world.team)).content.decode()
     assert 'data-working="Working…"' in content
+    assert "tandem/working.js" in content  # the script that shows it, on every page
 
 
 @pytest.mark.parametrize("size", [2, 8])

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Min, Q
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tandem.clients.models import Episode
@@ -102,6 +103,11 @@ def team_labels(teams: list[Team]) -> list[tuple[int | None, str]]:
     return [(team.pk, team.name) for team in teams] + [(None, _("All teams"))]
 
 
+def team_links(teams: list[Team]) -> tuple[str, ...]:
+    """Each team's row leads to its dashboard; the "All teams" row to nothing."""
+    return (*(reverse("dashboards:team_dashboard", args=[team.pk]) for team in teams), "")
+
+
 def first_contact_panel(teams: list[Team], flows: dict[int | None, TeamFlow]) -> Panel:
     table: list[tuple[Cell, ...]] = []
     for key, name in team_labels(teams):
@@ -140,6 +146,7 @@ def first_contact_panel(teams: list[Team], flows: dict[int | None, TeamFlow]) ->
             "referral's acceptance where the episode came from a referral, to the first "
             "contact with the client."
         ),
+        row_links=team_links(teams),
     )
 
 
@@ -166,6 +173,7 @@ def length_of_stay_panel(teams: list[Team], flows: dict[int | None, TeamFlow]) -
         columns=(_("Team"), _("Episodes closed"), _("Median days"), _("Longest (days)")),
         rows=table,
         caption=_("Episodes closed in the period: days from start to end."),
+        row_links=team_links(teams),
     )
 
 
@@ -221,5 +229,6 @@ def comparison_panel(
             "Each team in the period. The outcome change is the mean change from first to last "
             "score of episodes closed in the period."
         ),
+        row_links=team_links(teams),
     )
     return panel, sum(open_now.values())
