@@ -64,9 +64,9 @@ def indicator_rows(team: Team, *, start: date, end: date) -> IndicatorRows:
 def indicator_targets(team: Team, rows: IndicatorRows) -> dict[str, float | None]:
     """Each indicator's target in force for the team; None where it has none.
 
-    The one place targets are read from: today the programme's caseload target (the only
-    default in force), else the target stored with the latest value. Configurable targets
-    replace this function's body, not its callers.
+    The one place targets are read from: the programme's caseload target, else the target
+    stored with the latest value (the computation stores each value with the target then in
+    force: the programme's own from its configuration page, or Tandem's default).
     """
     targets: dict[str, float | None] = {}
     for definition in d.INDICATORS:
