@@ -216,3 +216,10 @@ def test_a_fresh_link_cannot_be_made_for_a_closed_wave(world: World) -> None:
             build_url=lambda token: token,
             now=timezone.now() + timedelta(minutes=1),
         )
+
+
+def test_a_refused_token_with_a_language_writes_no_session() -> None:
+    from django.contrib.sessions.models import Session
+
+    HttpClient().get("/r/not-a-token/?lang=fr")
+    assert not Session.objects.exists()
