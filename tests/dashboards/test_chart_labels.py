@@ -72,7 +72,6 @@ CHARTS: dict[str, Callable[[str], str]] = {
     "fidelity over time": lambda name: team_charts.fidelity_chart(
         reviews=[(DAYS[0], 30.0, False), (DAYS[2], 33.0, True)],
         line=[(DAYS[0], 30.0), (DAYS[2], 33.0)],
-        band=[(DAYS[0], 0.4, 0.8)],
         threshold=32.0,
         start=START,
         end=END,

@@ -22,7 +22,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
+from django.template import Context, Template
 from django.test import Client as HttpClient
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
@@ -335,3 +337,34 @@ def test_programme_dashboard_queries_do_not_grow_with_the_programme(
     _grow(world, extra)
     with django_assert_max_num_queries(12):
         _dashboard(world)
+
+
+def test_the_programme_page_links_to_its_measures_export_and_import(
+    world: World, login_as: LoginAs
+) -> None:
+    html = login_as(world.programme_manager).get(f"/programmes/{world.programme.pk}/dashboard/")
+    content = html.content.decode()
+    assert f'href="/programmes/{world.programme.pk}/measures/export/"' in content
+    assert f'href="/programmes/{world.programme.pk}/measures/import/"' in content
+
+
+@pytest.mark.parametrize("role", ["supervisor", "case_manager", "researcher"])
+def test_the_measures_links_are_left_out_for_roles_that_may_not_export(
+    world: World, role: str
+) -> None:
+    request = RequestFactory().get("/")
+    request.user = world.user(role)
+    html = Template("{% load measures_tags %}{% programme_measures_links programme %}").render(
+        Context({"request": request, "programme": world.programme})
+    )
+    assert "/measures/export/" not in html
+
+
+def test_a_manager_of_another_programme_gets_no_measures_links(world: World) -> None:
+    request = RequestFactory().get("/")
+    request.user = world.programme_manager
+    other = world.other_agency_team.programme
+    html = Template("{% load measures_tags %}{% programme_measures_links programme %}").render(
+        Context({"request": request, "programme": other})
+    )
+    assert "/measures/export/" not in html

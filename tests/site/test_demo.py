@@ -9,6 +9,8 @@ from django.test import Client as HttpClient
 from tandem.accounts.models import Role, User
 from tandem.clients.models import Client, Episode
 from tandem.orgs.models import Programme, ProgrammeModel, Team
+from tandem.practice import demo as practice_demo
+from tandem.practice.models import Contact, DomainEntry, Goal, Step
 from tandem.site.demo import DEMO_PASSWORD, load_demo
 
 pytestmark = pytest.mark.demo
@@ -50,14 +52,53 @@ def test_every_printed_login_signs_in(capsys: pytest.CaptureFixture[str]) -> Non
     lines = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("login: ")]
     roles = {ln.split()[1] for ln in lines}
     assert roles == {role.value for role in Role}
-    assert sum(ln.split()[1] == Role.CASE_MANAGER for ln in lines) == 2
+    assert sum(ln.split()[1] == Role.CASE_MANAGER for ln in lines) == 3
     for line in lines:
-        _label, role, email, password = line.split()
+        _label, role, email, password, *_programme = line.split(maxsplit=4)
         assert password == DEMO_PASSWORD
         http = HttpClient()
         response = http.post("/accounts/login/", {"username": email, "password": password})
         assert response.status_code == 302, (role, email)
         assert http.get("/").status_code in (200, 302)
+
+
+@pytest.mark.usefixtures("demo_db")
+def test_the_logins_cover_each_programmes_clinical_roles_and_both_assessors(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    call_command("demo", "--no-serve")
+    lines = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("login: ")]
+    for role in (Role.CASE_MANAGER, Role.SUPERVISOR, Role.PROGRAMME_MANAGER):
+        for programme in Programme.objects.all():
+            email = next(
+                ln.split()[2]
+                for ln in lines
+                if ln.split()[1] == role and ln.endswith(f"({programme.name})")
+            )
+            membership = User.objects.get(email=email).memberships.get(role=role)
+            assert membership.programme_id == programme.pk
+    assessors = [ln.split()[2] for ln in lines if ln.split()[1] == Role.ASSESSOR]
+    assert len(set(assessors)) == 2
+
+
+@pytest.mark.usefixtures("demo_db")
+def test_french_speaking_clients_have_their_record_in_french() -> None:
+    load_demo()
+    french_wants = {wants for wants, _now in practice_demo.WANTS_FR.values()}
+    english_wants = {wants for wants, _now in practice_demo.WANTS.values()}
+    for language, wants, steps, notes in (
+        ("fr", french_wants, practice_demo.STEPS_FR, practice_demo.NOTES_FR),
+        ("en", english_wants, practice_demo.STEPS, practice_demo.NOTES),
+    ):
+        goals = Goal.objects.filter(plan__client__preferred_language=language)
+        assert goals.exists(), language
+        assert set(goals.values_list("own_words", flat=True)) <= wants
+        step_actions = Step.objects.filter(goal__in=goals).values_list("action", flat=True)
+        assert set(step_actions) <= set(steps)
+        contact_notes = Contact.objects.filter(client__preferred_language=language)
+        assert set(contact_notes.values_list("note", flat=True)) <= set(notes)
+        entries = DomainEntry.objects.filter(assessment__client__preferred_language=language)
+        assert set(entries.values_list("wants", flat=True)) <= wants
 
 
 @pytest.mark.usefixtures("demo_db")

@@ -167,6 +167,10 @@ def _goals_panel(goals: list[tuple[str, date | None]]) -> Panel:
         columns=(_("Status"), _("Goals"), _("Achieved on")),
         rows=rows,
         caption=_("Recovery-plan goals by status, and the dates goals were achieved."),
+        empty_text=_(
+            "No goal yet: the chart appears once the recovery plan has goals. Add them with "
+            "the client on the recovery plan page."
+        ),
     )
 
 
@@ -178,6 +182,7 @@ def contacts_panel(
     title: str,
     period_column: str,
     caption: str,
+    empty_text: str = "",
 ) -> Panel:
     """Contacts per period (``starts``, shown as ``labels``) and mode, stacked, with totals."""
     modes = list(ContactMode)
@@ -198,6 +203,7 @@ def contacts_panel(
         columns=(period_column, *(str(mode.label) for mode in modes), _("Total")),
         rows=rows,
         caption=caption,
+        empty_text=empty_text,
     )
 
 
@@ -240,6 +246,10 @@ def client_dashboard(user: User, client: Client, *, today: date | None = None) -
             title=_("Contacts per month"),
             period_column=_("Month"),
             caption=_("Contacts per month and mode, over the last twelve months."),
+            empty_text=_(
+                "No contact recorded in the last twelve months. Record contacts on the "
+                "client's contacts page and they are counted here."
+            ),
         )
     )
     return ClientDashboard(

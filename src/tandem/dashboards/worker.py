@@ -66,7 +66,7 @@ def worker_dashboard(user: User, *, today: date | None = None) -> WorkerDashboar
     today = today or timezone.localdate()
     episodes = list(caseload_for(user))
     ids = [episode.pk for episode in episodes]
-    alerts = selectors.alert_lines_by_episode(ids)
+    alerts = selectors.alert_lines_by_episode(ids, user)
     measures = by_urgency(
         administrations_visible_to(user)
         .filter(episode_id__in=ids, status__in=ATTENTION_STATUSES)

@@ -11,17 +11,19 @@ episode's plan, no date in the future) hold by construction here.
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from tandem.accounts.models import Membership, Role, User
+from tandem.accounts.models import Language, Membership, Role, User
 from tandem.audit.models import Action
 from tandem.audit.services import record_event
 from tandem.clients import services as client_services
 from tandem.clients.models import (
+    Client,
     DeclineReason,
     Episode,
     EpisodeStatus,
@@ -85,6 +87,78 @@ NOTES = [
     "Reminder sent about tomorrow.",
     "Spoke with the landlord, with consent.",
 ]
+RESPONSIBLE = ["Client", "Case manager", "Client and case manager"]
+QUESTION = "What could help the next step happen?"
+SUGGESTIONS = "Go together the first time; ask about a buddy at the club."
+AGREED_ACTION = "Call the club and ask whether a member can meet them there."
+
+# A French-speaking client's record is written in French, as their case manager would write it.
+# Same lengths and order as the English lists: the random draws, and so the rest of the demo,
+# do not depend on the language.
+WANTS_FR = {
+    LifeDomain.DAILY_LIVING: ("Un logement à moi", "Vit dans une maison de chambres"),
+    LifeDomain.FINANCES: ("De l'argent jusqu'à la fin du mois", "Reçoit l'aide sociale"),
+    LifeDomain.VOCATIONAL: (
+        "Travailler quelques heures par semaine",
+        "A déjà travaillé en cuisine",
+    ),
+    LifeDomain.SOCIAL: ("Des amis à voir la fin de semaine", "Voit un cousin de temps en temps"),
+    LifeDomain.HEALTH: ("Dormir toute la nuit", "Voit un médecin de famille"),
+    LifeDomain.LEISURE: ("Rejouer de la musique", "Jouait de la guitare"),
+    LifeDomain.SPIRITUALITY: ("Retourner aux offices", "Allait à l'église étant jeune"),
+}
+STEPS_FR = [
+    "Appeler au sujet de la demande",
+    "Y aller ensemble pour voir",
+    "Noter les questions pour le rendez-vous",
+    "Demander à un ami de venir",
+    "Remplir le formulaire à la bibliothèque",
+]
+NOTES_FR = [
+    "Rencontre au café ; nous avons parlé de la semaine.",
+    "Accompagnement au rendez-vous.",
+    "Court suivi par téléphone.",
+    "Rappel envoyé pour demain.",
+    "Discussion avec le propriétaire, avec consentement.",
+]
+RESPONSIBLE_FR = ["La personne", "L'intervenant ou l'intervenante", "Les deux ensemble"]
+QUESTION_FR = "Qu'est-ce qui aiderait la prochaine étape à se faire ?"
+SUGGESTIONS_FR = "Y aller ensemble la première fois ; demander un jumelage au club."
+AGREED_ACTION_FR = "Appeler le club et demander si un membre peut l'y accueillir."
+
+
+@dataclass(frozen=True)
+class _Wording:
+    wants: dict[LifeDomain, tuple[str, str]]
+    steps: list[str]
+    notes: list[str]
+    responsible: list[str]
+    question: str
+    suggestions: str
+    agreed_action: str
+    quotes: tuple[str, str]
+
+    def quoted(self, said: str) -> str:
+        return f"{self.quotes[0]}{said}.{self.quotes[1]}"
+
+
+_ENGLISH = _Wording(
+    WANTS, STEPS, NOTES, RESPONSIBLE, QUESTION, SUGGESTIONS, AGREED_ACTION, ('"', '"')
+)
+_FRENCH = _Wording(
+    WANTS_FR,
+    STEPS_FR,
+    NOTES_FR,
+    RESPONSIBLE_FR,
+    QUESTION_FR,
+    SUGGESTIONS_FR,
+    AGREED_ACTION_FR,
+    ("« ", " »"),
+)
+
+
+def _wording_for(client: Client) -> _Wording:
+    return _FRENCH if client.preferred_language == Language.FR else _ENGLISH
 
 
 def _members(agency: Agency, role: Role) -> list[Membership]:
@@ -209,13 +283,14 @@ def _load_episode_practice(
 ) -> None:
     worker = episode.primary_case_manager
     start = episode.start_date
+    words = _wording_for(episode.client)
     services.record_strengths_assessment(
         actor=worker,
         episode=episode,
         assessed_on=min(today, start + timedelta(days=14)),
         entries={
-            domain: {"wants": wants, "current_status": now, "own_words": f'"{wants}."'}
-            for domain, (wants, now) in WANTS.items()
+            domain: {"wants": wants, "current_status": now, "own_words": words.quoted(wants)}
+            for domain, (wants, now) in words.wants.items()
         },
     )
     domains = rng.sample(list(WANTS), 2)
@@ -228,15 +303,15 @@ def _load_episode_practice(
                 episode=episode,
                 expected_version=version,
                 domain=domain,
-                own_words=WANTS[domain][0],
+                own_words=words.wants[domain][0],
             )
         )
         version += 1
     steps = [
         Step(
             goal=goal,
-            action=rng.choice(STEPS),
-            responsible=rng.choice(["Client", "Case manager", "Client and case manager"]),
+            action=rng.choice(words.steps),
+            responsible=rng.choice(words.responsible),
             due_on=today + timedelta(days=rng.randint(-10, 30)),
             resource=rng.choice([None, *resources]),
         )
@@ -269,7 +344,7 @@ def _load_episode_practice(
             minutes=rng.choice([15, 30, 45, 60, 90]),
             mode=rng.choices([m.value for m in ContactMode], weights=[5, 2, 2, 1, 1], k=1)[0],
             with_whom=ContactWith.CLIENT if rng.random() < 0.85 else ContactWith.COLLATERAL,
-            note=rng.choice(NOTES),
+            note=rng.choice(words.notes),
         )
         contacts.add(contact, [rng.choice(goals)])
 
@@ -294,14 +369,15 @@ def _load_supervision(rng: random.Random, agency: Agency, today: date) -> None:
                 attendees=workers,
             )
             for episode in rng.sample(episodes, min(2, len(episodes))):
+                words = _wording_for(episode.client)
                 services.present_client(
                     actor=membership.user,
                     session=session,
                     client=episode.client,
                     presenter=episode.primary_case_manager,
-                    question="What could help the next step happen?",
-                    suggestions="Go together the first time; ask about a buddy at the club.",
-                    agreed_action="Call the club and ask whether a member can meet them there.",
+                    question=words.question,
+                    suggestions=words.suggestions,
+                    agreed_action=words.agreed_action,
                     action_due_on=session.held_on + timedelta(weeks=2),
                 )
             if weeks_ago == 5:  # the oldest session's actions are done by now
@@ -334,7 +410,7 @@ def _load_recent_contact(
         minutes=rng.choice([30, 45, 60]),
         mode=rng.choices([m.value for m in ContactMode], weights=[5, 2, 2, 1, 1], k=1)[0],
         with_whom=ContactWith.CLIENT,
-        note=rng.choice(NOTES),
+        note=rng.choice(_wording_for(episode.client).notes),
     )
     contacts.add(contact)
 

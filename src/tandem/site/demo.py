@@ -135,11 +135,16 @@ STREETS = [
 ]
 
 
+SMCM_NAME = "Strengths Case Management"
+STCM_NAME = "Short-Term Case Management"
+
+
 @dataclass(frozen=True)
 class DemoLogin:
     role: str
     email: str
     password: str = DEMO_PASSWORD
+    programme: str = ""  # empty for the agency-wide roles
 
 
 def demo_exists() -> bool:
@@ -171,13 +176,13 @@ def load_demo(*, n_clients: int = 300, seed: int = 20261123) -> list[DemoLogin]:
     agency = Agency.objects.create(name="Riverbend Community Mental Health (demo)", slug=DEMO_SLUG)
     smcm = Programme.objects.create(
         agency=agency,
-        name="Strengths Case Management",
+        name=SMCM_NAME,
         model=ProgrammeModel.SMCM,
         caseload_target=20,
     )
     stcm = Programme.objects.create(
         agency=agency,
-        name="Short-Term Case Management",
+        name=STCM_NAME,
         model=ProgrammeModel.STCM,
         caseload_target=15,
         time_limit_days=84,
@@ -283,14 +288,22 @@ def load_demo(*, n_clients: int = 300, seed: int = 20261123) -> list[DemoLogin]:
 
 
 def demo_logins() -> list[DemoLogin]:
-    """One login per role, plus a case manager on another team to show scoping."""
+    """A login for every role in both programmes, and both fidelity assessors.
+
+    Teams 1 and 2 are in Strengths Case Management, 3 and 4 in Short-Term Case Management;
+    ``cm21`` is a second Strengths case manager on another team, to show scoping.
+    """
     d = DEMO_DOMAIN
     return [
-        DemoLogin(Role.CASE_MANAGER, f"cm11@{d}"),
-        DemoLogin(Role.CASE_MANAGER, f"cm21@{d}"),
-        DemoLogin(Role.SUPERVISOR, f"supervisor1@{d}"),
-        DemoLogin(Role.PROGRAMME_MANAGER, f"manager.smcm@{d}"),
+        DemoLogin(Role.CASE_MANAGER, f"cm11@{d}", programme=SMCM_NAME),
+        DemoLogin(Role.CASE_MANAGER, f"cm21@{d}", programme=SMCM_NAME),
+        DemoLogin(Role.CASE_MANAGER, f"cm31@{d}", programme=STCM_NAME),
+        DemoLogin(Role.SUPERVISOR, f"supervisor1@{d}", programme=SMCM_NAME),
+        DemoLogin(Role.SUPERVISOR, f"supervisor3@{d}", programme=STCM_NAME),
+        DemoLogin(Role.PROGRAMME_MANAGER, f"manager.smcm@{d}", programme=SMCM_NAME),
+        DemoLogin(Role.PROGRAMME_MANAGER, f"manager.stcm@{d}", programme=STCM_NAME),
         DemoLogin(Role.ASSESSOR, f"assessor@{d}"),
+        DemoLogin(Role.ASSESSOR, f"assessor2@{d}"),
         DemoLogin(Role.RESEARCHER, f"researcher@{d}"),
         DemoLogin(Role.TRAINER, f"trainer@{d}"),
         DemoLogin(Role.AGENCY_ADMIN, f"admin@{d}"),

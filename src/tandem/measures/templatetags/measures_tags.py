@@ -1,4 +1,5 @@
-"""The Measures section of the client page, rendered where the client template includes it."""
+"""The Measures section of the client page, and the measures links of a programme's pages,
+rendered where those templates include them."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from tandem.measures import selectors
 from tandem.measures.history import histories
 from tandem.measures.labels import localised
 from tandem.measures.models import AdministrationStatus
+from tandem.orgs.models import Programme
+from tandem.orgs.selectors import programmes_managed_by
 
 register = template.Library()
 
@@ -99,3 +102,15 @@ def localised_label(label: str) -> str:
 def add_rows(first: list[Any], second: list[Any]) -> list[Any]:
     """Two lists of rows one after the other."""
     return [*first, *second]
+
+
+@register.inclusion_tag("measures/_programme_links.html", takes_context=True)
+def programme_measures_links(context: template.Context, programme: Programme) -> dict[str, Any]:
+    """Links to the programme's response export and import, for those allowed to use them."""
+    user = context["request"].user
+    allowed = (
+        isinstance(user, User)
+        and scope_for(user).has_role(Role.PROGRAMME_MANAGER)
+        and programmes_managed_by(user).filter(pk=programme.pk).exists()
+    )
+    return {"visible": allowed, "programme": programme}
