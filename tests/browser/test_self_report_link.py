@@ -63,7 +63,7 @@ def test_client_answers_a_one_time_link_in_french(
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(rf"/clients/{world.own_client.pk}/$"))
 
-    expect(page.get_by_role("heading", name="Measures")).to_be_visible()
+    expect(page.get_by_role("heading", name="Measures", exact=True)).to_be_visible()
     page.get_by_role("link", name="Open RPRS").click()
     page.wait_for_url(re.compile(rf"/measures/{administration.pk}/$"))
     page.get_by_label("Hand the link over").select_option("in_person")
@@ -91,7 +91,7 @@ def test_client_answers_a_one_time_link_in_french(
 
     page.goto(f"{base}/clients/{world.own_client.pk}/")
     expect(page.locator('[data-score="rprs-total"]').first).to_have_text("72")
-    expect(page.locator("figure.chart svg")).to_have_count(1)
+    expect(page.locator("section.measures figure.chart svg")).to_have_count(1)
 
     reused = phone.goto(url)
     assert reused is not None

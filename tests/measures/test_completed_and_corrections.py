@@ -212,3 +212,12 @@ def test_the_client_page_links_each_completed_score_to_its_answers(
     completed_response(administration)
     html = login_as(world.case_manager).get(f"/clients/{world.own_client.pk}/").content.decode()
     assert f'href="/measures/{administration.pk}/"' in html
+
+
+def test_the_date_picker_offers_only_the_days_that_are_accepted(
+    world: World, login_as: LoginAs
+) -> None:
+    administration = _administration(world)
+    html = login_as(world.case_manager).get(f"/measures/{administration.pk}/").content.decode()
+    assert f'min="{administration.window_opens.isoformat()}"' in html
+    assert f'max="{timezone.localdate().isoformat()}"' in html

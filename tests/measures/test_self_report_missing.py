@@ -216,3 +216,26 @@ def test_a_fresh_link_cannot_be_made_for_a_closed_wave(world: World) -> None:
             build_url=lambda token: token,
             now=timezone.now() + timedelta(minutes=1),
         )
+
+
+def test_a_refused_token_with_a_language_writes_no_session() -> None:
+    from django.contrib.sessions.models import Session
+
+    HttpClient().get("/r/not-a-token/?lang=fr")
+    assert not Session.objects.exists()
+
+
+def test_a_fresh_link_cancels_the_pending_reminder_of_the_link_it_replaces(world: World) -> None:
+    from tandem.measures.models import Invitation, InvitationKind, InvitationStatus
+
+    administration, first = _issued(world)
+    issue_link(
+        actor=world.case_manager,
+        administration=administration,
+        channel="in_person",
+        build_url=lambda token: token,
+    )
+    reminder = Invitation.objects.get(link=first.link, kind=InvitationKind.REMINDER)
+    assert reminder.status == InvitationStatus.CANCELLED
+    live = SelfReportLink.objects.filter(administration=administration, cancelled_at__isnull=True)
+    assert live.count() == 1

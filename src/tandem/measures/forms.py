@@ -354,6 +354,15 @@ class PaperEntryForm(forms.Form):
         return day
 
 
+def limit_completion_date(form: forms.Form, *, window_opens: date) -> None:
+    """Let the browser's date picker offer only what the service accepts."""
+    today = timezone.localdate()
+    attrs = form.fields["completed_on"].widget.attrs
+    # Today is always accepted: a form filled in early for a wave not yet open is dated today.
+    attrs["min"] = min(window_opens, today).isoformat()
+    attrs["max"] = today.isoformat()
+
+
 class CloseForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Why was it not collected?"),

@@ -32,6 +32,7 @@ from tandem.measures.forms import (
     answer_rows,
     answers_from_post,
     item_rows,
+    limit_completion_date,
     score_rows,
 )
 from tandem.measures.models import (
@@ -68,6 +69,8 @@ def _administration_page(
     draft = services.draft_for(administration)
     if answers is None and draft is not None:
         answers = dict(draft.answers)
+    entry_form = entry_form or PaperEntryForm()
+    limit_completion_date(entry_form, window_opens=administration.window_opens)
     return render(
         request,
         "measures/administration.html",
@@ -82,7 +85,7 @@ def _administration_page(
             "live_link": administration.links.filter(
                 used_at__isnull=True, cancelled_at__isnull=True, expires_at__gt=timezone.now()
             ).exists(),
-            "entry_form": entry_form or PaperEntryForm(),
+            "entry_form": entry_form,
             "close_form": close_form
             or CloseForm(
                 initial={"version": administration.version, "reason": administration.closed_reason}
@@ -110,6 +113,15 @@ def _completed_page(
     instrument = get_instrument(response.instrument_code)
     wording = licensed_wording(administration, translation.get_language() or "en")
     current = dict(response.answers)
+    form = form or CorrectionForm(
+        initial={
+            "version": response.version,
+            "completed_on": timezone.localdate(response.completed_at)
+            if response.completed_at
+            else None,
+        }
+    )
+    limit_completion_date(form, window_opens=administration.window_opens)
     return render(
         request,
         "measures/response.html",
@@ -128,15 +140,7 @@ def _completed_page(
                 instrument, current if answers is None else answers, errors, wording.texts
             ),
             "errors": errors or {},
-            "form": form
-            or CorrectionForm(
-                initial={
-                    "version": response.version,
-                    "completed_on": timezone.localdate(response.completed_at)
-                    if response.completed_at
-                    else None,
-                }
-            ),
+            "form": form,
             "validate_url": reverse("measures:validate_item", args=[administration.pk]),
             **wording_context(request.user, wording),
         },

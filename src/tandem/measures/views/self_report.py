@@ -68,11 +68,16 @@ def _session_key(token: str) -> str:
     return f"self_report_language:{services.hash_token(token)[:16]}"
 
 
-def _chosen_language(request: HttpRequest, token: str) -> str | None:
-    """The language the client picked on this link (``?lang=fr``), kept in the session."""
+def _chosen_language(request: HttpRequest, token: str, *, remember: bool = True) -> str | None:
+    """The language the client picked on this link (``?lang=fr``), kept in the session.
+
+    A refused request only reads the session: a guesser's requests must not write a session
+    row each.
+    """
     asked = request.GET.get("lang", "")
     if asked in LANGUAGES:
-        request.session[_session_key(token)] = asked
+        if remember:
+            request.session[_session_key(token)] = asked
         return asked
     kept = request.session.get(_session_key(token))
     return kept if kept in LANGUAGES else None
@@ -80,7 +85,7 @@ def _chosen_language(request: HttpRequest, token: str) -> str | None:
 
 def _refused(request: HttpRequest, token: str, status: int = 410) -> HttpResponse:
     language = (
-        _chosen_language(request, token)
+        _chosen_language(request, token, remember=False)
         or (selectors.link_language_for_token(token) if status != 429 else None)
         or translation.get_language_from_request(request)
     )
