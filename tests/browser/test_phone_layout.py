@@ -201,9 +201,12 @@ def test_contact_entry_fits_one_screen(
     assert_fits_a_phone(phone)
 
 
+@pytest.mark.parametrize("language", ["en", "fr"])
 def test_the_self_report_page_fits_a_phone(
-    world: World, live_server: LiveServer, phone: Page
+    world: World, live_server: LiveServer, phone: Page, language: str
 ) -> None:
+    world.own_client.preferred_language = language
+    world.own_client.save()
     administration: Administration = due_rprs(world.own_client.episodes.get())
     issued = issue_link(
         actor=world.case_manager,
@@ -211,6 +214,10 @@ def test_the_self_report_page_fits_a_phone(
         channel="in_person",
         build_url=lambda token: f"{live_server.url}/r/{token}/",
     )
+    phone.set_extra_http_headers({"Accept-Language": language})
     phone.goto(f"{live_server.url}/r/{issued.token}/")
-    expect(phone.get_by_role("button", name="Send my answers")).to_be_attached()
+    assert phone.locator("html").get_attribute("lang") == language
+    expect(phone.locator("main form button[type=submit]").last).to_be_attached()
+    assert_fits_a_phone(phone)
+    phone.locator("main input[type=radio]").first.check()
     assert_fits_a_phone(phone)
