@@ -1,25 +1,35 @@
-"""Time the caseload, client and team pages on the demo agency scaled up.
+"""Time the caseload, client, team and team dashboard pages on the demo agency, scaled up or not.
 
 Run from the repository root (SQLite in a scratch folder by default; set ``DATABASE_URL`` for
 PostgreSQL)::
 
     .venv/bin/python benchmarks/pages.py                      # 50,000 clients, 2 million contacts
     .venv/bin/python benchmarks/pages.py --clients 5000 --contacts 200000
+    .venv/bin/python benchmarks/pages.py --clients 0          # the demo agency as `tandem demo`
 
 The demo agency is loaded, then generated rows are bulk-inserted (no audit events for them):
 teams of ten case managers with about twenty clients each, nine in ten episodes open, one
 plan with two goals and two steps per open episode, and the contacts spread over the episodes.
 Each page is then requested ``--samples`` times, by a different worker, client or team each time,
 through Django's test client (the full middleware stack, audit writes included). Prints p50 and
-p95 in milliseconds; the target is a p95 under 150 ms.
+p95 in milliseconds and the queries of the last request; the target is a p95 under 150 ms.
+
+The team dashboard is timed cold (the cache emptied first, as after new data): the page, which
+answers before its charts are drawn, then the chart requests the page makes (``hx-get``), one
+after another, as their total; and warm (its charts cached for the data version, in the page).
+Last comes the ratio of the team dashboard's cold page p50 to the caseload page's p50, its peer:
+a supervisor's page should answer about as fast as a case manager's (target: at most
+``TARGET_RATIO`` times).
 """
 
 from __future__ import annotations
 
 import argparse
+import html
 import os
 import platform
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -30,6 +40,7 @@ from pathlib import Path
 WORKERS_PER_TEAM = 10
 CLIENTS_PER_WORKER = 20
 BATCH = 5000
+TARGET_RATIO = 3.0
 
 
 def setup_django() -> None:
@@ -197,47 +208,86 @@ def percentiles(times_ms: list[float]) -> tuple[float, float]:
 
 
 def time_pages(samples: int, seed: int) -> None:
+    from django.core.cache import cache
+    from django.db import connection
     from django.test import Client as HttpClient
+    from django.test.utils import CaptureQueriesContext
 
-    from tandem.accounts.models import Membership, Role
+    from tandem.accounts.models import Membership, Role, User
     from tandem.clients.models import Episode, EpisodeStatus
 
     rng = random.Random(seed + 1)
     case_managers = list(
-        Membership.objects.filter(role=Role.CASE_MANAGER).values_list("user_id", "team_id")
+        Membership.objects.filter(role=Role.CASE_MANAGER, team__isnull=False).values_list(
+            "user_id", "team_id"
+        )
     )
     supervisors = list(
-        Membership.objects.filter(role=Role.SUPERVISOR).values_list("user_id", "team_id")
+        Membership.objects.filter(role=Role.SUPERVISOR, team__isnull=False).values_list(
+            "user_id", "team_id"
+        )
     )
-    from tandem.accounts.models import User
+    queries: dict[str, int] = {}
 
-    def timed(user_id: int, path: str) -> float:
+    charts: list[str] = []
+
+    def timed(page: str, user_id: int, path: str, *, cold: bool = False) -> float:
         http = HttpClient()
         http.force_login(User.objects.get(pk=user_id))
         http.get(path)  # warm the session and caches for this user
-        started = time.perf_counter()
-        response = http.get(path)
-        elapsed = (time.perf_counter() - started) * 1000
+        if cold:
+            cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = http.get(path)
+            elapsed = (time.perf_counter() - started) * 1000
         if response.status_code != 200:
             raise SystemExit(f"{path} answered {response.status_code}")
+        queries[page] = len(captured.captured_queries)
+        charts[:] = [
+            html.unescape(found)
+            for found in re.findall(
+                r'hx-get="([^"]+/dashboard/chart/[^"]+)"', response.content.decode()
+            )
+        ]
+        if cold:
+            started = time.perf_counter()
+            for chart in list(charts):
+                if http.get(chart).status_code != 200:
+                    raise SystemExit(f"{chart} failed")
+            results["dashboard charts"].append((time.perf_counter() - started) * 1000)
         return elapsed
 
-    results: dict[str, list[float]] = {"caseload": [], "client": [], "team": []}
+    pages = ("caseload", "client", "team", "dashboard cold", "dashboard charts", "dashboard warm")
+    results: dict[str, list[float]] = {page: [] for page in pages}
     for _ in range(samples):
         user_id, _team = rng.choice(case_managers)
-        results["caseload"].append(timed(user_id, "/caseload/"))
+        results["caseload"].append(timed("caseload", user_id, "/caseload/"))
         episode = (
             Episode.objects.filter(primary_case_manager_id=user_id, status=EpisodeStatus.OPEN)
             .order_by("?")
             .first()
         )
         if episode is not None:
-            results["client"].append(timed(user_id, f"/clients/{episode.client_id}/"))
+            path = f"/clients/{episode.client_id}/"
+            results["client"].append(timed("client", user_id, path))
         supervisor_id, team_id = rng.choice(supervisors)
-        results["team"].append(timed(supervisor_id, f"/teams/{team_id}/"))
+        results["team"].append(timed("team", supervisor_id, f"/teams/{team_id}/"))
+        path = f"/teams/{team_id}/dashboard/"
+        results["dashboard cold"].append(timed("dashboard cold", supervisor_id, path, cold=True))
+        results["dashboard warm"].append(timed("dashboard warm", supervisor_id, path))
     for page, times_ms in results.items():
         p50, p95 = percentiles(times_ms)
-        print(f"{page:9} n={len(times_ms):4}  p50 {p50:7.1f} ms  p95 {p95:7.1f} ms")
+        print(
+            f"{page:16} n={len(times_ms):4}  p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  "
+            f"{queries.get(page, 0):3} queries"
+        )
+    ratio = percentiles(results["dashboard cold"])[0] / percentiles(results["caseload"])[0]
+    met = "met" if ratio <= TARGET_RATIO else "NOT met"
+    print(
+        f"team dashboard page (cold) / caseload page: ratio {ratio:.1f} x "
+        f"(target <= {TARGET_RATIO:.0f} x: {met})"
+    )
 
 
 def main() -> None:
@@ -259,7 +309,8 @@ def main() -> None:
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     load_demo()
-    scale_up(args.clients, args.contacts, args.seed)
+    if args.clients > 0:
+        scale_up(args.clients, args.contacts, args.seed)
     print(f"data ready in {time.perf_counter() - started:.0f} s", flush=True)
     time_pages(args.samples, args.seed)
 

@@ -253,6 +253,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The demo tests first and together: one load per process, and under ``--dist
     worksteal`` they start early on the first worker while the other takes the rest."""
     items.sort(key=lambda item: not _uses_shared_demo(item))
+    for item in items:
+        # pytest-django creates the test database only for tests it sees asking for one; demo_db
+        # asks for ``db`` itself, after the demo's transaction, so name it last here too (a demo
+        # test run on its own would otherwise find no tables).
+        if _uses_shared_demo(item) and "db" not in item.fixturenames:  # type: ignore[attr-defined]
+            item.fixturenames.append("db")  # type: ignore[attr-defined]
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -36,12 +36,16 @@ from tests.access.grids import (
 from tests.access.headers import missing_security_headers
 from tests.alerts.access import EXPECTED as ALERTS_EXPECTED
 from tests.alerts.access import alerts_path
+from tests.clients.access import EXPECTED as CLIENTS_EXPECTED
+from tests.clients.access import clients_path
 from tests.conftest import World
 from tests.dashboards.access import EXPECTED as DASHBOARDS_EXPECTED
 from tests.dashboards.access import dashboards_path
 from tests.fidelity.access import EXPECTED as FIDELITY_EXPECTED
 from tests.fidelity.access import fidelity_path
 from tests.measures.factories import ScheduleFactory, measures_path
+from tests.practice.access_corrections import EXPECTED as CORRECTIONS_EXPECTED
+from tests.practice.access_corrections import corrections_path
 from tests.practice.factories import practice_path
 from tests.reports.access import EXPECTED as REPORTS_EXPECTED
 from tests.reports.access import reports_path
@@ -130,10 +134,22 @@ APP_EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
     ),
     "practice:supervision": (ANON, INTAKE_PAGES),
     "practice:session_new": (ANON, INTAKE_PAGES),
+    # A session where the relationship's client was presented: its supervisors run it, the
+    # client's own case manager reads it.
     "practice:session_detail": (
+        ANON,
+        grid(every(403), **{k.value: v for k, v in CLINICAL_ONLY.items()}),
+    ),
+    "practice:presentation_summary": (
         ANON,
         grid(every(403), **{k.value: v for k, v in TEAMS_ONLY.items()}),
     ),
+    # An action agreed for the relationship's client, owned by its case manager.
+    "practice:agreed_action": (
+        ANON,
+        grid(every(403), **{k.value: v for k, v in TEAMS_ONLY.items()}),
+    ),
+    "practice:agreed_action_done": (ANON, grid(every(405))),  # POST only
     "measures:administration": (
         ANON,
         grid(every(403), **{k.value: v for k, v in CLINICAL_ONLY.items()}),
@@ -142,11 +158,17 @@ APP_EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
         ANON,
         grid(every(403), **{k.value: v for k, v in CLINICAL_ONLY.items()}),
     ),
+    "measures:correct_response": (
+        ANON,
+        grid(every(403), **{k.value: v for k, v in CLINICAL_ONLY.items()}),
+    ),
     # POST only: a GET is refused before anything is looked up.
     "measures:validate_item": (ANON, grid(every(405))),
     "measures:issue_link": (ANON, grid(every(405))),
     "measures:cancel_link": (ANON, grid(every(405))),
     "measures:resend_link": (ANON, grid(every(405))),
+    "measures:close": (ANON, grid(every(405))),
+    "measures:reopen": (ANON, grid(every(405))),
     "measures:programme_export": (
         ANON,
         grid(every(403), programme_manager=rel(200, 200, 200, 404)),
@@ -248,6 +270,8 @@ EXPECTED = {
     **ALERTS_EXPECTED,
     **DASHBOARDS_EXPECTED,
     **REPORTS_EXPECTED,
+    **CLIENTS_EXPECTED,
+    **CORRECTIONS_EXPECTED,
     **ADMIN_EXPECTED,
 }
 
@@ -359,7 +383,15 @@ ADMIN_OBJECT = {
 
 def concrete_path(key: str, route: str, objects: dict[str, Any]) -> str:
     path = "/" + route.replace("^", "").replace("$", "")
-    for app_path in (practice_path, fidelity_path, alerts_path, dashboards_path, reports_path):
+    for app_path in (
+        clients_path,
+        corrections_path,
+        practice_path,
+        fidelity_path,
+        alerts_path,
+        dashboards_path,
+        reports_path,
+    ):
         found = app_path(key, path, objects)
         if found is not None:
             return found

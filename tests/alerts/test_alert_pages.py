@@ -81,7 +81,7 @@ def test_the_escalated_filter_shows_only_alerts_sent_to_the_supervisor(
 
     response = login_as(world.supervisor).get(reverse("alerts:alert_list") + "?escalated=1")
 
-    assert [alert for alert, _reason in response.context["rows"]] == [sent]
+    assert [alert for alert, _reason, _about in response.context["rows"]] == [sent]
 
 
 def test_resolved_alerts_are_left_out_unless_asked_for(world: World, login_as: LoginAs) -> None:

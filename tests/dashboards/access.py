@@ -27,6 +27,15 @@ EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
             programme_manager=rel(200, 200, 200, 404),
         ),
     ),
+    # One chart of the team dashboard, drawn on its own: as the dashboard.
+    "dashboards:team_dashboard_chart": (
+        302,
+        grid(
+            every(403),
+            supervisor=rel(200, 200, 404, 404),
+            programme_manager=rel(200, 200, 200, 404),
+        ),
+    ),
     # Managers of the programme only; a programme of another agency does not exist for them.
     "dashboards:programme_dashboard": (
         302,
@@ -37,6 +46,7 @@ EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
 _DASHBOARD_OBJECT = {
     "dashboards:client_dashboard": "client",
     "dashboards:team_dashboard": "team",
+    "dashboards:team_dashboard_chart": "team",
     "dashboards:programme_dashboard": "programme",
 }
 

@@ -72,7 +72,6 @@ CHARTS: dict[str, Callable[[str], str]] = {
     "fidelity over time": lambda name: team_charts.fidelity_chart(
         reviews=[(DAYS[0], 30.0, False), (DAYS[2], 33.0, True)],
         line=[(DAYS[0], 30.0), (DAYS[2], 33.0)],
-        band=[(DAYS[0], 0.4, 0.8)],
         threshold=32.0,
         start=START,
         end=END,
@@ -152,3 +151,17 @@ def test_a_client_dashboard_shows_a_team_whose_name_has_dollar_signs(
     )
     assert response.status_code == 200
     assert "<!-- $x^$ team: daily total -->" in response.content.decode()
+
+
+def test_table_cells_follow_the_readers_number_format() -> None:
+    from django.utils import translation
+
+    from tandem.dashboards.templatetags.dashboard_panels import cell
+
+    with translation.override("fr"):
+        assert cell(70.8) == "70,8"
+        assert cell(4.0) == "4"
+        assert cell(None) == "—"
+        assert cell("<5") == "<5"
+    with translation.override("en"):
+        assert cell(70.84) == "70.8"

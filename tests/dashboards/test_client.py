@@ -16,6 +16,7 @@ from tandem import stats
 from tandem.alerts.models import AlertPolicy
 from tandem.audit.models import AuditEvent, Outcome
 from tandem.clients.models import Client, Episode, EpisodeStatus
+from tandem.core.display import day_text
 from tandem.dashboards.charts import Panel
 from tandem.dashboards.client import ClientDashboard, client_dashboard
 from tandem.dashboards.periods import month_start_before
@@ -150,7 +151,10 @@ def test_goals_are_counted_by_status_with_dates_achieved(world: World) -> None:
     GoalFactory.create(plan=plan)
     goals = next(p for p in _dashboard(world).panels if len(p.columns) == 3)
     by_status = {row[0]: row[1:] for row in goals.rows}
-    assert by_status[str(GoalStatus.ACHIEVED.label)] == (2, "2025-01-09, 2025-03-02")
+    assert by_status[str(GoalStatus.ACHIEVED.label)] == (
+        2,
+        f"{day_text(date(2025, 1, 9))}, {day_text(date(2025, 3, 2))}",
+    )
     assert by_status[str(GoalStatus.ACTIVE.label)] == (1, "")
     assert by_status[str(GoalStatus.SET_ASIDE.label)] == (0, "")
 
@@ -223,7 +227,7 @@ def test_team_fidelity_table_rounds_each_window_mean(world: World) -> None:
     panel = _fidelity_panel(dashboard)
     assert len(panel.columns) == 6
     assert panel.rows[0][:3] == (
-        _days_ago(60).isoformat(),
+        day_text(_days_ago(60)),
         dashboard.exposures[0].instrument_title,
         world.team.name,
     )

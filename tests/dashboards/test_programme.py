@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from tandem.alerts.models import AlertPolicy
 from tandem.clients.models import DeclineReason, Episode, ReferralPriority, ReferralStatus
-from tandem.core.display import SUPPRESSED, is_small, shown
+from tandem.core.display import SUPPRESSED, is_small, month_text, shown
 from tandem.dashboards.charts import Panel
 from tandem.dashboards.periods import default_period
 from tandem.dashboards.programme import ProgrammeDashboard, programme_dashboard
@@ -182,11 +182,11 @@ def test_referrals_per_month_count_received_accepted_and_declined(
     built: ProgrammeDashboard,
 ) -> None:
     rows = _rows(_panel(built, 0))
-    assert rows["2025-01"] == (7, 5, SUPPRESSED)
-    assert rows["2025-02"] == (SUPPRESSED, 0, SUPPRESSED)
-    assert rows["2025-03"] == (9, 5, SUPPRESSED)
-    assert rows["2025-04"] == (0, 0, 0)
-    assert rows["2025-06"] == (SUPPRESSED, SUPPRESSED, 0)
+    assert rows[month_text(date(2025, 1, 1))] == (7, 5, SUPPRESSED)
+    assert rows[month_text(date(2025, 2, 1))] == (SUPPRESSED, 0, SUPPRESSED)
+    assert rows[month_text(date(2025, 3, 1))] == (9, 5, SUPPRESSED)
+    assert rows[month_text(date(2025, 4, 1))] == (0, 0, 0)
+    assert rows[month_text(date(2025, 6, 1))] == (SUPPRESSED, SUPPRESSED, 0)
     assert list(rows.values())[-1] == (20, 11, 9)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.core.cache import cache
 from django.test import Client as HttpClient
 from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries
@@ -13,7 +14,13 @@ from tandem.audit.models import Action, AuditEvent
 from tandem.core.display import SUPPRESSED
 from tandem.dashboards.periods import default_period, months_before
 from tandem.dashboards.team import team_dashboard
-from tandem.dashboards.team_indicators import has_drifted, normalised
+from tandem.dashboards.team_indicators import (
+    IndicatorMove,
+    has_drifted,
+    indicator_rows,
+    indicator_targets,
+    normalised,
+)
 from tandem.fidelity.indicators import definitions as d
 from tandem.orgs.models import Team
 from tests.conftest import LoginAs, World
@@ -28,6 +35,12 @@ from tests.factories import EpisodeFactory
 
 START = date(2025, 1, 1)
 END = date(2026, 6, 30)
+
+
+@pytest.fixture(autouse=True)
+def _no_chart_drawn_yet() -> None:
+    # Charts are cached by what they draw: a test starts with none, whatever ran before it.
+    cache.clear()
 
 
 def url(team: Team) -> str:
@@ -162,7 +175,7 @@ def test_domain_means_are_tabled_one_row_per_domain_and_column_per_review(world:
     assert "<svg" in panel.svg
 
 
-# ---- (c) indicators and the band -----------------------------------------------------------------
+# ---- (c) indicators against target, and what moved -----------------------------------------------
 def _indicator_weeks(team: Team, code: str, latest: date, earlier: float, now: float) -> None:
     indicator(team, latest - timedelta(weeks=12), code, earlier, domain_code="recovery_plan")
     indicator(team, latest, code, now, domain_code="recovery_plan")
@@ -195,7 +208,7 @@ def test_a_caseload_rising_above_target_is_drift() -> None:
     assert normalised(definition, 15.0, 20.0) == 1.0
 
 
-def test_rates_without_a_target_stay_out_of_the_band() -> None:
+def test_rates_without_a_target_are_not_drawn_as_a_share_of_one() -> None:
     definition = d.get_indicator(d.CONTACTS_PER_CLIENT_WEEK)
     assert normalised(definition, 1.4, None) is None
 
@@ -211,17 +224,91 @@ def test_indicators_resting_on_fewer_than_5_clients_are_suppressed(world: World)
         if r[1] == str(d.get_indicator(d.RECOVERY_PLAN_CURRENT).label)
     )
     assert row[2] == SUPPRESSED
-    # Only the caseload (workers' caseloads against target, not clients' data) stays in the band.
-    assert [r[1:] for r in dashboard.band.rows] == [("100 %", "100 %", 1)]
+    moved = {r[0]: r for r in dashboard.movement.rows}
+    label = str(d.get_indicator(d.RECOVERY_PLAN_CURRENT).label)
+    assert moved[label][1] == SUPPRESSED
+    assert moved[label][3] == SUPPRESSED
 
 
-def test_the_band_spans_the_lowest_to_highest_normalised_indicator(world: World) -> None:
+def _moved(team: Team, code: str, before: float, now: float) -> None:
     latest = date(2026, 6, 1)
-    indicator(world.team, latest, d.RECOVERY_PLAN_CURRENT, 0.5, domain_code="recovery_plan")
-    indicator(world.team, latest, d.STRENGTHS_ASSESSMENT_CURRENT, 0.8)
-    caseload(world.team, latest, clients=30, workers=1)  # 30 against 20: two thirds
-    band = team_dashboard(world.supervisor, world.team, start=START, end=END).band
-    assert [row[1:] for row in band.rows] == [("50 %", "80 %", 3)]
+    indicator(team, latest - timedelta(weeks=4), code, before)
+    indicator(team, latest, code, now)
+
+
+def _twenty_clients(team: Team) -> None:
+    latest = date(2026, 6, 1)
+    caseload(team, latest - timedelta(weeks=4), clients=20)
+    caseload(team, latest, clients=20)
+
+
+def test_what_moved_lists_an_indicator_that_got_worse_first_with_its_change(
+    world: World,
+) -> None:
+    _twenty_clients(world.team)
+    _moved(world.team, d.STRENGTHS_ASSESSMENT_CURRENT, before=0.6, now=0.7)
+    _moved(world.team, d.RECOVERY_PLAN_CURRENT, before=0.9, now=0.6)
+    panel = team_dashboard(world.supervisor, world.team, start=START, end=END).movement
+    plan = str(d.get_indicator(d.RECOVERY_PLAN_CURRENT).label)
+    strengths = str(d.get_indicator(d.STRENGTHS_ASSESSMENT_CURRENT).label)
+    assert [row[0] for row in panel.rows][:1] == [plan]
+    by_label = {row[0]: row for row in panel.rows}
+    assert by_label[plan][1:4] == ("60 %", "90 %", "-30 points")
+    assert by_label[plan][5] == "Worse than 4 weeks earlier: ask what changed"
+    assert by_label[strengths][3] == "+10 points"
+    assert by_label[strengths][5] == "Better than 4 weeks earlier"
+
+
+def test_a_caseload_above_its_target_reads_as_off_target(world: World) -> None:
+    # 30 open clients for 2 case managers: 15 each, against the programme's target of 10.
+    world.team.programme.caseload_target = 10
+    world.team.programme.save()
+    latest = date(2026, 6, 1)
+    caseload(world.team, latest - timedelta(weeks=4), clients=30)
+    caseload(world.team, latest, clients=30)
+    panel = team_dashboard(world.supervisor, world.team, start=START, end=END).movement
+    row = panel.rows[0]
+    assert row[0] == str(d.get_indicator(d.CASELOAD_PER_WORKER).label)
+    assert row[5] == "Off target"
+
+
+def test_targets_are_read_through_one_function(world: World) -> None:
+    world.team.programme.caseload_target = 12
+    world.team.programme.save()
+    rows = indicator_rows(world.team, start=START, end=END)
+    targets = indicator_targets(world.team, rows)
+    assert targets[d.CASELOAD_PER_WORKER] == 12.0
+    assert targets[d.RECOVERY_PLAN_CURRENT] is None
+
+
+def test_a_small_change_is_steady() -> None:
+    move = IndicatorMove(
+        definition=d.get_indicator(d.RECOVERY_PLAN_CURRENT),
+        now=0.62,
+        before=0.6,
+        target=None,
+        is_hidden=False,
+    )
+    assert not move.has_moved
+    assert move.priority == 4
+
+
+def test_each_moved_indicator_links_to_the_teams_indicators(
+    world: World, login_as: LoginAs
+) -> None:
+    _twenty_clients(world.team)
+    _moved(world.team, d.RECOVERY_PLAN_CURRENT, before=0.9, now=0.6)
+    response = login_as(world.supervisor).get(
+        url(world.team), {"start": START.isoformat(), "end": END.isoformat()}
+    )
+    link = reverse("fidelity:team_indicators", args=[world.team.pk])
+    assert f'<a href="{link}">' in response.content.decode()
+
+
+def test_without_indicators_the_movement_panel_says_how_they_come(world: World) -> None:
+    panel = team_dashboard(world.supervisor, world.team, start=START, end=END).movement
+    assert panel.rows == []
+    assert "computed every night" in panel.caption
 
 
 # ---- (d) alliance and outcomes by quarter -----------------------------------------------------
@@ -300,5 +387,79 @@ def test_the_dashboard_costs_the_same_queries_however_much_data(
         response = http.get(url(world.team), {"start": START.isoformat(), "end": END.isoformat()})
     assert response.status_code == 200
     content = response.content.decode()
-    assert content.count("<svg") >= 3  # fidelity, domains, indicators (outcomes may be <5)
+    # Fidelity, domains, indicators (outcomes may be <5): drawn, or fetched by the page.
+    assert content.count("<svg") + content.count('class="chart chart-pending"') >= 3
     assert content.count('<table class="data cards">') == len(response.context["dashboard"].panels)
+
+
+# ---- charts drawn on their own request ----------------------------------------------------------
+def _reviewed(world: World) -> None:
+    scale = scale_with_domains(world.team)
+    uniform_review(world.team, scale, date(2025, 3, 1), 3.0)
+    uniform_review(world.team, scale, date(2025, 9, 1), 4.0)
+
+
+PERIOD = {"start": START.isoformat(), "end": END.isoformat()}
+
+
+def test_a_chart_not_drawn_yet_is_fetched_by_the_page_with_a_working_sign(
+    world: World, login_as: LoginAs
+) -> None:
+    cache.clear()
+    _reviewed(world)
+    content = login_as(world.supervisor).get(url(world.team), PERIOD).content.decode()
+    chart = reverse("dashboards:team_dashboard_chart", args=[world.team.pk])
+    query = f"panel=0&amp;start={START.isoformat()}&amp;end={END.isoformat()}"
+    assert f'hx-get="{chart}?{query}"' in content
+    assert 'hx-indicator="this"' in content
+    assert "<svg" not in content
+
+
+def test_the_chart_request_draws_the_chart(world: World, login_as: LoginAs) -> None:
+    cache.clear()
+    _reviewed(world)
+    http = login_as(world.supervisor)
+    chart = reverse("dashboards:team_dashboard_chart", args=[world.team.pk])
+    response = http.get(chart, {"panel": "0", **PERIOD})
+    assert response.status_code == 200
+    assert response.content.decode().count("<svg") == 1
+    # Drawn once, the chart is in the page itself from then on.
+    assert "<svg" in http.get(url(world.team), PERIOD).content.decode()
+
+
+def test_a_chart_with_nothing_to_draw_answers_with_its_sentence(
+    world: World, login_as: LoginAs
+) -> None:
+    chart = reverse("dashboards:team_dashboard_chart", args=[world.team.pk])
+    response = login_as(world.supervisor).get(chart, {"panel": "0", **PERIOD})
+    content = response.content.decode()
+    assert "<svg" not in content
+    assert "no final fidelity review yet" in content
+
+
+def test_a_chart_past_the_last_panel_is_not_found(world: World, login_as: LoginAs) -> None:
+    chart = reverse("dashboards:team_dashboard_chart", args=[world.team.pk])
+    assert login_as(world.supervisor).get(chart, {"panel": "99", **PERIOD}).status_code == 404
+
+
+def test_the_period_form_says_it_is_working(world: World, login_as: LoginAs) -> None:
+    content = login_as(world.supervisor).get(url(world.team)).content.decode()
+    assert 'data-working="Working…"' in content
+
+
+@pytest.mark.parametrize("size", [2, 8])
+def test_a_chart_request_costs_the_same_queries_however_much_data(
+    world: World, size: int, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
+    _fill(world, size)
+    http = HttpClient()
+    http.force_login(world.supervisor)
+    chart = reverse("dashboards:team_dashboard_chart", args=[world.team.pk])
+    with django_assert_max_num_queries(22):
+        response = http.get(chart, {"panel": "0", **PERIOD})
+    assert response.status_code == 200
+
+
+def test_a_chart_request_without_a_panel_number_is_refused(world: World, login_as: LoginAs) -> None:
+    chart = reverse("dashboards:team_dashboard_chart", args=[world.team.pk])
+    assert login_as(world.supervisor).get(chart, {"panel": "x", **PERIOD}).status_code == 400

@@ -77,7 +77,7 @@ def test_alerts_about_my_work_are_listed_apart(world: World) -> None:
     assert dashboard.open_alert_count == 1
 
 
-def test_my_due_overdue_and_missed_measures_are_listed_soonest_first(world: World) -> None:
+def test_my_overdue_measures_come_before_due_ones(world: World) -> None:
     episode = _own_episode(world)
     today = timezone.localdate()
     overdue = AdministrationFactory.create(
@@ -88,7 +88,7 @@ def test_my_due_overdue_and_missed_measures_are_listed_soonest_first(world: Worl
     AdministrationFactory.create(
         episode=world.team_client.episodes.get(), status=AdministrationStatus.OVERDUE
     )
-    assert [a.pk for a in _dashboard(world).measures] == [overdue.pk, due.pk]
+    assert [a.pk for a in _dashboard(world).measures.current] == [overdue.pk, due.pk]
 
 
 def _indicator(
@@ -200,3 +200,13 @@ def test_worker_dashboard_queries_do_not_grow_with_the_caseload(
         response = http.get(reverse("dashboards:my_dashboard"))
     assert response.status_code == 200
     assert len(response.context["dashboard"].episodes) == extra + 1
+
+
+def test_each_alert_leads_to_what_it_is_about_and_to_itself(
+    world: World, login_as: LoginAs
+) -> None:
+    alert = _alert(_own_episode(world))
+    content = login_as(world.case_manager).get(reverse("dashboards:my_dashboard")).content.decode()
+    client = reverse("clients:client_detail", args=[world.own_client.pk])
+    assert f'<a href="{client}">{alert.get_rule_display()}</a>' in content
+    assert f'<a href="{reverse("alerts:alert_detail", args=[alert.pk])}">' in content

@@ -295,3 +295,54 @@ def test_a_final_review_refuses_new_ratings(world: World, login_as: LoginAs) -> 
     assert response.status_code == 200
     assert not response.context["is_open"]
     assert review.ratings.get(assessor=world.assessor, item=item).rating == 3
+
+
+def test_items_rated_alike_count_as_agreed_and_open_items_are_linked_at_the_top(
+    world: World, login_as: LoginAs
+) -> None:
+    review = reconciling(world)  # items 2 and 4 differ
+    response = login_as(world.assessor).get(reverse("fidelity:review_reconcile", args=[review.pk]))
+    assert response.context["n_agreed"] == 3
+    content = response.content.decode()
+    second, fourth = items_of(review.scale)[1], items_of(review.scale)[3]
+    top = content.index('data-open-items="2"')
+    assert top < content.index("<table")
+    assert content.index(f'href="#item-{second.pk}"') < content.index("<table")
+    assert f'href="#item-{fourth.pk}"' in content
+    assert f'id="item-{second.pk}"' in content
+
+
+def test_a_refused_finalisation_says_why_at_the_top(world: World, login_as: LoginAs) -> None:
+    review = reconciling(world)
+    response = login_as(world.programme_manager).post(
+        reverse("fidelity:review_reconcile", args=[review.pk]),
+        {"action": "finalise", "version": str(review.version)},
+    )
+    content = response.content.decode()
+    assert content.index('id="problems"') < content.index("<table")
+    assert "still open" in content[content.index('id="problems"') : content.index("<table")]
+
+
+def test_a_review_with_only_like_ratings_left_can_be_finalised_from_the_page(
+    world: World, login_as: LoginAs
+) -> None:
+    review = reconciling(world)
+    items = items_of(review.scale)
+    http = login_as(world.assessor)
+    url = reverse("fidelity:review_reconcile", args=[review.pk])
+    http.post(
+        url,
+        {
+            "action": "consensus",
+            "version": str(review.version),
+            f"rating_{items[1].pk}": "3",
+            f"rating_{items[3].pk}": "4",
+        },
+    )
+    review.refresh_from_db()
+    page = http.get(url).content.decode()
+    assert 'data-open-items="0"' in page
+    response = http.post(url, {"action": "finalise", "version": str(review.version)})
+    assert response.status_code == 302
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.FINAL

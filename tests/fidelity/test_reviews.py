@@ -267,7 +267,8 @@ def test_finalising_is_refused_until_every_item_is_agreed(world: World) -> None:
         actor=world.assessor,
         review=review,
         expected_version=review.version,
-        decisions={item.pk: (3, "") for item in items[:-1]},
+        # Item 2, rated 3 and 2, is left open; items rated alike need no decision.
+        decisions={item.pk: (3, "") for item in items if item != items[1]},
     )
     with pytest.raises(ValidationError):
         services.finalise_review(
@@ -388,3 +389,21 @@ def test_a_user_without_the_assessor_role_is_not_offered(world: World) -> None:
             review_date=date(2026, 3, 1),
             assessors=[world.assessor, colleague],
         )
+
+
+def test_items_both_assessors_rated_alike_count_as_agreed(world: World) -> None:
+    review = reconciling(world)  # [3, 3, 4, 4, 5] and [3, 2, 4, 5, 5]
+    items = items_of(review.scale)
+    services.record_consensus(
+        actor=world.assessor,
+        review=review,
+        expected_version=review.version,
+        decisions={items[1].pk: (3, "talked it through"), items[3].pk: (4, "")},
+    )
+    review.refresh_from_db()
+    services.finalise_review(actor=world.assessor, review=review, expected_version=review.version)
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.FINAL
+    agreed = dict(ConsensusRating.objects.filter(review=review).values_list("item_id", "rating"))
+    assert agreed == {item.pk: rating for item, rating in zip(items, [3, 3, 4, 4, 5], strict=True)}
+    assert review.total == pytest.approx(3 + 13 / 3)

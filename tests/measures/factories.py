@@ -9,13 +9,17 @@ import factory
 from django.utils import timezone
 
 from tandem.clients.models import Client, Episode
+from tandem.measures.answers import scores_for
 from tandem.measures.models import (
     Administration,
     AdministrationStatus,
+    EnteredVia,
+    Response,
     Schedule,
     ScheduleRule,
     SelfReportLink,
 )
+from tandem.measures.registry import get_instrument
 from tandem.measures.services import hash_token
 from tests.factories import EpisodeFactory, ProgrammeFactory
 
@@ -52,6 +56,35 @@ def due_rprs(episode: Episode, **fields: object) -> Administration:
     return AdministrationFactory.create(episode=episode, **fields)
 
 
+def completed_response(administration: Administration, **answers: float) -> Response:
+    """A completed response to ``administration``: every item 3 (or the scale's lowest value
+    where 3 is not an answer) unless given."""
+    found = Response.objects.filter(administration=administration).first()
+    if found is not None:
+        return found
+    instrument = get_instrument(administration.instrument_code)
+    given = {
+        item.id: 3.0 if 3.0 in instrument.scale_of(item).values else instrument.scale_of(item).min
+        for item in instrument.items
+    } | answers
+    now = timezone.now()
+    response = Response.objects.create(
+        administration=administration,
+        client=administration.client,
+        episode=administration.episode,
+        instrument_code=instrument.code,
+        instrument_version=instrument.version,
+        answers=given,
+        scores=scores_for(instrument, given),
+        entered_via=EnteredVia.SELF_REPORT_LINK,
+        completed_at=now,
+    )
+    administration.status = AdministrationStatus.COMPLETED
+    administration.completed_at = now
+    administration.save(update_fields=["status", "completed_at"])
+    return response
+
+
 def measures_path(key: str, path: str, client: Client) -> str:
     """A concrete URL of a measures route for the access matrix, for this client's records."""
     if key == "measures:self_report":
@@ -62,6 +95,8 @@ def measures_path(key: str, path: str, client: Client) -> str:
     if key in {"measures:programme_export", "measures:programme_import"}:
         return path.replace("<int:pk>", str(episode.programme_id))
     administration = Administration.objects.filter(episode=episode).first() or due_rprs(episode)
+    if "/responses/" in path:
+        return path.replace("<int:pk>", str(completed_response(administration).pk))
     if "/links/" in path:
         link = SelfReportLink.objects.filter(administration=administration).first()
         if link is None:

@@ -25,3 +25,20 @@ def test_listed_labels_are_shown_in_french() -> None:
 def test_an_agencys_own_label_is_returned_as_written() -> None:
     with translation.override("fr"):
         assert localised("Our local wellbeing score") == "Our local wellbeing score"
+
+
+def test_every_built_in_response_option_label_with_words_is_listed_for_translation() -> None:
+    worded = {
+        option.label
+        for instrument in all_instruments()
+        for scale in instrument.scales.values()
+        for option in scale.options
+        if not option.label.replace(".", "").isdigit()
+    }
+    assert worded - LISTED == set()
+
+
+def test_response_option_labels_are_shown_in_french() -> None:
+    with translation.override("fr"):
+        assert localised("unmet need") == "besoin non comblé"
+        assert localised("1 (lowest)") == "1 (le plus bas)"

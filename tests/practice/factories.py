@@ -8,9 +8,11 @@ from typing import Any
 import factory
 from django.utils import timezone
 
-from tandem.clients.models import IntakePolicy
+from tandem.clients.models import Client, IntakePolicy
 from tandem.orgs.models import Team
 from tandem.practice.models import (
+    AgreedAction,
+    ClientPresentation,
     CommunityResource,
     Goal,
     LifeDomain,
@@ -57,6 +59,30 @@ def session_in(team: Team) -> SupervisionSession:
     )
 
 
+def presented_in(team: Team, client: Client) -> SupervisionSession:
+    """A session of the team where the client was presented by their case manager."""
+    session = session_in(team)
+    presenter = client.episodes.get().primary_case_manager
+    ClientPresentation.objects.create(
+        session=session, client=client, presenter=presenter, suggestions="Ask about the choir."
+    )
+    return session
+
+
+def agreed_action_for(team: Team, client: Client) -> AgreedAction:
+    """An open action agreed for the client in a session of the team, owned by their worker."""
+    session = presented_in(team, client)
+    owner = client.episodes.get().primary_case_manager
+    return AgreedAction.objects.create(
+        session=session,
+        client=client,
+        text="Call the choir lead.",
+        owner=owner,
+        due_on=timezone.localdate() + timedelta(days=7),
+        created_by=session.supervisor,
+    )
+
+
 def practice_path(key: str, path: str, objects: dict[str, Any]) -> str | None:
     """A real URL for the intake and practice routes, for one relationship; None if not ours."""
     client = objects["client"]
@@ -72,8 +98,10 @@ def practice_path(key: str, path: str, objects: dict[str, Any]) -> str | None:
         return path.replace("<int:pk>", str(referral_in(objects["programme"]).pk))
     if key == "clients:episode_discharge":
         return path.replace("<int:pk>", str(client.episodes.first().pk))
-    if key == "practice:session_detail":
-        return path.replace("<int:pk>", str(session_in(objects["team"]).pk))
+    if key in ("practice:session_detail", "practice:presentation_summary"):
+        return path.replace("<int:pk>", str(presented_in(objects["team"], client).pk))
+    if key in ("practice:agreed_action", "practice:agreed_action_done"):
+        return path.replace("<int:pk>", str(agreed_action_for(objects["team"], client).pk))
     if key.startswith("practice:") and "<int:pk>" in path:
         return path.replace("<int:pk>", str(client.pk))
     return None
@@ -83,5 +111,7 @@ __all__ = [
     "GoalFactory",
     "RecoveryPlanFactory",
     "StepFactory",
+    "agreed_action_for",
     "practice_path",
+    "presented_in",
 ]

@@ -52,4 +52,5 @@ def test_caseload_query_count_does_not_grow_with_clients(world: World, login_as:
         assert response.content.decode().count("/clients/") >= n_clients
         counts.append(len(queries))
     assert counts[0] == counts[1]
-    assert counts[0] <= 16  # one of them fetches every row's due, overdue and missed measures
+    # One fetches every row's due, overdue and missed measures; one the open agreed actions.
+    assert counts[0] <= 17

@@ -7,7 +7,14 @@ from django.test import Client as HttpClient
 
 from tandem.accounts.models import User
 from tandem.clients.models import Referral, ReferralStatus
-from tandem.practice.models import ClientPresentation, Contact, RecoveryPlan, StrengthsAssessment
+from tandem.practice.models import (
+    AgreedAction,
+    AgreedActionStatus,
+    ClientPresentation,
+    Contact,
+    RecoveryPlan,
+    StrengthsAssessment,
+)
 from tandem.site.demo import DEMO_DOMAIN, load_demo
 
 pytestmark = [pytest.mark.demo, pytest.mark.usefixtures("demo_db")]
@@ -27,6 +34,8 @@ def test_demo_has_practice_records_and_their_pages_answer() -> None:
     assert RecoveryPlan.objects.exists()
     assert Contact.objects.exists()
     assert ClientPresentation.objects.exists()
+    statuses = set(AgreedAction.objects.values_list("status", flat=True))
+    assert statuses == {AgreedActionStatus.OPEN, AgreedActionStatus.DONE}
 
     supervisor = signed_in("supervisor1")
     for path in ("/supervision/", "/waitlist/", "/referrals/", "/resources/"):

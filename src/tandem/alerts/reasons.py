@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Any
 
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from tandem.alerts.models import Alert, AlertRule
 
@@ -34,7 +37,26 @@ NEXT_MOVES = {
 }
 
 
-def _describe(rule: str, r: dict[str, Any]) -> str:
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _localised(reason: dict[str, Any]) -> dict[str, Any]:
+    """The reason's figures as the reader writes them: decimal comma, dates in words."""
+    shown: dict[str, Any] = {}
+    for key, value in reason.items():
+        if isinstance(value, bool) or value is None:
+            shown[key] = value
+        elif isinstance(value, float):
+            shown[key] = number_format(round(value, 2), decimal_pos=None, use_l10n=True)
+        elif isinstance(value, str) and ISO_DAY.match(value):
+            shown[key] = date_format(date.fromisoformat(value), "DATE_FORMAT")
+        else:
+            shown[key] = value
+    return shown
+
+
+def _describe(rule: str, raw: dict[str, Any]) -> str:
+    r = _localised(raw)
     if rule == AlertRule.ALLIANCE_DROP:
         return (
             _(
@@ -62,19 +84,38 @@ def _describe(rule: str, r: dict[str, Any]) -> str:
         )
     if rule == AlertRule.MEASURE_OVERDUE:
         return (
-            _(
+            ngettext(
+                "%(instrument)s was due on %(due_date)s, %(days_overdue)s day ago, and is not "
+                "answered yet.",
                 "%(instrument)s was due on %(due_date)s, %(days_overdue)s days ago, and is not "
-                "answered yet."
+                "answered yet.",
+                raw["days_overdue"],
             )
             % r
         )
     if rule == AlertRule.TIME_LIMIT_NEAR:
-        if r["days_left"] < 0:
+        if raw["days_left"] < 0:
             return _("The time limit passed on %(planned_end)s.") % r
-        return _("The time limit ends on %(planned_end)s, in %(days_left)s days.") % r
+        if raw["days_left"] == 0:
+            return _("The time limit ends today, %(planned_end)s.") % r
+        return (
+            ngettext(
+                "The time limit ends on %(planned_end)s, in %(days_left)s day.",
+                "The time limit ends on %(planned_end)s, in %(days_left)s days.",
+                raw["days_left"],
+            )
+            % r
+        )
     if rule == AlertRule.NO_RECENT_CONTACT:
         if r["last_contact"] is None:
-            return _("No contact recorded in the %(days_in_episode)s days of the episode.") % r
+            return (
+                ngettext(
+                    "No contact recorded in the %(days_in_episode)s day of the episode.",
+                    "No contact recorded in the %(days_in_episode)s days of the episode.",
+                    raw["days_in_episode"],
+                )
+                % r
+            )
         return (
             _(
                 "No contact for %(days_since_contact)s days (last on %(last_contact)s); the "

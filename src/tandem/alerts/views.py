@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from tandem.accounts.models import Role
 from tandem.alerts import selectors, services
 from tandem.alerts.forms import AgendaDecisionForm, AgendaForm, AlertPolicyForm, AlertStepForm
+from tandem.alerts.links import alert_about_url
 from tandem.alerts.models import Alert, AlertRule, AlertStatus
 from tandem.alerts.reasons import describe, next_move
 from tandem.alerts.rules.scores import alliance_norm, outcome_norm
@@ -55,7 +56,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
         status=status, escalated=request.GET.get("escalated") == "1", rule=rule
     )
     alerts = selectors.alert_list_for(user, filters)
-    rows = [(alert, describe(alert)) for alert in alerts]
+    rows = [(alert, describe(alert), alert_about_url(alert, user)) for alert in alerts]
     return render(
         request,
         "alerts/alert_list.html",
@@ -85,6 +86,7 @@ def _detail_page(
             "alert": alert,
             "reason": describe(alert),
             "next_move": next_move(alert),
+            "about_url": alert_about_url(alert, user),
             "steps": selectors.steps_of(alert),
             "agenda_items": selectors.agenda_items_of(alert),
             "can_act": services.can_act_on(user, alert) and not alert.is_resolved,

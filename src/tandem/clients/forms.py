@@ -34,7 +34,10 @@ class ReferralForm(forms.ModelForm[Referral]):
             "given_name",
             "family_name",
             "date_of_birth",
+            "gender",
+            "preferred_language",
             "phone",
+            "email",
             "reason",
             "current_supports",
             "risks",
@@ -45,6 +48,8 @@ class ReferralForm(forms.ModelForm[Referral]):
         ]
         widgets = {
             "date_of_birth": DATE_INPUT,
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "off"}),
             "reason": forms.Textarea(attrs={"rows": 3}),
             "current_supports": forms.Textarea(attrs={"rows": 3}),
             "risks": forms.Textarea(attrs={"rows": 3}),

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +29,15 @@ class Gender(models.TextChoices):
     UNDISCLOSED = "undisclosed", _("Prefers not to say")
 
 
+# A phone number as people write it: digits with spaces, dots, dashes, brackets, a leading + and
+# an optional extension; at least seven digits so that a typo like "555" is caught.
+validate_phone = RegexValidator(
+    r"^\+?[\s().-]*(\d[\s().-]*){7,}(\s*(x|ext\.?|poste)\s*\d{1,6})?$",
+    _("Enter a phone number with at least seven digits, for example 514 555-0123."),
+    code="invalid_phone",
+)
+
+
 class Client(models.Model):
     agency = models.ForeignKey(
         Agency, on_delete=models.PROTECT, related_name="clients", verbose_name=_("agency")
@@ -43,8 +53,10 @@ class Client(models.Model):
         _("preferred language"), max_length=2, choices=Language.choices, default=Language.EN
     )
     email = models.EmailField(_("email"), blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True, validators=[validate_phone])
     address = models.TextField(_("address"), blank=True)
+    # Bumped by every edit of the demographics: a save that read an older version is refused.
+    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -348,7 +360,14 @@ class Referral(models.Model):
     given_name = models.CharField(_("given name"), max_length=100)
     family_name = models.CharField(_("family name"), max_length=100)
     date_of_birth = models.DateField(_("date of birth"))
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    gender = models.CharField(
+        _("gender"), max_length=16, choices=Gender.choices, default=Gender.UNDISCLOSED
+    )
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=2, choices=Language.choices, default=Language.EN
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True, validators=[validate_phone])
+    email = models.EmailField(_("email"), blank=True)
     reason = models.TextField(_("reason for referral"))
     current_supports = models.TextField(_("current supports"), blank=True)
     risks = models.TextField(_("risks"), blank=True)
@@ -438,3 +457,54 @@ class Referral(models.Model):
             errors["redirected_to"] = _("Say where the person was redirected.")
         if errors:
             raise ValidationError(errors)
+
+
+# ---- corrections and hand-overs -----------------------------------------------------------------
+class ChangeKind(models.TextChoices):
+    EDIT = "edit", _("Corrected")
+    VOID = "void", _("Voided")
+    HANDOVER = "handover", _("Handed over")
+
+
+class RecordChange(models.Model):
+    """One correction of a client's record: which fields changed, from what to what, and why.
+
+    Demographics, contacts, goals, steps and hand-overs all write here, so that the client's
+    history page reads one table. ``changes`` is a list of ``{"field", "label", "before",
+    "after"}`` with display values; it holds personal data and stays in this table, never in the
+    audit log (whose event points at the changed object).
+    """
+
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="record_changes", verbose_name=_("client")
+    )
+    object_type = models.CharField(_("record type"), max_length=64)
+    object_id = models.PositiveBigIntegerField(_("record id"))
+    kind = models.CharField(_("kind"), max_length=10, choices=ChangeKind.choices)
+    changes = models.JSONField(_("changes"), default=list, blank=True)
+    reason = models.TextField(_("reason"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("record change")
+        verbose_name_plural = _("record changes")
+        ordering = ["-changed_at", "-pk"]
+        indexes = [
+            models.Index(fields=["client", "-changed_at"]),
+            models.Index(fields=["object_type", "object_id"]),
+        ]
+
+    @override
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.object_type} {self.object_id}"
+
+    @override
+    def clean(self) -> None:
+        if not self.reason.strip():
+            raise ValidationError({"reason": _("Say why the record is changed.")})

@@ -5,6 +5,7 @@ Every read of an identified record is audited here, at the one place all views g
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
@@ -15,6 +16,7 @@ from tandem.accounts.models import Membership, Role, User
 from tandem.audit.models import Action
 from tandem.audit.services import record_event
 from tandem.clients.models import Client, Episode, EpisodeStatus, Referral, ReferralStatus
+from tandem.core import listing
 from tandem.core.access import deny_read
 from tandem.orgs.models import Programme, Team
 
@@ -155,6 +157,34 @@ def waitlist_for(user: User) -> QuerySet[Referral]:
     )
 
 
+def referrals_matching(
+    user: User,
+    *,
+    status: str | None = None,
+    programme_id: int | None = None,
+    received_from: date | None = None,
+    received_to: date | None = None,
+    search: str = "",
+) -> QuerySet[Referral]:
+    """Visible referrals of any status (decided ones stay findable), filtered and searched.
+
+    The search matches words in the person's names and in the referrer's name and contact.
+    """
+    record_event(actor=user, action=Action.LIST, object_type="clients.referral", object_id="search")
+    referrals = referrals_visible_to(user).select_related("programme")
+    if status:
+        referrals = referrals.filter(status=status)
+    if programme_id is not None:
+        referrals = referrals.filter(programme_id=programme_id)
+    if received_from is not None:
+        referrals = referrals.filter(received_on__gte=received_from)
+    if received_to is not None:
+        referrals = referrals.filter(received_on__lte=received_to)
+    return listing.search(
+        referrals, search, ["given_name", "family_name", "source_contact", "redirected_to"]
+    )
+
+
 def waitlist_summary_for_teams(team_ids: frozenset[int]) -> list[dict[str, Any]]:
     """Per programme of these teams: how many wait and since when (counts only, no names)."""
     programmes = Team.objects.filter(pk__in=team_ids).values_list("programme_id", flat=True)
@@ -223,6 +253,7 @@ __all__ = [
     "intake_programmes_for",
     "open_episode_counts_by_worker",
     "open_referrals_for",
+    "referrals_matching",
     "referrals_visible_to",
     "team_caseload_for",
     "waitlist_for",

@@ -237,7 +237,10 @@ def assign_referral(
             given_name=referral.given_name,
             family_name=referral.family_name,
             date_of_birth=referral.date_of_birth,
+            gender=referral.gender,
+            preferred_language=referral.preferred_language,
             phone=referral.phone,
+            email=referral.email,
         )
         episode = open_episode(
             actor=actor,

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from tandem.accounts.access import scope_for
 from tandem.accounts.models import Role, User
 from tandem.clients import eligibility, selectors, services
 from tandem.clients.forms import (
@@ -24,6 +25,7 @@ from tandem.clients.forms import (
     screening_form,
 )
 from tandem.clients.models import DeclineReason, Episode, EpisodeStatus, Referral, ReferralStatus
+from tandem.core import listing
 from tandem.core.access import role_required, user_of
 from tandem.core.form_tokens import form_token_required
 from tandem.core.forms import show_service_error
@@ -47,18 +49,52 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "age": client.age_on(today),
             "episodes": [{"episode": e, "days": e.days_in_episode(today)} for e in episodes],
             "identifiers": list(client.identifiers.all()),
+            "can_hand_over": scope_for(user).has_role(*INTAKE),
         },
     )
 
 
 # ---- referrals, waitlist and discharge ----------------------------------------------------------
-@require_http_methods(["GET"])
+# Sort keys of the referral list, the first the default.
+REFERRAL_SORTS = {
+    "received": ("-received_on", "-pk"),
+    "oldest": ("received_on", "pk"),
+    "name": ("family_name", "given_name", "pk"),
+    "priority": ("priority", "received_on", "pk"),
+}
+REFERRALS_PER_PAGE = 50
+
+
+@require_http_methods(["GET", "POST"])
 @role_required(*INTAKE)
+@form_token_required
 def referral_list(request: HttpRequest) -> HttpResponse:
-    """Referrals still to screen and decide, and the declined ones counted by reason."""
+    """Every referral, open or decided, with filters and a search; declines counted by reason."""
     user = user_of(request)
+    programmes = list(selectors.intake_programmes_for(user))
+    state = listing.listing_for(
+        request,
+        "referrals",
+        sorts=list(REFERRAL_SORTS),
+        filters={
+            "status": listing.choice(ReferralStatus.values),
+            "programme": listing.choice(str(p.pk) for p in programmes),
+            "from": listing.iso_date,
+            "to": listing.iso_date,
+        },
+    )
+    if isinstance(state, HttpResponse):
+        return state
     today = timezone.localdate()
-    referrals = list(selectors.open_referrals_for(user))
+    referrals = selectors.referrals_matching(
+        user,
+        status=state.get("status"),
+        programme_id=int(state.get("programme")) if state.get("programme") else None,
+        received_from=state.get("from"),
+        received_to=state.get("to"),
+        search=state.search,
+    ).order_by(*REFERRAL_SORTS[state.sort])
+    pages = listing.paginate(request, referrals, state, per_page=REFERRALS_PER_PAGE)
     reasons = dict(DeclineReason.choices)
     declines = [
         {**row, "label": reasons.get(row["decline_reason"], row["decline_reason"])}
@@ -68,7 +104,17 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         request,
         "clients/referral_list.html",
         {
-            "rows": [{"referral": r, "days": r.days_waiting(today)} for r in referrals],
+            "rows": [{"referral": r, "days": r.days_waiting(today)} for r in pages.rows],
+            "pages": pages,
+            "state": state,
+            "programmes": programmes,
+            "statuses": ReferralStatus.choices,
+            "sorts": [
+                ("received", _("Newest first")),
+                ("oldest", _("Oldest first")),
+                ("name", _("Family name")),
+                ("priority", _("Priority")),
+            ],
             "declines": declines,
         },
     )

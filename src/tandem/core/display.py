@@ -33,6 +33,11 @@ def day_text(day: date) -> str:
     return date_format(day, "SHORT_DATE_FORMAT")
 
 
+def month_text(month: date) -> str:
+    """A month as a table cell or chart label, in the reader's year-month format."""
+    return date_format(month, "YEAR_MONTH_FORMAT")
+
+
 def number_text(value: float | None, places: int = 1) -> Cell:
     """A figure as a table cell to ``places`` decimals, in the reader's number format."""
     return None if value is None else number_format(round(value, places), places)

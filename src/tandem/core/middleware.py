@@ -11,6 +11,7 @@ from django.utils.cache import patch_cache_control
 
 from tandem.core.addresses import trusted_proxy_count
 from tandem.core.request_context import request_id_var
+from tandem.core.typography import french_typography
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
@@ -79,4 +80,35 @@ class SecurityHeadersMiddleware:
         if "no-store" not in response.get("Cache-Control", ""):
             patch_cache_control(response, no_store=True)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response
+
+
+_DOCUMENT_LANGUAGE = re.compile(rb"<html[^>]*\blang=\"([a-zA-Z-]+)\"")
+
+
+class FrenchTypographyMiddleware:
+    """Set French pages' punctuation as French writes it (``tandem.core.typography``).
+
+    A page's language is its ``<html lang>`` (a self-report page follows the client's language,
+    not the visitor's); a fragment without one (htmx) is in the request's language.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.streaming
+            or not response.get("Content-Type", "").startswith("text/html")
+            or response.has_header("Content-Disposition")
+        ):
+            return response
+        declared = _DOCUMENT_LANGUAGE.search(response.content[:2000])
+        language = declared.group(1).decode() if declared else getattr(request, "LANGUAGE_CODE", "")
+        if language.startswith("fr"):
+            charset = response.charset or "utf-8"
+            response.content = french_typography(response.content.decode(charset)).encode(charset)
+            if response.has_header("Content-Length"):
+                response["Content-Length"] = str(len(response.content))
         return response

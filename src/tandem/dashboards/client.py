@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
@@ -20,7 +21,7 @@ from tandem.alerts.models import AlertPolicy
 from tandem.alerts.selectors import alert_policy_for
 from tandem.clients.models import Client
 from tandem.clients.selectors import client_episodes_for
-from tandem.core.display import Cell
+from tandem.core.display import Cell, day_text, month_text
 from tandem.dashboards import selectors
 from tandem.dashboards.charts import Panel, bar_chart
 from tandem.dashboards.client_fidelity import (
@@ -105,13 +106,13 @@ def _score_panel(
     if change is not None:
         caption = _(
             "%(role)s%(title)s: change in %(score)s from the first to the latest score, "
-            "RCI %(rci).2f (reliable change beyond %(threshold).1f points): %(category)s."
+            "RCI %(rci)s (reliable change beyond %(threshold)s points): %(category)s."
         ) % {
             "role": role,
             "title": history.title,
             "score": score,
-            "rci": change.rci,
-            "threshold": change.threshold,
+            "rci": number_format(change.rci, 2, use_l10n=True),
+            "threshold": number_format(change.threshold, 1, use_l10n=True),
             "category": _category_words(change.category),
         }
     elif len(history.rows) < 2:
@@ -126,7 +127,7 @@ def _score_panel(
         ) % {"role": role, "title": history.title}
     rows: list[tuple[Cell, ...]] = [
         (
-            row.completed_at.date().isoformat(),
+            day_text(row.completed_at.date()),
             *(_score_cell(row.scores.get(name)) for name in history.score_names),
         )
         for row in history.rows
@@ -156,9 +157,7 @@ def _goals_panel(goals: list[tuple[str, date | None]]) -> Panel:
         (
             str(GoalStatus(status).label),
             n,
-            ", ".join(d.isoformat() for d in sorted(dates))
-            if status == GoalStatus.ACHIEVED
-            else "",
+            ", ".join(day_text(d) for d in sorted(dates)) if status == GoalStatus.ACHIEVED else "",
         )
         for status, n in counts.items()
     ]
@@ -168,6 +167,10 @@ def _goals_panel(goals: list[tuple[str, date | None]]) -> Panel:
         columns=(_("Status"), _("Goals"), _("Achieved on")),
         rows=rows,
         caption=_("Recovery-plan goals by status, and the dates goals were achieved."),
+        empty_text=_(
+            "No goal yet: the chart appears once the recovery plan has goals. Add them with "
+            "the client on the recovery plan page."
+        ),
     )
 
 
@@ -179,6 +182,7 @@ def contacts_panel(
     title: str,
     period_column: str,
     caption: str,
+    empty_text: str = "",
 ) -> Panel:
     """Contacts per period (``starts``, shown as ``labels``) and mode, stacked, with totals."""
     modes = list(ContactMode)
@@ -199,6 +203,7 @@ def contacts_panel(
         columns=(period_column, *(str(mode.label) for mode in modes), _("Total")),
         rows=rows,
         caption=caption,
+        empty_text=empty_text,
     )
 
 
@@ -237,10 +242,14 @@ def client_dashboard(user: User, client: Client, *, today: date | None = None) -
         contacts_panel(
             selectors.contacts_by_month_and_mode(user, client, start=months[0]),
             months,
-            [month.strftime("%Y-%m") for month in months],
+            [month_text(month) for month in months],
             title=_("Contacts per month"),
             period_column=_("Month"),
             caption=_("Contacts per month and mode, over the last twelve months."),
+            empty_text=_(
+                "No contact recorded in the last twelve months. Record contacts on the "
+                "client's contacts page and they are counted here."
+            ),
         )
     )
     return ClientDashboard(

@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 
 from tandem import stats
 from tandem.clients.models import Episode
-from tandem.core.display import Cell, rounded
-from tandem.core.figures import new_figure, to_svg
+from tandem.core.display import Cell, day_text, rounded
+from tandem.core.figures import legend_outside, new_figure, to_svg
 from tandem.dashboards.charts import Panel, day_numbers
 from tandem.fidelity.series import EXPOSURE_WINDOWS_DAYS, review_points_for
 from tandem.measures.models import Response
@@ -158,7 +158,7 @@ def _exposure_chart(
     axes.set_ylabel(_("Fidelity total"), fontsize=8)
     axes.tick_params(labelsize=7)
     axes.grid(visible=True, alpha=0.3)
-    axes.legend(fontsize=6, loc="best")
+    legend_outside(axes)
     figure.autofmt_xdate()
     return to_svg(figure)
 
@@ -169,7 +169,7 @@ def exposure_panel(
     """The panel: one row per measurement with its three window means, and the chart."""
     rows: list[tuple[Cell, ...]] = [
         (
-            row.completed_on.isoformat(),
+            day_text(row.completed_on),
             row.instrument_title,
             row.team_name,
             *(rounded(row.by_window[w]) for w in EXPOSURE_WINDOWS_DAYS),
@@ -193,5 +193,9 @@ def exposure_panel(
             "review and after the last, the nearest review's total is held. Empty where the "
             "team has no final review. Chart: the daily total (line) and the 180-day mean "
             "(points)."
+        ),
+        empty_text=_(
+            "No chart: the team has no final fidelity review, or the client has no alliance or "
+            "outcome score yet. It appears once both exist."
         ),
     )

@@ -41,8 +41,10 @@ def episodes_of(programme: Programme, start: date, end: date) -> list[EpisodeInP
         .order_by()
         .values("pk", "team_id", "start_date", "end_date", "referral__decided_on")
         .annotate(
+            # A join does not go through Contact's manager: leave voided contacts out here.
             first_contact=Min(
-                "contacts__occurred_on", filter=Q(contacts__with_whom=ContactWith.CLIENT)
+                "contacts__occurred_on",
+                filter=Q(contacts__with_whom=ContactWith.CLIENT, contacts__voided_at__isnull=True),
             )
         )
     )

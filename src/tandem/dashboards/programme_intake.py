@@ -18,7 +18,7 @@ from tandem.clients.models import (
     ReferralPriority,
     ReferralStatus,
 )
-from tandem.core.display import Cell, rounded, shown
+from tandem.core.display import Cell, month_text, rounded, shown
 from tandem.dashboards.charts import Panel, bar_chart, median_of
 from tandem.dashboards.periods import month_starts
 from tandem.dashboards.selectors import as_date
@@ -46,7 +46,7 @@ def referrals_panel(programme: Programme, start: date, end: date) -> tuple[Panel
         elif row["status"] == ReferralStatus.DECLINED:
             declined[month] += row["n"]
     months = month_starts(start, end)
-    labels = [month.strftime("%Y-%m") for month in months]
+    labels = [month_text(month) for month in months]
     table: list[tuple[Cell, ...]] = [
         (
             label,

@@ -13,9 +13,11 @@ from datetime import date, datetime
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncMonth, TruncWeek
+from django.urls import reverse
 
 from tandem.accounts.access import scope_for
 from tandem.accounts.models import Role, User
+from tandem.alerts.links import alert_about_url
 from tandem.alerts.models import Alert, AlertStatus
 from tandem.alerts.reasons import describe
 from tandem.alerts.selectors import alerts_visible_to, open_alerts_by_episode
@@ -37,9 +39,13 @@ class AlertLine:
     reason: str
     status_label: str
     opened_on: date
+    # The alert's own page, and the page of what it is about ("" when the reader has none).
+    url: str = ""
+    about_url: str = ""
 
 
-def _line(alert: Alert) -> AlertLine:
+def alert_line(alert: Alert, viewer: User) -> AlertLine:
+    """One alert as the dashboards show it to ``viewer``, with its links."""
     return AlertLine(
         pk=alert.pk,
         rule=alert.rule,
@@ -47,13 +53,15 @@ def _line(alert: Alert) -> AlertLine:
         reason=describe(alert),
         status_label=str(alert.get_status_display()),
         opened_on=alert.opened_on,
+        url=reverse("alerts:alert_detail", args=[alert.pk]),
+        about_url=alert_about_url(alert, viewer),
     )
 
 
-def alert_lines_by_episode(episode_ids: Iterable[int]) -> dict[int, list[AlertLine]]:
+def alert_lines_by_episode(episode_ids: Iterable[int], viewer: User) -> dict[int, list[AlertLine]]:
     """Unresolved alerts per episode, newest first, with their reasons in words (one query)."""
     return {
-        episode_id: [_line(alert) for alert in alerts]
+        episode_id: [alert_line(alert, viewer) for alert in alerts]
         for episode_id, alerts in open_alerts_by_episode(episode_ids).items()
     }
 
@@ -66,10 +74,21 @@ def open_worker_alerts(worker: User) -> list[AlertLine]:
         .exclude(status=AlertStatus.RESOLVED)
         .order_by("-opened_on", "-pk")
     )
-    return [_line(alert) for alert in rows]
+    return [alert_line(alert, worker) for alert in rows]
 
 
 # ---- client -------------------------------------------------------------------------------------
+def open_client_alerts(user: User, client: Client) -> list[AlertLine]:
+    """The client's unresolved alerts the user may see, newest first (one query)."""
+    rows = (
+        alerts_visible_to(user)
+        .filter(client=client)
+        .exclude(status=AlertStatus.RESOLVED)
+        .order_by("-opened_on", "-pk")
+    )
+    return [alert_line(alert, user) for alert in rows]
+
+
 def client_goals(user: User, client: Client) -> list[tuple[str, date | None]]:
     """(status, achieved on) of every goal in the client's episodes the user may see."""
     visible = episodes_visible_to(user).filter(client=client)

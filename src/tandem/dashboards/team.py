@@ -1,18 +1,19 @@
 """The supervisor's team dashboard: fidelity over time, indicators against target, outcomes.
 
-Four panels, each an SVG chart with its numbers in a table (``charts.Panel``):
+Panels, each an SVG chart with its numbers in a table (``charts.Panel``), or a table only:
 
 (a) the fidelity total: final reviews as points, their daily linear interpolation as a line
-    (``fidelity.series.team_fidelity_series``), the scale's high-fidelity threshold, and a band
-    of the routine indicators (``team_indicators.normalised``) on a second axis, as they are not
-    ratings;
+    (``fidelity.series.team_fidelity_series``) and the scale's high-fidelity threshold;
+(m) what moved: each routine indicator now against four weeks earlier and its target, those
+    that got worse or are off target first, each leading to the team's indicators page;
 (b) each domain's mean at each review;
 (c) the latest routine indicators against their target, with drift over the last 12 weeks;
 (d) the team's clients' alliance and outcome scores by quarter (clients counted, mean), cells of
     fewer than five clients suppressed.
 
 Everything is read from stored rows (review scores, indicator values, response scores): the
-dashboard computes nothing heavy and costs the same few queries however much data there is.
+dashboard costs the same few queries however much data there is, and its charts are drawn
+again only when what they draw changes (``charts.cached_chart``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
+from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
@@ -32,12 +34,13 @@ from tandem.core.display import day_text, number_text
 from tandem.dashboards import team_charts
 from tandem.dashboards.charts import Panel
 from tandem.dashboards.team_indicators import (
-    IndicatorRows,
-    band,
     indicator_panel,
     indicator_rows,
+    indicator_targets,
+    movement_panel,
 )
 from tandem.dashboards.team_outcomes import outcome_panels
+from tandem.fidelity.labels import localised
 from tandem.fidelity.models import FidelityDomain, FidelityReview, ReviewStatus
 from tandem.fidelity.series import team_fidelity_series
 from tandem.orgs.models import Team
@@ -52,7 +55,7 @@ class TeamDashboard:
     start: date
     end: date
     fidelity: Panel
-    band: Panel
+    movement: Panel
     domains: Panel
     indicators: Panel
     outcomes: tuple[Panel, ...]
@@ -61,7 +64,7 @@ class TeamDashboard:
 
     @property
     def panels(self) -> tuple[Panel, ...]:
-        return (self.fidelity, self.band, self.domains, self.indicators, *self.outcomes)
+        return (self.fidelity, self.movement, self.domains, self.indicators, *self.outcomes)
 
 
 def team_dashboard(user: User, team: Team, *, start: date, end: date) -> TeamDashboard:
@@ -74,16 +77,14 @@ def team_dashboard(user: User, team: Team, *, start: date, end: date) -> TeamDas
     reviews, domains = _final_reviews(team)
     threshold = _threshold(reviews)
     indicators = indicator_rows(team, start=start, end=end)
-    fidelity, band_panel = _fidelity_panels(
-        team, reviews, indicators, threshold, start=start, end=end
-    )
-    indicators_shown, drifting = indicator_panel(indicators, domains)
+    targets = indicator_targets(team, indicators)
+    indicators_shown, drifting = indicator_panel(indicators, domains, targets)
     return TeamDashboard(
         team=team,
         start=start,
         end=end,
-        fidelity=fidelity,
-        band=band_panel,
+        fidelity=_fidelity_panel(team, reviews, threshold, start=start, end=end),
+        movement=movement_panel(team, indicators, targets),
         domains=_domain_panel(reviews, domains, start=start, end=end),
         indicators=indicators_shown,
         outcomes=outcome_panels(user, team, start=start, end=end),
@@ -107,11 +108,12 @@ def _final_reviews(team: Team) -> tuple[list[FidelityReview], dict[str, str]]:
         return [], {}
     scale = reviews[-1].scale
     reviews = [review for review in reviews if review.scale_id == scale.pk]
-    domains = dict(
-        FidelityDomain.objects.filter(scale=scale)
+    domains = {
+        code: localised(name)
+        for code, name in FidelityDomain.objects.filter(scale=scale)
         .order_by("position", "pk")
         .values_list("code", "name")
-    )
+    }
     return reviews, domains
 
 
@@ -141,22 +143,19 @@ def _high_or_below(is_high: bool | None) -> str:
 
 
 # ---- panels (a) and (b) -------------------------------------------------------------------------
-def _fidelity_panels(
+def _fidelity_panel(
     team: Team,
     reviews: list[FidelityReview],
-    indicators: IndicatorRows,
     threshold: float | None,
     *,
     start: date,
     end: date,
-) -> tuple[Panel, Panel]:
+) -> Panel:
     series = team_fidelity_series(team.pk, start=start, end=end)
     shown_reviews = [r for r in reviews if start <= r.review_date <= end]
-    band_points = band(indicators)
     svg = team_charts.fidelity_chart(
         reviews=[(r.review_date, float(r.total or 0), r.is_high_fidelity) for r in shown_reviews],
         line=_line(series),
-        band=[(day, low, high) for day, low, high, _n in band_points],
         threshold=threshold,
         start=start,
         end=end,
@@ -167,7 +166,17 @@ def _fidelity_panels(
         threshold_text = _("Dashed line: high fidelity at %(threshold)s or above.") % {
             "threshold": number_format(threshold, 1)
         }
-    fidelity = Panel(
+    if reviews:
+        empty = _(
+            "No final fidelity review falls in this period. Choose a longer period to see the "
+            "team's reviews."
+        )
+    else:
+        empty = _(
+            "This team has no final fidelity review yet. The chart appears once assessors have "
+            "reconciled and finalised a review (Fidelity reviews)."
+        )
+    return Panel(
         title=_("Fidelity total over time"),
         svg=svg,
         columns=(_("Review date"), _("Total"), _("High fidelity")),
@@ -186,29 +195,11 @@ def _fidelity_panels(
                     "reviews (held flat before the first and after the last)."
                 ),
                 threshold_text,
-                _(
-                    "Shaded band, right axis: the lowest to the highest of the team's routine "
-                    "indicators that read on a scale of 0 to 100 per cent (shares, and indicators "
-                    "as a share of their target). It is not a fidelity score: it shows "
-                    "whether practice moves between reviews."
-                ),
             )
         ),
+        empty_text=empty,
+        row_links=tuple(reverse("fidelity:review_detail", args=[r.pk]) for r in shown_reviews),
     )
-    monthly: dict[tuple[int, int], tuple[date, float, float, int]] = {}
-    for point in band_points:
-        monthly[(point[0].year, point[0].month)] = point
-    band_panel = Panel(
-        title=_("Indicator band by month"),
-        svg="",
-        columns=(_("Week ending"), _("Lowest"), _("Highest"), _("Indicators")),
-        rows=[
-            (day_text(day), f"{round(low * 100)} %", f"{round(high * 100)} %", n)
-            for day, low, high, n in monthly.values()
-        ],
-        caption=_("The band of the fidelity chart, at the last week of each month."),
-    )
-    return fidelity, band_panel
 
 
 def _domain_panel(
@@ -242,4 +233,8 @@ def _domain_panel(
             for code, name in zip(codes, names, strict=True)
         ],
         caption=_("Each domain's mean rating (1 to 5) in each final review; empty: not rated."),
+        empty_text=_(
+            "No final fidelity review with domain ratings falls in this period. Choose a longer "
+            "period, or finalise a review."
+        ),
     )

@@ -13,26 +13,25 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
-from tandem.core.figures import new_figure, to_svg
-from tandem.dashboards.charts import day_numbers
+from tandem.core.figures import legend_outside, new_figure, to_svg
+from tandem.dashboards.charts import cached_chart, day_numbers
 
 HIGH_COLOUR = "#1b7837"
 LOW_COLOUR = "#b2182b"
 LINE_COLOUR = "#2c5d8f"
-BAND_COLOUR = "#e08214"
 
 
+@cached_chart
 def fidelity_chart(
     *,
     reviews: Sequence[tuple[date, float, bool | None]],
     line: Sequence[tuple[date, float]],
-    band: Sequence[tuple[date, float, float]],
     threshold: float | None,
     start: date,
     end: date,
 ) -> str:
-    """Review totals as points, their daily interpolation as a line, indicators as a band."""
-    if not reviews and not band:
+    """Review totals as points and their daily interpolation as a line; empty without reviews."""
+    if not reviews and not line:
         return ""
     figure = new_figure(6.6, 3.0)
     axes = figure.subplots()
@@ -69,27 +68,7 @@ def fidelity_chart(
             va="bottom",
         )
     axes.set_ylabel(_("Total"), fontsize=8)
-    if band:
-        right = axes.twinx()
-        right.fill_between(
-            day_numbers([d for d, _lo, _hi in band]),
-            [lo * 100 for _d, lo, _hi in band],
-            [hi * 100 for _d, _lo, hi in band],
-            color=BAND_COLOUR,
-            alpha=0.25,
-            step="post",
-            label=_("Indicators (lowest to highest, %)"),
-        )
-        right.set_ylim(0, 100)
-        right.set_ylabel(_("Indicators (%)"), fontsize=8)
-        right.tick_params(labelsize=7)
-        axes.set_zorder(right.get_zorder() + 1)
-        axes.patch.set_visible(False)
-        handles, labels = axes.get_legend_handles_labels()
-        band_handles, band_labels = right.get_legend_handles_labels()
-        axes.legend(handles + band_handles, labels + band_labels, fontsize=6, loc="lower left")
-    elif reviews:
-        axes.legend(fontsize=6, loc="lower left")
+    legend_outside(axes)
     axes.set_xlim(*day_numbers([start, end]))
     axes.xaxis_date()
     axes.tick_params(labelsize=7)
@@ -98,6 +77,7 @@ def fidelity_chart(
     return to_svg(figure)
 
 
+@cached_chart
 def domain_small_multiples(
     domains: Sequence[tuple[str, Sequence[tuple[date, float]]]], *, start: date, end: date
 ) -> str:
@@ -132,6 +112,7 @@ def domain_small_multiples(
     return to_svg(figure)
 
 
+@cached_chart
 def indicator_bars(bars: Sequence[tuple[str, float, bool]]) -> str:
     """Each indicator's latest value in per cent (share, or share of target); drift in red."""
     if not bars:
@@ -154,6 +135,7 @@ def indicator_bars(bars: Sequence[tuple[str, float, bool]]) -> str:
     return to_svg(figure)
 
 
+@cached_chart
 def quarterly_means(title: str, points: Sequence[tuple[str, float | None]]) -> str:
     """Mean score per quarter; suppressed or empty quarters are left as gaps."""
     if not any(value is not None for _label, value in points):

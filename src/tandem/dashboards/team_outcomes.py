@@ -77,9 +77,11 @@ def _quarter_panel(
 ) -> Panel:
     table: list[tuple[Cell, ...]] = []
     points: list[tuple[str, float | None]] = []
+    scored = 0
     for year, quarter in quarters:
         values = [value for _when, value in by_quarter.get((year, quarter), {}).values()]
         n = len(values)
+        scored += n
         mean = sum(values) / n if n else None
         label = quarter_label(year, quarter)
         table.append((label, shown(n, n), shown(number_text(mean, 2), n)))
@@ -94,4 +96,19 @@ def _quarter_panel(
             "clients. Quarters with fewer than 5 clients are shown as <5 and left out of the chart."
         )
         % {"score": score},
+        empty_text=_empty_outcome_text(title, scored),
+    )
+
+
+def _empty_outcome_text(title: str, scored: int) -> str:
+    """Why there is no chart: no scores at all, or every quarter under five clients."""
+    if scored == 0:
+        return _(
+            "No client of this team completed %(title)s in this period. Scores appear here "
+            "once clients answer the measures their programme schedules; the caseload shows "
+            "which are due."
+        ) % {"title": title}
+    return _(
+        "No chart: every quarter rests on fewer than 5 clients, so its mean is hidden to "
+        "protect their privacy. Choose a longer period to gather more clients."
     )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+import dataclasses
+
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -12,6 +14,7 @@ from tandem.audit.models import Action
 from tandem.audit.services import record_event
 from tandem.clients.selectors import get_client_for
 from tandem.core.access import role_required, user_of
+from tandem.dashboards.charts import deferred_charts
 from tandem.dashboards.client import client_dashboard
 from tandem.dashboards.forms import PeriodForm
 from tandem.dashboards.programme import programme_dashboard
@@ -40,7 +43,11 @@ def my_dashboard_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 @role_required(Role.SUPERVISOR, Role.PROGRAMME_MANAGER)
 def team_dashboard_page(request: HttpRequest, pk: int) -> HttpResponse:
-    """Fidelity over time, indicators against target, and the clients' scores by quarter."""
+    """Fidelity over time, what moved, indicators against target, and the clients' scores.
+
+    Charts already drawn for the same numbers come from the cache; the others are fetched by
+    the page (``team_dashboard_chart``), so that it answers at the speed of its queries.
+    """
     user = user_of(request)
     team = get_team_for(user, pk)
     today = timezone.localdate()
@@ -49,14 +56,41 @@ def team_dashboard_page(request: HttpRequest, pk: int) -> HttpResponse:
         context = {"team": team, "form": form, "dashboard": None}
         return render(request, "dashboards/team.html", context, status=400)
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    dashboard = team_dashboard(user, team, start=start, end=end)
+    with deferred_charts():
+        dashboard = team_dashboard(user, team, start=start, end=end)
     # The form shows the period used, defaults included.
     shown_form = PeriodForm(initial={"start": start, "end": end}, today=today)
     return render(
         request,
         "dashboards/team.html",
-        {"team": team, "form": shown_form, "dashboard": dashboard},
+        {
+            "team": team,
+            "form": shown_form,
+            "dashboard": dashboard,
+            "period": {"start": start.isoformat(), "end": end.isoformat()},
+        },
     )
+
+
+@require_GET
+@role_required(Role.SUPERVISOR, Role.PROGRAMME_MANAGER)
+def team_dashboard_chart(request: HttpRequest, pk: int) -> HttpResponse:
+    """One chart of the team dashboard (``?panel=``, counted from 0), drawn: an htmx fragment."""
+    user = user_of(request)
+    team = get_team_for(user, pk)
+    form = PeriodForm(request.GET, today=timezone.localdate())
+    panel_text = request.GET.get("panel", "0")
+    if not form.is_valid() or not panel_text.isdigit():
+        return HttpResponse(status=400)
+    index = int(panel_text)
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    with deferred_charts() as deferred:
+        dashboard = team_dashboard(user, team, start=start, end=end)
+    panels = dashboard.panels
+    if not 0 <= index < len(panels):
+        raise Http404
+    panel = dataclasses.replace(panels[index], svg=deferred.draw(panels[index].svg))
+    return render(request, "dashboards/_chart.html", {"panel": panel})
 
 
 @require_GET

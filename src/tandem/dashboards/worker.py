@@ -15,13 +15,18 @@ from django.utils.translation import gettext as _
 from tandem.accounts.models import User
 from tandem.clients.models import Episode
 from tandem.clients.selectors import caseload_for
+from tandem.core.display import day_text
 from tandem.dashboards import selectors
 from tandem.dashboards.charts import Panel
 from tandem.dashboards.client import contacts_panel
 from tandem.dashboards.periods import week_starts
 from tandem.dashboards.selectors import AlertLine, IndicatorLine
-from tandem.measures.models import Administration
-from tandem.measures.selectors import ATTENTION_STATUSES, administrations_visible_to
+from tandem.measures.selectors import (
+    ATTENTION_STATUSES,
+    AttentionList,
+    administrations_visible_to,
+    by_urgency,
+)
 
 CONTACT_WEEKS = 12
 
@@ -43,7 +48,7 @@ class WorkerDashboard:
     today: date
     episodes: list[EpisodeRow]
     worker_alerts: list[AlertLine]
-    measures: list[Administration]
+    measures: AttentionList
     indicators: list[IndicatorLine]
     panels: list[Panel]
 
@@ -61,12 +66,12 @@ def worker_dashboard(user: User, *, today: date | None = None) -> WorkerDashboar
     today = today or timezone.localdate()
     episodes = list(caseload_for(user))
     ids = [episode.pk for episode in episodes]
-    alerts = selectors.alert_lines_by_episode(ids)
-    measures = list(
+    alerts = selectors.alert_lines_by_episode(ids, user)
+    measures = by_urgency(
         administrations_visible_to(user)
         .filter(episode_id__in=ids, status__in=ATTENTION_STATUSES)
-        .select_related("client")
-        .order_by("due_date", "pk")
+        .select_related("client"),
+        today=today,
     )
     weeks = week_starts(today - timedelta(weeks=CONTACT_WEEKS - 1), today)
     contacts = selectors.contacts_by_week_and_mode(user, start=weeks[0])
@@ -84,7 +89,7 @@ def worker_dashboard(user: User, *, today: date | None = None) -> WorkerDashboar
             contacts_panel(
                 contacts,
                 weeks,
-                [week.isoformat() for week in weeks],
+                [day_text(week) for week in weeks],
                 title=_("My contacts per week"),
                 period_column=_("Week of"),
                 caption=_("My contacts per week and mode, over the last twelve weeks."),

@@ -15,6 +15,7 @@ from typing_extensions import override
 
 from tandem.accounts.models import User
 from tandem.core.forms import DATE_INPUT
+from tandem.fidelity.labels import localised
 from tandem.fidelity.models import RATING_KEYS, FidelityDomain, FidelityItem, FidelityScale
 from tandem.fidelity.scales import builtin_scale_codes, load_builtin_scale
 from tandem.orgs.models import Programme, Team
@@ -63,7 +64,7 @@ class ReviewForm(forms.Form):
         domains = FidelityDomain.objects.filter(scale__in=scales).select_related("scale")
         excluded = self.fields["excluded_domains"]
         excluded.queryset = domains  # type: ignore[attr-defined]  # ModelChoiceField
-        excluded.label_from_instance = lambda d: f"{d.scale}: {d.name}"  # type: ignore[attr-defined]  # ModelChoiceField
+        excluded.label_from_instance = lambda d: f"{d.scale}: {d.display_name}"  # type: ignore[attr-defined]  # ModelChoiceField
         self.fields["review_date"].initial = timezone.localdate()
 
     def clean_assessors(self) -> list[User]:
@@ -178,7 +179,11 @@ class ScaleCreateForm(forms.Form):
         self.fields["start_from"].choices = [  # type: ignore[attr-defined]  # ChoiceField
             ("", _("A blank scale")),
             *(
-                (code, _("The structure of %(name)s") % {"name": load_builtin_scale(code).name})
+                (
+                    code,
+                    _("The structure of %(name)s")
+                    % {"name": localised(load_builtin_scale(code).name)},
+                )
                 for code in builtin_scale_codes()
             ),
         ]

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from typing_extensions import override
 
+from tandem.fidelity.labels import localised
 from tandem.orgs.models import Agency, Programme, Team
 
 RATING_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
@@ -91,7 +92,16 @@ class FidelityScale(models.Model):
 
     @override
     def __str__(self) -> str:
-        return f"{self.name} ({self.version})"
+        return f"{self.display_name} ({self.version})"
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language when it is the built-in scale's own."""
+        return localised(self.name)
+
+    @property
+    def display_description(self) -> str:
+        return localised(self.description)
 
     @override
     def clean(self) -> None:
@@ -116,7 +126,12 @@ class FidelityDomain(models.Model):
 
     @override
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language when it is the built-in scale's own."""
+        return localised(self.name)
 
 
 class FidelityItem(models.Model):

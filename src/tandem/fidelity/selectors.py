@@ -156,6 +156,16 @@ class ReconciliationRow:
             return self.first.rating
         return None
 
+    @property
+    def agreed_rating(self) -> int | None:
+        """The rating the item is scored with: the recorded consensus, or else the rating both
+        assessors gave (two equal ratings need no meeting to agree them); None while open."""
+        return self.suggested
+
+    @property
+    def is_agreed(self) -> bool:
+        return self.agreed_rating is not None
+
 
 def reconciliation_rows(review: FidelityReview) -> list[ReconciliationRow]:
     """Every included item with both assessors' ratings and the consensus so far.

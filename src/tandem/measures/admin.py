@@ -106,13 +106,21 @@ class InstrumentWordingAdmin(AgencyScopedAdmin):
         "instrument_version",
         "language",
         "revision",
+        "is_demo",
         "agency",
         "uploaded_by",
         "uploaded_at",
     )
     list_filter = ("instrument_code", "language")
     list_select_related = ("agency", "uploaded_by")
-    readonly_fields = ("instrument_version", "revision", "texts", "uploaded_by", "uploaded_at")
+    readonly_fields = (
+        "instrument_version",
+        "revision",
+        "is_demo",
+        "texts",
+        "uploaded_by",
+        "uploaded_at",
+    )
     foreign_key_scopes = {"agency": "pk"}
 
     @override

@@ -69,3 +69,13 @@ def scores_for(instrument: Instrument, answers: Mapping[str, Answer]) -> dict[st
     """Every score of the instrument by name; ``None`` where too many items are missing."""
     result = scoring.score(instrument, dict(answers))
     return {name: result.scores.get(name) for name in instrument.score_names}
+
+
+def missing_items(instrument: Instrument, answers: Mapping[str, Any]) -> list[str]:
+    """Scored items without an answer, in the instrument's order (free-text fields are optional)."""
+    return [item_id for item_id in instrument.item_ids if answers.get(item_id) in (None, "")]
+
+
+def is_scorable(instrument: Instrument, answers: Mapping[str, Answer]) -> bool:
+    """Every score of the instrument can be computed, prorating within its missing-item rule."""
+    return all(value is not None for value in scores_for(instrument, answers).values())

@@ -18,6 +18,7 @@ from django.utils import timezone
 from tandem.audit.models import Action
 from tandem.audit.services import record_event
 from tandem.clients.models import Episode, EpisodeStatus
+from tandem.measures.demo_wording import load_demo_wording
 from tandem.measures.models import (
     OPEN_STATUSES,
     Administration,
@@ -111,6 +112,7 @@ def load_measures_demo(*, agency: Agency, today: date, seed: int = 20261123) -> 
             object_id=f"demo:{len(administrations)}:{len(responses)}",
             agency_id=agency.pk,
         )
+    load_demo_wording(agency=agency)
 
 
 def _responses(

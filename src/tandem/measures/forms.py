@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, cast
 
 from django import forms
+from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from typing_extensions import override
 
+from tandem.measures.labels import localised
 from tandem.measures.models import InvitationChannel
-from tandem.measures.registry import Instrument, all_instruments
+from tandem.measures.registry import Instrument, ResponseScale, all_instruments
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +39,9 @@ class QuestionRow:
     answer: str
     error: str
     text: str = ""  # the agency's licensed wording of the item, when it has uploaded one
+    allowed: str = ""  # exactly what validation accepts, e.g. "1 to 8" or "0, 1, 2 or 9"
+    legend: str = ""  # the options whose label is more than their number: "0 = no need, ..."
+    is_missing: bool = False  # unanswered when the client tried to send
 
 
 def _value_text(value: float) -> str:
@@ -49,11 +57,40 @@ def _answer_text(given: object) -> str:
     return str(given)
 
 
+def _number(value: float) -> str:
+    """A scale value in the reader's locale: "3", or "2,5" in French; never "3.0"."""
+    return number_format(int(value) if float(value).is_integer() else value)
+
+
+def _allowed_text(scale: ResponseScale) -> str:
+    """Exactly the answers validation accepts, as the paper form's hint shows them."""
+    if scale.continuous:
+        return _("any number from %(low)s to %(high)s") % {
+            "low": _number(scale.min),
+            "high": _number(scale.max),
+        }
+    values = sorted(scale.values)
+    consecutive = all(float(v).is_integer() for v in values) and len(values) == int(
+        values[-1] - values[0] + 1
+    )
+    if consecutive:
+        return f"{_number(values[0])}\N{EN DASH}{_number(values[-1])}"
+    shown = [_number(v) for v in values]
+    return _("%(values)s or %(last)s") % {"values": ", ".join(shown[:-1]), "last": shown[-1]}
+
+
+def _option_label(value: float, label: str) -> str:
+    """An option's label in the reader's language; a bare number is shown as the number."""
+    text = localised(label)
+    return text if text != _value_text(value) else _number(value)
+
+
 def item_rows(
     instrument: Instrument,
     answers: dict[str, Any],
     errors: dict[str, str] | None = None,
     wording: dict[str, str] | None = None,
+    missing: Collection[str] = (),
 ) -> list[QuestionRow]:
     """The instrument's items in order with the answers given so far (and licensed wording)."""
     errors = errors or {}
@@ -61,16 +98,16 @@ def item_rows(
     rows = []
     for number, item in enumerate(instrument.items, start=1):
         scale = instrument.scale_of(item)
-        values = sorted(scale.values)
         options = tuple(
-            Option(
-                value=_value_text(value),
-                label=_value_text(value)
-                + (" (" + _("lowest") + ")" if value == values[0] else "")
-                + (" (" + _("highest") + ")" if value == values[-1] else ""),
-            )
-            for value in values
+            Option(value=_value_text(option.value), label=_option_label(option.value, option.label))
+            for option in sorted(scale.options, key=lambda option: option.value)
         )
+        worded = [
+            f"{option.value} = {option.label}"
+            for option in options
+            if option.label != _number(float(option.value))
+            and not option.label.startswith(_number(float(option.value)) + " ")
+        ]
         given = answers.get(item.id)
         rows.append(
             QuestionRow(
@@ -84,6 +121,9 @@ def item_rows(
                 answer=_answer_text(given),
                 error=errors.get(item.id, ""),
                 text=wording.get(item.id, ""),
+                allowed=_allowed_text(scale),
+                legend=", ".join(worded),
+                is_missing=item.id in missing,
             )
         )
     for number, text_item in enumerate(instrument.text_items, start=len(rows) + 1):
@@ -102,6 +142,54 @@ def item_rows(
             )
         )
     return rows
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerRow:
+    """One given answer as staff read it back: the item, the value and the option's label."""
+
+    id: str
+    number: int
+    text: str
+    value: str
+    label: str
+
+
+def answer_rows(
+    instrument: Instrument, answers: dict[str, Any], wording: dict[str, str] | None = None
+) -> list[AnswerRow]:
+    """Every item with the client's answer and its scale label ("" where none was given)."""
+    wording = wording or {}
+    rows = []
+    for number, item in enumerate(instrument.items, start=1):
+        given = answers.get(item.id)
+        value = label = ""
+        if isinstance(given, int | float):
+            value = _number(float(given))
+            option = instrument.scale_of(item).label_of(float(given))
+            label = _option_label(float(given), option) if option else ""
+            if label == value:
+                label = ""
+        rows.append(AnswerRow(item.id, number, wording.get(item.id, ""), value, label))
+    for number, text_item in enumerate(instrument.text_items, start=len(rows) + 1):
+        text = str(answers.get(text_item.id, ""))
+        rows.append(AnswerRow(text_item.id, number, wording.get(text_item.id, ""), text, ""))
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreRow:
+    name: str
+    label: str
+    value: float | None
+
+
+def score_rows(instrument: Instrument, scores: dict[str, Any]) -> list[ScoreRow]:
+    """The instrument's scores in output order with their labels in the reader's language."""
+    return [
+        ScoreRow(score.name, localised(score.label), scores.get(score.name))
+        for score in instrument.scores
+    ]
 
 
 def answers_from_post(instrument: Instrument, data: Any) -> dict[str, str]:
@@ -126,7 +214,7 @@ class LinkForm(forms.Form):
 
 
 def _instrument_choices() -> list[tuple[str, str]]:
-    return [(i.code, f"{i.title} ({i.code})") for i in all_instruments()]
+    return [(i.code, f"{localised(i.title)} ({i.code})") for i in all_instruments()]
 
 
 class ExportForm(forms.Form):
@@ -164,3 +252,62 @@ class ImportForm(forms.Form):
             return str(upload.read().decode("utf-8"))
         except UnicodeDecodeError:
             raise forms.ValidationError(_("The file is not UTF-8 text."), code="encoding") from None
+
+
+class PaperEntryForm(forms.Form):
+    """The day a paper or clinician-rated form was filled in (the answers are read apart)."""
+
+    completed_on = forms.DateField(
+        label=gettext_lazy("Completed on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=gettext_lazy("The day the form was filled in (today if left empty)."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["completed_on"].initial = timezone.localdate()
+
+    def clean_completed_on(self) -> date:
+        day: date | None = self.cleaned_data["completed_on"]
+        if day is None:
+            return timezone.localdate()
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."), code="future")
+        return day
+
+
+class CloseForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Why was it not collected?"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ReopenForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class CorrectionForm(forms.Form):
+    """Why a completed response is corrected, and the day it was filled in."""
+
+    completed_on = forms.DateField(
+        label=gettext_lazy("Completed on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=gettext_lazy("Left empty, the date stays as it was."),
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Why are the answers corrected?"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def clean_completed_on(self) -> date | None:
+        day: date | None = self.cleaned_data["completed_on"]
+        if day is not None and day > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."), code="future")
+        return day

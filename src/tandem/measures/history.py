@@ -13,7 +13,8 @@ from datetime import datetime
 
 import matplotlib.dates
 
-from tandem.core.figures import new_figure, to_svg
+from tandem.core.chart_cache import cached_chart
+from tandem.core.figures import legend_outside, new_figure, to_svg
 from tandem.measures.labels import localised
 from tandem.measures.models import Response
 from tandem.measures.registry import UnknownInstrumentError, get_instrument
@@ -59,6 +60,7 @@ def classify_change(before: float, after: float, norm: ChangeNorm) -> ChangeClas
 class HistoryRow:
     completed_at: datetime
     scores: dict[str, float | None]
+    administration_id: int | None = None  # where staff read the answers back, when scheduled
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +92,7 @@ def headline_score(code: str) -> str | None:
     return _headline(instrument.score_names, CHANGE_NORMS.get(code))
 
 
+@cached_chart
 def _chart(title: str, names: tuple[str, ...], rows: list[HistoryRow]) -> str:
     figure = new_figure(5.5, 2.6)
     axes = figure.subplots()
@@ -103,7 +106,7 @@ def _chart(title: str, names: tuple[str, ...], rows: list[HistoryRow]) -> str:
     axes.set_title(f"{title}: {names[0]}" if len(names) == 1 else title, fontsize=10)
     axes.grid(visible=True, alpha=0.3)
     if len(names) > 1:
-        axes.legend(fontsize=7, loc="best")
+        legend_outside(axes)
     figure.autofmt_xdate()
     return to_svg(figure)
 
@@ -121,7 +124,9 @@ def histories(responses: list[Response]) -> list[InstrumentHistory]:
         except UnknownInstrumentError:
             continue
         history_rows = [
-            HistoryRow(r.completed_at, r.scores) for r in rows if r.completed_at is not None
+            HistoryRow(r.completed_at, r.scores, r.administration_id)
+            for r in rows
+            if r.completed_at is not None
         ]
         names = instrument.score_names
         norm = CHANGE_NORMS.get(code)

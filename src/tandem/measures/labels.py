@@ -1,4 +1,5 @@
-"""The built-in definitions' instrument titles and score labels, marked for translation.
+"""The built-in definitions' instrument titles, score labels and response-option labels,
+marked for translation.
 
 Definitions are YAML, which makemessages does not read; listing their display labels here puts
 them in the French catalogue. ``localised(label)`` translates a listed label and returns any other
@@ -47,7 +48,25 @@ SCORE_LABELS = (
     gettext_noop("Unmet needs"),
 )
 
-LISTED = frozenset(INSTRUMENT_TITLES + SCORE_LABELS)
+# Response options whose label says more than their number (a bare "3" needs no translation).
+SCALE_LABELS = (
+    gettext_noop("0 (lowest)"),
+    gettext_noop("0 (worst)"),
+    gettext_noop("1 (lowest)"),
+    gettext_noop("10 (best)"),
+    gettext_noop("10 (highest)"),
+    gettext_noop("4 (highest)"),
+    gettext_noop("5 (highest)"),
+    gettext_noop("6 (highest)"),
+    gettext_noop("7 (highest)"),
+    gettext_noop("8 (highest)"),
+    gettext_noop("met need"),
+    gettext_noop("no need"),
+    gettext_noop("not known"),
+    gettext_noop("unmet need"),
+)
+
+LISTED = frozenset(INSTRUMENT_TITLES + SCORE_LABELS + SCALE_LABELS)
 
 
 def localised(label: str) -> str:

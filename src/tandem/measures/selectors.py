@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -234,3 +235,92 @@ def wording_for(
         stored: dict[str, Any] = row.texts
         texts.update({key: value for key, value in stored.items() if key in texts})
     return texts
+
+
+def link_language_for_token(token: str) -> str | None:
+    """The preferred language of the client a token was made for, used or not; else ``None``.
+
+    Only for the refusal page, so that a client whose link is used up or expired reads why in
+    their own language. Reveals nothing else, and nothing at all for a guess.
+    """
+    language = (
+        SelfReportLink.objects.filter(token_hash=hash_token(token))
+        .values_list("administration__client__preferred_language", flat=True)
+        .first()
+    )
+    return str(language) if language else None
+
+
+def completed_response_of(administration: Administration) -> Response | None:
+    """The response that completed an administration the caller has already been allowed to see."""
+    return (
+        Response.objects.filter(administration=administration, completed_at__isnull=False)
+        .select_related("entered_by")
+        .order_by("-completed_at", "-pk")
+        .first()
+    )
+
+
+def get_response_for(user: User, pk: int) -> Response:
+    """One completed response in an episode the user may open; 404 (audited) otherwise."""
+    found = (
+        Response.objects.filter(
+            pk=pk, completed_at__isnull=False, episode__in=episodes_visible_to(user)
+        )
+        .select_related("client", "episode", "administration")
+        .first()
+    )
+    if found is None:
+        deny_read(user, "measures.response", pk)
+    record_event(actor=user, action=Action.VIEW, obj=found, agency_id=found.client.agency_id)
+    return found
+
+
+# ---- measures needing attention -----------------------------------------------------------------
+OLD_MISSED_AFTER_DAYS = 60
+
+
+@dataclass(frozen=True, slots=True)
+class AttentionList:
+    """Measures needing attention, most urgent first, and the long-missed ones kept aside.
+
+    ``current``: overdue (most days overdue first), then due (soonest due first), then missed
+    within the last ``OLD_MISSED_AFTER_DAYS`` days (most recently closed window first).
+    ``old_missed``: waves whose window closed longer ago, newest first; a page folds them away.
+    """
+
+    current: list[Administration]
+    old_missed: list[Administration]
+
+    def __len__(self) -> int:
+        return len(self.current) + len(self.old_missed)
+
+    def __bool__(self) -> bool:
+        return bool(self.current or self.old_missed)
+
+
+def by_urgency(
+    administrations: Iterable[Administration],
+    *,
+    today: date | None = None,
+    old_after_days: int = OLD_MISSED_AFTER_DAYS,
+) -> AttentionList:
+    """Sort due, overdue and missed administrations by how urgently they need a worker."""
+    today = today or timezone.localdate()
+    overdue: list[Administration] = []
+    due: list[Administration] = []
+    missed: list[Administration] = []
+    old: list[Administration] = []
+    for row in administrations:
+        if row.status == AdministrationStatus.OVERDUE:
+            overdue.append(row)
+        elif row.status == AdministrationStatus.DUE:
+            due.append(row)
+        elif row.status == AdministrationStatus.MISSED:
+            recent = (today - row.window_closes).days <= old_after_days
+            (missed if recent else old).append(row)
+    overdue.sort(key=lambda a: (a.due_date, a.pk))
+    due.sort(key=lambda a: (a.due_date, a.pk))
+    missed.sort(key=lambda a: (a.window_closes, a.pk), reverse=True)
+    old.sort(key=lambda a: (a.window_closes, a.pk), reverse=True)
+    return AttentionList(current=overdue + due + missed, old_missed=old)

@@ -7,6 +7,13 @@ app_name = "measures"
 urlpatterns = [
     path("measures/<int:pk>/", administrations.administration_detail, name="administration"),
     path("measures/<int:pk>/validate/", administrations.validate_item, name="validate_item"),
+    path("measures/<int:pk>/close/", administrations.administration_close, name="close"),
+    path("measures/<int:pk>/reopen/", administrations.administration_reopen, name="reopen"),
+    path(
+        "measures/responses/<int:pk>/correct/",
+        administrations.response_correct,
+        name="correct_response",
+    ),
     path("measures/<int:pk>/link/", administrations.link_new, name="issue_link"),
     path("measures/links/<int:pk>/cancel/", administrations.cancel_link, name="cancel_link"),
     path("measures/links/<int:pk>/resend/", administrations.resend_link, name="resend_link"),

@@ -34,6 +34,8 @@ from tandem.clients.models import (
 from tandem.orgs.models import Agency, Programme
 from tandem.practice import services
 from tandem.practice.models import (
+    AgreedAction,
+    AgreedActionStatus,
     CommunityResource,
     Contact,
     ContactMode,
@@ -46,7 +48,9 @@ from tandem.practice.models import (
     Step,
     StepStatus,
     SupervisionKind,
+    SupervisionSession,
 )
+from tandem.practice.supervision import services as supervision_services
 
 RESOURCES = [
     ("Riverbend Public Library", ResourceKind.LIBRARY),
@@ -86,6 +90,7 @@ NOTES = [
 RESPONSIBLE = ["Client", "Case manager", "Client and case manager"]
 QUESTION = "What could help the next step happen?"
 SUGGESTIONS = "Go together the first time; ask about a buddy at the club."
+AGREED_ACTION = "Call the club and ask whether a member can meet them there."
 
 # A French-speaking client's record is written in French, as their case manager would write it.
 # Same lengths and order as the English lists: the random draws, and so the rest of the demo,
@@ -119,6 +124,7 @@ NOTES_FR = [
 RESPONSIBLE_FR = ["La personne", "L'intervenant ou l'intervenante", "Les deux ensemble"]
 QUESTION_FR = "Qu'est-ce qui aiderait la prochaine étape à se faire ?"
 SUGGESTIONS_FR = "Y aller ensemble la première fois ; demander un jumelage au club."
+AGREED_ACTION_FR = "Appeler le club et demander si un membre peut l'y accueillir."
 
 
 @dataclass(frozen=True)
@@ -129,15 +135,25 @@ class _Wording:
     responsible: list[str]
     question: str
     suggestions: str
+    agreed_action: str
     quotes: tuple[str, str]
 
     def quoted(self, said: str) -> str:
         return f"{self.quotes[0]}{said}.{self.quotes[1]}"
 
 
-_ENGLISH = _Wording(WANTS, STEPS, NOTES, RESPONSIBLE, QUESTION, SUGGESTIONS, ('"', '"'))
+_ENGLISH = _Wording(
+    WANTS, STEPS, NOTES, RESPONSIBLE, QUESTION, SUGGESTIONS, AGREED_ACTION, ('"', '"')
+)
 _FRENCH = _Wording(
-    WANTS_FR, STEPS_FR, NOTES_FR, RESPONSIBLE_FR, QUESTION_FR, SUGGESTIONS_FR, ("« ", " »")
+    WANTS_FR,
+    STEPS_FR,
+    NOTES_FR,
+    RESPONSIBLE_FR,
+    QUESTION_FR,
+    SUGGESTIONS_FR,
+    AGREED_ACTION_FR,
+    ("« ", " »"),
 )
 
 
@@ -361,7 +377,11 @@ def _load_supervision(rng: random.Random, agency: Agency, today: date) -> None:
                     presenter=episode.primary_case_manager,
                     question=words.question,
                     suggestions=words.suggestions,
+                    agreed_action=words.agreed_action,
+                    action_due_on=session.held_on + timedelta(weeks=2),
                 )
+            if weeks_ago == 5:  # the oldest session's actions are done by now
+                _close_agreed_actions(membership.user, session, session.held_on + timedelta(10))
         if workers:
             services.record_supervision(
                 actor=membership.user,
@@ -370,6 +390,13 @@ def _load_supervision(rng: random.Random, agency: Agency, today: date) -> None:
                 held_on=today - timedelta(days=rng.randint(1, 20)),
                 attendees=[workers[0]],
             )
+
+
+def _close_agreed_actions(supervisor: User, session: SupervisionSession, on: date) -> None:
+    for action in AgreedAction.objects.filter(session=session, status=AgreedActionStatus.OPEN):
+        supervision_services.mark_agreed_action_done(
+            actor=supervisor, action=action, expected_version=action.version, on=on
+        )
 
 
 def _load_recent_contact(

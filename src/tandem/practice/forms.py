@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tandem.accounts.models import User
-from tandem.clients.models import Episode
 from tandem.orgs.models import Team
 from tandem.practice.models import (
     CommunityResource,
@@ -214,22 +213,3 @@ class SessionForm(forms.Form):
         self.fields["team"].queryset = teams  # type: ignore[attr-defined]  # ModelChoiceField
         self.fields["attendees"].queryset = people  # type: ignore[attr-defined]  # ModelChoiceField
         self.fields["attendees"].label_from_instance = lambda u: u.full_name  # type: ignore[attr-defined]  # ModelChoiceField
-
-
-class PresentationForm(forms.Form):
-    episode = forms.ModelChoiceField(queryset=Episode.objects.none(), label=_("Client presented"))
-    question = forms.CharField(
-        label=_("What the worker asks the group"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    suggestions = forms.CharField(
-        label=_("Suggestions from the group"), widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-    def __init__(self, *args: Any, episodes: QuerySet[Episode], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["episode"].queryset = episodes  # type: ignore[attr-defined]  # ModelChoiceField
-        self.fields["episode"].label_from_instance = (  # type: ignore[attr-defined]  # ModelChoiceField
-            lambda e: f"{e.client.display_name} ({e.primary_case_manager.full_name})"
-        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -98,13 +99,57 @@ class RecoveryPlan(models.Model):
         return str(self._meta.verbose_name)
 
 
+_V = TypeVar("_V", bound=models.Model)
+
+
+# ---- voiding: a record entered in error is voided with a reason, never deleted ------------------
+class NotVoidedManager(models.Manager[_V]):
+    """The default manager of voidable records: voided rows are left out of every list.
+
+    It is the default manager so that related managers (``plan.goals``), prefetches and form
+    choices leave voided rows out too. Joins in other queries (``contacts__occurred_on``) do not
+    go through managers: they filter ``voided_at__isnull=True`` themselves. ``all_objects`` reads
+    voided rows as well, for history and the "show voided" lists.
+    """
+
+    @override
+    def get_queryset(self) -> models.QuerySet[_V]:
+        return super().get_queryset().filter(voided_at__isnull=True)
+
+
+class AllRecordsManager(models.Manager[_V]):
+    """Every row, voided or not: for history, corrections and the "show voided" lists."""
+
+
+class Voidable(models.Model):
+    """Fields of a record that can be voided: when, by whom and why."""
+
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("voided by"),
+    )
+    void_reason = models.TextField(_("reason voided"), blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None
+
+
 class GoalStatus(models.TextChoices):
     ACTIVE = "active", _("Working on it")
     ACHIEVED = "achieved", _("Achieved")
     SET_ASIDE = "set_aside", _("Set aside")
 
 
-class Goal(models.Model):
+class Goal(Voidable):
     plan = models.ForeignKey(RecoveryPlan, on_delete=models.CASCADE, related_name="goals")
     domain = models.CharField(_("life domain"), max_length=16, choices=LifeDomain.choices)
     own_words = models.TextField(_("goal, in the person's words"))
@@ -114,7 +159,11 @@ class Goal(models.Model):
     achieved_on = models.DateField(_("achieved on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
+    objects = NotVoidedManager()
+    all_objects = AllRecordsManager()
+
     class Meta:
+        base_manager_name = "all_objects"
         verbose_name = _("goal")
         verbose_name_plural = _("goals")
         ordering = ["created_at", "pk"]
@@ -170,7 +219,7 @@ class StepStatus(models.TextChoices):
     NOT_DONE = "not_done", _("Not done")
 
 
-class Step(models.Model):
+class Step(Voidable):
     """A small, specific, measurable step towards a goal: who does what by when."""
 
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="steps")
@@ -190,7 +239,11 @@ class Step(models.Model):
         verbose_name=_("community resource"),
     )
 
+    objects = NotVoidedManager()
+    all_objects = AllRecordsManager()
+
     class Meta:
+        base_manager_name = "all_objects"
         verbose_name = _("step")
         verbose_name_plural = _("steps")
         ordering = ["due_on", "pk"]
@@ -221,7 +274,7 @@ class ContactWith(models.TextChoices):
     COLLATERAL = "collateral", _("A collateral (family, landlord, other service)")
 
 
-class Contact(models.Model):
+class Contact(Voidable):
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="contacts")
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="contacts")
     worker = models.ForeignKey(
@@ -242,9 +295,15 @@ class Contact(models.Model):
         Step, blank=True, related_name="contacts", verbose_name=_("steps worked on")
     )
     note = models.TextField(_("short note"), max_length=1000, blank=True)
+    # Bumped by every correction: a save that read an older version is refused.
+    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
+    objects = NotVoidedManager()
+    all_objects = AllRecordsManager()
+
     class Meta:
+        base_manager_name = "all_objects"
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         ordering = ["-occurred_on", "-pk"]
@@ -320,3 +379,117 @@ class ClientPresentation(models.Model):
     @override
     def __str__(self) -> str:
         return f"{_('Presentation')} {self.pk}"
+
+
+class AgreedActionStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    VOIDED = "voided", _("Voided")
+
+
+class AgreedAction(models.Model):
+    """What a supervision session agreed someone does for a presented client, and by when.
+
+    ``version`` detects concurrent edits; every change leaves an ``AgreedActionChange`` row, so
+    the state before and after each correction stays readable.
+    """
+
+    session = models.ForeignKey(
+        SupervisionSession, on_delete=models.PROTECT, related_name="agreed_actions"
+    )
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="agreed_actions")
+    text = models.TextField(_("what was agreed"), max_length=1000)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="agreed_actions",
+        verbose_name=_("who does it"),
+    )
+    due_on = models.DateField(_("by when"))
+    status = models.CharField(
+        _("status"),
+        max_length=8,
+        choices=AgreedActionStatus.choices,
+        default=AgreedActionStatus.OPEN,
+    )
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    void_reason = models.TextField(_("why it was voided"), max_length=500, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("agreed action")
+        verbose_name_plural = _("agreed actions")
+        ordering = ["due_on", "pk"]
+        indexes = [
+            # The case manager's home lists their open actions by due date; the client page
+            # reads one client's open actions.
+            models.Index(fields=["owner", "status", "due_on"], name="agreed_action_owner_idx"),
+            models.Index(fields=["client", "status", "due_on"], name="agreed_action_client_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="done") | models.Q(done_on__isnull=False),
+                name="agreed_action_done_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="voided") | ~models.Q(void_reason=""),
+                name="agreed_action_void_has_reason",
+            ),
+        ]
+
+    @override
+    def __str__(self) -> str:
+        return f"{_('Agreed action')} {self.pk}"
+
+    @override
+    def clean(self) -> None:
+        if self.status == AgreedActionStatus.DONE and self.done_on is None:
+            raise ValidationError({"done_on": _("A done action needs the date it was done.")})
+        if self.status == AgreedActionStatus.VOIDED and not self.void_reason.strip():
+            raise ValidationError({"void_reason": _("Say why the action is voided.")})
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == AgreedActionStatus.OPEN
+
+    def is_overdue(self, today: date) -> bool:
+        return self.is_open and self.due_on < today
+
+
+class AgreedActionChangeKind(models.TextChoices):
+    CREATED = "created", _("Agreed")
+    EDITED = "edited", _("Corrected")
+    DONE = "done", _("Marked done")
+    REOPENED = "reopened", _("Reopened")
+    VOIDED = "voided", _("Voided")
+
+
+class AgreedActionChange(models.Model):
+    """The state of an agreed action after one change: the row before it is the state before."""
+
+    action = models.ForeignKey(AgreedAction, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(_("change"), max_length=8, choices=AgreedActionChangeKind.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("when"), auto_now_add=True)
+    text = models.TextField(_("what was agreed"))
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    due_on = models.DateField(_("by when"))
+    status = models.CharField(_("status"), max_length=8, choices=AgreedActionStatus.choices)
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("agreed action change")
+        verbose_name_plural = _("agreed action changes")
+        ordering = ["changed_at", "pk"]
+
+    @override
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.pk}"

@@ -30,6 +30,7 @@ from tandem.practice.models import (
     StrengthsAssessment,
     SupervisionSession,
 )
+from tandem.practice.supervision.selectors import sessions_visible_to
 
 SUPERVISING_ROLES = (Role.SUPERVISOR, Role.PROGRAMME_MANAGER)
 
@@ -109,7 +110,7 @@ def recent_contacts_for(user: User, client: Client, limit: int = 20) -> list[Con
 
 # ---- figures for the caseload -------------------------------------------------------------------
 def with_practice_facts(episodes: QuerySet[Episode]) -> QuerySet[Episode]:
-    """Annotate each episode with its last contact date and goals achieved (same query).
+    """Annotate each episode with its last contact, goals achieved and next step due (one query).
 
     The episodes are already narrowed to the user by the caller's selector.
     """
@@ -125,9 +126,15 @@ def with_practice_facts(episodes: QuerySet[Episode]) -> QuerySet[Episode]:
         .annotate(n=Count("pk"))
         .values("n")
     )
+    next_due = (
+        Step.objects.filter(goal__plan__episode_id=OuterRef("pk"), status=StepStatus.PLANNED)
+        .order_by("due_on")
+        .values("due_on")[:1]
+    )
     return episodes.annotate(
         last_contact_on=Subquery(last_contact),
         goals_achieved=Coalesce(Subquery(achieved), 0),
+        next_step_due_on=Subquery(next_due),
     )
 
 
@@ -225,10 +232,10 @@ def supervised_teams_for(user: User) -> QuerySet[Team]:
 
 
 def get_session_for(user: User, pk: int) -> SupervisionSession:
+    """A session of a team the user supervises, or where a client of theirs was presented."""
     session = (
-        SupervisionSession.objects.filter(
-            pk=pk, team_id__in=scope_for(user).team_ids(*SUPERVISING_ROLES)
-        )
+        sessions_visible_to(user)
+        .filter(pk=pk)
         .select_related("team__programme", "supervisor")
         .first()
     )
@@ -238,10 +245,6 @@ def get_session_for(user: User, pk: int) -> SupervisionSession:
         actor=user, action=Action.VIEW, obj=session, agency_id=session.team.programme.agency_id
     )
     return session
-
-
-def presentations_of(session: SupervisionSession) -> list[ClientPresentation]:
-    return list(session.presentations.select_related("client", "presenter").order_by("pk"))
 
 
 @dataclass(frozen=True)
@@ -290,16 +293,6 @@ def supervision_overview_for(user: User, team: Team) -> SupervisionOverview:
     )
     last = [(w, w.last) for w in workers]
     return SupervisionOverview(team, last, never, sessions)
-
-
-def presentable_clients(user: User, team: Team) -> QuerySet[Episode]:
-    """Open episodes of the team, for choosing whom to present."""
-    return (
-        episodes_visible_to(user)
-        .filter(team=team, status=EpisodeStatus.OPEN)
-        .select_related("client", "primary_case_manager")
-        .order_by("client__family_name", "client__given_name", "pk")
-    )
 
 
 def team_members_of(teams: QuerySet[Team]) -> QuerySet[User]:

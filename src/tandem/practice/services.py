@@ -16,7 +16,7 @@ from tandem.accounts.access import scope_for
 from tandem.accounts.models import Role, User
 from tandem.audit.models import Action
 from tandem.audit.services import record_event
-from tandem.clients.models import Client, Episode
+from tandem.clients.models import Client, Episode, EpisodeStatus
 from tandem.clients.selectors import episodes_visible_to
 from tandem.measures.services import create_contact_administrations
 from tandem.orgs.models import Agency, Team
@@ -35,6 +35,7 @@ from tandem.practice.models import (
     SupervisionKind,
     SupervisionSession,
 )
+from tandem.practice.supervision.services import create_agreed_action
 
 SUPERVISING_ROLES = (Role.SUPERVISOR, Role.PROGRAMME_MANAGER)
 DOMAIN_FIELDS = ("current_status", "wants", "past_resources", "own_words")
@@ -283,6 +284,27 @@ def record_supervision(
     return session
 
 
+def _require_presentable(actor: User, session: SupervisionSession, client: Client) -> None:
+    """A client of the session's team; in individual supervision, only a client of the worker
+    being supervised (their open episode)."""
+    episodes = episodes_visible_to(actor).filter(client=client, team=session.team)
+    if not episodes.exists():
+        raise PermissionDenied
+    if session.kind == SupervisionKind.INDIVIDUAL:
+        episodes = episodes.filter(
+            status=EpisodeStatus.OPEN, primary_case_manager__in=session.attendees.all()
+        )
+        if not episodes.exists():
+            raise ValidationError(
+                {
+                    "client": _(
+                        "In individual supervision, present only the clients of the worker "
+                        "being supervised."
+                    )
+                }
+            )
+
+
 def present_client(
     *,
     actor: User,
@@ -291,11 +313,16 @@ def present_client(
     presenter: User,
     question: str,
     suggestions: str,
+    agreed_action: str = "",
+    action_owner: User | None = None,
+    action_due_on: date | None = None,
 ) -> ClientPresentation:
-    """Record a client presented in group supervision and the group's suggestions."""
+    """Record a client presented in supervision, the group's suggestions and, optionally, the
+    action agreed (its owner defaults to the presenting worker)."""
     _require_supervisor(actor, session.team)
-    if not episodes_visible_to(actor).filter(client=client, team=session.team).exists():
-        raise PermissionDenied
+    _require_presentable(actor, session, client)
+    if agreed_action.strip() and action_due_on is None:
+        raise ValidationError({"action_due_on": _("Say by when the action is due.")})
     presentation = ClientPresentation(
         session=session,
         client=client,
@@ -307,4 +334,13 @@ def present_client(
     with transaction.atomic():
         presentation.save()
         _audit(actor, Action.CREATE, presentation, client.agency_id)
+        if agreed_action.strip() and action_due_on is not None:
+            create_agreed_action(
+                actor=actor,
+                session=session,
+                client=client,
+                text=agreed_action,
+                owner=action_owner or presenter,
+                due_on=action_due_on,
+            )
     return presentation

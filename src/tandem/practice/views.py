@@ -2,31 +2,34 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import F, Q
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 
 from tandem.accounts.access import scope_for
 from tandem.accounts.models import Role, User
 from tandem.clients.models import Client, Episode
 from tandem.clients.selectors import caseload_for, get_client_for, waitlist_summary_for_teams
+from tandem.core import listing
 from tandem.core.access import role_required, user_of
 from tandem.core.form_tokens import form_token_required
 from tandem.core.forms import show_service_error
 from tandem.measures.selectors import measure_status_by_episode
 from tandem.practice import selectors, services
+from tandem.practice.corrections.selectors import voided_contacts_for, voided_plan_items
 from tandem.practice.forms import (
     ContactForm,
     GoalForm,
     GoalStatusForm,
-    PresentationForm,
     ResourceForm,
     SessionForm,
     StepForm,
@@ -55,15 +58,53 @@ def _changed_elsewhere(form: Form) -> None:
     )
 
 
-@require_GET
+# Sort keys of the caseload, the first the default: who has waited longest for a contact, and
+# whose next step falls due first, are the questions a case manager starts the day with.
+CASELOAD_SORTS = {
+    "name": ("client__family_name", "client__given_name", "pk"),
+    "last_contact": (F("last_contact_on").asc(nulls_first=True), "pk"),
+    "next_due": (F("next_step_due_on").asc(nulls_last=True), "pk"),
+}
+# A client without a contact for this many days is shown by the "no recent contact" filter.
+RECENT_CONTACT_DAYS = 14
+
+
+@require_http_methods(["GET", "POST"])
 @role_required(Role.CASE_MANAGER)
+@form_token_required
 def caseload(request: HttpRequest) -> HttpResponse:
-    """My caseload: clients of my open episodes, status and days in episode."""
+    """My caseload: clients of my open episodes and their status, searched, sorted, filtered."""
     user = user_of(request)
     today = timezone.localdate()
-    episodes = list(selectors.with_practice_facts(caseload_for(user)))
-    next_steps = selectors.next_steps_for(episodes)
-    measures = measure_status_by_episode(e.pk for e in episodes)
+    state = listing.listing_for(
+        request,
+        "caseload",
+        sorts=list(CASELOAD_SORTS),
+        filters={
+            "programme": listing.integer,
+            "only": listing.choice(["no_recent_contact", "near_end"]),
+        },
+    )
+    if isinstance(state, HttpResponse):
+        return state
+    all_episodes = selectors.with_practice_facts(caseload_for(user))
+    episodes = listing.search(
+        all_episodes,
+        state.search,
+        ["client__given_name", "client__family_name", "client__preferred_name"],
+    )
+    if state.get("programme") is not None:
+        episodes = episodes.filter(programme_id=state.get("programme"))
+    if state.get("only") == "no_recent_contact":
+        since = today - timedelta(days=RECENT_CONTACT_DAYS)
+        episodes = episodes.filter(Q(last_contact_on__isnull=True) | Q(last_contact_on__lt=since))
+    shown = list(episodes.order_by(*CASELOAD_SORTS[state.sort]))
+    # The whole caseload is read again only when a search or filter narrowed what is shown.
+    every = list(all_episodes) if state.is_filtered else shown
+    if state.get("only") == "near_end":
+        shown = [e for e in shown if e.is_near_end(today)]
+    next_steps = selectors.next_steps_for(shown)
+    measures = measure_status_by_episode(e.pk for e in shown)
     rows = [
         {
             "episode": e,
@@ -79,14 +120,22 @@ def caseload(request: HttpRequest) -> HttpResponse:
                 else None
             ),
         }
-        for e in episodes
+        for e in shown
     ]
-    targets = {e.programme.caseload_target for e in episodes}
+    targets = {e.programme.caseload_target for e in every}
     context = {
         "rows": rows,
+        "total": len(every),
+        "state": state,
+        "programmes": sorted({e.programme for e in every}, key=lambda p: p.name),
+        "sorts": [
+            ("name", _("Name")),
+            ("last_contact", _("Longest without contact")),
+            ("next_due", _("Next step due")),
+        ],
         "today": today,
         "caseload_target": min(targets) if targets else None,
-        "discharge_warnings": sum(1 for row in rows if row["near_end"]),
+        "discharge_warnings": sum(1 for e in every if e.is_near_end(today)),
         "waitlists": waitlist_summary_for_teams(scope_for(user).team_ids(Role.CASE_MANAGER)),
     }
     return render(request, "practice/caseload.html", context)
@@ -174,6 +223,8 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
             "plan": current,
             "version": version,
             "forms": forms,
+            "show_voided": request.GET.get("voided") == "1",
+            "voided": voided_plan_items(current if request.GET.get("voided") == "1" else None),
             "goal_statuses": GoalStatusForm.base_fields["status"].choices,  # type: ignore[attr-defined]  # ChoiceField
             "step_statuses": StepStatusForm.base_fields["status"].choices,  # type: ignore[attr-defined]  # ChoiceField
         },
@@ -251,6 +302,10 @@ def contacts(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "recent": selectors.recent_contacts_for(user, client),
             "figures": selectors.contact_figures_for_worker(user, today=today),
+            "show_voided": request.GET.get("voided") == "1",
+            "voided": (
+                voided_contacts_for(user, client) if request.GET.get("voided") == "1" else []
+            ),
         },
     )
 
@@ -321,41 +376,3 @@ def session_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Supervision session saved."))
             return redirect("practice:session_detail", pk=session.pk)
     return render(request, "practice/session_form.html", {"form": form})
-
-
-@require_http_methods(["GET", "POST"])
-@role_required(*SUPERVISING)
-@form_token_required
-def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """A session, its presented clients and the group's suggestions; present another client."""
-    user = user_of(request)
-    session = selectors.get_session_for(user, pk)
-    form = PresentationForm(
-        request.POST or None, episodes=selectors.presentable_clients(user, session.team)
-    )
-    if request.method == "POST" and form.is_valid():
-        episode = form.cleaned_data["episode"]
-        try:
-            services.present_client(
-                actor=user,
-                session=session,
-                client=episode.client,
-                presenter=episode.primary_case_manager,
-                question=form.cleaned_data["question"],
-                suggestions=form.cleaned_data["suggestions"],
-            )
-        except ValidationError as error:
-            show_service_error(form, error)
-        else:
-            messages.success(request, _("Presentation saved."))
-            return redirect("practice:session_detail", pk=session.pk)
-    return render(
-        request,
-        "practice/session_detail.html",
-        {
-            "session": session,
-            "attendees": list(session.attendees.order_by("full_name")),
-            "presentations": selectors.presentations_of(session),
-            "form": form,
-        },
-    )

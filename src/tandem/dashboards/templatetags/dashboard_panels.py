@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.formats import number_format
 
 from tandem.core.display import Cell
 
@@ -11,11 +12,14 @@ register = template.Library()
 
 @register.filter
 def cell(value: Cell) -> str:
-    """A table cell for display: whole numbers as they are, others to one decimal, empty as —."""
+    """A table cell for display: whole numbers as they are, others to one decimal in the reader's
+    number format, empty as —."""
     if value is None or value == "":
         return "—"
     if isinstance(value, float):
-        return f"{value:.1f}".removesuffix(".0") if value.is_integer() else f"{value:.1f}"
+        return number_format(value, 0 if value.is_integer() else 1, use_l10n=True)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return number_format(value, use_l10n=True)
     return str(value)
 
 

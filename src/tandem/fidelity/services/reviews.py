@@ -225,7 +225,7 @@ def record_consensus(
 def compute_scores(review: FidelityReview) -> dict[str, object]:
     """The scores a finalised review stores, from the consensus and the assessors' ratings."""
     rows = reconciliation_rows(review)
-    missing = [row.item.label for row in rows if row.consensus is None]
+    missing = [row.item.label for row in rows if not row.is_agreed]
     if missing:
         raise ValidationError(
             _("Agree a rating for every item before finalising; still open: %(items)s")
@@ -233,8 +233,8 @@ def compute_scores(review: FidelityReview) -> dict[str, object]:
         )
     by_domain: dict[str, list[int]] = {d.code: [] for d in included_domains(review)}
     for row in rows:
-        if row.consensus is not None:
-            by_domain[row.domain.code].append(row.consensus.rating)
+        if row.agreed_rating is not None:
+            by_domain[row.domain.code].append(row.agreed_rating)
     scale = review.scale
     threshold = (
         None if scale.high_fidelity_threshold is None else float(scale.high_fidelity_threshold)
@@ -266,6 +266,15 @@ def finalise_review(
     scores = compute_scores(review)
     with transaction.atomic():
         _claim(review, expected_version, ReviewStatus.RECONCILING)
+        # Items both assessors rated alike count as agreed: their rating becomes the consensus
+        # row, so that the final review lists an agreed rating for every item it scored.
+        ConsensusRating.objects.bulk_create(
+            ConsensusRating(
+                review=review, item=row.item, rating=row.agreed_rating, decided_by=actor
+            )
+            for row in reconciliation_rows(review)
+            if row.consensus is None and row.agreed_rating is not None
+        )
         review.scores = scores
         review.total = float(scores["total"])  # type: ignore[arg-type]  # a float from scoring
         review.is_high_fidelity = scores["is_high"]  # type: ignore[assignment]  # bool | None

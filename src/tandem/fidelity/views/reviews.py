@@ -237,7 +237,9 @@ def review_reconcile(request: HttpRequest, pk: int) -> HttpResponse:
             "only_differences": only_differences,
             "n_items": len(rows),
             "n_differences": sum(row.differs for row in rows),
-            "n_agreed": sum(row.consensus is not None for row in rows),
+            "n_agreed": sum(row.is_agreed for row in rows),
+            # What still stops the review being finalised, listed at the top with links.
+            "open_rows": [row for row in rows if not row.is_agreed],
         },
         status=status,
     )

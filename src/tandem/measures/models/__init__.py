@@ -10,11 +10,13 @@ from tandem.measures.models.links import (
     RefusedLinkAttempts,
     SelfReportLink,
 )
-from tandem.measures.models.responses import EnteredVia, Response
+from tandem.measures.models.responses import EnteredVia, Response, ResponseCorrection
 from tandem.measures.models.schedules import (
     DAYS_PER_MONTH,
     OPEN_STATUSES,
     Administration,
+    AdministrationChange,
+    AdministrationChangeKind,
     AdministrationStatus,
     Schedule,
     ScheduleRule,
@@ -26,6 +28,8 @@ __all__ = [
     "DAYS_PER_MONTH",
     "OPEN_STATUSES",
     "Administration",
+    "AdministrationChange",
+    "AdministrationChangeKind",
     "AdministrationStatus",
     "EnteredVia",
     "InstrumentWording",
@@ -35,6 +39,7 @@ __all__ = [
     "InvitationStatus",
     "RefusedLinkAttempts",
     "Response",
+    "ResponseCorrection",
     "Schedule",
     "ScheduleRule",
     "ScheduleScope",

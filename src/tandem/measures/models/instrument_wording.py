@@ -32,6 +32,14 @@ class InstrumentWording(models.Model):
     language = models.CharField(_("language"), max_length=2, choices=Language.choices)
     revision = models.PositiveIntegerField(_("revision"), default=1)
     texts = models.JSONField(_("item texts"), default=dict)
+    is_demo = models.BooleanField(
+        _("demo wording"),
+        default=False,
+        help_text=_(
+            "Invented statements for the demonstration, not the instrument's text; every page "
+            "that shows them says so."
+        ),
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -61,6 +61,11 @@ class Response(models.Model):
         verbose_name=_("entered by"),
     )
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True, db_index=True)
+    sent_incomplete = models.BooleanField(
+        _("sent with unanswered items"),
+        default=False,
+        help_text=_("The client was shown the unanswered items and chose to send as is."),
+    )
     version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -74,3 +79,41 @@ class Response(models.Model):
     @override
     def __str__(self) -> str:
         return f"{self.instrument_code} #{self.pk}"
+
+
+class ResponseCorrection(models.Model):
+    """One correction of a completed response by a worker: the answers and scores before and
+    after, and why. The response holds the newest revision; these rows keep every earlier one."""
+
+    response = models.ForeignKey(
+        Response, on_delete=models.PROTECT, related_name="corrections", verbose_name=_("response")
+    )
+    revision = models.PositiveIntegerField(_("revision"))
+    answers_before = models.JSONField(_("answers before"))
+    answers_after = models.JSONField(_("answers after"))
+    scores_before = models.JSONField(_("scores before"))
+    scores_after = models.JSONField(_("scores after"))
+    completed_at_before = models.DateTimeField(_("completed before"), null=True)
+    completed_at_after = models.DateTimeField(_("completed after"), null=True)
+    reason = models.TextField(_("reason"))
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("corrected by"),
+    )
+    corrected_at = models.DateTimeField(_("corrected"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("response correction")
+        verbose_name_plural = _("response corrections")
+        ordering = ["response", "revision"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "revision"], name="measures_correction_unique_revision"
+            )
+        ]
+
+    @override
+    def __str__(self) -> str:
+        return f"correction {self.revision} of response #{self.response_id}"

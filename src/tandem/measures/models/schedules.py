@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -127,6 +128,7 @@ class AdministrationStatus(models.TextChoices):
     MISSED = "missed", _("Missed")
     COMPLETED = "completed", _("Completed")
     CANCELLED = "cancelled", _("Cancelled")
+    NOT_COLLECTED = "not_collected", _("Not collected")
 
 
 OPEN_STATUSES = (
@@ -174,11 +176,26 @@ class Administration(models.Model):
     window_closes = models.DateField(_("window closes"))
     status = models.CharField(
         _("status"),
-        max_length=10,
+        max_length=13,
         choices=AdministrationStatus.choices,
         default=AdministrationStatus.SCHEDULED,
     )
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    closed_reason = models.TextField(
+        _("why it was not collected"),
+        blank=True,
+        help_text=_("Kept when the wave is reopened, until it is closed again."),
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -220,3 +237,45 @@ class Administration(models.Model):
         before = schedule.window_before_days if schedule else 7
         after = schedule.window_after_days if schedule else 14
         return due_date - timedelta(days=before), due_date + timedelta(days=after)
+
+
+class AdministrationChangeKind(models.TextChoices):
+    CLOSED = "closed", _("Closed as not collected")
+    REASON_CORRECTED = "reason_corrected", _("Reason corrected")
+    REOPENED = "reopened", _("Reopened")
+
+
+class AdministrationChange(models.Model):
+    """One hand change of a wave's status by a worker, with the state before and after.
+
+    A wave is closed as "not collected" with a reason, its reason corrected, or reopened; the
+    nightly status moves are not recorded here (they follow the calendar, not a person).
+    """
+
+    administration = models.ForeignKey(
+        Administration,
+        on_delete=models.PROTECT,
+        related_name="changes",
+        verbose_name=_("administration"),
+    )
+    kind = models.CharField(_("change"), max_length=16, choices=AdministrationChangeKind.choices)
+    status_before = models.CharField(_("status before"), max_length=13)
+    status_after = models.CharField(_("status after"), max_length=13)
+    reason_before = models.TextField(_("reason before"), blank=True)
+    reason_after = models.TextField(_("reason after"), blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("wave status change")
+        verbose_name_plural = _("wave status changes")
+        ordering = ["administration", "changed_at", "pk"]
+
+    @override
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"

@@ -7,10 +7,12 @@ transaction. Emails leave on commit.
 
 from tandem.measures.services._common import LINK_LIFETIME_DAYS, TOKEN_BYTES, hash_token
 from tandem.measures.services.administrations import (
+    close_not_collected,
     create_contact_administrations,
     create_due_administrations,
     on_episode_closed,
     refresh_administration_statuses,
+    reopen_administration,
 )
 from tandem.measures.services.links import (
     IssuedLink,
@@ -26,6 +28,8 @@ from tandem.measures.services.refusals import (
 )
 from tandem.measures.services.responses import (
     client_first_name,
+    completed_at_for,
+    correct_response,
     draft_for,
     save_self_report_progress,
     submit_response,
@@ -41,6 +45,9 @@ __all__ = [
     "address_digest",
     "cancel_invitation",
     "client_first_name",
+    "close_not_collected",
+    "completed_at_for",
+    "correct_response",
     "create_contact_administrations",
     "create_due_administrations",
     "draft_for",
@@ -50,6 +57,7 @@ __all__ = [
     "on_episode_closed",
     "record_refused_link_request",
     "refresh_administration_statuses",
+    "reopen_administration",
     "resend_invitation",
     "save_self_report_progress",
     "send_due_reminders",

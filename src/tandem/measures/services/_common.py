@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from tandem.accounts.models import User
 from tandem.clients.models import Episode
@@ -29,3 +29,8 @@ def require_episode_access(actor: User, episode: Episode) -> None:
 def agency_id_of(administration: Administration) -> int:
     """The agency an administration's audit events belong to."""
     return administration.client.agency_id
+
+
+def field_error(field: str, message: str, code: str) -> ValidationError:
+    """A ``ValidationError`` on one field whose code survives (``error_dict[field][0].code``)."""
+    return ValidationError({field: ValidationError(message, code=code)})

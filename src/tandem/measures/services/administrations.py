@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
 from tandem.audit.models import Action
@@ -15,6 +17,8 @@ from tandem.clients.models import Episode
 from tandem.measures.models import (
     OPEN_STATUSES,
     Administration,
+    AdministrationChange,
+    AdministrationChangeKind,
     AdministrationStatus,
     Invitation,
     InvitationStatus,
@@ -24,6 +28,7 @@ from tandem.measures.models import (
     status_on,
 )
 from tandem.measures.registry import Instrument, get_instrument
+from tandem.measures.services._common import field_error, require_episode_access
 
 
 # ---- due administrations ------------------------------------------------------------------------
@@ -208,3 +213,143 @@ def refresh_administration_statuses(*, today: date | None = None) -> int:
             object_id=f"nightly:{today.isoformat()}:{changed}",
         )
     return changed
+
+
+# ---- closing a wave by hand ---------------------------------------------------------------------
+CLOSABLE_STATUSES = (*OPEN_STATUSES, AdministrationStatus.MISSED)
+
+
+def _locked_current(administration: Administration, expected_version: int) -> Administration:
+    locked = Administration.objects.select_for_update().get(pk=administration.pk)
+    if locked.version != expected_version:
+        raise ValidationError(
+            {
+                "__all__": ValidationError(
+                    _(
+                        "This measure was changed by someone else meanwhile. "
+                        "Review it and try again."
+                    ),
+                    code="stale",
+                )
+            }
+        )
+    return locked
+
+
+def _record_change(
+    *,
+    actor: User,
+    administration: Administration,
+    kind: AdministrationChangeKind,
+    status_before: str,
+    reason_before: str,
+) -> AdministrationChange:
+    change = AdministrationChange.objects.create(
+        administration=administration,
+        kind=kind,
+        status_before=status_before,
+        status_after=administration.status,
+        reason_before=reason_before,
+        reason_after=administration.closed_reason,
+        changed_by=actor,
+    )
+    agency_id = administration.client.agency_id
+    record_event(actor=actor, action=Action.CREATE, obj=change, agency_id=agency_id)
+    record_event(actor=actor, action=Action.UPDATE, obj=administration, agency_id=agency_id)
+    return change
+
+
+def close_not_collected(
+    *, actor: User, administration: Administration, reason: str, expected_version: int
+) -> AdministrationChange:
+    """Close an open or missed wave as "not collected", saying why; or correct that reason.
+
+    Live links stop working and pending reminders are cancelled. The status and reason before
+    and after are kept in an ``AdministrationChange`` (the audit event names it).
+    """
+    require_episode_access(actor, administration.episode)
+    reason = reason.strip()
+    if not reason:
+        raise field_error("reason", _("Say why this measure was not collected."), "required")
+    with transaction.atomic():
+        locked = _locked_current(administration, expected_version)
+        status_before, reason_before = locked.status, locked.closed_reason
+        if status_before == AdministrationStatus.NOT_COLLECTED:
+            if reason == reason_before:
+                raise field_error("reason", _("The reason is unchanged."), "unchanged")
+            kind = AdministrationChangeKind.REASON_CORRECTED
+        elif status_before in CLOSABLE_STATUSES:
+            kind = AdministrationChangeKind.CLOSED
+        else:
+            raise field_error(
+                "__all__",
+                _("Only a wave that is still open or was missed can be closed."),
+                "not_open",
+            )
+        now = timezone.now()
+        locked.status = AdministrationStatus.NOT_COLLECTED
+        locked.closed_reason = reason
+        locked.closed_by = actor
+        locked.closed_at = now
+        locked.version += 1
+        locked.save(update_fields=["status", "closed_reason", "closed_by", "closed_at", "version"])
+        SelfReportLink.objects.filter(
+            administration=locked, used_at__isnull=True, cancelled_at__isnull=True
+        ).update(cancelled_at=now)
+        Invitation.objects.filter(
+            link__administration=locked, status=InvitationStatus.PENDING
+        ).update(status=InvitationStatus.CANCELLED, cancelled_at=now)
+        change = _record_change(
+            actor=actor,
+            administration=locked,
+            kind=kind,
+            status_before=status_before,
+            reason_before=reason_before,
+        )
+    administration.refresh_from_db()
+    return change
+
+
+def reopen_administration(
+    *,
+    actor: User,
+    administration: Administration,
+    expected_version: int,
+    today: date | None = None,
+) -> AdministrationChange:
+    """Undo "not collected": the wave takes the status its dates give it today again."""
+    require_episode_access(actor, administration.episode)
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        locked = _locked_current(administration, expected_version)
+        if locked.status != AdministrationStatus.NOT_COLLECTED:
+            raise field_error(
+                "__all__", _("Only a wave closed as not collected can be reopened."), "not_closed"
+            )
+        # After discharge only the discharge wave itself is still collected.
+        if locked.episode.end_date is not None and locked.wave != "discharge":
+            raise field_error(
+                "__all__",
+                _("The episode is closed: its waves cannot be reopened."),
+                "episode_closed",
+            )
+        status_before, reason_before = locked.status, locked.closed_reason
+        locked.status = status_on(
+            today,
+            window_opens=locked.window_opens,
+            due_date=locked.due_date,
+            window_closes=locked.window_closes,
+        )
+        locked.closed_by = None
+        locked.closed_at = None
+        locked.version += 1
+        locked.save(update_fields=["status", "closed_by", "closed_at", "version"])
+        change = _record_change(
+            actor=actor,
+            administration=locked,
+            kind=AdministrationChangeKind.REOPENED,
+            status_before=status_before,
+            reason_before=reason_before,
+        )
+    administration.refresh_from_db()
+    return change

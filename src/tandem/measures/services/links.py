@@ -147,6 +147,23 @@ def issue_link(
     agency_id = agency_id_of(administration)
     reminder_days = administration.schedule.reminder_after_days if administration.schedule else 7
     with transaction.atomic():
+        # One live link per wave: a fresh link replaces the earlier ones (they stop working and
+        # their reminders are cancelled), and takes over the answers given on them so far.
+        replaced = list(
+            SelfReportLink.objects.select_for_update().filter(
+                administration=administration, used_at__isnull=True, cancelled_at__isnull=True
+            )
+        )
+        draft = next((old.response for old in replaced if old.response is not None), None)
+        for old in replaced:
+            old.cancelled_at = now
+            old.response = None
+            old.save(update_fields=["cancelled_at", "response"])
+            old.invitations.filter(status=InvitationStatus.PENDING).update(
+                status=InvitationStatus.CANCELLED, cancelled_at=now
+            )
+            record_event(actor=actor, action=Action.UPDATE, obj=old, agency_id=agency_id)
+        link.response = draft
         link.save()
         record_event(actor=actor, action=Action.CREATE, obj=link, agency_id=agency_id)
         Invitation.objects.create(

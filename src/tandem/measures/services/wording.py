@@ -25,9 +25,13 @@ def _may_upload(actor: User | None, agency: Agency) -> bool:
 
 
 def load_wording(
-    *, actor: User | None, agency: Agency, document: WordingDocument
+    *, actor: User | None, agency: Agency, document: WordingDocument, is_demo: bool = False
 ) -> list[InstrumentWording]:
-    """Store a new revision of each language in the document, all or nothing, audited."""
+    """Store a new revision of each language in the document, all or nothing, audited.
+
+    ``is_demo`` marks invented demonstration statements: pages showing them say they are not
+    the instrument's text.
+    """
     if not _may_upload(actor, agency):
         record_event(
             actor=actor,
@@ -56,6 +60,7 @@ def load_wording(
                 language=language,
                 revision=(latest or 0) + 1,
                 texts=texts,
+                is_demo=is_demo,
                 uploaded_by=actor,
             )
             row.full_clean()

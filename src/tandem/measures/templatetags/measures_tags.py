@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
 
 from tandem.accounts.access import scope_for
@@ -31,10 +32,16 @@ def client_measures(context: template.Context, client: Client) -> dict[str, Any]
         return {"visible": False}
     administrations = selectors.client_administrations_for(user, client)
     history = histories(selectors.client_responses_for(user, client))
+    attention = selectors.by_urgency(administrations)
     return {
         "visible": True,
         "client": client,
-        "open_administrations": [a for a in administrations if a.is_open or a.status == "missed"],
+        "attention": attention,
+        "open_administrations": attention.current,
+        "scheduled": [a for a in administrations if a.status == AdministrationStatus.SCHEDULED],
+        "not_collected": [
+            a for a in administrations if a.status == AdministrationStatus.NOT_COLLECTED
+        ],
         "completed_count": sum(
             1 for a in administrations if a.status == AdministrationStatus.COMPLETED
         ),
@@ -58,10 +65,19 @@ def wave_label(wave: str) -> str:
         return _("Discharge")
     kind, _sep, number = wave.partition(" ")
     if kind == "month":
-        return _("Month %(number)s") % {"number": number}
+        return _("Month %(number)s") % {"number": _decimal(number)}
     if kind == "contact":
         return _("Contact %(number)s") % {"number": number}
     return wave
+
+
+def _decimal(number: str) -> str:
+    """A number from a wave's machine label ("4.5") in the reader's format ("4,5")."""
+    try:
+        value = float(number)
+    except ValueError:
+        return number
+    return number_format(value, 0 if value.is_integer() else 1, use_l10n=True)
 
 
 @register.filter
@@ -72,13 +88,20 @@ def score_value(scores: dict[str, float | None], name: str) -> str:
     value = scores.get(name)
     if value is None:
         return _("not scored")
-    return f"{value:.1f}".removesuffix(".0")
+    value = round(float(value), 1)
+    return number_format(value, 0 if value.is_integer() else 1, use_l10n=True)
 
 
 @register.filter
 def localised_label(label: str) -> str:
     """A built-in instrument title or score label in the active language."""
     return localised(label)
+
+
+@register.filter
+def add_rows(first: list[Any], second: list[Any]) -> list[Any]:
+    """Two lists of rows one after the other."""
+    return [*first, *second]
 
 
 @register.inclusion_tag("measures/_programme_links.html", takes_context=True)

@@ -7,10 +7,10 @@ from typing import Any
 import segno
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -23,10 +23,30 @@ from tandem.core.form_tokens import (
 )
 from tandem.measures import selectors, services
 from tandem.measures.answers import clean_answers
-from tandem.measures.forms import LinkForm, answers_from_post, item_rows
-from tandem.measures.models import Administration, InvitationChannel
+from tandem.measures.forms import (
+    CloseForm,
+    CorrectionForm,
+    LinkForm,
+    PaperEntryForm,
+    ReopenForm,
+    answer_rows,
+    answers_from_post,
+    item_rows,
+    score_rows,
+)
+from tandem.measures.models import (
+    Administration,
+    AdministrationStatus,
+    InvitationChannel,
+    Response,
+)
 from tandem.measures.registry import get_instrument
-from tandem.measures.views._common import CLINICAL, errors_by_field, licensed_wording
+from tandem.measures.views._common import (
+    CLINICAL,
+    errors_by_field,
+    licensed_wording,
+    wording_context,
+)
 
 
 def _administration_page(
@@ -35,9 +55,16 @@ def _administration_page(
     *,
     answers: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
+    entry_form: PaperEntryForm | None = None,
+    close_form: CloseForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     instrument = get_instrument(administration.instrument_code)
+    wording = licensed_wording(administration, translation.get_language() or "en")
+    if administration.status == AdministrationStatus.COMPLETED:
+        response = selectors.completed_response_of(administration)
+        if response is not None:
+            return _completed_page(request, administration, response, status=status)
     draft = services.draft_for(administration)
     if answers is None and draft is not None:
         answers = dict(draft.answers)
@@ -49,15 +76,69 @@ def _administration_page(
             "client": administration.client,
             "instrument": instrument,
             "is_self_report": instrument.respondent == "client",
-            "items": item_rows(
-                instrument,
-                answers or {},
-                errors,
-                licensed_wording(administration, translation.get_language() or "en"),
-            ),
+            "items": item_rows(instrument, answers or {}, errors, wording.texts),
             "errors": errors or {},
             "link_form": LinkForm(),
+            "live_link": administration.links.filter(
+                used_at__isnull=True, cancelled_at__isnull=True, expires_at__gt=timezone.now()
+            ).exists(),
+            "entry_form": entry_form or PaperEntryForm(),
+            "close_form": close_form
+            or CloseForm(
+                initial={"version": administration.version, "reason": administration.closed_reason}
+            ),
+            "changes": administration.changes.select_related("changed_by").order_by("-pk"),
             "draft": draft,
+            "validate_url": reverse("measures:validate_item", args=[administration.pk]),
+            **wording_context(request.user, wording),
+        },
+        status=status,
+    )
+
+
+def _completed_page(
+    request: HttpRequest,
+    administration: Administration,
+    response: Response,
+    *,
+    form: CorrectionForm | None = None,
+    answers: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    correcting: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    instrument = get_instrument(response.instrument_code)
+    wording = licensed_wording(administration, translation.get_language() or "en")
+    current = dict(response.answers)
+    return render(
+        request,
+        "measures/response.html",
+        {
+            "administration": administration,
+            "client": administration.client,
+            "instrument": instrument,
+            "response": response,
+            "answers": answer_rows(instrument, current, wording.texts),
+            "scores": score_rows(instrument, response.scores),
+            "corrections": response.corrections.select_related("corrected_by").order_by(
+                "-revision"
+            ),
+            "correcting": correcting,
+            "items": item_rows(
+                instrument, current if answers is None else answers, errors, wording.texts
+            ),
+            "errors": errors or {},
+            "form": form
+            or CorrectionForm(
+                initial={
+                    "version": response.version,
+                    "completed_on": timezone.localdate(response.completed_at)
+                    if response.completed_at
+                    else None,
+                }
+            ),
+            "validate_url": reverse("measures:validate_item", args=[administration.pk]),
+            **wording_context(request.user, wording),
         },
         status=status,
     )
@@ -67,13 +148,25 @@ def _administration_page(
 @role_required(*CLINICAL)
 @form_token_required
 def administration_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """One due measure: enter a clinician-rated or paper form, or hand the client a link."""
+    """One measure: enter a clinician-rated or paper form, hand the client a link, or, once
+    completed, read the answers and scores back."""
     user = user_of(request)
     administration = selectors.get_administration_for(user, pk)
     if request.method == "GET":
         return _administration_page(request, administration)
     instrument = get_instrument(administration.instrument_code)
     raw = answers_from_post(instrument, request.POST)
+    entry_form = PaperEntryForm(request.POST)
+    if not entry_form.is_valid():
+        submission_not_saved(request)
+        return _administration_page(
+            request,
+            administration,
+            answers=raw,
+            errors={},
+            entry_form=entry_form,
+            status=400,
+        )
     try:
         services.submit_response(
             actor=user,
@@ -81,23 +174,164 @@ def administration_detail(request: HttpRequest, pk: int) -> HttpResponse:
             answers=raw,
             language=translation.get_language() or "en",
             expected_version=_posted_version(request),
+            completed_on=entry_form.cleaned_data["completed_on"],
         )
     except ValidationError as error:
+        submission_not_saved(request)
         # A stale form shows the client's current answers, not the worker's overwrite of them.
         stale = (
             "stale" in {e.code for e in error.error_dict.get("answers", [])}
             if hasattr(error, "error_dict")
             else False
         )
+        errors = errors_by_field(error)
+        if "completed_on" in errors:
+            entry_form.add_error("completed_on", errors.pop("completed_on"))
         return _administration_page(
             request,
             administration,
             answers=None if stale else raw,
-            errors=errors_by_field(error),
+            errors=errors,
+            entry_form=entry_form,
             status=409 if stale else 400,
         )
     messages.success(request, _("The answers were saved and scored."))
     return redirect("clients:client_detail", administration.client_id)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*CLINICAL)
+@form_token_required
+def response_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a completed response's answers or date, with a reason; it is scored again."""
+    user = user_of(request)
+    response = selectors.get_response_for(user, pk)
+    administration = response.administration
+    if administration is None:
+        raise Http404
+    if request.method == "GET":
+        return _completed_page(request, administration, response, correcting=True)
+    instrument = get_instrument(response.instrument_code)
+    raw = answers_from_post(instrument, request.POST)
+    form = CorrectionForm(request.POST)
+    if not form.is_valid():
+        submission_not_saved(request)
+        return _completed_page(
+            request,
+            administration,
+            response,
+            form=form,
+            answers=raw,
+            correcting=True,
+            status=400,
+        )
+    try:
+        services.correct_response(
+            actor=user,
+            response=response,
+            answers=raw,
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"],
+            completed_on=form.cleaned_data["completed_on"],
+        )
+    except ValidationError as error:
+        submission_not_saved(request)
+        errors = errors_by_field(error)
+        for field in ("reason", "completed_on"):
+            if field in errors:
+                form.add_error(field, errors.pop(field))
+        if "__all__" in errors:
+            errors["answers"] = f"{errors.get('answers', '')} {errors.pop('__all__')}".strip()
+        stale = (
+            "stale" in {e.code for e in error.error_dict.get("answers", [])}
+            if hasattr(error, "error_dict")
+            else False
+        )
+        if stale:
+            response.refresh_from_db()
+        return _completed_page(
+            request,
+            administration,
+            response,
+            form=CorrectionForm(
+                initial={
+                    "version": response.version,
+                    "reason": form.cleaned_data["reason"],
+                    "completed_on": form.cleaned_data["completed_on"],
+                }
+            )
+            if stale
+            else form,
+            answers=None if stale else raw,
+            errors=errors,
+            correcting=True,
+            status=409 if stale else 400,
+        )
+    messages.success(request, _("The answers were corrected and scored again."))
+    return redirect("measures:administration", administration.pk)
+
+
+@require_POST
+@role_required(*CLINICAL)
+@form_token_required
+def administration_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """Close a wave as not collected, with a reason (or correct the reason of a closed one)."""
+    user = user_of(request)
+    administration = selectors.get_administration_for(user, pk)
+    form = CloseForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            services.close_not_collected(
+                actor=user,
+                administration=administration,
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except ValidationError as error:
+            if "stale" in {e.code for e in error.error_dict.get("__all__", [])}:
+                status = 409
+            for field, message in errors_by_field(error).items():
+                form.add_error(None if field == "__all__" else field, message)
+        else:
+            messages.success(request, _("The measure was closed as not collected."))
+            return redirect("measures:administration", administration.pk)
+    submission_not_saved(request)
+    if status == 409:
+        # Offer the current version with what was typed, so that a second send can succeed.
+        administration.refresh_from_db()
+        stale_errors = form.non_field_errors()
+        form = CloseForm({"version": administration.version, "reason": form.cleaned_data["reason"]})
+        form.is_valid()
+        for stale_message in stale_errors:
+            form.add_error(None, str(stale_message))
+    return _administration_page(request, administration, close_form=form, status=status)
+
+
+@require_POST
+@role_required(*CLINICAL)
+@form_token_required
+def administration_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    """Undo "not collected": the wave is open (or missed) again as its dates say."""
+    user = user_of(request)
+    administration = selectors.get_administration_for(user, pk)
+    form = ReopenForm(request.POST)
+    error_text = _("The form was incomplete. Reload the page and try again.")
+    if form.is_valid():
+        try:
+            services.reopen_administration(
+                actor=user,
+                administration=administration,
+                expected_version=form.cleaned_data["version"],
+            )
+        except ValidationError as error:
+            error_text = " ".join(error.messages)
+        else:
+            messages.success(request, _("The measure was reopened."))
+            return redirect("measures:administration", administration.pk)
+    submission_not_saved(request)
+    messages.error(request, error_text)
+    return redirect("measures:administration", administration.pk)
 
 
 def _posted_version(request: HttpRequest) -> int | None:

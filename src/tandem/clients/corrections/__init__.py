@@ -1,0 +1,1 @@
+"""Corrections of a client's record and hand-overs of episodes, with the history they leave."""
