@@ -3,7 +3,7 @@ menu folded and opened, contact entry on one screen.
 
 The size rule (WCAG 2.5.5, 44 x 44 CSS px) holds for every visible link, button, summary and form
 control in the header and main. Documented exceptions, as WCAG's "inline" exception: a link
-inside running text (a paragraph, a definition, a list item with more than the link); a radio
+inside running text (a paragraph, a definition or a list item with more text than the link); a radio
 button or checkbox counts by its label, which is what a finger hits; a visually hidden element.
 """
 
@@ -42,7 +42,7 @@ MEASURE = """(min) => {
   };
   const inRunningText = (el) => {
     const holder = el.parentElement.closest('p, dd, li, td, th, label, legend, h1, h2, h3');
-    if (!holder || !/^(P|DD)$/.test(holder.tagName)) return false;
+    if (!holder || !/^(P|DD|LI)$/.test(holder.tagName)) return false;
     return holder.textContent.trim() !== el.textContent.trim();
   };
   const small = [];
