@@ -147,7 +147,7 @@ APP_EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
     # An action agreed for the relationship's client, owned by its case manager.
     "practice:agreed_action": (
         ANON,
-        grid(every(403), **{k.value: v for k, v in TEAMS_ONLY.items()}),
+        grid(every(403), **{k.value: v for k, v in CLINICAL_ONLY.items()}),
     ),
     "practice:agreed_action_done": (ANON, grid(every(405))),  # POST only
     "measures:administration": (

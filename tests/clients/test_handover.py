@@ -6,6 +6,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from tandem.alerts.models import Alert, AlertRule
+from tandem.alerts.selectors import alerts_visible_to
 from tandem.audit.models import AuditEvent
 from tandem.clients.corrections import services
 from tandem.clients.models import ChangeKind, DischargeReason, Episode, RecordChange
@@ -153,3 +155,35 @@ def test_two_hand_overs_from_the_same_assignment_let_only_the_first_through(
             case_manager=world.other_team_case_manager,
             reason="Moved.",
         )
+
+
+def test_open_alerts_follow_the_episode_to_its_new_team_and_case_manager(
+    world: World,
+) -> None:
+    episode = own_episode(world)
+    alert = Alert.objects.create(
+        rule=AlertRule.NO_RECENT_CONTACT,
+        team=episode.team,
+        episode=episode,
+        client=episode.client,
+        worker=episode.primary_case_manager,
+        subject_key=f"episode:{episode.pk}",
+        opened_on=episode.start_date,
+        reason={"last_contact": None, "days_since_contact": None, "days_in_episode": 30},
+    )
+    services.hand_over_episode(
+        actor=world.programme_manager,
+        episode=episode,
+        team=world.other_team,
+        case_manager=world.other_team_case_manager,
+        reason="Moved across town.",
+    )
+    alert.refresh_from_db()
+    assert (alert.team, alert.worker) == (world.other_team, world.other_team_case_manager)
+    assert alerts_visible_to(world.other_team_case_manager).filter(pk=alert.pk).exists()
+    assert not alerts_visible_to(world.case_manager).filter(pk=alert.pk).exists()
+
+
+def test_the_team_page_links_each_episode_to_its_hand_over(world: World, login_as: LoginAs) -> None:
+    html = login_as(world.supervisor).get(f"/teams/{world.team.pk}/").content.decode()
+    assert f"/episodes/{own_episode(world).pk}/handover/" in html

@@ -203,6 +203,8 @@ def test_a_correction_on_a_stale_form_is_refused_and_keeps_the_typed_text(
     assert "Call the choir lead and the landlord" in response.content.decode()
     action.refresh_from_db()
     assert action.text == "Call the choir lead"
+    # The form now carries the version read just now: saving again, on purpose, goes through.
+    assert response.context["forms"]["correct"]["version"].value() == str(action.version)
 
 
 def test_voiding_needs_a_reason_and_keeps_the_action_on_record(
@@ -335,3 +337,38 @@ def test_an_owner_who_no_longer_sees_the_client_cannot_close_the_action(world: W
         supervision.mark_agreed_action_done(
             actor=outsider, action=action, expected_version=1, on=timezone.localdate()
         )
+
+
+def test_the_owner_reopens_an_action_marked_done_by_mistake(
+    world: World, login_as: LoginAs
+) -> None:
+    session = group_session(world)
+    present(world, session, world.own_client)
+    action = agreed(world, session, world.own_client)
+    http = login_as(world.case_manager)
+    done = http.post(
+        f"/supervision/actions/{action.pk}/done/",
+        {"version": 1, "next": "/caseload/"},
+        headers={"HX-Request": "true"},
+    )
+    assert f"/supervision/actions/{action.pk}/" in done.content.decode()  # the way back
+    page = http.get(f"/supervision/actions/{action.pk}/")
+    assert page.status_code == 200
+    assert 'value="correct"' not in page.content.decode()  # correcting is the supervisor's
+    http.post(
+        f"/supervision/actions/{action.pk}/",
+        {"step": "reopen", "version": 2, "reason": "Clicked the wrong row"},
+    )
+    action.refresh_from_db()
+    assert action.status == AgreedActionStatus.OPEN
+
+
+def test_the_owner_cannot_correct_or_void_the_action(world: World, login_as: LoginAs) -> None:
+    session = group_session(world)
+    present(world, session, world.own_client)
+    action = agreed(world, session, world.own_client)
+    http = login_as(world.case_manager)
+    url = f"/supervision/actions/{action.pk}/"
+    assert http.post(url, {"step": "void", "version": 1, "void_reason": "x"}).status_code == 403
+    action.refresh_from_db()
+    assert action.status == AgreedActionStatus.OPEN

@@ -123,3 +123,14 @@ def test_a_searched_caseload_query_count_does_not_grow_with_clients(
         assert response.status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_filter_shows_time_limited_episodes_ending_soon(world: World, login_as: LoginAs) -> None:
+    world.programme.time_limit_days = 84
+    world.programme.save()
+    ending = my_episode(world, "Ending")
+    ending.start_date = timezone.localdate() - timedelta(days=80)
+    ending.save()
+    html = login_as(world.case_manager).get("/caseload/?only=near_end").content.decode()
+    assert ending.client.display_name in html
+    assert world.own_client.display_name not in html

@@ -6,6 +6,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tandem.audit.models import AuditEvent
@@ -322,3 +324,39 @@ def test_voided_contacts_leave_the_fidelity_indicators_and_the_programme_flow(
         e.pk: e.first_contact_on for e in episodes_of(world.programme, episode.start_date, today)
     }
     assert flow[episode.pk] == kept.occurred_on
+
+
+def test_the_record_history_shows_contact_corrections_with_labels(
+    world: World, login_as: LoginAs
+) -> None:
+    contact = a_contact(world)
+    corrections.correct_contact(
+        actor=world.case_manager,
+        contact=contact,
+        expected_version=1,
+        reason="It was by phone.",
+        mode=ContactMode.PHONE,
+    )
+    html = login_as(world.supervisor).get(f"/clients/{world.own_client.pk}/history/")
+    text = html.content.decode()
+    assert "It was by phone." in text
+    assert str(ContactMode.COMMUNITY.label) in text
+    assert str(ContactMode.PHONE.label) in text
+
+
+def test_the_history_query_count_does_not_grow_with_changes(
+    world: World, login_as: LoginAs
+) -> None:
+    http = login_as(world.case_manager)
+    counts = []
+    for n in (2, 30):
+        for _ in range(n):
+            contact = a_contact(world)
+            corrections.void_contact(
+                actor=world.case_manager, contact=contact, expected_version=1, reason="Twice."
+            )
+        with CaptureQueriesContext(connection) as queries:
+            response = http.get(f"/clients/{world.own_client.pk}/history/")
+        assert response.status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

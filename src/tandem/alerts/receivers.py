@@ -1,10 +1,16 @@
-"""Re-evaluate a team's score alerts once a client's response is scored or imported."""
+"""Re-evaluate a team's score alerts once a client's response is scored or imported, and move
+an episode's open alerts with it when it is handed over."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from tandem.accounts.models import User
+from tandem.alerts.models import Alert, AlertStatus
+from tandem.audit.models import Action
+from tandem.audit.services import record_event
 from tandem.clients.models import Episode
+from tandem.clients.signals import episode_handed_over
 from tandem.measures.signals import response_completed, responses_imported
 
 
@@ -35,7 +41,25 @@ def evaluate_after_import(*, episode_ids: list[int], **kwargs: Any) -> None:
         evaluate_score_alerts.enqueue(team_ids=team_ids)
 
 
+def follow_hand_over(*, actor: User, episode: Episode, **kwargs: Any) -> None:
+    """The episode's unresolved alerts go to its new team and case manager, who act on them."""
+    moved = (
+        Alert.objects.filter(episode=episode)
+        .exclude(status=AlertStatus.RESOLVED)
+        .update(team=episode.team, worker=episode.primary_case_manager)
+    )
+    if moved:
+        record_event(
+            actor=actor,
+            action=Action.UPDATE,
+            object_type="alerts.alert",
+            object_id=f"episode:{episode.pk}",
+            agency_id=episode.programme.agency_id,
+        )
+
+
 def connect() -> None:
+    episode_handed_over.connect(follow_hand_over, dispatch_uid="alerts.follow_hand_over")
     response_completed.connect(
         evaluate_after_response, dispatch_uid="alerts.evaluate_after_response"
     )

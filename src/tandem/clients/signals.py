@@ -1,4 +1,4 @@
-"""Hooks that clients offers to the apps above it: an episode opened or closed.
+"""Hooks that clients offers to the apps above it: an episode opened, closed or handed over.
 
 Clients never imports the apps that react (measures schedules the due questionnaires, say):
 they connect receivers to these signals in their ``AppConfig.ready``. Each is sent with
@@ -17,3 +17,7 @@ episode_opened = Signal()
 # Sent by ``clients.services.close_episode`` once the discharge is saved and audited: the
 # episode is closed, with its ``end_date`` set.
 episode_closed = Signal()
+
+# Sent by ``clients.corrections.services.hand_over_episode`` once the episode has its new team
+# and primary case manager, with ``from_team_id`` and ``from_case_manager_id`` as well.
+episode_handed_over = Signal()

@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from typing_extensions import override
 
 from tandem.clients.models import Client, Episode
@@ -382,9 +383,10 @@ class ClientPresentation(models.Model):
 
 
 class AgreedActionStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    DONE = "done", _("Done")
-    VOIDED = "voided", _("Voided")
+    # A context of their own: "open", "done" and "voided" agree in gender with the noun in French.
+    OPEN = "open", pgettext_lazy("agreed action", "Open")
+    DONE = "done", pgettext_lazy("agreed action", "Done")
+    VOIDED = "voided", pgettext_lazy("agreed action", "Voided")
 
 
 class AgreedAction(models.Model):
@@ -462,11 +464,11 @@ class AgreedAction(models.Model):
 
 
 class AgreedActionChangeKind(models.TextChoices):
-    CREATED = "created", _("Agreed")
-    EDITED = "edited", _("Corrected")
-    DONE = "done", _("Marked done")
-    REOPENED = "reopened", _("Reopened")
-    VOIDED = "voided", _("Voided")
+    CREATED = "created", pgettext_lazy("agreed action", "Agreed")
+    EDITED = "edited", pgettext_lazy("agreed action", "Corrected")
+    DONE = "done", pgettext_lazy("agreed action", "Marked done")
+    REOPENED = "reopened", pgettext_lazy("agreed action", "Reopened")
+    VOIDED = "voided", pgettext_lazy("agreed action", "Voided")
 
 
 class AgreedActionChange(models.Model):

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from tandem.accounts.access import scope_for
@@ -15,6 +15,7 @@ from tandem.audit.models import Action
 from tandem.audit.services import record_event
 from tandem.clients.models import Client, Episode, EpisodeStatus
 from tandem.clients.selectors import episodes_visible_to
+from tandem.core import listing
 from tandem.core.access import deny_read
 from tandem.orgs.models import Team
 from tandem.practice.models import (
@@ -136,6 +137,46 @@ def with_practice_facts(episodes: QuerySet[Episode]) -> QuerySet[Episode]:
         goals_achieved=Coalesce(Subquery(achieved), 0),
         next_step_due_on=Subquery(next_due),
     )
+
+
+# Sort keys of the caseload, the first the default: who has waited longest for a contact, and
+# whose next step falls due first, are the questions a case manager starts the day with.
+CASELOAD_SORTS = {
+    "name": ("client__family_name", "client__given_name", "pk"),
+    "last_contact": (F("last_contact_on").asc(nulls_first=True), "pk"),
+    "next_due": (F("next_step_due_on").asc(nulls_last=True), "pk"),
+}
+# A client without a contact for this many days is shown by the "no recent contact" filter.
+RECENT_CONTACT_DAYS = 14
+
+
+def caseload_matching(
+    episodes: QuerySet[Episode],
+    *,
+    today: date,
+    search: str = "",
+    programme_id: int | None = None,
+    only: str | None = None,
+    sort: str = "name",
+) -> list[Episode]:
+    """A caseload already read through ``caseload_for`` and ``with_practice_facts``, narrowed.
+
+    ``only`` is ``"no_recent_contact"`` (none in ``RECENT_CONTACT_DAYS`` days, or never) or
+    ``"near_end"`` (a time-limited episode within two weeks of its end).
+    """
+    episodes = listing.search(
+        episodes, search, ["client__given_name", "client__family_name", "client__preferred_name"]
+    )
+    if programme_id is not None:
+        episodes = episodes.filter(programme_id=programme_id)
+    if only == "no_recent_contact":
+        since = today - timedelta(days=RECENT_CONTACT_DAYS)
+        episodes = episodes.filter(Q(last_contact_on__isnull=True) | Q(last_contact_on__lt=since))
+    found = list(episodes.order_by(*CASELOAD_SORTS[sort]))
+    if only == "near_end":
+        # The limit depends on the programme's model: decided per episode, on a short list.
+        found = [e for e in found if e.is_near_end(today)]
+    return found
 
 
 def next_steps_for(episodes: Iterable[Episode]) -> dict[int, Step]:

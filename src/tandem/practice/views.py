@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -58,17 +56,6 @@ def _changed_elsewhere(form: Form) -> None:
     )
 
 
-# Sort keys of the caseload, the first the default: who has waited longest for a contact, and
-# whose next step falls due first, are the questions a case manager starts the day with.
-CASELOAD_SORTS = {
-    "name": ("client__family_name", "client__given_name", "pk"),
-    "last_contact": (F("last_contact_on").asc(nulls_first=True), "pk"),
-    "next_due": (F("next_step_due_on").asc(nulls_last=True), "pk"),
-}
-# A client without a contact for this many days is shown by the "no recent contact" filter.
-RECENT_CONTACT_DAYS = 14
-
-
 @require_http_methods(["GET", "POST"])
 @role_required(Role.CASE_MANAGER)
 @form_token_required
@@ -79,7 +66,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
     state = listing.listing_for(
         request,
         "caseload",
-        sorts=list(CASELOAD_SORTS),
+        sorts=list(selectors.CASELOAD_SORTS),
         filters={
             "programme": listing.integer,
             "only": listing.choice(["no_recent_contact", "near_end"]),
@@ -88,21 +75,16 @@ def caseload(request: HttpRequest) -> HttpResponse:
     if isinstance(state, HttpResponse):
         return state
     all_episodes = selectors.with_practice_facts(caseload_for(user))
-    episodes = listing.search(
+    shown = selectors.caseload_matching(
         all_episodes,
-        state.search,
-        ["client__given_name", "client__family_name", "client__preferred_name"],
+        today=today,
+        search=state.search,
+        programme_id=state.get("programme"),
+        only=state.get("only"),
+        sort=state.sort,
     )
-    if state.get("programme") is not None:
-        episodes = episodes.filter(programme_id=state.get("programme"))
-    if state.get("only") == "no_recent_contact":
-        since = today - timedelta(days=RECENT_CONTACT_DAYS)
-        episodes = episodes.filter(Q(last_contact_on__isnull=True) | Q(last_contact_on__lt=since))
-    shown = list(episodes.order_by(*CASELOAD_SORTS[state.sort]))
     # The whole caseload is read again only when a search or filter narrowed what is shown.
     every = list(all_episodes) if state.is_filtered else shown
-    if state.get("only") == "near_end":
-        shown = [e for e in shown if e.is_near_end(today)]
     next_steps = selectors.next_steps_for(shown)
     measures = measure_status_by_episode(e.pk for e in shown)
     rows = [

@@ -23,6 +23,7 @@ from tandem.audit.models import Action
 from tandem.audit.services import record_event
 from tandem.clients.models import ChangeKind, Client, Episode, RecordChange
 from tandem.clients.selectors import clients_visible_to
+from tandem.clients.signals import episode_handed_over
 from tandem.orgs.models import Team
 
 INTAKE_ROLES = (Role.SUPERVISOR, Role.PROGRAMME_MANAGER)
@@ -179,6 +180,7 @@ def hand_over_episode(
         ).update(team=team, primary_case_manager=case_manager, updated_at=timezone.now())
         if moved == 0:
             raise RecordChangedError
+        from_team_id, from_case_manager_id = episode.team_id, episode.primary_case_manager_id
         episode.team = team
         episode.primary_case_manager = case_manager
         record_change(
@@ -188,5 +190,12 @@ def hand_over_episode(
             kind=ChangeKind.HANDOVER,
             changes=changes,
             reason=reason,
+        )
+        episode_handed_over.send(
+            sender=Episode,
+            actor=actor,
+            episode=episode,
+            from_team_id=from_team_id,
+            from_case_manager_id=from_case_manager_id,
         )
     return episode

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from copy import copy
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -28,8 +30,9 @@ def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct the client's demographics, with a reason kept in the record's history."""
     user = user_of(request)
     client = selectors.get_client_for(user, pk)
+    # The form validates on a copy: the page's heading keeps the stored name whatever is typed.
     form = ClientEditForm(
-        request.POST or None, instance=client, initial={"version": client.version}
+        request.POST or None, instance=copy(client), initial={"version": client.version}
     )
     now_stored: list[tuple[str, object]] = []
     if request.method == "POST" and form.is_valid():

@@ -82,7 +82,9 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
     edit = ContactCorrectionForm(
         _bound(request, "edit"), initial={**initial, "version": contact.version}
     )
-    void = VoidForm(_bound(request, "void"), initial={"version": contact.version})
+    void = VoidForm(
+        _bound(request, "void"), auto_id="void-%s", initial={"version": contact.version}
+    )
 
     def save_edit(data: dict[str, Any]) -> object:
         fields = {name: data[name] for name in services.CONTACT_FIELDS}
@@ -126,7 +128,7 @@ def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = goal.plan
     initial = {"domain": goal.domain, "own_words": goal.own_words, "version": plan.version}
     edit = GoalCorrectionForm(_bound(request, "edit"), initial=initial)
-    void = VoidForm(_bound(request, "void"), initial={"version": plan.version})
+    void = VoidForm(_bound(request, "void"), auto_id="void-%s", initial={"version": plan.version})
 
     def save_edit(data: dict[str, Any]) -> object:
         return services.correct_goal(
@@ -179,7 +181,7 @@ def step_edit(request: HttpRequest, pk: int) -> HttpResponse:
         initial={**initial, "version": plan.version},
         resources=practice_selectors.resources_for(user),
     )
-    void = VoidForm(_bound(request, "void"), initial={"version": plan.version})
+    void = VoidForm(_bound(request, "void"), auto_id="void-%s", initial={"version": plan.version})
 
     def save_edit(data: dict[str, Any]) -> object:
         return services.correct_step(

@@ -108,12 +108,20 @@ def presented_clients(entries: list[PresentationEntry]) -> QuerySet[Client]:
     return Client.objects.filter(pk__in=[e.presentation.client_id for e in entries])
 
 
+def _actions_reachable_by(user: User) -> QuerySet[AgreedAction]:
+    """Actions of the sessions the user supervises, and the user's own on clients they may
+    open (an owner who lost the client loses the action with it)."""
+    return AgreedAction.objects.filter(
+        Q(session__team_id__in=scope_for(user).team_ids(*SUPERVISING_ROLES))
+        | Q(owner=user, client_id__in=_visible_client_ids(user))
+    )
+
+
 def get_agreed_action_for(user: User, pk: int) -> AgreedAction:
-    """An agreed action of a session the user supervises (audited); 404 otherwise."""
+    """An action of a session the user supervises, or their own (audited); 404 otherwise."""
     action = (
-        AgreedAction.objects.filter(
-            pk=pk, session__team_id__in=scope_for(user).team_ids(*SUPERVISING_ROLES)
-        )
+        _actions_reachable_by(user)
+        .filter(pk=pk)
         .select_related("session__team__programme", "client", "owner")
         .first()
     )
@@ -124,14 +132,11 @@ def get_agreed_action_for(user: User, pk: int) -> AgreedAction:
 
 
 def get_closable_action_for(user: User, pk: int) -> AgreedAction:
-    """An action the user may mark done or reopen: their own on a client they may open, or
-    one of a session they supervise; 404 otherwise."""
+    """An action the user may mark done or reopen (as ``get_agreed_action_for``, the write
+    itself audited); 404 otherwise."""
     action = (
-        AgreedAction.objects.filter(pk=pk)
-        .filter(
-            Q(session__team_id__in=scope_for(user).team_ids(*SUPERVISING_ROLES))
-            | Q(owner=user, client_id__in=_visible_client_ids(user))
-        )
+        _actions_reachable_by(user)
+        .filter(pk=pk)
         .select_related("session__team", "client", "owner")
         .first()
     )

@@ -20,7 +20,7 @@ from tandem.core.access import role_required, user_of
 from tandem.core.form_tokens import form_token_required, submission_not_saved, submission_saved
 from tandem.core.forms import show_service_error
 from tandem.practice import services as practice_services
-from tandem.practice.models import AgreedAction, AgreedActionStatus, SupervisionSession
+from tandem.practice.models import AgreedAction, SupervisionSession
 from tandem.practice.selectors import get_session_for
 from tandem.practice.supervision import selectors, services
 from tandem.practice.supervision.forms import (
@@ -34,6 +34,7 @@ from tandem.practice.supervision.forms import (
 
 SUPERVISING = (Role.SUPERVISOR, Role.PROGRAMME_MANAGER)
 CLINICAL = (Role.CASE_MANAGER, *SUPERVISING)
+SUPERVISORS_STEPS = frozenset({"correct", "void"})
 
 
 def _changed_elsewhere() -> str:
@@ -220,25 +221,32 @@ def _run_action_step(user: User, action: AgreedAction, step: str, data: dict[str
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*SUPERVISING)
+@role_required(*CLINICAL)
 @form_token_required
 def agreed_action(request: HttpRequest, pk: int) -> HttpResponse:
-    """An agreed action with its history: correct, mark done, reopen or void it."""
+    """An agreed action with its history: its supervisors correct or void it; they and its
+    owner mark it done or reopen it."""
     user = user_of(request)
     action = selectors.get_agreed_action_for(user, pk)
+    runs_session = selectors.supervises(user, action.session.team_id)
     step = request.POST.get("step") if request.method == "POST" else None
+    if step in SUPERVISORS_STEPS and not runs_session:
+        raise PermissionDenied
     forms = _action_page_forms(action, step, request.POST)
     form = forms.get(step or "")
     if form is not None and form.is_valid():
         try:
             message = _run_action_step(user, action, step or "", form.cleaned_data)
         except services.AgreedActionChangedError:
-            form.add_error(None, _changed_elsewhere())
+            # Show the action as it is now and keep what was typed; the hidden version moves
+            # on, so that a second, deliberate save goes through.
             action = selectors.get_agreed_action_for(user, pk)
-            forms = {
-                **_action_page_forms(action, None, None),
-                step or "": form,
-            }
+            kept = request.POST.copy()
+            kept["version"] = str(action.version)
+            forms = _action_page_forms(action, step, kept)
+            form = forms[step or ""]
+            form.is_valid()
+            form.add_error(None, _changed_elsewhere())
         except ValidationError as error:
             show_service_error(form, error)
         else:
@@ -249,9 +257,9 @@ def agreed_action(request: HttpRequest, pk: int) -> HttpResponse:
         "practice/agreed_action.html",
         {
             "action": action,
+            "runs_session": runs_session,
             "forms": forms,
             "history": selectors.action_history(action),
-            "statuses": AgreedActionStatus,
         },
     )
 
