@@ -7,7 +7,7 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Locator, Page
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make to set up
 # data are ordinary blocking calls and safe here.
@@ -48,3 +48,11 @@ def page(browser: Browser) -> Iterator[Page]:
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+def main_menu(page: Page) -> Locator:
+    """The main menu's navigation, opened first where a narrow screen folds it."""
+    summary = page.locator("details.site-menu:not([open]) > summary")
+    if summary.count() and summary.is_visible():
+        summary.click()
+    return page.get_by_role("navigation", name="Main")

@@ -12,6 +12,7 @@ from pytest_django.live_server_helper import LiveServer
 from tandem.clients.models import Episode, EpisodeStatus, Referral
 from tandem.orgs.models import ProgrammeModel
 from tandem.practice.models import ClientPresentation, Contact, ContactMode, Goal, Step
+from tests.browser.conftest import main_menu
 from tests.conftest import World
 from tests.factories import PASSWORD
 
@@ -40,7 +41,7 @@ def test_short_term_path_from_referral_to_discharge(
 
     # The supervisor enters the referral, screens it and puts the person on the waitlist.
     lead = sign_in(browser, base, world.supervisor.email)
-    lead.get_by_role("link", name="Referrals").click()
+    main_menu(lead).get_by_role("link", name="Referrals").click()
     lead.get_by_role("link", name="Enter a referral").click()
     lead.get_by_label("Programme").select_option(label="P1")
     lead.get_by_label("Given name").fill("Rowan")
@@ -69,7 +70,7 @@ def test_short_term_path_from_referral_to_discharge(
     lead.wait_for_load_state()
     assert lead.locator("#referral-status").inner_text() == "On the waitlist"
 
-    lead.get_by_role("link", name="Waitlist").first.click()
+    main_menu(lead).get_by_role("link", name="Waitlist").click()
     lead.get_by_role("link", name="Rowan Testperson").click()
     lead.get_by_label("Case manager", exact=True).select_option(
         f"{world.team.pk}:{world.case_manager.pk}"
@@ -129,7 +130,7 @@ def test_short_term_path_from_referral_to_discharge(
     assert Contact.objects.filter(client_id=client_pk, mode=ContactMode.COMMUNITY).count() == 1
 
     # The supervisor presents the client in group supervision.
-    lead.get_by_role("link", name="Supervision").click()
+    main_menu(lead).get_by_role("link", name="Supervision").click()
     assert lead.get_by_role("link", name="Rowan Testperson").count() == 1  # never presented
     lead.get_by_role("link", name="Record a supervision session").click()
     lead.get_by_label("Team").select_option(label="A1")

@@ -78,18 +78,21 @@ class _TableFinder(HTMLParser):
             self._header.append(data)
 
 
+HINT = ": wrap the table in {% load cards %}{% cards %}...{% endcards %}"
+
+
 def phone_problems(html: str) -> list[str]:
     finder = _TableFinder()
     finder.feed(html)
     problems = []
     for table in finder.tables:
         if "cards" not in table.classes:
-            problems.append(f"table without class cards (headers {table.headers})")
+            problems.append(f"table without class cards (headers {table.headers}){HINT}")
             continue
         named = [h for h in table.headers if h]
         for tag, span, label in table.cells:
             if label is None and named and span < len(table.headers):
-                problems.append(f"<{tag}> without data-label in table {table.headers}")
+                problems.append(f"<{tag}> without data-label in table {table.headers}{HINT}")
     return problems
 
 
@@ -139,7 +142,7 @@ def test_every_table_on_a_case_managers_page_becomes_cards(
 
 def test_the_check_finds_a_table_left_as_it_was() -> None:
     html = "<table><thead><tr><th>A</th></tr></thead><tbody><tr><td>1</td></tr></tbody></table>"
-    assert phone_problems(html) == ["table without class cards (headers ['A'])"]
+    assert phone_problems(html) == [f"table without class cards (headers ['A']){HINT}"]
 
 
 def test_the_check_finds_a_cell_without_its_label() -> None:
@@ -147,4 +150,4 @@ def test_the_check_finds_a_cell_without_its_label() -> None:
         '<table class="cards"><thead><tr><th>A</th><th>B</th></tr></thead>'
         '<tbody><tr><td data-label="A">1</td><td>2</td></tr></tbody></table>'
     )
-    assert phone_problems(html) == ["<td> without data-label in table ['A', 'B']"]
+    assert phone_problems(html) == [f"<td> without data-label in table ['A', 'B']{HINT}"]
