@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -13,7 +13,7 @@ from tandem.accounts.models import Role
 from tandem.audit.models import Action
 from tandem.audit.services import record_event
 from tandem.clients.selectors import get_client_for
-from tandem.core.access import role_required, user_of
+from tandem.core.access import deny_read, role_required, user_of
 from tandem.dashboards.charts import deferred_charts
 from tandem.dashboards.client import client_dashboard
 from tandem.dashboards.forms import PeriodForm
@@ -88,7 +88,7 @@ def team_dashboard_chart(request: HttpRequest, pk: int) -> HttpResponse:
         dashboard = team_dashboard(user, team, start=start, end=end)
     panels = dashboard.panels
     if not 0 <= index < len(panels):
-        raise Http404
+        deny_read(user, "dashboards.chart", index)
     panel = dataclasses.replace(panels[index], svg=deferred.draw(panels[index].svg))
     return render(request, "dashboards/_chart.html", {"panel": panel})
 

@@ -7,7 +7,7 @@ from typing import Any
 import segno
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tandem.clients.selectors import get_client_for
-from tandem.core.access import role_required, user_of
+from tandem.core.access import deny_read, role_required, user_of
 from tandem.core.form_tokens import (
     form_token_required,
     submission_not_saved,
@@ -212,7 +212,8 @@ def response_correct(request: HttpRequest, pk: int) -> HttpResponse:
     response = selectors.get_response_for(user, pk)
     administration = response.administration
     if administration is None:
-        raise Http404
+        # Only a wave's response can be corrected: an imported one answers as if absent.
+        deny_read(user, "measures.response", pk)
     if request.method == "GET":
         return _completed_page(request, administration, response, correcting=True)
     instrument = get_instrument(response.instrument_code)
