@@ -29,6 +29,14 @@ def test_a_label_before_a_tag_is_spaced() -> None:
     assert french_typography("<dt>Total:</dt>") == f"<dt>Total{NBSP}:</dt>"
 
 
+def test_a_mark_after_an_inline_element_is_spaced() -> None:
+    html = '<li><a href="/a/1/">Baisse</a>: texte; <strong>Note</strong>? oui</li>'
+    assert french_typography(html) == (
+        f'<li><a href="/a/1/">Baisse</a>{NBSP}: texte{NARROW_NBSP}; '
+        f"<strong>Note</strong>{NARROW_NBSP}? oui</li>"
+    )
+
+
 def _respond(body: str, content_type: str = "text/html; charset=utf-8") -> HttpResponse:
     response = HttpResponse(body, content_type=content_type)
     response["Content-Length"] = str(len(response.content))

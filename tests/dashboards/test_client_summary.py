@@ -66,7 +66,14 @@ def test_overdue_measures_come_before_due_and_missed_ones(world: World) -> None:
     episode = _episode(world)
     today = timezone.localdate()
     missed = AdministrationFactory.create(
-        episode=episode, status=AdministrationStatus.MISSED, due_date=today - timedelta(90)
+        episode=episode, status=AdministrationStatus.MISSED, due_date=today - timedelta(60)
+    )
+    # Missed long ago: folded on the measures section, not among what to act on today.
+    AdministrationFactory.create(
+        episode=episode,
+        wave="month 18",
+        status=AdministrationStatus.MISSED,
+        due_date=today - timedelta(400),
     )
     due = AdministrationFactory.create(episode=episode, wave="month 4.5", due_date=today)
     overdue = AdministrationFactory.create(
@@ -80,6 +87,7 @@ def test_overdue_measures_come_before_due_and_missed_ones(world: World) -> None:
     )
     summary = client_summary(world.case_manager, world.own_client)
     assert [a.pk for a in summary.measures] == [overdue.pk, due.pk, missed.pk]
+    assert summary.measures_waiting == 3
 
 
 def test_open_alerts_lead_to_what_they_are_about(world: World, login_as: LoginAs) -> None:

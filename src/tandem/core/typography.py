@@ -16,13 +16,24 @@ _RAW = re.compile(r"<(script|style|pre|code|textarea|svg)\b.*?</\1\s*>", re.S | 
 _TAG = re.compile(r"<[^>]*>", re.S)
 # A mark right after a word (or a closing bracket, quote or per cent), ending its phrase.
 _TIGHT = re.compile(r"(?<=[\w)\]»%])([:;?!])(?=\s|$|&nbsp;|<)")
+# The same mark right after an inline element that ends in a word: "<a>Label</a>: text".
+_AFTER_INLINE = re.compile(
+    r"(?<=[\w)\]»%])(</(?:a|strong|em|b|i|span|abbr|time)>)([:;?!])(?=\s|$|<)", re.I
+)
 NBSP = "\u00a0"
 NARROW_NBSP = "\u202f"
 
 
-def _spaced(match: re.Match[str]) -> str:
-    mark = match.group(1)
+def _space_before(mark: str) -> str:
     return (NBSP if mark == ":" else NARROW_NBSP) + mark
+
+
+def _spaced(match: re.Match[str]) -> str:
+    return _space_before(match.group(1))
+
+
+def _spaced_after_inline(match: re.Match[str]) -> str:
+    return match.group(1) + _space_before(match.group(2))
 
 
 def _text(chunk: str) -> str:
@@ -42,6 +53,7 @@ def french_typography(html: str) -> str:
 
 
 def _outside_raw(html: str) -> str:
+    html = _AFTER_INLINE.sub(_spaced_after_inline, html)
     out: list[str] = []
     position = 0
     for tag in _TAG.finditer(html):

@@ -22,6 +22,7 @@ from tandem.measures.history import InstrumentHistory, headline_score, histories
 from tandem.measures.models import Administration
 from tandem.measures.selectors import (
     ATTENTION_STATUSES,
+    by_urgency,
     client_administrations_for,
     client_responses_for,
 )
@@ -97,12 +98,12 @@ def client_summary(user: User, client: Client, *, today: date | None = None) -> 
         ),
         key=lambda step: (step.due_on, step.pk),
     )
-    measures = [
-        a for a in client_administrations_for(user, client) if a.status in ATTENTION_STATUSES
-    ]
-    # Overdue first, then due, then missed: what can still be collected before what cannot.
-    urgency = {"overdue": 0, "due": 1, "missed": 2}
-    measures.sort(key=lambda a: (urgency.get(a.status, 3), a.due_date, a.pk))
+    # Overdue first, then due, then recently missed; waves missed long ago stay on the
+    # measures section below, folded, not among what to act on today.
+    measures = by_urgency(
+        (a for a in client_administrations_for(user, client) if a.status in ATTENTION_STATUSES),
+        today=today,
+    ).current
     assessments = assessments_for(user, client)
     latest = assessments[0] if assessments else None
     return ClientSummary(
