@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from django.core.management import call_command
@@ -77,12 +78,24 @@ def test_the_worker_is_the_database_worker_without_a_reloader() -> None:
     assert "--no-reload" in command
 
 
+def database_url_of_the_test_database() -> str:
+    """The test database as a ``DATABASE_URL`` for another process, on SQLite or PostgreSQL."""
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{settings['NAME']}"
+    password = quote(settings["PASSWORD"] or "", safe="")
+    credentials = quote(settings["USER"] or "", safe="") + (f":{password}" if password else "")
+    host = settings["HOST"] or "localhost"
+    port = f":{settings['PORT']}" if settings["PORT"] else ""
+    return f"postgres://{credentials}@{host}{port}/{settings['NAME']}"
+
+
 @pytest.mark.django_db(transaction=True)  # the worker reads the queue from another process
 def test_the_worker_runs_what_the_demo_enqueues() -> None:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tandem.settings",
-        "DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}",
+        "DATABASE_URL": database_url_of_the_test_database(),
     }
     database_backend = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
     with override_settings(TASKS=database_backend):
