@@ -25,6 +25,7 @@ def _frame() -> pd.DataFrame:
         index=np.arange(500, 500 + n),
     )
     frame["post"] = frame["pre"] - 3 + gen.normal(0, 4, n)
+    frame["reviewed"] = pd.date_range("2015-01-01", periods=n, freq="30D")
     return frame
 
 
@@ -42,6 +43,10 @@ _CALLS: dict[str, tuple[_Call, dict[str, str]]] = {
     "r2_change": (
         lambda a: stats.r2_change(a["y"], a["base"], a["added"]),
         {"y": "post", "base": "base", "added": "added"},
+    ),
+    "interpolate_daily": (
+        lambda a: stats.interpolate_daily(a["dates"], a["scores"], "2015-01-01", "2018-03-01"),
+        {"dates": "reviewed", "scores": "pre"},
     ),
     "icc": (
         lambda a: stats.icc(a["values"], a["groups"]),
