@@ -159,6 +159,23 @@ def test_mediation_cluster_column_resamples_teams(
     assert (out["ci_low"], out["ci_high"]) == (res.ci_low, res.ci_high)
 
 
+def test_mediation_cluster_column_with_a_one_row_team_equals_the_library_result(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, study: dict[str, npt.NDArray[np.float64]]
+) -> None:
+    study["team"][5] = "team-solo"
+    path = write_csv(tmp_path / "solo.csv", study, {})
+    out = run_json(
+        capsys, "mediation", str(path), "--x", "fidelity", "--m", "alliance",
+        "--y", "outcome", "--cluster", "team", "--resamples", "300", "--seed", "8",
+    )  # fmt: skip
+    res = stats.mediation(
+        study["fidelity"], study["alliance"], study["outcome"],
+        n_resamples=300, rng=8, cluster=study["team"].astype(str),
+    )  # fmt: skip
+    assert out["n_clusters"] == res.n_clusters == len(set(study["team"]))
+    assert (out["ci_low"], out["ci_high"]) == (res.ci_low, res.ci_high)
+
+
 # --- paired-t, alpha, icc -------------------------------------------------------------------
 
 

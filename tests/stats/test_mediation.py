@@ -6,6 +6,7 @@ import dataclasses
 import doctest
 import importlib
 import json
+import warnings
 from typing import Any
 
 import numpy as np
@@ -301,6 +302,7 @@ def test_rescaling_x_leaves_the_standardised_indirect_effect_unchanged(
     assert scaled.a == pytest.approx(res.a / scale, rel=1e-8)
 
 
+@pytest.mark.filterwarnings("ignore:cluster has only 5 clusters:UserWarning")
 @settings(max_examples=25, deadline=None)
 @given(
     seed=st.integers(0, 2**16),
@@ -466,10 +468,119 @@ def test_fewer_rows_than_parameters_is_rejected() -> None:
         stats.mediation(s["x"], s["m"], s["y"], s["covariates"], n_resamples=10)
 
 
-def test_cluster_with_one_member_is_rejected_naming_the_cluster() -> None:
-    team = np.array(["north"] * 14 + ["south"] * 15 + ["east"])
-    with pytest.raises(ValueError, match="cluster 'east' has one member"):
-        _call(_small(), cluster=team)
+_TEAM_LABELS = ["north"] * 14 + ["south"] * 15 + ["east"]
+
+_LABEL_INPUTS: dict[str, Any] = {
+    "list": lambda labels: list(labels),
+    "numpy <U": lambda labels: np.array(labels),
+    "object array": lambda labels: np.array(labels, dtype=object),
+    "pandas Series": lambda labels: pd.Series(labels),
+    "pandas string Series": lambda labels: pd.Series(labels, dtype="string"),
+    "pandas Categorical": lambda labels: pd.Categorical(labels),
+    "Categorical Series": lambda labels: pd.Series(pd.Categorical(labels)),
+}
+
+
+@pytest.mark.parametrize("kind", list(_LABEL_INPUTS))
+def test_a_cluster_with_one_member_is_resampled_whatever_the_label_type(kind: str) -> None:
+    s = _small()
+    reference_kwargs: dict[str, Any] = {"n_resamples": 200, "rng": 5, "ci_method": "bca"}
+    with pytest.warns(UserWarning, match="only 3 clusters"):
+        want = stats.mediation(
+            s["x"],
+            s["m"],
+            s["y"],
+            s["covariates"],
+            cluster=np.array(_TEAM_LABELS),
+            **reference_kwargs,
+        )
+    with pytest.warns(UserWarning, match="only 3 clusters"):
+        got = stats.mediation(
+            s["x"],
+            s["m"],
+            s["y"],
+            s["covariates"],
+            cluster=_LABEL_INPUTS[kind](_TEAM_LABELS),
+            **reference_kwargs,
+        )
+    assert got.n_clusters == 3
+    assert got.to_dict() == want.to_dict()
+    assert_array_equal(got.boot_indirect, want.boot_indirect)
+
+
+def test_ten_or_more_clusters_with_singletons_resample_without_a_warning() -> None:
+    s = make_study(n=40, n_covariates=1, n_teams=12, seed=3)
+    team = s["team"].copy()
+    team[team == 11] = 10
+    team[np.flatnonzero(team == 10)[0]] = 11  # team 11 now has one client
+    labels = np.array([f"team-{t}" for t in team], dtype=object)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = stats.mediation(
+            s["x"], s["m"], s["y"], s["covariates"], n_resamples=100, rng=2, cluster=labels
+        )
+    assert res.n_clusters == 12
+    assert np.isfinite(res.ci_low)
+
+
+@pytest.mark.parametrize("missing", [None, np.nan, pd.NA])
+def test_a_missing_cluster_label_is_rejected(missing: object) -> None:
+    labels: list[object] = list(_TEAM_LABELS)
+    labels[4] = missing
+    with pytest.raises(ValueError, match="cluster contains missing labels"):
+        _call(_small(), cluster=np.array(labels, dtype=object))
+
+
+# --- pandas inputs ----------------------------------------------------------------------
+
+
+def _frame(s: dict[str, np.ndarray], index: Any = None) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {"x": s["x"], "m": s["m"], "y": s["y"], "c0": s["covariates"][:, 0]},
+        index=index,
+    )
+    frame["team"] = [f"team-{t}" for t in s["team"]]
+    return frame
+
+
+def test_aligned_pandas_inputs_give_the_array_result() -> None:
+    s = make_study(n=40, n_covariates=1, n_teams=12, seed=8)
+    frame = _frame(s, index=np.arange(100, 140))
+    want = stats.mediation(s["x"], s["m"], s["y"], s["covariates"], n_resamples=100, rng=1)
+    got = stats.mediation(frame["x"], frame["m"], frame["y"], frame[["c0"]], n_resamples=100, rng=1)
+    assert got.to_dict() == want.to_dict()
+
+
+@pytest.mark.parametrize(
+    ("argument", "message"),
+    [
+        ("m", "m is not aligned with x"),
+        ("y", "y is not aligned with x"),
+        ("covariates", "covariates is not aligned with x"),
+        ("covariates mapping", r"covariates\['c0'\] is not aligned with x"),
+        ("cluster", "cluster is not aligned with x"),
+    ],
+)
+def test_misaligned_pandas_inputs_are_refused_naming_the_argument(
+    argument: str, message: str
+) -> None:
+    s = make_study(n=40, n_covariates=1, n_teams=12, seed=8)
+    frame = _frame(s)
+    reversed_frame = frame.iloc[::-1]
+    args: dict[str, Any] = {
+        "x": frame["x"],
+        "m": frame["m"],
+        "y": frame["y"],
+        "covariates": frame[["c0"]],
+        "cluster": frame["team"],
+    }
+    if argument == "covariates mapping":
+        args["covariates"] = {"c0": reversed_frame["c0"]}
+    else:
+        column = {"covariates": ["c0"], "cluster": "team"}.get(argument, argument)
+        args[argument] = reversed_frame[column]
+    with pytest.raises(ValueError, match=message):
+        stats.mediation(**args, n_resamples=10, rng=1)
 
 
 def test_cluster_of_the_wrong_length_is_rejected() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -100,6 +101,37 @@ def check_same_length(**arrays: FloatArray) -> int:
                 f"{name} has {len(arrays[name])} rows but {names[0]} has {n}; lengths must match"
             )
     return n
+
+
+def pandas_index(value: Any) -> Any | None:
+    """Return the index of a pandas Series or DataFrame, else None (pandas is not imported)."""
+    if type(value).__module__.partition(".")[0] != "pandas":
+        return None
+    index = getattr(value, "index", None)
+    return None if index is None or callable(index) else index
+
+
+def check_aligned(values: Mapping[str, Any]) -> None:
+    """Raise ``ValueError`` naming the first pandas input whose index differs from the first's.
+
+    As statsmodels does for ``endog`` and ``exog``: pandas inputs are not reindexed, they must
+    carry the same index (same labels in the same order). Inputs that are not pandas objects
+    are matched by position and not checked.
+    """
+    reference_name: str | None = None
+    reference: Any = None
+    for name, value in values.items():
+        index = pandas_index(value)
+        if index is None:
+            continue
+        if reference_name is None:
+            reference_name, reference = name, index
+        elif not index.equals(reference):
+            raise ValueError(
+                f"{name} is not aligned with {reference_name}: their pandas indexes differ. "
+                f"Reindex one to the other (for example {name}.reindex({reference_name}.index)) "
+                "or pass NumPy arrays to match rows by position"
+            )
 
 
 def check_confidence_level(confidence_level: float) -> None:

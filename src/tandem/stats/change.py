@@ -14,6 +14,7 @@ from tandem.stats._common import (
     FloatArray,
     ResultMixin,
     as_1d_float,
+    check_aligned,
     check_confidence_level,
     check_same_length,
 )
@@ -88,6 +89,8 @@ def reliable_change(
     ----------
     pre, post : array_like, shape (n,), or float
         Scores before and after, row by row; scalars are one row. NaN marks a missing score.
+        pandas Series are not reindexed: as in statsmodels, both must carry the same index,
+        else ``ValueError`` names the one that differs.
     sd : float
         Standard deviation of the measure in a reference group (for example the baseline
         sample or published norms).
@@ -194,6 +197,7 @@ def _reliable_change_iv(
     confidence_level: float,
 ) -> tuple[FloatArray, FloatArray, float, float]:
     check_confidence_level(confidence_level)
+    check_aligned({"pre": pre, "post": post})
     pre_arr = as_1d_float(_at_least_1d(pre), "pre", allow_nan=True)
     post_arr = as_1d_float(_at_least_1d(post), "post", allow_nan=True)
     check_same_length(pre=pre_arr, post=post_arr)

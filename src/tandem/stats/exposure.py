@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 from typing_extensions import override
 
-from tandem.stats._common import FloatArray, ResultMixin, as_1d_float
+from tandem.stats._common import FloatArray, ResultMixin, as_1d_float, check_aligned
 
 __all__ = ["DailySeriesResult", "ExposureResult", "exposure", "interpolate_daily"]
 
@@ -96,7 +96,9 @@ def interpolate_daily(
     dates : array_like of datetime.date, numpy.datetime64 or ISO 8601 strings, shape (r,)
         Review dates, in any order, each at most once. Times of day are truncated.
     scores : array_like, shape (r,)
-        Score of each review, for example the team's total fidelity score.
+        Score of each review, for example the team's total fidelity score. pandas Series are
+        not reindexed: as in statsmodels, ``dates`` and ``scores`` must carry the same index,
+        else ``ValueError`` names the one that differs.
     start, end : datetime.date, numpy.datetime64 or ISO 8601 string
         First and last day of the series (inclusive).
 
@@ -168,6 +170,7 @@ def _interpolate_daily_iv(
     start: dt.date | np.datetime64 | str,
     end: dt.date | np.datetime64 | str,
 ) -> tuple[DayArray, FloatArray, np.datetime64, np.datetime64]:
+    check_aligned({"dates": dates, "scores": scores})
     review_days = _as_days(dates, "dates")
     review_scores = as_1d_float(scores, "scores")
     if review_scores.size != review_days.size:

@@ -17,6 +17,7 @@ each completed data set, concatenate the draws and take
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
@@ -42,6 +43,7 @@ from tandem.stats._common import (
     as_1d_float,
     as_2d_float,
     as_generator,
+    check_aligned,
     check_confidence_level,
     check_same_length,
 )
@@ -55,6 +57,8 @@ _HC_TYPES: Final = ("HC0", "HC1", "HC2", "HC3")
 # A predictor whose variance left over after the predictors swept before it is below this
 # fraction of its full-sample variance is aliased in that resample and dropped, as lm() does.
 _ALIAS_TOL: Final = 1e-10
+# Below this many clusters a cluster bootstrap tends to give intervals that are too narrow.
+_FEW_CLUSTERS: Final = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +188,9 @@ def mediation(
     Parameters
     ----------
     x, m, y : array_like, shape (n,)
-        Predictor, mediator and outcome.
+        Predictor, mediator and outcome. pandas inputs (these, ``covariates`` and ``cluster``)
+        are not reindexed: as in statsmodels, every pandas input must carry the same index,
+        else ``ValueError`` names the one that differs. Other inputs match by position.
     covariates : array_like of shape (n, k), mapping of name to array, DataFrame, optional
         Covariates entered in every model. Names (mapping keys, DataFrame columns) are used in
         error messages.
@@ -194,9 +200,12 @@ def mediation(
     rng : int, numpy.random.Generator or None
         Seed or generator for the resampling.
     cluster : array_like, shape (n,), optional
-        Cluster labels (for example the team of each client). Whole clusters are resampled,
-        and the BCa jackknife leaves out one cluster at a time. Each cluster needs two rows.
-        Only the bootstrap changes: the paths' standard errors stay those of OLS (or ``hc``).
+        Cluster labels (for example the team of each client): numbers or strings, as a list,
+        NumPy array, pandas Series or Categorical (all give the same result). Whole clusters
+        are resampled, and the BCa jackknife leaves out one cluster at a time. A cluster may
+        have a single row; with fewer than 10 clusters a ``UserWarning`` says the interval
+        tends to be too narrow. Only the bootstrap changes: the paths' standard errors stay
+        those of OLS (or ``hc``).
     hc : {None, "HC0", "HC1", "HC2", "HC3"}
         Heteroskedasticity-consistent standard errors for the paths, as statsmodels'
         ``cov_type``; p-values still use the t distribution with n - p degrees of freedom.
@@ -214,8 +223,9 @@ def mediation(
     ------
     ValueError
         Naming the variable: NaN or infinite values, a constant column, a column that is a
-        linear combination of the others, mismatched lengths, fewer rows than parameters, or a
-        cluster with one member; or naming a setting out of range.
+        linear combination of the others, mismatched lengths or pandas indexes, fewer rows
+        than parameters, a missing cluster label or a single cluster; or naming a setting out
+        of range.
     TypeError
         Non-numeric data, or ``rng`` or ``n_resamples`` of the wrong type.
 
@@ -490,6 +500,13 @@ def _mediation_iv(
     ci_method: str,
     batch: int | None,
 ) -> _MediationInput:
+    pandas_inputs: dict[str, Any] = {"x": x, "m": m, "y": y}
+    if isinstance(covariates, Mapping):
+        pandas_inputs.update({f"covariates[{key!r}]": v for key, v in covariates.items()})
+    else:
+        pandas_inputs["covariates"] = covariates
+    pandas_inputs["cluster"] = cluster
+    check_aligned(pandas_inputs)
     columns = {"x": as_1d_float(x, "x"), "m": as_1d_float(m, "m"), "y": as_1d_float(y, "y")}
     columns.update(_covariate_columns(covariates))
     n = check_same_length(**columns)
@@ -583,23 +600,46 @@ def _check_rank(columns: dict[str, FloatArray]) -> None:
 
 
 def _cluster_codes(cluster: npt.ArrayLike, n: int) -> tuple[IntArray, int]:
+    """Return each row's cluster number (by sorted label) and the number of clusters.
+
+    Lists, NumPy arrays of any dtype, pandas Series (string, object or categorical) and
+    Categoricals all come through ``np.asarray`` as the same labels, so they give the same
+    numbers and therefore the same resamples.
+    """
     labels = np.asarray(cluster)
     if labels.ndim != 1:
         raise ValueError(f"cluster must be one-dimensional, got shape {labels.shape}")
     if labels.shape[0] != n:
         raise ValueError(f"cluster has {labels.shape[0]} rows but x has {n}; lengths must match")
     if labels.dtype.kind == "f" and np.isnan(labels).any():
-        raise ValueError("cluster contains NaN values")
+        raise ValueError("cluster contains missing labels (NaN)")
+    if labels.dtype.kind == "O":
+        missing = [i for i, label in enumerate(labels.tolist()) if _is_missing_label(label)]
+        if missing:
+            raise ValueError(
+                f"cluster contains missing labels ({len(missing)} rows, the first at "
+                f"position {missing[0]}); drop those rows or give them a label"
+            )
     try:
-        unique, codes, counts = np.unique(labels, return_inverse=True, return_counts=True)
+        unique, codes = np.unique(labels, return_inverse=True)
     except TypeError:
         raise TypeError("cluster labels must be all numbers or all strings") from None
     if unique.size < 2:
         raise ValueError("cluster has a single cluster; resampling clusters needs at least two")
-    if (counts == 1).any():
-        single = unique[counts == 1][0].item()
-        raise ValueError(
-            f"cluster {single!r} has one member; resampling clusters needs at least two rows "
-            "in each cluster"
+    if unique.size < _FEW_CLUSTERS:
+        warnings.warn(
+            f"cluster has only {unique.size} clusters; with fewer than {_FEW_CLUSTERS} the "
+            "cluster bootstrap interval tends to be too narrow, so read it with caution",
+            UserWarning,
+            stacklevel=4,
         )
     return codes.astype(np.intp).reshape(-1), int(unique.size)
+
+
+def _is_missing_label(label: object) -> bool:
+    """Return True for None, NaN, pandas.NA and NaT (without importing pandas)."""
+    if label is None:
+        return True
+    if isinstance(label, float | np.floating):
+        return bool(np.isnan(label))
+    return type(label).__name__ in {"NAType", "NaTType"}

@@ -14,6 +14,7 @@ from tandem.stats._common import (
     FloatArray,
     ResultMixin,
     as_1d_float,
+    check_aligned,
     check_confidence_level,
     check_same_length,
 )
@@ -75,7 +76,9 @@ def paired_t(
     Parameters
     ----------
     before, after : array_like, shape (n,)
-        Scores of the same people at two occasions, row by row.
+        Scores of the same people at two occasions, row by row. pandas Series are not
+        reindexed: as in statsmodels, both must carry the same index, else ``ValueError``
+        names the one that differs.
     confidence_level : float, default 0.95
         Confidence level of the interval for the mean difference.
     alternative : {"two-sided", "less", "greater"}, default "two-sided"
@@ -196,6 +199,7 @@ def _paired_t_iv(
         raise ValueError(f"nan_policy must be one of {_NAN_POLICIES}, got {nan_policy!r}")
     check_confidence_level(confidence_level)
     allow_nan = nan_policy == "omit"
+    check_aligned({"before": before, "after": after})
     before_arr = as_1d_float(before, "before", allow_nan=allow_nan)
     after_arr = as_1d_float(after, "after", allow_nan=allow_nan)
     check_same_length(before=before_arr, after=after_arr)

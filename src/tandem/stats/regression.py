@@ -13,6 +13,7 @@ from tandem.stats._common import (
     ResultMixin,
     as_1d_float,
     as_2d_float,
+    check_aligned,
     check_same_length,
 )
 
@@ -58,7 +59,9 @@ def r2_change(y: npt.ArrayLike, base: npt.ArrayLike, added: npt.ArrayLike) -> R2
     Parameters
     ----------
     y : array_like, shape (n,)
-        Outcome.
+        Outcome. pandas inputs (this, ``base`` and ``added``) are not reindexed: as in
+        statsmodels, every pandas input must carry the same index, else ``ValueError`` names
+        the one that differs. Other inputs match by position.
     base : array_like, shape (n,) or (n, p1)
         Predictors entered first (for example the covariates); an ``(n, 0)`` array gives an
         intercept-only base model with :math:`R^2 = 0`.
@@ -155,6 +158,7 @@ def _residual_ss(design: FloatArray, y: FloatArray) -> float:
 def _r2_change_iv(
     y: npt.ArrayLike, base: npt.ArrayLike, added: npt.ArrayLike
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
+    check_aligned({"y": y, "base": base, "added": added})
     y_arr = as_1d_float(y, "y")
     base_arr = as_2d_float(base, "base")
     added_arr = as_2d_float(added, "added")

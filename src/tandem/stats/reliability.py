@@ -15,6 +15,7 @@ from tandem.stats._common import (
     ResultMixin,
     as_1d_float,
     as_2d_float,
+    check_aligned,
     check_confidence_level,
     check_same_length,
 )
@@ -261,6 +262,8 @@ def icc(values: npt.ArrayLike, groups: npt.ArrayLike) -> IccResult:
         One observation per row, for example a client's outcome score.
     groups : array_like, shape (n,)
         Group label of each row, for example the client's team; any sortable labels.
+        pandas Series are not reindexed: as in statsmodels, ``values`` and ``groups`` must
+        carry the same index, else ``ValueError`` names the one that differs.
 
     Returns
     -------
@@ -354,6 +357,7 @@ def icc(values: npt.ArrayLike, groups: npt.ArrayLike) -> IccResult:
 def _icc_iv(
     values: npt.ArrayLike, groups: npt.ArrayLike
 ) -> tuple[FloatArray, npt.NDArray[np.intp], int]:
+    check_aligned({"values": values, "groups": groups})
     y = as_1d_float(values, "values")
     labels = np.asarray(groups)
     if labels.ndim == 2 and 1 in labels.shape:
