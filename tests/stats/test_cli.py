@@ -141,7 +141,29 @@ def test_mediation_table_shows_paths_indirect_and_standardised_effect(
     standardised = lines[lines.index("COMPLETELY STANDARDIZED INDIRECT EFFECT") + 2].split()
     assert standardised[1] == f"{res.indirect_std:.4f}"
     assert f"R-sq = {res.r2_m:.4f}" in text
-    assert lines[-1] == "Bootstrap: 300 resamples, 95% bc interval, seed 2"
+    assert lines[-2] == "Bootstrap: 300 resamples, 95% bc interval, seed 2"
+    assert lines[-1] == "  Resamples replaced (no variation in x or m): 0"
+
+
+def test_mediation_footer_and_json_report_replaced_resamples(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    gen = np.random.default_rng(6)
+    rare = np.zeros(N)
+    rare[[3, 50]] = 1.0
+    alliance = 40 + 5 * rare + gen.normal(0, 6, N)
+    columns = {"rare": rare, "alliance": alliance, "outcome": 0.1 * alliance + gen.normal(size=N)}
+    path = write_csv(tmp_path / "rare.csv", columns, {})
+    argv = ["mediation", str(path), "--x", "rare", "--m", "alliance", "--y", "outcome"]
+    argv += ["--resamples", "1000", "--seed", "4"]
+    res = stats.mediation(rare, alliance, columns["outcome"], n_resamples=1000, rng=4)
+    assert res.n_replaced > 50
+    code, text, err = run(capsys, *argv)
+    assert (code, err) == (0, "")
+    assert text.splitlines()[-1] == (
+        f"  Resamples replaced (no variation in x or m): {res.n_replaced}"
+    )
+    assert run_json(capsys, *argv)["n_replaced"] == res.n_replaced
 
 
 def test_mediation_cluster_column_resamples_teams(

@@ -502,3 +502,61 @@ def test_zero_resamples_is_rejected() -> None:
 def test_non_integer_seed_is_a_type_error() -> None:
     with pytest.raises(TypeError, match="rng must be"):
         _call(_small(), rng="seven")
+
+
+# --- resamples that cannot identify the paths ------------------------------------------------
+
+
+def loop_replaced(
+    x: np.ndarray, m: np.ndarray, y: np.ndarray, n_resamples: int, seed: int
+) -> tuple[np.ndarray, int]:
+    """Draw resample after resample from the stream, skipping those with x or m constant."""
+    n = x.size
+    gen = np.random.default_rng(seed)
+    draws: list[float] = []
+    replaced = 0
+    while len(draws) < n_resamples:
+        rows = np.minimum((gen.random(n) * n).astype(np.intp), n - 1)
+        if np.ptp(x[rows]) == 0.0:
+            replaced += 1
+            continue
+        ones = np.ones(n)
+        a = np.linalg.lstsq(np.column_stack([ones, x])[rows], m[rows], rcond=None)[0][1]
+        b = np.linalg.lstsq(np.column_stack([ones, x, m])[rows], y[rows], rcond=None)[0][2]
+        draws.append(a * b)
+    return np.array(draws), replaced
+
+
+@pytest.mark.parametrize("batch", [None, 13])
+def test_resamples_with_constant_x_are_replaced_and_counted(batch: int | None) -> None:
+    gen = np.random.default_rng(5)
+    n = 20
+    x = np.zeros(n)
+    x[[4, 11]] = 1.0  # a rare binary predictor: about 12% of resamples miss both cases
+    m = 3.0 + 2.0 * x + gen.normal(size=n)
+    y = 1.0 + 0.5 * m + gen.normal(size=n)
+    order = np.lexsort((y, m, x))
+    x, m, y = x[order], m[order], y[order]
+    res = stats.mediation(x, m, y, n_resamples=2000, rng=3, batch=batch)
+    expected, replaced = loop_replaced(x, m, y, 2000, 3)
+    assert replaced > 100
+    assert res.n_replaced == replaced
+    assert np.isfinite(res.boot_indirect).all()
+    assert res.boot_indirect.size == 2000
+    assert_allclose(res.boot_indirect, expected, rtol=1e-8)
+    assert res.to_dict()["n_replaced"] == replaced
+
+
+def test_no_replacement_is_reported_as_zero() -> None:
+    s = make_study(n=80, n_covariates=2, seed=1)
+    res = stats.mediation(s["x"], s["m"], s["y"], s["covariates"], n_resamples=200, rng=1)
+    assert res.n_replaced == 0
+
+
+def test_too_few_usable_resamples_is_a_clear_error() -> None:
+    # One case of x and tied m among the others: more than half of all resamples fail.
+    x = np.array([0.0, 0.0, 0.0, 0.0, 1.0])
+    m = np.array([0.0, 0.0, 0.0, 1.0, 3.0])
+    y = np.array([1.0, 0.0, 2.0, 1.0, 3.0])
+    with pytest.raises(ValueError, match=r"bootstrap resamples could not estimate the paths"):
+        stats.mediation(x, m, y, n_resamples=500, rng=1)

@@ -288,6 +288,7 @@ def _mediation_text(
         "",
         f"Bootstrap: {res.n_resamples} resamples, {level} {res.ci_method} interval"
         + ("" if res.seed is None else f", seed {res.seed}"),
+        f"  Resamples replaced (no variation in x or m): {res.n_replaced}",
     ]
     return "\n".join(lines) + "\n"
 

@@ -83,6 +83,10 @@ class MediationResult(ResultMixin):
         R² of the model of m and of the model of y (with m).
     confidence_level : float
     n_resamples : int
+        Usable bootstrap resamples behind the intervals.
+    n_replaced : int
+        Resamples discarded and drawn again because x, or m given x and the covariates, had
+        no variation left in them (as PROCESS replaces them).
     seed : int or None
         The int seed given as ``rng``, else None.
     ci_method : str
@@ -91,7 +95,7 @@ class MediationResult(ResultMixin):
     n_clusters : int or None
         Clusters resampled, when ``cluster`` was given.
     boot_indirect, boot_indirect_std : numpy.ndarray
-        The bootstrap draws (NaN where a resample could not identify a path); not in
+        The bootstrap draws, all finite (unusable resamples are replaced); not in
         ``to_dict``.
     """
 
@@ -124,6 +128,7 @@ class MediationResult(ResultMixin):
     r2_y: float
     confidence_level: float
     n_resamples: int
+    n_replaced: int
     seed: int | None
     ci_method: str
     hc: str | None
@@ -215,7 +220,8 @@ def mediation(
     ValueError
         Naming the variable: NaN or infinite values, a constant column, a column that is a
         linear combination of the others, mismatched lengths, fewer rows than parameters, or a
-        cluster with one member; or naming a setting out of range.
+        cluster with one member; or naming a setting out of range; or more bootstrap resamples
+        without variation in x or m to replace than ``n_resamples``.
     TypeError
         Non-numeric data, or ``rng`` or ``n_resamples`` of the wrong type.
 
@@ -238,7 +244,11 @@ def mediation(
     The result therefore depends only on the rows, not their order, and not on ``batch``.
     The resample counts :math:`w` give each resample's moment matrix
     :math:`Z^\top \operatorname{diag}(w) Z`, and sweeping it gives :math:`a` and :math:`b`;
-    a resample in which x or m has no variation left is NaN and left out.
+    a resample in which x, or m given x and the covariates, has no variation left cannot
+    identify the paths: it is discarded and the next resample of the stream drawn in its
+    place, as PROCESS does, and ``n_replaced`` counts them. When more resamples have to be
+    replaced than ``n_resamples``, the bootstrap says little about this sample and
+    ``ValueError`` is raised instead.
 
     The percentile interval takes, as PROCESS does, the sorted draws of ranks
     :math:`\lfloor B\alpha/2 + 1/2 \rfloor` and :math:`\lfloor B(1-\alpha/2) \rfloor + 1`
@@ -295,15 +305,10 @@ def mediation(
 
     z = _scaled_design(iv.x, iv.m, iv.y, iv.covariates)
     products = _crossproducts(z)
-    draws = [
-        _indirect_from_moments(products.T @ weights.T, z.shape[1])
-        for weights in resample_weights(
-            iv.generator, n, iv.n_resamples, iv.batch, iv.cluster_codes, iv.n_clusters
-        )
-    ]
+    raw, raw_std, n_replaced = _bootstrap_draws(iv, products, z.shape[1])
     # Draws are in standardised units; sd(y)/sd(x) brings a*b back to the data's units.
-    boot = np.concatenate([d[0] for d in draws]) * (sd_y / sd_x)
-    boot_std = np.concatenate([d[1] for d in draws])
+    boot = raw * (sd_y / sd_x)
+    boot_std = raw_std
     boot.flags.writeable = False
     boot_std.flags.writeable = False
 
@@ -338,6 +343,7 @@ def mediation(
         r2_y=fit_y.r2,
         confidence_level=iv.confidence_level,
         n_resamples=iv.n_resamples,
+        n_replaced=n_replaced,
         seed=iv.seed,
         ci_method=iv.ci_method,
         hc=iv.hc,
@@ -345,6 +351,42 @@ def mediation(
         boot_indirect=boot,
         boot_indirect_std=boot_std,
     )
+
+
+def _bootstrap_draws(
+    iv: _MediationInput, products: FloatArray, q: int
+) -> tuple[FloatArray, FloatArray, int]:
+    """Return ``n_resamples`` usable draws (standardised units) and how many were replaced.
+
+    A resample in which x, or m given x and the covariates, has no variation left cannot
+    identify a or b. It is discarded and the next resample of the stream takes its place, as
+    PROCESS replaces such resamples: each round draws exactly the shortfall, so the draws are
+    the first ``n_resamples`` usable resamples of the stream, whatever ``batch`` is.
+    """
+    kept: list[FloatArray] = []
+    kept_std: list[FloatArray] = []
+    n_kept = 0
+    n_replaced = 0
+    while n_kept < iv.n_resamples:
+        needed = iv.n_resamples - n_kept
+        for weights in resample_weights(
+            iv.generator, iv.x.size, needed, iv.batch, iv.cluster_codes, iv.n_clusters
+        ):
+            ab, ab_std = _indirect_from_moments(products.T @ weights.T, q)
+            usable = np.isfinite(ab)
+            kept.append(ab[usable])
+            kept_std.append(ab_std[usable])
+            n_kept += int(np.count_nonzero(usable))
+            n_replaced += int(usable.size - np.count_nonzero(usable))
+        if n_replaced > iv.n_resamples:
+            unit = "rows" if iv.cluster_codes is None else "clusters"
+            raise ValueError(
+                f"{n_replaced} of {n_kept + n_replaced} bootstrap resamples could not estimate "
+                f"the paths because x or m had no variation left in them, more than "
+                f"n_resamples ({iv.n_resamples}) can be replaced: x may be too rare, or the "
+                f"sample too small, for a bootstrap over {unit}"
+            )
+    return np.concatenate(kept), np.concatenate(kept_std), n_replaced
 
 
 def _path_fields(name: str, fit: _OlsFit, column: int) -> dict[str, float]:
