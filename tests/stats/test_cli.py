@@ -181,6 +181,24 @@ def test_mediation_cluster_column_resamples_teams(
     assert (out["ci_low"], out["ci_high"]) == (res.ci_low, res.ci_high)
 
 
+def test_mediation_perfect_fit_is_flagged_in_the_table_and_json(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    gen = np.random.default_rng(9)
+    fidelity = gen.normal(30, 4, N)
+    alliance = 40 + 0.6 * fidelity + gen.normal(0, 6, N)
+    columns = {"fidelity": fidelity, "alliance": alliance, "total": fidelity + alliance}
+    path = write_csv(tmp_path / "perfect.csv", columns, {})
+    argv = ["mediation", str(path), "--x", "fidelity", "--m", "alliance", "--y", "total"]
+    argv += ["--resamples", "100", "--seed", "1"]
+    code, text, err = run(capsys, *argv)
+    assert (code, err) == (0, "")
+    flagged = [line for line in text.splitlines() if line.startswith("WARNING: ")]
+    assert len(flagged) == 1
+    assert "essentially perfect fit of the model of y on x and m" in flagged[0]
+    assert run_json(capsys, *argv)["warnings"] == [flagged[0].removeprefix("WARNING: ")]
+
+
 # --- paired-t, alpha, icc -------------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ import dataclasses
 import doctest
 import importlib
 import json
+import warnings
 from typing import Any
 
 import numpy as np
@@ -560,3 +561,50 @@ def test_too_few_usable_resamples_is_a_clear_error() -> None:
     y = np.array([1.0, 0.0, 2.0, 1.0, 3.0])
     with pytest.raises(ValueError, match=r"bootstrap resamples could not estimate the paths"):
         stats.mediation(x, m, y, n_resamples=500, rng=1)
+
+
+# --- degenerate fits ------------------------------------------------------------------------
+
+
+def test_perfect_fit_of_y_warns_that_its_inference_is_unreliable() -> None:
+    # y computed from x and m (as when the outcome's total contains the mediator's items): the
+    # residuals are rounding noise and t would be about 1e16.
+    gen = np.random.default_rng(0)
+    x = gen.normal(size=50)
+    m = 0.6 * x + gen.normal(size=50)
+    y = 1.0 + 0.3 * x + 0.5 * m
+    with pytest.warns(stats.DegenerateFitWarning, match="essentially perfect fit") as caught:
+        res = stats.mediation(x, m, y, n_resamples=100, rng=1)
+    assert any("model of y on x and m" in str(w.message) for w in caught)
+    assert len(res.warnings) == 1
+    assert "model of y on x and m" in res.warnings[0]
+    assert res.to_dict()["warnings"] == list(res.warnings)
+
+
+def test_near_perfect_total_model_is_named_in_the_warning() -> None:
+    gen = np.random.default_rng(1)
+    x = gen.normal(size=60)
+    m = 0.6 * x + gen.normal(size=60)
+    # The relative residual variance of y ~ x is about 1e-14, below the 1e-10 threshold.
+    y = 2.0 + 0.3 * x + 1e-7 * gen.normal(size=60)
+    with pytest.warns(stats.DegenerateFitWarning) as caught:
+        res = stats.mediation(x, m, y, n_resamples=100, rng=1)
+    # The total model and the model of y with m both fit essentially perfectly.
+    assert sorted(str(w.message) for w in caught) == sorted(res.warnings)
+    assert len(res.warnings) == 2
+    assert any("model of y on x (total effect)" in text for text in res.warnings)
+
+
+def test_ordinary_data_give_no_fit_warning() -> None:
+    s = make_study(n=100, n_covariates=2, seed=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", stats.DegenerateFitWarning)
+        res = stats.mediation(s["x"], s["m"], s["y"], s["covariates"], n_resamples=100, rng=1)
+    assert res.warnings == ()
+
+
+def test_mediator_that_is_a_combination_of_x_and_a_covariate_is_rank_deficient() -> None:
+    s = make_study(n=60, n_covariates=2, seed=4)
+    m = 2.0 * s["x"] - s["covariates"][:, 1] + 3.0
+    with pytest.raises(ValueError, match=r"covariates\[:, 1\] is a linear combination"):
+        stats.mediation(s["x"], m, s["y"], s["covariates"], n_resamples=10, rng=1)

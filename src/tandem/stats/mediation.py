@@ -17,6 +17,7 @@ each completed data set, concatenate the draws and take
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
@@ -36,6 +37,7 @@ from tandem.stats._bootstrap import (
     resample_weights,
 )
 from tandem.stats._common import (
+    DegenerateFitWarning,
     FloatArray,
     ResultMixin,
     RngLike,
@@ -44,9 +46,10 @@ from tandem.stats._common import (
     as_generator,
     check_confidence_level,
     check_same_length,
+    perfect_fit_message,
 )
 
-__all__ = ["MediationResult", "mediation"]
+__all__ = ["DegenerateFitWarning", "MediationResult", "mediation"]
 
 CiMethod = Literal["percentile", "bc", "bca"]
 
@@ -94,6 +97,9 @@ class MediationResult(ResultMixin):
         Heteroskedasticity-consistent standard errors used for the paths, if any.
     n_clusters : int or None
         Clusters resampled, when ``cluster`` was given.
+    warnings : tuple of str
+        The :class:`DegenerateFitWarning` messages raised by this fit (a model of y that fits
+        essentially perfectly), so that they travel with the result; empty when all is well.
     boot_indirect, boot_indirect_std : numpy.ndarray
         The bootstrap draws, all finite (unusable resamples are replaced); not in
         ``to_dict``.
@@ -133,6 +139,7 @@ class MediationResult(ResultMixin):
     ci_method: str
     hc: str | None
     n_clusters: int | None
+    warnings: tuple[str, ...]
     boot_indirect: FloatArray = field(repr=False, compare=False)
     boot_indirect_std: FloatArray = field(repr=False, compare=False)
 
@@ -168,6 +175,8 @@ class _OlsFit:
     t: FloatArray
     p: FloatArray
     r2: float
+    ssr: float
+    sst: float
 
 
 def mediation(
@@ -262,6 +271,16 @@ def mediation(
 
     A constant column raises ``ValueError`` rather than returning NaN paths.
 
+    Degenerate fits are refused or flagged, never passed on as findings. Predictors that are
+    linearly dependent (x, m and the covariates, with the intercept; m being a combination of
+    the others is the perfect fit of the model of m) raise ``ValueError``: their paths are
+    not identified, and no estimate is right. A model of y whose residual sum of squares is
+    below ``1e-10`` of its total sum of squares fits essentially perfectly: its coefficients
+    are still the exact solution, but its standard errors, t and p are rounding noise (t
+    near 1e16). That gives a :class:`DegenerateFitWarning`, like R's ``summary.lm``
+    ("essentially perfect fit: summary may be unreliable"), also kept in ``warnings``; the
+    numbers are left as computed, since a genuine relation of tiny noise is not an error.
+
     References
     ----------
     .. [1] Hayes, A. F. (2022). *Introduction to mediation, moderation, and conditional process
@@ -299,6 +318,16 @@ def mediation(
     fit_m = _ols(design_m, iv.m, iv.hc)
     fit_y = _ols(design_y, iv.y, iv.hc)
     fit_total = _ols(design_m, iv.y, iv.hc)
+    fit_messages = []
+    for fit, model in (
+        (fit_m, "model of m on x"),
+        (fit_y, "model of y on x and m"),
+        (fit_total, "model of y on x (total effect)"),
+    ):
+        message = perfect_fit_message(fit.ssr, fit.sst, model + (" and covariates" if k else ""))
+        if message is not None:
+            warnings.warn(message, DegenerateFitWarning, stacklevel=2)
+            fit_messages.append(message)
     indirect = float(fit_m.coef[1] * fit_y.coef[2])
     sd_x = float(np.std(iv.x, ddof=1))
     sd_y = float(np.std(iv.y, ddof=1))
@@ -348,6 +377,7 @@ def mediation(
         ci_method=iv.ci_method,
         hc=iv.hc,
         n_clusters=iv.n_clusters,
+        warnings=tuple(fit_messages),
         boot_indirect=boot,
         boot_indirect_std=boot_std,
     )
@@ -422,12 +452,16 @@ def _ols(design: FloatArray, response: FloatArray, hc: str | None) -> _OlsFit:
     se = np.sqrt(np.diag(cov))
     t = coef / se
     centred = response - response.mean()
+    ssr = float(resid @ resid)
+    sst = float(centred @ centred)
     return _OlsFit(
         coef=coef,
         se=se,
         t=t,
         p=2.0 * special.stdtr(df, -np.abs(t)),
-        r2=1.0 - float(resid @ resid) / float(centred @ centred),
+        r2=1.0 - ssr / sst,
+        ssr=ssr,
+        sst=sst,
     )
 
 
