@@ -608,3 +608,12 @@ def test_mediator_that_is_a_combination_of_x_and_a_covariate_is_rank_deficient()
     m = 2.0 * s["x"] - s["covariates"][:, 1] + 3.0
     with pytest.raises(ValueError, match=r"covariates\[:, 1\] is a linear combination"):
         stats.mediation(s["x"], m, s["y"], s["covariates"], n_resamples=10, rng=1)
+
+
+def test_near_perfect_model_of_m_is_refused_as_rank_deficient() -> None:
+    gen = np.random.default_rng(2)
+    x = gen.normal(size=60)
+    m = 0.6 * x + 1e-7 * gen.normal(size=60)  # relative residual variance about 3e-14
+    y = 0.5 * m + gen.normal(size=60)
+    with pytest.raises(ValueError, match="m is almost exactly a linear combination"):
+        stats.mediation(x, m, y, n_resamples=50, rng=1)

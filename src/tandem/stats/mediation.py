@@ -37,6 +37,7 @@ from tandem.stats._bootstrap import (
     resample_weights,
 )
 from tandem.stats._common import (
+    PERFECT_FIT_TOL,
     DegenerateFitWarning,
     FloatArray,
     ResultMixin,
@@ -272,14 +273,15 @@ def mediation(
     A constant column raises ``ValueError`` rather than returning NaN paths.
 
     Degenerate fits are refused or flagged, never passed on as findings. Predictors that are
-    linearly dependent (x, m and the covariates, with the intercept; m being a combination of
-    the others is the perfect fit of the model of m) raise ``ValueError``: their paths are
-    not identified, and no estimate is right. A model of y whose residual sum of squares is
-    below ``1e-10`` of its total sum of squares fits essentially perfectly: its coefficients
-    are still the exact solution, but its standard errors, t and p are rounding noise (t
-    near 1e16). That gives a :class:`DegenerateFitWarning`, like R's ``summary.lm``
-    ("essentially perfect fit: summary may be unreliable"), also kept in ``warnings``; the
-    numbers are left as computed, since a genuine relation of tiny noise is not an error.
+    linearly dependent (x, m and the covariates, with the intercept) raise ``ValueError``:
+    their paths are not identified, and no estimate is right. A model of m whose residual sum
+    of squares is below ``1e-10`` of its total sum of squares counts as such a dependence (the
+    bootstrap would find m aliased in every resample) and raises too. A model of y below that
+    threshold fits essentially perfectly: its coefficients are still the exact solution, but
+    its standard errors, t and p are rounding noise (t near 1e16). That gives a
+    :class:`DegenerateFitWarning`, like R's ``summary.lm`` ("essentially perfect fit: summary
+    may be unreliable"), also kept in ``warnings``; the numbers are left as computed, since a
+    genuine relation of tiny noise is not an error.
 
     References
     ----------
@@ -318,9 +320,16 @@ def mediation(
     fit_m = _ols(design_m, iv.m, iv.hc)
     fit_y = _ols(design_y, iv.y, iv.hc)
     fit_total = _ols(design_m, iv.y, iv.hc)
+    if fit_m.ssr < PERFECT_FIT_TOL * fit_m.sst:
+        # The bootstrap would find m aliased in every resample: refuse, as for exact collinearity.
+        raise ValueError(
+            f"m is almost exactly a linear combination of the intercept, x"
+            f"{' and the covariates' if k else ''} (residual variance "
+            f"{fit_m.ssr / fit_m.sst:.1e} of m's): a and b are not identified; is m computed "
+            "from them?"
+        )
     fit_messages = []
     for fit, model in (
-        (fit_m, "model of m on x"),
         (fit_y, "model of y on x and m"),
         (fit_total, "model of y on x (total effect)"),
     ):
