@@ -141,7 +141,29 @@ def test_mediation_table_shows_paths_indirect_and_standardised_effect(
     standardised = lines[lines.index("COMPLETELY STANDARDIZED INDIRECT EFFECT") + 2].split()
     assert standardised[1] == f"{res.indirect_std:.4f}"
     assert f"R-sq = {res.r2_m:.4f}" in text
-    assert lines[-1] == "Bootstrap: 300 resamples, 95% bc interval, seed 2"
+    assert lines[-2] == "Bootstrap: 300 resamples, 95% bc interval, seed 2"
+    assert lines[-1] == "  Resamples replaced (no variation in x or m): 0"
+
+
+def test_mediation_footer_and_json_report_replaced_resamples(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    gen = np.random.default_rng(6)
+    rare = np.zeros(N)
+    rare[[3, 50]] = 1.0
+    alliance = 40 + 5 * rare + gen.normal(0, 6, N)
+    columns = {"rare": rare, "alliance": alliance, "outcome": 0.1 * alliance + gen.normal(size=N)}
+    path = write_csv(tmp_path / "rare.csv", columns, {})
+    argv = ["mediation", str(path), "--x", "rare", "--m", "alliance", "--y", "outcome"]
+    argv += ["--resamples", "1000", "--seed", "4"]
+    res = stats.mediation(rare, alliance, columns["outcome"], n_resamples=1000, rng=4)
+    assert res.n_replaced > 50
+    code, text, err = run(capsys, *argv)
+    assert (code, err) == (0, "")
+    assert text.splitlines()[-1] == (
+        f"  Resamples replaced (no variation in x or m): {res.n_replaced}"
+    )
+    assert run_json(capsys, *argv)["n_replaced"] == res.n_replaced
 
 
 def test_mediation_cluster_column_resamples_teams(
@@ -174,6 +196,24 @@ def test_mediation_cluster_column_with_a_one_row_team_equals_the_library_result(
     )  # fmt: skip
     assert out["n_clusters"] == res.n_clusters == len(set(study["team"]))
     assert (out["ci_low"], out["ci_high"]) == (res.ci_low, res.ci_high)
+
+
+def test_mediation_perfect_fit_is_flagged_in_the_table_and_json(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    gen = np.random.default_rng(9)
+    fidelity = gen.normal(30, 4, N)
+    alliance = 40 + 0.6 * fidelity + gen.normal(0, 6, N)
+    columns = {"fidelity": fidelity, "alliance": alliance, "total": fidelity + alliance}
+    path = write_csv(tmp_path / "perfect.csv", columns, {})
+    argv = ["mediation", str(path), "--x", "fidelity", "--m", "alliance", "--y", "total"]
+    argv += ["--resamples", "100", "--seed", "1"]
+    code, text, err = run(capsys, *argv)
+    assert (code, err) == (0, "")
+    flagged = [line for line in text.splitlines() if line.startswith("WARNING: ")]
+    assert len(flagged) == 1
+    assert "essentially perfect fit of the model of y on x and m" in flagged[0]
+    assert run_json(capsys, *argv)["warnings"] == [flagged[0].removeprefix("WARNING: ")]
 
 
 # --- paired-t, alpha, icc -------------------------------------------------------------------

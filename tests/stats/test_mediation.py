@@ -613,3 +613,117 @@ def test_zero_resamples_is_rejected() -> None:
 def test_non_integer_seed_is_a_type_error() -> None:
     with pytest.raises(TypeError, match="rng must be"):
         _call(_small(), rng="seven")
+
+
+# --- resamples that cannot identify the paths ------------------------------------------------
+
+
+def loop_replaced(
+    x: np.ndarray, m: np.ndarray, y: np.ndarray, n_resamples: int, seed: int
+) -> tuple[np.ndarray, int]:
+    """Draw resample after resample from the stream, skipping those with x or m constant."""
+    n = x.size
+    gen = np.random.default_rng(seed)
+    draws: list[float] = []
+    replaced = 0
+    while len(draws) < n_resamples:
+        rows = np.minimum((gen.random(n) * n).astype(np.intp), n - 1)
+        if np.ptp(x[rows]) == 0.0:
+            replaced += 1
+            continue
+        ones = np.ones(n)
+        a = np.linalg.lstsq(np.column_stack([ones, x])[rows], m[rows], rcond=None)[0][1]
+        b = np.linalg.lstsq(np.column_stack([ones, x, m])[rows], y[rows], rcond=None)[0][2]
+        draws.append(a * b)
+    return np.array(draws), replaced
+
+
+@pytest.mark.parametrize("batch", [None, 13])
+def test_resamples_with_constant_x_are_replaced_and_counted(batch: int | None) -> None:
+    gen = np.random.default_rng(5)
+    n = 20
+    x = np.zeros(n)
+    x[[4, 11]] = 1.0  # a rare binary predictor: about 12% of resamples miss both cases
+    m = 3.0 + 2.0 * x + gen.normal(size=n)
+    y = 1.0 + 0.5 * m + gen.normal(size=n)
+    order = np.lexsort((y, m, x))
+    x, m, y = x[order], m[order], y[order]
+    res = stats.mediation(x, m, y, n_resamples=2000, rng=3, batch=batch)
+    expected, replaced = loop_replaced(x, m, y, 2000, 3)
+    assert replaced > 100
+    assert res.n_replaced == replaced
+    assert np.isfinite(res.boot_indirect).all()
+    assert res.boot_indirect.size == 2000
+    assert_allclose(res.boot_indirect, expected, rtol=1e-8)
+    assert res.to_dict()["n_replaced"] == replaced
+
+
+def test_no_replacement_is_reported_as_zero() -> None:
+    s = make_study(n=80, n_covariates=2, seed=1)
+    res = stats.mediation(s["x"], s["m"], s["y"], s["covariates"], n_resamples=200, rng=1)
+    assert res.n_replaced == 0
+
+
+def test_too_few_usable_resamples_is_a_clear_error() -> None:
+    # One case of x and tied m among the others: more than half of all resamples fail.
+    x = np.array([0.0, 0.0, 0.0, 0.0, 1.0])
+    m = np.array([0.0, 0.0, 0.0, 1.0, 3.0])
+    y = np.array([1.0, 0.0, 2.0, 1.0, 3.0])
+    with pytest.raises(ValueError, match=r"bootstrap resamples could not estimate the paths"):
+        stats.mediation(x, m, y, n_resamples=500, rng=1)
+
+
+# --- degenerate fits ------------------------------------------------------------------------
+
+
+def test_perfect_fit_of_y_warns_that_its_inference_is_unreliable() -> None:
+    # y computed from x and m (as when the outcome's total contains the mediator's items): the
+    # residuals are rounding noise and t would be about 1e16.
+    gen = np.random.default_rng(0)
+    x = gen.normal(size=50)
+    m = 0.6 * x + gen.normal(size=50)
+    y = 1.0 + 0.3 * x + 0.5 * m
+    with pytest.warns(stats.DegenerateFitWarning, match="essentially perfect fit") as caught:
+        res = stats.mediation(x, m, y, n_resamples=100, rng=1)
+    assert any("model of y on x and m" in str(w.message) for w in caught)
+    assert len(res.warnings) == 1
+    assert "model of y on x and m" in res.warnings[0]
+    assert res.to_dict()["warnings"] == list(res.warnings)
+
+
+def test_near_perfect_total_model_is_named_in_the_warning() -> None:
+    gen = np.random.default_rng(1)
+    x = gen.normal(size=60)
+    m = 0.6 * x + gen.normal(size=60)
+    # The relative residual variance of y ~ x is about 1e-14, below the 1e-10 threshold.
+    y = 2.0 + 0.3 * x + 1e-7 * gen.normal(size=60)
+    with pytest.warns(stats.DegenerateFitWarning) as caught:
+        res = stats.mediation(x, m, y, n_resamples=100, rng=1)
+    # The total model and the model of y with m both fit essentially perfectly.
+    assert sorted(str(w.message) for w in caught) == sorted(res.warnings)
+    assert len(res.warnings) == 2
+    assert any("model of y on x (total effect)" in text for text in res.warnings)
+
+
+def test_ordinary_data_give_no_fit_warning() -> None:
+    s = make_study(n=100, n_covariates=2, seed=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", stats.DegenerateFitWarning)
+        res = stats.mediation(s["x"], s["m"], s["y"], s["covariates"], n_resamples=100, rng=1)
+    assert res.warnings == ()
+
+
+def test_mediator_that_is_a_combination_of_x_and_a_covariate_is_rank_deficient() -> None:
+    s = make_study(n=60, n_covariates=2, seed=4)
+    m = 2.0 * s["x"] - s["covariates"][:, 1] + 3.0
+    with pytest.raises(ValueError, match=r"covariates\[:, 1\] is a linear combination"):
+        stats.mediation(s["x"], m, s["y"], s["covariates"], n_resamples=10, rng=1)
+
+
+def test_near_perfect_model_of_m_is_refused_as_rank_deficient() -> None:
+    gen = np.random.default_rng(2)
+    x = gen.normal(size=60)
+    m = 0.6 * x + 1e-7 * gen.normal(size=60)  # relative residual variance about 3e-14
+    y = 0.5 * m + gen.normal(size=60)
+    with pytest.raises(ValueError, match="m is almost exactly a linear combination"):
+        stats.mediation(x, m, y, n_resamples=50, rng=1)

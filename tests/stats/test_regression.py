@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import doctest
 import json
+import warnings
 
 import numpy as np
 import numpy.typing as npt
@@ -114,7 +115,8 @@ def test_text_predictors_raise_type_error() -> None:
 def test_to_dict_is_json_ready() -> None:
     out = json.loads(json.dumps(stats.r2_change(*study(50, seed=4)).to_dict()))
     assert set(out) == {
-        "r2_base", "r2_full", "delta_r2", "f", "df1", "df2", "p", "n", "n_base", "n_added"
+        "r2_base", "r2_full", "delta_r2", "f", "df1", "df2", "p", "n", "n_base", "n_added",
+        "warnings",
     }  # fmt: skip
 
 
@@ -147,3 +149,23 @@ def test_examples_in_docstrings_pass() -> None:
     outcome = doctest.testmod(regression, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert outcome.attempted > 0
     assert outcome.failed == 0
+
+
+def test_perfect_fit_of_the_full_model_warns_and_is_kept_in_the_result() -> None:
+    gen = np.random.default_rng(0)
+    base = gen.normal(size=(40, 2))
+    added = gen.normal(size=40)
+    y = 1.0 + base @ [1.0, 2.0] + 0.5 * added  # F would be about 6e30
+    with pytest.warns(stats.DegenerateFitWarning, match="essentially perfect fit") as caught:
+        res = stats.r2_change(y, base, added)
+    assert len(caught) == 1
+    assert res.warnings == (str(caught[0].message),)
+    assert "full model" in res.warnings[0]
+
+
+def test_ordinary_data_give_no_fit_warning() -> None:
+    y, base, added = study(60, seed=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", stats.DegenerateFitWarning)
+        res = stats.r2_change(y, base, added)
+    assert res.warnings == ()

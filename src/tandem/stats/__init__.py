@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from tandem.stats.change import ReliableChangeResult, reliable_change
 from tandem.stats.exposure import DailySeriesResult, ExposureResult, exposure, interpolate_daily
-from tandem.stats.mediation import MediationResult, mediation
+from tandem.stats.mediation import DegenerateFitWarning, MediationResult, mediation
 from tandem.stats.paired import PairedTResult, paired_t
 from tandem.stats.power import MediationPowerResult, mediation_power
 from tandem.stats.regression import R2ChangeResult, r2_change
@@ -44,6 +44,7 @@ _IMPUTATION = frozenset(
 __all__: list[str] = [
     "CronbachAlphaResult",
     "DailySeriesResult",
+    "DegenerateFitWarning",
     "ExposureResult",
     "IccResult",
     "ImputationResult",

@@ -13,6 +13,29 @@ import numpy.typing as npt
 FloatArray = npt.NDArray[np.float64]
 RngLike = int | np.random.Generator | None
 
+# A least-squares fit whose residual sum of squares is below this fraction of the total sum of
+# squares fits essentially perfectly: its standard errors, t and p are then rounding noise.
+PERFECT_FIT_TOL = 1e-10
+
+
+class DegenerateFitWarning(UserWarning):
+    """A model fits essentially perfectly, so its standard errors, t and p are unreliable."""
+
+
+def perfect_fit_message(ssr: float, sst: float, model: str) -> str | None:
+    """Return a warning text when ``ssr / sst`` is below :data:`PERFECT_FIT_TOL`, else None.
+
+    R's ``summary.lm`` warns "essentially perfect fit: summary may be unreliable" in the same
+    situation (with a far smaller threshold, relative to the fitted values).
+    """
+    if sst > 0.0 and ssr / sst >= PERFECT_FIT_TOL:
+        return None
+    return (
+        f"essentially perfect fit of the {model} (residual variance {ssr / sst:.1e} of the "
+        "total): its standard errors, t and p may be rounding noise, not a finding; is the "
+        "outcome computed from the predictors?"
+    )
+
 
 class ResultMixin:
     """Give a frozen result dataclass a JSON-ready ``to_dict``."""

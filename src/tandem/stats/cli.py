@@ -14,7 +14,10 @@ Rows with a missing value in a column the analysis uses are dropped (listwise; p
 incomplete pairs) and the number dropped is reported. The output is a PROCESS-like table, or
 with ``--json`` the result's fields as one JSON object (non-finite numbers as ``null``), plus
 ``n_dropped`` where the result itself does not count dropped rows and, for alpha, the item
-names. Any bad input prints one line ``error: ...`` on stderr and exits with status 2.
+names. The mediation table ends with the number of bootstrap resamples replaced because x or
+m had no variation in them, then a ``WARNING:`` line for each model that fits essentially
+perfectly (also in the JSON's ``warnings``). Any bad input prints one line ``error: ...`` on
+stderr and exits with status 2.
 
 The output is never a spreadsheet file: every line of the table starts with fixed text or
 spaces, and JSON starts with ``{``, so column names echoed from the input cannot become a
@@ -28,6 +31,7 @@ import csv
 import json
 import math
 import sys
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +40,7 @@ from typing import Any, Final, NoReturn
 import numpy as np
 from typing_extensions import override
 
-from tandem.stats._common import FloatArray
+from tandem.stats._common import DegenerateFitWarning, FloatArray
 from tandem.stats.mediation import MediationResult, mediation
 from tandem.stats.paired import PairedTResult, paired_t
 from tandem.stats.reliability import CronbachAlphaResult, IccResult, cronbach_alpha, icc
@@ -217,18 +221,21 @@ def _run_mediation(args: argparse.Namespace, table: _Table) -> _Report:
         keep &= np.array([label is not None for label in labels], dtype=bool)
         cluster = np.array([label or "" for label in labels], dtype=object)[keep]
     n_dropped = int(keep.size - np.count_nonzero(keep))
-    result = mediation(
-        columns[x_name][keep],
-        columns[m_name][keep],
-        columns[y_name][keep],
-        {name: columns[name][keep] for name in covariate_names} or None,
-        n_resamples=int(args.resamples),
-        confidence_level=float(args.confidence_level),
-        rng=args.seed,
-        cluster=cluster,
-        hc=args.hc,
-        ci_method=args.ci_method,
-    )
+    with warnings.catch_warnings():
+        # Reported in the table and the JSON (the result's ``warnings``), not as a traceback line.
+        warnings.simplefilter("ignore", DegenerateFitWarning)
+        result = mediation(
+            columns[x_name][keep],
+            columns[m_name][keep],
+            columns[y_name][keep],
+            {name: columns[name][keep] for name in covariate_names} or None,
+            n_resamples=int(args.resamples),
+            confidence_level=float(args.confidence_level),
+            rng=args.seed,
+            cluster=cluster,
+            hc=args.hc,
+            ci_method=args.ci_method,
+        )
     fields = {**result.to_dict(), "n_dropped": n_dropped}
     text = _mediation_text(result, x_name, m_name, y_name, covariate_names, cluster_name, n_dropped)
     return _Report(fields, text)
@@ -288,7 +295,10 @@ def _mediation_text(
         "",
         f"Bootstrap: {res.n_resamples} resamples, {level} {res.ci_method} interval"
         + ("" if res.seed is None else f", seed {res.seed}"),
+        f"  Resamples replaced (no variation in x or m): {res.n_replaced}",
     ]
+    if res.warnings:
+        lines += ["", *(f"WARNING: {message}" for message in res.warnings)]
     return "\n".join(lines) + "\n"
 
 

@@ -37,6 +37,8 @@ from tandem.stats._bootstrap import (
     resample_weights,
 )
 from tandem.stats._common import (
+    PERFECT_FIT_TOL,
+    DegenerateFitWarning,
     FloatArray,
     ResultMixin,
     RngLike,
@@ -46,9 +48,10 @@ from tandem.stats._common import (
     check_aligned,
     check_confidence_level,
     check_same_length,
+    perfect_fit_message,
 )
 
-__all__ = ["MediationResult", "mediation"]
+__all__ = ["DegenerateFitWarning", "MediationResult", "mediation"]
 
 CiMethod = Literal["percentile", "bc", "bca"]
 
@@ -87,6 +90,10 @@ class MediationResult(ResultMixin):
         R² of the model of m and of the model of y (with m).
     confidence_level : float
     n_resamples : int
+        Usable bootstrap resamples behind the intervals.
+    n_replaced : int
+        Resamples discarded and drawn again because x, or m given x and the covariates, had
+        no variation left in them (as PROCESS replaces them).
     seed : int or None
         The int seed given as ``rng``, else None.
     ci_method : str
@@ -94,8 +101,11 @@ class MediationResult(ResultMixin):
         Heteroskedasticity-consistent standard errors used for the paths, if any.
     n_clusters : int or None
         Clusters resampled, when ``cluster`` was given.
+    warnings : tuple of str
+        The :class:`DegenerateFitWarning` messages raised by this fit (a model of y that fits
+        essentially perfectly), so that they travel with the result; empty when all is well.
     boot_indirect, boot_indirect_std : numpy.ndarray
-        The bootstrap draws (NaN where a resample could not identify a path); not in
+        The bootstrap draws, all finite (unusable resamples are replaced); not in
         ``to_dict``.
     """
 
@@ -128,10 +138,12 @@ class MediationResult(ResultMixin):
     r2_y: float
     confidence_level: float
     n_resamples: int
+    n_replaced: int
     seed: int | None
     ci_method: str
     hc: str | None
     n_clusters: int | None
+    warnings: tuple[str, ...]
     boot_indirect: FloatArray = field(repr=False, compare=False)
     boot_indirect_std: FloatArray = field(repr=False, compare=False)
 
@@ -167,6 +179,8 @@ class _OlsFit:
     t: FloatArray
     p: FloatArray
     r2: float
+    ssr: float
+    sst: float
 
 
 def mediation(
@@ -225,7 +239,8 @@ def mediation(
         Naming the variable: NaN or infinite values, a constant column, a column that is a
         linear combination of the others, mismatched lengths or pandas indexes, fewer rows
         than parameters, a missing cluster label or a single cluster; or naming a setting out
-        of range.
+        of range; or more bootstrap resamples without variation in x or m to replace than
+        ``n_resamples``.
     TypeError
         Non-numeric data, or ``rng`` or ``n_resamples`` of the wrong type.
 
@@ -248,7 +263,11 @@ def mediation(
     The result therefore depends only on the rows, not their order, and not on ``batch``.
     The resample counts :math:`w` give each resample's moment matrix
     :math:`Z^\top \operatorname{diag}(w) Z`, and sweeping it gives :math:`a` and :math:`b`;
-    a resample in which x or m has no variation left is NaN and left out.
+    a resample in which x, or m given x and the covariates, has no variation left cannot
+    identify the paths: it is discarded and the next resample of the stream drawn in its
+    place, as PROCESS does, and ``n_replaced`` counts them. When more resamples have to be
+    replaced than ``n_resamples``, the bootstrap says little about this sample and
+    ``ValueError`` is raised instead.
 
     The percentile interval takes, as PROCESS does, the sorted draws of ranks
     :math:`\lfloor B\alpha/2 + 1/2 \rfloor` and :math:`\lfloor B(1-\alpha/2) \rfloor + 1`
@@ -261,6 +280,17 @@ def mediation(
     gets the percentile interval.
 
     A constant column raises ``ValueError`` rather than returning NaN paths.
+
+    Degenerate fits are refused or flagged, never passed on as findings. Predictors that are
+    linearly dependent (x, m and the covariates, with the intercept) raise ``ValueError``:
+    their paths are not identified, and no estimate is right. A model of m whose residual sum
+    of squares is below ``1e-10`` of its total sum of squares counts as such a dependence (the
+    bootstrap would find m aliased in every resample) and raises too. A model of y below that
+    threshold fits essentially perfectly: its coefficients are still the exact solution, but
+    its standard errors, t and p are rounding noise (t near 1e16). That gives a
+    :class:`DegenerateFitWarning`, like R's ``summary.lm`` ("essentially perfect fit: summary
+    may be unreliable"), also kept in ``warnings``; the numbers are left as computed, since a
+    genuine relation of tiny noise is not an error.
 
     References
     ----------
@@ -299,21 +329,33 @@ def mediation(
     fit_m = _ols(design_m, iv.m, iv.hc)
     fit_y = _ols(design_y, iv.y, iv.hc)
     fit_total = _ols(design_m, iv.y, iv.hc)
+    if fit_m.ssr < PERFECT_FIT_TOL * fit_m.sst:
+        # The bootstrap would find m aliased in every resample: refuse, as for exact collinearity.
+        raise ValueError(
+            f"m is almost exactly a linear combination of the intercept, x"
+            f"{' and the covariates' if k else ''} (residual variance "
+            f"{fit_m.ssr / fit_m.sst:.1e} of m's): a and b are not identified; is m computed "
+            "from them?"
+        )
+    fit_messages = []
+    for fit, model in (
+        (fit_y, "model of y on x and m"),
+        (fit_total, "model of y on x (total effect)"),
+    ):
+        message = perfect_fit_message(fit.ssr, fit.sst, model + (" and covariates" if k else ""))
+        if message is not None:
+            warnings.warn(message, DegenerateFitWarning, stacklevel=2)
+            fit_messages.append(message)
     indirect = float(fit_m.coef[1] * fit_y.coef[2])
     sd_x = float(np.std(iv.x, ddof=1))
     sd_y = float(np.std(iv.y, ddof=1))
 
     z = _scaled_design(iv.x, iv.m, iv.y, iv.covariates)
     products = _crossproducts(z)
-    draws = [
-        _indirect_from_moments(products.T @ weights.T, z.shape[1])
-        for weights in resample_weights(
-            iv.generator, n, iv.n_resamples, iv.batch, iv.cluster_codes, iv.n_clusters
-        )
-    ]
+    raw, raw_std, n_replaced = _bootstrap_draws(iv, products, z.shape[1])
     # Draws are in standardised units; sd(y)/sd(x) brings a*b back to the data's units.
-    boot = np.concatenate([d[0] for d in draws]) * (sd_y / sd_x)
-    boot_std = np.concatenate([d[1] for d in draws])
+    boot = raw * (sd_y / sd_x)
+    boot_std = raw_std
     boot.flags.writeable = False
     boot_std.flags.writeable = False
 
@@ -348,13 +390,51 @@ def mediation(
         r2_y=fit_y.r2,
         confidence_level=iv.confidence_level,
         n_resamples=iv.n_resamples,
+        n_replaced=n_replaced,
         seed=iv.seed,
         ci_method=iv.ci_method,
         hc=iv.hc,
         n_clusters=iv.n_clusters,
+        warnings=tuple(fit_messages),
         boot_indirect=boot,
         boot_indirect_std=boot_std,
     )
+
+
+def _bootstrap_draws(
+    iv: _MediationInput, products: FloatArray, q: int
+) -> tuple[FloatArray, FloatArray, int]:
+    """Return ``n_resamples`` usable draws (standardised units) and how many were replaced.
+
+    A resample in which x, or m given x and the covariates, has no variation left cannot
+    identify a or b. It is discarded and the next resample of the stream takes its place, as
+    PROCESS replaces such resamples: each round draws exactly the shortfall, so the draws are
+    the first ``n_resamples`` usable resamples of the stream, whatever ``batch`` is.
+    """
+    kept: list[FloatArray] = []
+    kept_std: list[FloatArray] = []
+    n_kept = 0
+    n_replaced = 0
+    while n_kept < iv.n_resamples:
+        needed = iv.n_resamples - n_kept
+        for weights in resample_weights(
+            iv.generator, iv.x.size, needed, iv.batch, iv.cluster_codes, iv.n_clusters
+        ):
+            ab, ab_std = _indirect_from_moments(products.T @ weights.T, q)
+            usable = np.isfinite(ab)
+            kept.append(ab[usable])
+            kept_std.append(ab_std[usable])
+            n_kept += int(np.count_nonzero(usable))
+            n_replaced += int(usable.size - np.count_nonzero(usable))
+        if n_replaced > iv.n_resamples:
+            unit = "rows" if iv.cluster_codes is None else "clusters"
+            raise ValueError(
+                f"{n_replaced} of {n_kept + n_replaced} bootstrap resamples could not estimate "
+                f"the paths because x or m had no variation left in them, more than "
+                f"n_resamples ({iv.n_resamples}) can be replaced: x may be too rare, or the "
+                f"sample too small, for a bootstrap over {unit}"
+            )
+    return np.concatenate(kept), np.concatenate(kept_std), n_replaced
 
 
 def _path_fields(name: str, fit: _OlsFit, column: int) -> dict[str, float]:
@@ -390,12 +470,16 @@ def _ols(design: FloatArray, response: FloatArray, hc: str | None) -> _OlsFit:
     se = np.sqrt(np.diag(cov))
     t = coef / se
     centred = response - response.mean()
+    ssr = float(resid @ resid)
+    sst = float(centred @ centred)
     return _OlsFit(
         coef=coef,
         se=se,
         t=t,
         p=2.0 * special.stdtr(df, -np.abs(t)),
-        r2=1.0 - float(resid @ resid) / float(centred @ centred),
+        r2=1.0 - ssr / sst,
+        ssr=ssr,
+        sst=sst,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -9,12 +10,14 @@ import numpy.typing as npt
 from scipy import stats as sps
 
 from tandem.stats._common import (
+    DegenerateFitWarning,
     FloatArray,
     ResultMixin,
     as_1d_float,
     as_2d_float,
     check_aligned,
     check_same_length,
+    perfect_fit_message,
 )
 
 __all__ = ["R2ChangeResult", "r2_change"]
@@ -37,6 +40,9 @@ class R2ChangeResult(ResultMixin):
         Rows used.
     n_base, n_added : int
         Predictors in the base model (besides the intercept) and predictors added.
+    warnings : tuple of str
+        The :class:`~tandem.stats.DegenerateFitWarning` message when the full model fits
+        essentially perfectly; empty when all is well.
     """
 
     r2_base: float
@@ -49,6 +55,7 @@ class R2ChangeResult(ResultMixin):
     n: int
     n_base: int
     n_added: int
+    warnings: tuple[str, ...] = ()
 
 
 def r2_change(y: npt.ArrayLike, base: npt.ArrayLike, added: npt.ArrayLike) -> R2ChangeResult:
@@ -89,7 +96,11 @@ def r2_change(y: npt.ArrayLike, base: npt.ArrayLike, added: npt.ArrayLike) -> R2
         F = \frac{\Delta R^2 / p_2}{(1 - R^2_{\text{full}}) / (n - p_1 - p_2 - 1)},
 
     with :math:`F \sim F(p_2,\, n - p_1 - p_2 - 1)` under the null hypothesis that the added
-    predictors explain nothing more. This is the F test of statsmodels'
+    predictors explain nothing more. Collinear columns raise ``ValueError`` (the models are not
+    identified). A full model whose residual sum of squares is below ``1e-10`` of the total
+    fits essentially perfectly, so F is rounding noise (about 1e30): that gives a
+    :class:`~tandem.stats.DegenerateFitWarning`, as R's ``summary.lm`` warns, also kept in
+    ``warnings``. This is the F test of statsmodels'
     ``OLSResults.compare_f_test`` and of SPSS's "R Square Change".
 
     References
@@ -127,6 +138,9 @@ def r2_change(y: npt.ArrayLike, base: npt.ArrayLike, added: npt.ArrayLike) -> R2
     sst = float(centred @ centred)
     ssr_base = _residual_ss(base_c, centred)
     ssr_full = _residual_ss(np.hstack([base_c, added_c]), centred)
+    message = perfect_fit_message(ssr_full, sst, "full model of y")
+    if message is not None:
+        warnings.warn(message, DegenerateFitWarning, stacklevel=2)
     r2_base = 1.0 - ssr_base / sst
     r2_full = 1.0 - ssr_full / sst
     df1 = n_added
@@ -144,6 +158,7 @@ def r2_change(y: npt.ArrayLike, base: npt.ArrayLike, added: npt.ArrayLike) -> R2
         n=n,
         n_base=n_base,
         n_added=n_added,
+        warnings=() if message is None else (message,),
     )
 
 
