@@ -1,9 +1,12 @@
 """Pure numerical library for Tandem: the analyses of the case-management papers.
 
-No Django import and no other Tandem app here. Importing ``tandem.stats`` loads numpy, scipy
-and the standard library only. Multiple imputation works on data frames with statsmodels'
-MICE, so ``tandem.stats.imputation`` alone imports pandas and statsmodels; it is loaded on the
-first use of ``impute``, ``pool`` or ``mediation_imputed`` (or an import of the subpackage).
+No Django import and no other Tandem app here. Importing ``tandem.stats`` loads numpy,
+scipy.linalg and scipy.special (all that mediation and exposure need); every other public name
+is imported from its module on first use. scipy.stats (paired t, reliability, change,
+regression, pooling) takes most of a second to import, and multiple imputation works on data
+frames with statsmodels' MICE, so ``tandem.stats.imputation`` alone imports pandas and
+statsmodels. ``tests/stats/test_lazy_imports.py`` keeps ``tandem analyze mediation`` free of
+them.
 """
 
 from __future__ import annotations
@@ -11,15 +14,13 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from tandem.stats.change import ReliableChangeResult, reliable_change
+# These two modules share a name with their function, so they are imported here: a lazy name
+# would be shadowed by the submodule once ``import tandem.stats.mediation`` had run.
 from tandem.stats.exposure import DailySeriesResult, ExposureResult, exposure, interpolate_daily
 from tandem.stats.mediation import DegenerateFitWarning, MediationResult, mediation
-from tandem.stats.paired import PairedTResult, paired_t
-from tandem.stats.power import MediationPowerResult, mediation_power
-from tandem.stats.regression import R2ChangeResult, r2_change
-from tandem.stats.reliability import CronbachAlphaResult, IccResult, cronbach_alpha, icc
 
 if TYPE_CHECKING:
+    from tandem.stats.change import ReliableChangeResult, reliable_change
     from tandem.stats.imputation import (
         ImputationResult,
         MediationImputedResult,
@@ -28,18 +29,33 @@ if TYPE_CHECKING:
         mediation_imputed,
         pool,
     )
+    from tandem.stats.paired import PairedTResult, paired_t
+    from tandem.stats.power import MediationPowerResult, mediation_power
+    from tandem.stats.regression import R2ChangeResult, r2_change
+    from tandem.stats.reliability import CronbachAlphaResult, IccResult, cronbach_alpha, icc
 
-# Loaded on first use: these need pandas and statsmodels, which the rest never imports.
-_IMPUTATION = frozenset(
-    {
-        "ImputationResult",
-        "MediationImputedResult",
-        "PooledResult",
-        "impute",
-        "mediation_imputed",
-        "pool",
-    }
-)
+# The other names are loaded from their modules on first use, so that mediation (and
+# ``tandem analyze mediation``) does not pay for scipy.stats, pandas or statsmodels.
+_MODULES: dict[str, str] = {
+    "ReliableChangeResult": "change",
+    "reliable_change": "change",
+    "ImputationResult": "imputation",
+    "MediationImputedResult": "imputation",
+    "PooledResult": "imputation",
+    "impute": "imputation",
+    "mediation_imputed": "imputation",
+    "pool": "imputation",
+    "PairedTResult": "paired",
+    "paired_t": "paired",
+    "MediationPowerResult": "power",
+    "mediation_power": "power",
+    "R2ChangeResult": "regression",
+    "r2_change": "regression",
+    "CronbachAlphaResult": "reliability",
+    "IccResult": "reliability",
+    "cronbach_alpha": "reliability",
+    "icc": "reliability",
+}
 
 __all__: list[str] = [
     "CronbachAlphaResult",
@@ -71,6 +87,7 @@ __all__: list[str] = [
 
 
 def __getattr__(name: str) -> Any:
-    if name in _IMPUTATION:
-        return getattr(importlib.import_module("tandem.stats.imputation"), name)
+    module = _MODULES.get(name)
+    if module is not None:
+        return getattr(importlib.import_module(f"tandem.stats.{module}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

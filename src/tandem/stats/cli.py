@@ -35,15 +35,19 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, NoReturn
+from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 import numpy as np
 from typing_extensions import override
 
 from tandem.stats._common import DegenerateFitWarning, FloatArray
 from tandem.stats.mediation import MediationResult, mediation
-from tandem.stats.paired import PairedTResult, paired_t
-from tandem.stats.reliability import CronbachAlphaResult, IccResult, cronbach_alpha, icc
+
+if TYPE_CHECKING:
+    # paired-t, alpha and ICC need scipy.stats (most of a second to import), which mediation does
+    # not: each runner imports its module when it runs.
+    from tandem.stats.paired import PairedTResult
+    from tandem.stats.reliability import CronbachAlphaResult, IccResult
 
 __all__ = ["main"]
 
@@ -305,6 +309,8 @@ def _mediation_text(
 def _run_paired_t(args: argparse.Namespace, table: _Table) -> _Report:
     before_name, after_name = str(args.before), str(args.after)
     table.check([before_name, after_name])
+    from tandem.stats.paired import paired_t
+
     res = paired_t(
         table.numbers(before_name),
         table.numbers(after_name),
@@ -337,6 +343,8 @@ def _run_alpha(args: argparse.Namespace, table: _Table) -> _Report:
         names = list(args.items)
     table.check(names)
     items = np.column_stack([table.numbers(name) for name in names])
+    from tandem.stats.reliability import cronbach_alpha
+
     res = cronbach_alpha(
         items, confidence_level=float(args.confidence_level), nan_policy=args.nan_policy
     )
@@ -371,6 +379,8 @@ def _run_icc(args: argparse.Namespace, table: _Table) -> _Report:
     keep = ~np.isnan(values) & np.array([label is not None for label in labels], dtype=bool)
     groups = np.array([label or "" for label in labels], dtype=object)[keep]
     n_dropped = int(keep.size - np.count_nonzero(keep))
+    from tandem.stats.reliability import icc
+
     res = icc(values[keep], groups.astype(str))
     fields = {**res.to_dict(), "n_dropped": n_dropped}
     return _Report(fields, _icc_text(res, value_name, group_name, n_dropped))
