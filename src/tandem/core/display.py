@@ -38,6 +38,11 @@ def month_text(month: date) -> str:
     return date_format(month, "YEAR_MONTH_FORMAT")
 
 
+def figure_text(value: float) -> str:
+    """A figure in the reader's number format: whole as it is, otherwise to one decimal."""
+    return number_format(value, 0 if float(value).is_integer() else 1, use_l10n=True)
+
+
 def number_text(value: float | None, places: int = 1) -> Cell:
     """A figure as a table cell to ``places`` decimals, in the reader's number format."""
     return None if value is None else number_format(round(value, places), places)

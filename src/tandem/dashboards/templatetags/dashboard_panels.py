@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 from django.utils.formats import number_format
 
-from tandem.core.display import Cell
+from tandem.core.display import Cell, figure_text
 
 register = template.Library()
 
@@ -17,7 +17,7 @@ def cell(value: Cell) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, float):
-        return number_format(value, 0 if value.is_integer() else 1, use_l10n=True)
+        return figure_text(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return number_format(value, use_l10n=True)
     return str(value)

@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
 
 from tandem.accounts.access import scope_for
 from tandem.accounts.models import Role, User
 from tandem.clients.models import Client
+from tandem.core.display import figure_text
 from tandem.measures import selectors
 from tandem.measures.history import histories
 from tandem.measures.labels import localised
@@ -77,7 +77,7 @@ def _decimal(number: str) -> str:
         value = float(number)
     except ValueError:
         return number
-    return number_format(value, 0 if value.is_integer() else 1, use_l10n=True)
+    return figure_text(value)
 
 
 @register.filter
@@ -88,8 +88,7 @@ def score_value(scores: dict[str, float | None], name: str) -> str:
     value = scores.get(name)
     if value is None:
         return _("not scored")
-    value = round(float(value), 1)
-    return number_format(value, 0 if value.is_integer() else 1, use_l10n=True)
+    return figure_text(round(float(value), 1))
 
 
 @register.filter
