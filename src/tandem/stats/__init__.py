@@ -20,6 +20,12 @@ from tandem.stats.exposure import DailySeriesResult, ExposureResult, exposure, i
 from tandem.stats.mediation import DegenerateFitWarning, MediationResult, mediation
 
 if TYPE_CHECKING:
+    from tandem.stats.agreement import (
+        CodingAgreementResult,
+        KrippendorffAlphaResult,
+        coding_agreement,
+        krippendorff_alpha,
+    )
     from tandem.stats.change import ReliableChangeResult, reliable_change
     from tandem.stats.imputation import (
         ImputationResult,
@@ -37,6 +43,10 @@ if TYPE_CHECKING:
 # The other names are loaded from their modules on first use, so that mediation (and
 # ``tandem analyze mediation``) does not pay for scipy.stats, pandas or statsmodels.
 _MODULES: dict[str, str] = {
+    "CodingAgreementResult": "agreement",
+    "KrippendorffAlphaResult": "agreement",
+    "coding_agreement": "agreement",
+    "krippendorff_alpha": "agreement",
     "ReliableChangeResult": "change",
     "reliable_change": "change",
     "ImputationResult": "imputation",
@@ -58,12 +68,14 @@ _MODULES: dict[str, str] = {
 }
 
 __all__: list[str] = [
+    "CodingAgreementResult",
     "CronbachAlphaResult",
     "DailySeriesResult",
     "DegenerateFitWarning",
     "ExposureResult",
     "IccResult",
     "ImputationResult",
+    "KrippendorffAlphaResult",
     "MediationImputedResult",
     "MediationPowerResult",
     "MediationResult",
@@ -71,11 +83,13 @@ __all__: list[str] = [
     "PooledResult",
     "R2ChangeResult",
     "ReliableChangeResult",
+    "coding_agreement",
     "cronbach_alpha",
     "exposure",
     "icc",
     "impute",
     "interpolate_daily",
+    "krippendorff_alpha",
     "mediation",
     "mediation_imputed",
     "mediation_power",
