@@ -13,6 +13,8 @@ from importlib import resources
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from tandem.qualitative.exchange import (
@@ -187,6 +189,61 @@ def test_offsets_count_code_points_in_accented_text_with_emoji(project: Project)
         again.sources[0].text[coding.start : coding.end]
         == "elle m'écoutait vraiment 😀, sans juger."
     )
+
+
+XML_TEXT = st.text(
+    st.one_of(st.characters(exclude_categories=("Cs", "Cc", "Cn")), st.sampled_from("\n\t<&\"'")),
+    max_size=40,
+)
+
+
+@st.composite
+def random_projects(draw: st.DrawFn) -> Project:
+    texts = draw(st.lists(XML_TEXT, min_size=1, max_size=3))
+    users = tuple(User(str(uuid.uuid4()), draw(XML_TEXT)) for _ in range(draw(st.integers(0, 3))))
+    codes = tuple(
+        Code(
+            str(uuid.uuid4()), draw(XML_TEXT), draw(st.none() | st.just("#a1B2c3")), draw(XML_TEXT)
+        )
+        for _ in range(draw(st.integers(1, 4)))
+    )
+    sources = []
+    for text in texts:
+        codings = []
+        for _ in range(draw(st.integers(0, 4))):
+            start = draw(st.integers(0, len(text)))
+            end = draw(st.integers(start, len(text)))
+            coder = draw(st.none() | st.sampled_from(users)) if users else None
+            codings.append(
+                Coding(
+                    str(uuid.uuid4()),
+                    draw(st.sampled_from(codes)).guid,
+                    start,
+                    end,
+                    coder.guid if coder else None,
+                    draw(st.none() | st.just(WHEN)),
+                )
+            )
+        sources.append(Source(str(uuid.uuid4()), draw(XML_TEXT), text, codings=tuple(codings)))
+    return Project(
+        name=draw(XML_TEXT),
+        users=users,
+        codes=codes,
+        sources=tuple(sources),
+        description=draw(XML_TEXT),
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(random_projects())
+def test_round_trip_of_random_projects_keeps_texts_names_and_offsets(project: Project) -> None:
+    assert read_qdpx(write_qdpx(project)) == project
+
+
+def test_characters_xml_cannot_carry_are_refused_on_export() -> None:
+    with pytest.raises(ExchangeError) as caught:
+        write_qdpx(Project(name="bell\x07"))
+    assert caught.value.codes == {"xml-character"}
 
 
 def test_qdpx_holds_project_qde_and_one_utf8_text_per_source(project: Project) -> None:

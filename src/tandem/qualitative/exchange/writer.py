@@ -8,14 +8,13 @@ codebooks fail validation.
 from __future__ import annotations
 
 import io
-import re
 import zipfile
-from collections import Counter
 from collections.abc import Iterable
 from typing import Any, Final
 
 from lxml import etree
 
+from tandem.qualitative.exchange.checks import check_codes, check_project, check_text
 from tandem.qualitative.exchange.errors import ExchangeError, Problem
 from tandem.qualitative.exchange.model import (
     Code,
@@ -24,7 +23,6 @@ from tandem.qualitative.exchange.model import (
     Note,
     Project,
     Source,
-    Variable,
     VariableValue,
 )
 from tandem.qualitative.exchange.xmlio import (
@@ -34,15 +32,12 @@ from tandem.qualitative.exchange.xmlio import (
     derived_guid,
     format_datetime,
     format_value,
-    is_color,
     schema,
     selection_guid_for,
 )
 
 __all__ = ["write_qdc", "write_qdpx"]
 
-# Characters that XML 1.0 cannot carry, even escaped.
-_NOT_XML: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Zip entries get a fixed time so that the same project gives the same bytes.
 _ZIP_TIME: Final = (1980, 1, 1, 0, 0, 0)
 
@@ -53,7 +48,7 @@ def write_qdpx(project: Project) -> bytes:
     Raises ``ExchangeError`` listing every inconsistency (unknown code, user or variable,
     coding outside its text, malformed GUID or colour...) before anything is written.
     """
-    problems = _check_project(project)
+    problems = check_project(project)
     if problems:
         raise ExchangeError(problems)
     root = _project_element(project)
@@ -73,8 +68,8 @@ def write_qdc(codebook: Codebook) -> bytes:
         problems.append(
             Problem("codebook-empty", "CodeBook", "has no code; a .qdc needs at least one")
         )
-    problems += _check_codes(codebook.all_codes())
-    problems += _check_text("CodeBook", codebook.origin)
+    problems += check_codes(codebook.all_codes())
+    problems += check_text("CodeBook", codebook.origin)
     if problems:
         raise ExchangeError(problems)
     root = etree.Element(f"{{{CODEBOOK_NS}}}CodeBook", nsmap={None: CODEBOOK_NS})
@@ -108,178 +103,9 @@ def _validate(root: Any, kind: str, name: str) -> None:
 
 def _guid(value: str) -> str:
     canonical = canonical_guid(value)
-    if canonical is None:  # _check_project refused it before any element is built
+    if canonical is None:  # check_project refused it before any element is built
         raise ValueError(f"{value!r} is not a GUID")
     return canonical
-
-
-# --- consistency checks -----------------------------------------------------------------------
-
-
-def _check_project(project: Project) -> list[Problem]:
-    problems: list[Problem] = []
-    codes = project.all_codes()
-    problems += _check_codes(codes)
-    problems += _check_text("Project", project.name, project.description, project.origin)
-    code_guids = {canonical_guid(c.guid) for c in codes}
-    user_guids = {canonical_guid(u.guid) for u in project.users}
-    variables = {canonical_guid(v.guid): v for v in project.variables}
-    source_guids = {canonical_guid(s.guid) for s in project.sources}
-    all_guids: list[str] = []
-
-    def guid(value: str | None, element: str, attribute: str = "guid") -> None:
-        canonical = canonical_guid(value)
-        if canonical is None:
-            problems.append(Problem("guid", element, f"{attribute} {value!r} is not a GUID"))
-        elif attribute == "guid":
-            all_guids.append(canonical)
-
-    def user(value: str | None, element: str) -> None:
-        if value is not None and canonical_guid(value) not in user_guids:
-            problems.append(Problem("unknown-user", element, f"names user {value!r}, not in users"))
-
-    for item in project.users:
-        guid(item.guid, f"User {item.name!r}")
-        problems += _check_text(f"User {item.name!r}", item.name)
-    for code in codes:
-        guid(code.guid, f"Code {code.name!r}")
-    for variable in project.variables:
-        guid(variable.guid, f"Variable {variable.name!r}")
-        problems += _check_text(f"Variable {variable.name!r}", variable.name, variable.description)
-    for case in project.cases:
-        element = f"Case {case.name!r}"
-        guid(case.guid, element)
-        problems += _check_text(element, case.name, case.description)
-        problems += _check_values(element, case.values, variables)
-        for target in case.source_guids:
-            if canonical_guid(target) not in source_guids:
-                problems.append(
-                    Problem("unknown-source", element, f"links unknown source {target!r}")
-                )
-    for source in project.sources:
-        element = f"TextSource {source.name!r}"
-        guid(source.guid, element)
-        problems += _check_text(element, source.name, source.description)
-        user(source.creating_user_guid, element)
-        user(source.modifying_user_guid, element)
-        problems += _check_values(element, source.values, variables)
-        problems += _check_codings(source, code_guids)
-        for coding in source.codings:
-            coding_element = f"Coding {coding.guid!r} of {element}"
-            guid(coding.guid, coding_element)
-            user(coding.creating_user_guid, coding_element)
-            if coding.selection_guid is not None:
-                guid(coding.selection_guid, coding_element, "selection_guid")
-    selection_guids = {
-        canonical_guid(c.selection_guid) or selection_guid_for(canonical_guid(c.guid) or c.guid)
-        for s in project.sources
-        for c in s.codings
-    }
-    all_guids += sorted(g for g in selection_guids if g)
-    coding_guids = {canonical_guid(c.guid) for s in project.sources for c in s.codings}
-    targets = code_guids | source_guids | coding_guids | selection_guids
-    targets |= {canonical_guid(c.guid) for c in project.cases}
-    for note in project.notes:
-        element = f"Note {note.name!r}"
-        guid(note.guid, element)
-        user(note.creating_user_guid, element)
-        problems += _check_text(element, note.name, note.text)
-        for target in sorted(note.targets):
-            if canonical_guid(target) not in targets:
-                problems.append(Problem("unknown-target", element, f"is about unknown {target!r}"))
-    for duplicate, count in Counter(all_guids).items():
-        if count > 1:
-            problems.append(
-                Problem("guid-duplicate", "Project", f"GUID {duplicate} is used {count} times")
-            )
-    return problems
-
-
-def _check_codes(codes: Iterable[Code]) -> list[Problem]:
-    problems: list[Problem] = []
-    for code in codes:
-        element = f"Code {code.name!r}"
-        if canonical_guid(code.guid) is None:
-            problems.append(Problem("guid", element, f"guid {code.guid!r} is not a GUID"))
-        if code.color is not None and not is_color(code.color):
-            problems.append(
-                Problem("color", element, f"color {code.color!r} is not #RRGGBB or #RGB")
-            )
-        problems += _check_text(element, code.name, code.description)
-    return problems
-
-
-def _check_codings(source: Source, code_guids: set[str | None]) -> list[Problem]:
-    problems: list[Problem] = []
-    length = len(source.text)
-    offsets: dict[str, tuple[int, int]] = {}
-    for coding in source.codings:
-        element = f"Coding {coding.guid!r} of TextSource {source.name!r}"
-        if not 0 <= coding.start <= coding.end <= length:
-            problems.append(
-                Problem(
-                    "selection-range",
-                    element,
-                    f"selection {coding.start}..{coding.end} is not within the text "
-                    f"(0..{length}) or starts after it ends",
-                )
-            )
-        code = canonical_guid(coding.code_guid)
-        if code not in code_guids:
-            problems.append(
-                Problem("unknown-code", element, f"applies unknown code {coding.code_guid!r}")
-            )
-        if coding.selection_guid is not None:
-            key = canonical_guid(coding.selection_guid) or coding.selection_guid
-            span = offsets.setdefault(key, (coding.start, coding.end))
-            if span != (coding.start, coding.end):
-                problems.append(
-                    Problem(
-                        "selection-mismatch",
-                        element,
-                        f"shares selection {coding.selection_guid!r} with other offsets {span}",
-                    )
-                )
-    return problems
-
-
-def _check_values(
-    element: str, values: Iterable[VariableValue], variables: dict[str | None, Variable]
-) -> list[Problem]:
-    problems: list[Problem] = []
-    for item in values:
-        variable = variables.get(canonical_guid(item.variable_guid))
-        if variable is None:
-            problems.append(
-                Problem(
-                    "unknown-variable",
-                    element,
-                    f"has a value of unknown variable {item.variable_guid!r}",
-                )
-            )
-            continue
-        try:
-            format_value(variable.type, item.value)
-        except ValueError as exc:
-            problems.append(
-                Problem("variable-value", element, f"variable {variable.name!r}: {exc}")
-            )
-        if isinstance(item.value, str):
-            problems += _check_text(element, item.value)
-    return problems
-
-
-def _check_text(element: str, *texts: str) -> list[Problem]:
-    return [
-        Problem(
-            "xml-character", element, f"contains a character XML cannot carry ({match.group()!r})"
-        )
-        for text in texts
-        if (match := _NOT_XML.search(text)) is not None
-    ]
-
-
-# --- elements ---------------------------------------------------------------------------------
 
 
 def _sub(parent: Any, tag: str, attributes: dict[str, str | None] | None = None) -> Any:
