@@ -110,7 +110,10 @@ class Coding:
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """A plain-text document, such as an interview transcript, with its codings."""
+    """A plain-text document, such as an interview transcript, with its codings.
+
+    ``text`` has ``\\n`` line endings (the reader normalises others and moves the offsets).
+    """
 
     guid: str
     name: str
