@@ -203,3 +203,24 @@ def test_a_sav_file_is_recognised_by_content_whatever_its_name(
     assert run_json(capsys, "mediation", str(renamed), *ARGV) == run_json(
         capsys, "mediation", str(sav), *ARGV
     )
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["paired-t", "--before", "age", "--after", "outcome", "--json"],
+        ["icc", "--value", "outcome", "--group", "team", "--json"],
+        ["alpha", "--items", "fidelity,alliance,outcome", "--json"],
+    ],
+)
+def test_the_other_analyses_read_sav_files_as_csv(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    study: dict[str, npt.NDArray[Any]],
+    argv: list[str],
+) -> None:
+    sav = write_sav(tmp_path / "study.sav", study)
+    csv = write_csv(tmp_path / "study.csv", study)
+    from_sav = run_json(capsys, argv[0], str(sav), *argv[1:])
+    assert from_sav == run_json(capsys, argv[0], str(csv), *argv[1:])
+    assert from_sav["n"] < N or argv[0] == "alpha"
