@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 # These two modules share a name with their function, so they are imported here: a lazy name
 # would be shadowed by the submodule once ``import tandem.stats.mediation`` had run.
 from tandem.stats.exposure import DailySeriesResult, ExposureResult, exposure, interpolate_daily
-from tandem.stats.mediation import DegenerateFitWarning, MediationResult, mediation
+from tandem.stats.mediation import DegenerateFitWarning, MediationResult, ModelTable, mediation
 
 if TYPE_CHECKING:
     from tandem.stats.agreement import (
@@ -79,6 +79,7 @@ __all__: list[str] = [
     "MediationImputedResult",
     "MediationPowerResult",
     "MediationResult",
+    "ModelTable",
     "PairedTResult",
     "PooledResult",
     "R2ChangeResult",
