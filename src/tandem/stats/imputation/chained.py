@@ -254,7 +254,7 @@ class _Chains:
         y = data[0, donors, j]  # observed values, the same in every chain
         # The design is the data with column j replaced by the intercept (the order of the
         # predictors does not change the fit).
-        x_obs, x_mis = data[:, donors], data[:, targets]
+        x_obs, x_mis = np.take(data, donors, axis=1), np.take(data, targets, axis=1)
         x_obs[:, :, j] = 1.0
         x_mis[:, :, j] = 1.0
         x_obs_t = x_obs.transpose(0, 2, 1)
@@ -344,16 +344,17 @@ def _match(
 ) -> Any:
     """Return, per chain and row to impute, a donor drawn among the ``k`` nearest predictions.
 
-    The donors are shuffled before a stable sort so that tied predictions come in random
-    order, as mice's ``matchindex`` does. The ``k`` nearest of a target lie within ``k``
-    sorted positions of where it would be inserted, so only that window is compared.
+    The donors are shuffled before they are sorted so that tied predictions come in an order
+    set by the shuffle, not by the rows' order, as in mice's ``matchindex``. The ``k`` nearest
+    of a target lie within ``k`` sorted positions of where it would be inserted, so only that
+    window is compared.
     """
     m, n_obs = predicted_obs.shape
     k = min(k, n_obs)
     shuffle = gen.permuted(np.broadcast_to(np.arange(n_obs), (m, n_obs)), axis=1)
     order = np.take_along_axis(
         shuffle,
-        np.argsort(np.take_along_axis(predicted_obs, shuffle, axis=1), axis=1, kind="stable"),
+        np.argsort(np.take_along_axis(predicted_obs, shuffle, axis=1), axis=1),
         axis=1,
     )
     ranked = np.take_along_axis(predicted_obs, order, axis=1)
