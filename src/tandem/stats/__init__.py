@@ -4,9 +4,8 @@ No Django import and no other Tandem app here. Importing ``tandem.stats`` loads 
 scipy.linalg and scipy.special (all that mediation and exposure need); every other public name
 is imported from its module on first use. scipy.stats (paired t, reliability, change,
 regression, pooling) takes most of a second to import, and multiple imputation works on data
-frames with statsmodels' MICE, so ``tandem.stats.imputation`` alone imports pandas and
-statsmodels. ``tests/stats/test_lazy_imports.py`` keeps ``tandem analyze mediation`` free of
-them.
+frames, so ``tandem.stats.imputation`` imports pandas. ``tests/stats/test_lazy_imports.py``
+keeps ``tandem analyze mediation`` free of them.
 """
 
 from __future__ import annotations
