@@ -223,22 +223,32 @@ def test_ols_and_hc_paths_use_n_minus_p_degrees_of_freedom(hc: str | None) -> No
 
 
 def loop_wild(
-    s: dict[str, np.ndarray], n_resamples: int, seed: int, points: np.ndarray | None
+    s: dict[str, np.ndarray],
+    n_resamples: int,
+    seed: int,
+    points: np.ndarray | None,
+    level: float | None = 0.95,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Refit both models on every resample of CR2-adjusted residuals times cluster weights.
 
-    ``points`` are Webb's six points; None draws Rademacher weights.
+    ``points`` are Webb's six points; None draws Rademacher weights. With ``level``, each
+    model's adjusted residuals are first widened by t(df) / z quantiles at that level, df the
+    Satterthwaite df of the model's path (a for m, b for y).
     """
     labels, codes = np.unique(s["team"], return_inverse=True)
     uniforms = np.random.default_rng(seed).random((n_resamples, labels.size))
     models = designs(s)
     fitted = {}
     adjusted = {}
-    for model in ("m", "y"):
+    for model, column in (("m", 1), ("y", 2)):
         design, response = models[model]
         coef = np.linalg.lstsq(design, response, rcond=None)[0]
         fitted[model] = design @ coef
-        adjusted[model] = hand_cr2(design, response, s["team"])[2]
+        _, df, adjusted[model] = hand_cr2(design, response, s["team"])
+        if level is not None:
+            quantile = (1 + level) / 2
+            ratio = scipy.stats.t.ppf(quantile, df[column]) / scipy.stats.norm.ppf(quantile)
+            adjusted[model] = adjusted[model] * ratio
     sd_x = np.std(s["x"], ddof=1)
     draws, draws_std = [], []
     for u in uniforms:
@@ -256,21 +266,40 @@ def loop_wild(
 
 
 @pytest.mark.parametrize("weights", ["webb", "rademacher"])
-def test_wild_draws_equal_a_loop_refitting_each_resample(weights: str) -> None:
+@pytest.mark.parametrize(("scale", "level"), [("t", 0.95), ("t", 0.9), ("none", None)])
+def test_wild_draws_equal_a_loop_refitting_each_resample(
+    weights: str, scale: str, level: float | None
+) -> None:
     s = teams_study(seed=6)
-    res = run(s, bootstrap="wild", wild_weights=weights, n_resamples=300, rng=9)
-    draws, draws_std = loop_wild(s, 300, 9, WEBB if weights == "webb" else None)
+    res = run(
+        s,
+        bootstrap="wild",
+        wild_weights=weights,
+        wild_scale=scale,
+        confidence_level=level or 0.95,
+        n_resamples=300,
+        rng=9,
+    )
+    draws, draws_std = loop_wild(s, 300, 9, WEBB if weights == "webb" else None, level)
     assert_allclose(res.boot_indirect, draws, rtol=1e-9)
     assert_allclose(res.boot_indirect_std, draws_std, rtol=1e-9)
-    low, high = stats._bootstrap.percentile_interval(draws)
+    low, high = stats._bootstrap.percentile_interval(draws, level or 0.95)
     assert_allclose([res.ci_low, res.ci_high], [low, high], rtol=1e-9)
-    assert (res.bootstrap, res.wild_weights, res.n_replaced) == ("wild", weights, 0)
+    assert (res.bootstrap, res.wild_weights, res.wild_scale) == ("wild", weights, scale)
+    assert res.n_replaced == 0
 
 
-def test_wild_defaults_to_webb_weights() -> None:
+def test_wild_t_scaling_widens_the_interval_with_few_clusters() -> None:
+    s = teams_study(n_teams=10, seed=14)
+    plain = run(s, bootstrap="wild", wild_scale="none", n_resamples=2000, rng=3)
+    scaled = run(s, bootstrap="wild", n_resamples=2000, rng=3)
+    assert scaled.ci_high - scaled.ci_low > 1.05 * (plain.ci_high - plain.ci_low)
+
+
+def test_wild_defaults_to_webb_weights_and_t_scaling() -> None:
     s = teams_study(seed=7)
     res = run(s, bootstrap="wild", n_resamples=100, rng=2)
-    assert res.wild_weights == "webb"
+    assert (res.wild_weights, res.wild_scale) == ("webb", "t")
     assert_allclose(res.boot_indirect, loop_wild(s, 100, 2, WEBB)[0], rtol=1e-9)
     # Webb's points give more than two values per cluster weight: the draws are not symmetric
     # pairs as Rademacher's ±1 would make them for one cluster.
@@ -286,7 +315,8 @@ def test_wild_spread_of_each_path_is_its_cr2_variance() -> None:
     # a* - a = sum_g w_g s_g with weights of mean 0 and variance 1: Var(a*) = sum_g s_g^2.
     for name, (model, column) in [("a", ("m", 1)), ("b", ("y", 2))]:
         design, response = designs(s)[model]
-        coef, scores, _, _ = _wild._path_scores(design, response, column, codes, 14)
+        coef, scores, _, _, df = _wild._path_scores(design, response, column, codes, 14)
+        assert df == pytest.approx(getattr(res, f"{name}_df"), rel=1e-10)
         assert coef == pytest.approx(getattr(res, name), rel=1e-12)
         assert math.sqrt(scores @ scores) == pytest.approx(getattr(res, f"{name}_se"), rel=1e-10)
     assert WEBB.mean() == pytest.approx(0.0, abs=1e-15)
@@ -342,6 +372,8 @@ def test_wild_bootstrap_without_cluster_is_refused() -> None:
         ({"bootstrap": "block"}, "bootstrap must be one of pairs, wild"),
         ({"bootstrap": "wild", "wild_weights": "mammen"}, "wild_weights must be one of"),
         ({"wild_weights": "webb"}, r"wild_weights='webb' applies only to bootstrap='wild'"),
+        ({"bootstrap": "wild", "wild_scale": "z"}, "wild_scale must be one of t, none"),
+        ({"wild_scale": "none"}, r"wild_scale='none' applies only to bootstrap='wild'"),
         ({"hc": "CR3"}, "hc must be None or one of"),
     ],
 )

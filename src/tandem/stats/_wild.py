@@ -17,15 +17,16 @@ import math
 from typing import Final, Literal
 
 import numpy as np
-from scipy import linalg
+from scipy import linalg, special
 
 from tandem.stats._bootstrap import IntArray
 from tandem.stats._common import FloatArray
-from tandem.stats._sandwich import cr2_adjusted_residuals
+from tandem.stats._sandwich import cr2_adjusted_residuals, cr2_covariance
 
-__all__ = ["WildWeights", "cluster_weights", "wild_indirect_draws"]
+__all__ = ["WildScale", "WildWeights", "cluster_weights", "wild_indirect_draws"]
 
 WildWeights = Literal["webb", "rademacher"]
+WildScale = Literal["t", "none"]
 
 # Webb's (2023) six-point distribution: mean 0, variance 1, and 6**G distinct resamples, so
 # that a handful of clusters still gives a smooth bootstrap distribution.
@@ -63,16 +64,29 @@ def wild_indirect_draws(
     n_resamples: int,
     batch: int,
     kind: WildWeights,
+    scale_level: float | None,
 ) -> tuple[FloatArray, FloatArray]:
-    """Return the draws of ``a * b`` and of ``a * b * sd(x) / sd(y*)``, in the data's units.
+    r"""Return the draws of ``a * b`` and of ``a * b * sd(x) / sd(y*)``, in the data's units.
 
     ``design_m`` is ``[1, x, covariates]`` (``a`` in column 1) and ``design_y`` is
     ``[1, x, m, covariates]`` (``b`` in column 2). The standardised draws use each
     resample's own :math:`s_{Y^*}`, from cluster sums of the fitted values and residuals.
+
+    With ``scale_level`` (a confidence level), each model's adjusted residuals are multiplied
+    by :math:`t_{\nu, (1+\ell)/2} / z_{(1+\ell)/2}`, with :math:`\nu` the CR2 Satterthwaite
+    degrees of freedom of the path the model carries (a, b), so that the percentile interval
+    of each path's draws is its CR2 t interval at that level.
     """
     n = m.size
-    a, s_a, _, _ = _path_scores(design_m, m, 1, cluster_codes, n_clusters)
-    b, s_b, fitted_y, resid_y = _path_scores(design_y, y, 2, cluster_codes, n_clusters)
+    a, s_a, _, _, df_a = _path_scores(design_m, m, 1, cluster_codes, n_clusters)
+    b, s_b, fitted_y, resid_y, df_b = _path_scores(design_y, y, 2, cluster_codes, n_clusters)
+    if scale_level is not None:
+        quantile = 0.5 + scale_level / 2.0
+        normal = float(special.ndtri(quantile))
+        s_a = s_a * (float(special.stdtrit(df_a, quantile)) / normal)
+        scale_b = float(special.stdtrit(df_b, quantile)) / normal
+        s_b = s_b * scale_b
+        resid_y = resid_y * scale_b
     sd_x = float(np.std(design_m[:, 1], ddof=1))
     # sum((y*_i - mean y*)^2) as a quadratic in the weights, through cluster sums.
     centred = fitted_y - fitted_y.mean()
@@ -100,18 +114,21 @@ def _path_scores(
     column: int,
     cluster_codes: IntArray,
     n_clusters: int,
-) -> tuple[float, FloatArray, FloatArray, FloatArray]:
+) -> tuple[float, FloatArray, FloatArray, FloatArray, float]:
     """Return the coefficient, its per-cluster score sums, the fitted values and residuals.
 
-    The residuals returned are the CR2-adjusted ones that the bootstrap perturbs.
+    The residuals returned are the CR2-adjusted ones that the bootstrap perturbs; the last
+    value is the coefficient's CR2 Satterthwaite degrees of freedom.
     """
     q, r = np.linalg.qr(design)
     coef = linalg.solve_triangular(r, q.T @ response)
     fitted = design @ coef
     r_inv = linalg.solve_triangular(r, np.eye(r.shape[0]))
     bread = r_inv @ r_inv.T
-    adjusted = cr2_adjusted_residuals(design, response - fitted, bread, cluster_codes, n_clusters)
+    resid = response - fitted
+    adjusted = cr2_adjusted_residuals(design, resid, bread, cluster_codes, n_clusters)
+    _, df = cr2_covariance(design, resid, bread, cluster_codes, n_clusters)
     # Row `column` of (X'X)^-1 X' = R^-1 Q'.
     loading = q @ r_inv[column]
     scores = np.bincount(cluster_codes, weights=loading * adjusted, minlength=n_clusters)
-    return float(coef[column]), scores, fitted, adjusted
+    return float(coef[column]), scores, fitted, adjusted, float(df[column])

@@ -62,6 +62,7 @@ _HC_TYPES: Final = ("HC0", "HC1", "HC2", "HC3", "CR1", "CR2")
 _CLUSTER_SE: Final = ("CR1", "CR2")
 _BOOTSTRAPS: Final = ("pairs", "wild")
 _WILD_WEIGHTS: Final = ("webb", "rademacher")
+_WILD_SCALES: Final = ("t", "none")
 # A predictor whose variance left over after the predictors swept before it is below this
 # fraction of its full-sample variance is aliased in that resample and dropped, as lm() does.
 _ALIAS_TOL: Final = 1e-10
@@ -111,8 +112,9 @@ class MediationResult(ResultMixin):
     bootstrap : str
         ``"pairs"`` (rows, or whole clusters, resampled) or ``"wild"`` (wild cluster
         bootstrap).
-    wild_weights : str or None
-        ``"webb"`` or ``"rademacher"`` for the wild bootstrap, else None.
+    wild_weights, wild_scale : str or None
+        The wild bootstrap's weights (``"webb"`` or ``"rademacher"``) and residual scaling
+        (``"t"`` or ``"none"``); None for the pairs bootstrap.
     n_clusters : int or None
         Clusters, when ``cluster`` was given.
     warnings : tuple of str
@@ -170,6 +172,7 @@ class MediationResult(ResultMixin):
     hc: str | None
     bootstrap: str
     wild_weights: str | None
+    wild_scale: str | None
     n_clusters: int | None
     warnings: tuple[str, ...]
     boot_indirect: FloatArray = field(repr=False, compare=False)
@@ -199,6 +202,7 @@ class _MediationInput:
     ci_method: CiMethod
     bootstrap: Bootstrap
     wild_weights: _wild.WildWeights | None
+    wild_scale: _wild.WildScale | None
     batch: int
 
 
@@ -230,6 +234,7 @@ def mediation(
     ci_method: CiMethod = "percentile",
     bootstrap: Bootstrap = "pairs",
     wild_weights: _wild.WildWeights | None = None,
+    wild_scale: _wild.WildScale | None = None,
     batch: int | None = None,
 ) -> MediationResult:
     r"""Fit a simple mediation model with covariates (PROCESS model 4); bootstrap a*b.
@@ -272,6 +277,10 @@ def mediation(
     wild_weights : {"webb", "rademacher"}, optional
         Weights of the wild bootstrap: Webb's six-point distribution (the default, suited to
         few clusters) or Rademacher's ±1. Only with ``bootstrap="wild"``.
+    wild_scale : {"t", "none"}, optional
+        ``"t"`` (the default with ``bootstrap="wild"``) widens each model's residuals so that
+        the draws of each path spread as its small-sample t interval (see Notes); ``"none"``
+        perturbs the residuals as they are. Only with ``bootstrap="wild"``.
     batch : int, optional
         Resamples per chunk; by default chosen to hold about 32 MiB of weights.
 
@@ -286,8 +295,8 @@ def mediation(
         linear combination of the others, mismatched lengths or pandas indexes, fewer rows
         than parameters, a missing cluster label or a single cluster; or naming a setting out
         of range, ``hc="CR1"``/``"CR2"`` or ``bootstrap="wild"`` without ``cluster``, or
-        ``wild_weights`` without ``bootstrap="wild"``; or more bootstrap resamples without
-        variation in x or m to replace than ``n_resamples``.
+        ``wild_weights`` or ``wild_scale`` without ``bootstrap="wild"``; or more bootstrap
+        resamples without variation in x or m to replace than ``n_resamples``.
     TypeError
         Non-numeric data, or ``rng`` or ``n_resamples`` of the wrong type.
 
@@ -339,6 +348,14 @@ def mediation(
     estimate plus a weighted sum of per-cluster scores, so no resample fits anything. The
     interval of ``ci_method`` is read off the draws of :math:`a^* b^*`, and the standardised
     draws use each resample's :math:`s_{Y^*}`. No resample can fail, so ``n_replaced`` is 0.
+    With few clusters the CR2 variance is itself estimated from few clusters, which draws
+    spread by it ignore: a percentile interval of :math:`a^*` alone would be the normal
+    interval :math:`\hat a \pm z_{1-\alpha/2}\,\mathrm{SE}_{CR2}`. With ``wild_scale="t"``
+    (the default) the adjusted residuals of the model of m are therefore multiplied by
+    :math:`t_{\nu_a, 1-\alpha/2} / z_{1-\alpha/2}` and those of the model of y by the same
+    ratio for b, with :math:`\nu` the paths' CR2 Satterthwaite degrees of freedom, so that
+    the percentile interval of :math:`a^*` alone is the CR2 t interval of a. The draws then
+    depend on ``confidence_level``.
 
     Which standard errors and which bootstrap
     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
@@ -416,6 +433,7 @@ def mediation(
         ci_method,
         bootstrap,
         wild_weights,
+        wild_scale,
         batch,
     )
     n, k = iv.covariates.shape
@@ -465,6 +483,7 @@ def mediation(
             n_resamples=iv.n_resamples,
             batch=iv.batch,
             kind=iv.wild_weights or "webb",
+            scale_level=iv.confidence_level if iv.wild_scale == "t" else None,
         )
         n_replaced = 0
     boot.flags.writeable = False
@@ -507,6 +526,7 @@ def mediation(
         hc=iv.hc,
         bootstrap=iv.bootstrap,
         wild_weights=iv.wild_weights,
+        wild_scale=iv.wild_scale,
         n_clusters=iv.n_clusters,
         warnings=tuple(fit_messages),
         boot_indirect=boot,
@@ -709,6 +729,7 @@ def _mediation_iv(
     ci_method: str,
     bootstrap: str,
     wild_weights: str | None,
+    wild_scale: str | None,
     batch: int | None,
 ) -> _MediationInput:
     pandas_inputs: dict[str, Any] = {"x": x, "m": m, "y": y}
@@ -744,7 +765,9 @@ def _mediation_iv(
         raise ValueError(f"hc must be None or one of {', '.join(_HC_TYPES)}, got {hc!r}")
     if ci_method not in _CI_METHODS:
         raise ValueError(f"ci_method must be one of {', '.join(_CI_METHODS)}, got {ci_method!r}")
-    _check_cluster_settings(hc, bootstrap, wild_weights, has_cluster=cluster is not None)
+    _check_cluster_settings(
+        hc, bootstrap, wild_weights, wild_scale, has_cluster=cluster is not None
+    )
     if batch is not None and batch < 1:
         raise ValueError(f"batch must be a positive int, got {batch!r}")
     generator, seed = as_generator(rng)
@@ -775,25 +798,35 @@ def _mediation_iv(
         wild_weights=(
             wild_weights or "webb" if bootstrap == "wild" else None  # type: ignore[arg-type]  # checked against _WILD_WEIGHTS above
         ),
+        wild_scale=(
+            wild_scale or "t" if bootstrap == "wild" else None  # type: ignore[arg-type]  # checked against _WILD_SCALES above
+        ),
         batch=int(batch) if batch is not None else default_batch(n, n_resamples),
     )
 
 
 def _check_cluster_settings(
-    hc: str | None, bootstrap: str, wild_weights: str | None, *, has_cluster: bool
+    hc: str | None,
+    bootstrap: str,
+    wild_weights: str | None,
+    wild_scale: str | None,
+    *,
+    has_cluster: bool,
 ) -> None:
     """Raise naming the setting that is out of range or that needs ``cluster``."""
     if bootstrap not in _BOOTSTRAPS:
         raise ValueError(f"bootstrap must be one of {', '.join(_BOOTSTRAPS)}, got {bootstrap!r}")
-    if wild_weights is not None:
-        if wild_weights not in _WILD_WEIGHTS:
-            raise ValueError(
-                f"wild_weights must be one of {', '.join(_WILD_WEIGHTS)}, got {wild_weights!r}"
-            )
+    for name, value, allowed in (
+        ("wild_weights", wild_weights, _WILD_WEIGHTS),
+        ("wild_scale", wild_scale, _WILD_SCALES),
+    ):
+        if value is None:
+            continue
+        if value not in allowed:
+            raise ValueError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
         if bootstrap != "wild":
             raise ValueError(
-                f"wild_weights={wild_weights!r} applies only to bootstrap='wild', "
-                f"got bootstrap={bootstrap!r}"
+                f"{name}={value!r} applies only to bootstrap='wild', got bootstrap={bootstrap!r}"
             )
     if has_cluster:
         return
