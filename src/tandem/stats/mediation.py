@@ -194,6 +194,10 @@ class _MediationInput:
     covariates: FloatArray
     cluster_codes: IntArray | None
     n_clusters: int | None
+    # The sorted cluster labels and, for each row in canonical order, its position as given:
+    # to name a left-out cluster or row in messages.
+    cluster_labels: npt.NDArray[Any] | None
+    input_rows: IntArray
     n_resamples: int
     confidence_level: float
     generator: np.random.Generator
@@ -467,7 +471,15 @@ def mediation(
     z = _scaled_design(iv.x, iv.m, iv.y, iv.covariates)
     products = _crossproducts(z)
     if iv.bootstrap == "pairs" or iv.cluster_codes is None or iv.n_clusters is None:
-        raw, raw_std, n_replaced = _bootstrap_draws(iv, products, z.shape[1])
+        raw, raw_std, n_replaced = usable_draws(
+            iv.generator,
+            products,
+            z.shape[1],
+            iv.n_resamples,
+            batch=iv.batch,
+            cluster_codes=iv.cluster_codes,
+            n_clusters=iv.n_clusters,
+        )
         # Draws are in standardised units; sd(y)/sd(x) brings a*b back to the data's units.
         boot = raw * (sd_y / sd_x)
         boot_std = raw_std
@@ -495,6 +507,7 @@ def mediation(
         acceleration = 0.0
         if iv.ci_method == "bca":
             jack = _jackknife_indirect(products, z.shape[1], iv.cluster_codes, iv.n_clusters)
+            _check_jackknife(jack, iv)
             acceleration = jackknife_acceleration(jack)
         ci_low, ci_high = bias_corrected_interval(
             boot, indirect, iv.confidence_level, acceleration=acceleration
@@ -534,24 +547,33 @@ def mediation(
     )
 
 
-def _bootstrap_draws(
-    iv: _MediationInput, products: FloatArray, q: int
+def usable_draws(
+    generator: np.random.Generator,
+    products: FloatArray,
+    q: int,
+    n_resamples: int,
+    *,
+    batch: int,
+    cluster_codes: IntArray | None = None,
+    n_clusters: int | None = None,
 ) -> tuple[FloatArray, FloatArray, int]:
     """Return ``n_resamples`` usable draws (standardised units) and how many were replaced.
 
-    A resample in which x, or m given x and the covariates, has no variation left cannot
+    ``products`` are the rows' cross-products (:func:`_crossproducts`) of ``q`` columns. A
+    resample in which x, or m given x and the covariates, has no variation left cannot
     identify a or b. It is discarded and the next resample of the stream takes its place, as
     PROCESS replaces such resamples: each round draws exactly the shortfall, so the draws are
-    the first ``n_resamples`` usable resamples of the stream, whatever ``batch`` is.
+    the first ``n_resamples`` usable resamples of ``generator``'s stream, whatever ``batch``
+    is. :func:`tandem.stats.mediation_power` replaces its studies' failed resamples with it.
     """
     kept: list[FloatArray] = []
     kept_std: list[FloatArray] = []
     n_kept = 0
     n_replaced = 0
-    while n_kept < iv.n_resamples:
-        needed = iv.n_resamples - n_kept
+    while n_kept < n_resamples:
+        needed = n_resamples - n_kept
         for weights in resample_weights(
-            iv.generator, iv.x.size, needed, iv.batch, iv.cluster_codes, iv.n_clusters
+            generator, products.shape[0], needed, batch, cluster_codes, n_clusters
         ):
             ab, ab_std = _indirect_from_moments(products.T @ weights.T, q)
             usable = np.isfinite(ab)
@@ -559,12 +581,12 @@ def _bootstrap_draws(
             kept_std.append(ab_std[usable])
             n_kept += int(np.count_nonzero(usable))
             n_replaced += int(usable.size - np.count_nonzero(usable))
-        if n_replaced > iv.n_resamples:
-            unit = "rows" if iv.cluster_codes is None else "clusters"
+        if n_replaced > n_resamples:
+            unit = "rows" if cluster_codes is None else "clusters"
             raise ValueError(
                 f"{n_replaced} of {n_kept + n_replaced} bootstrap resamples could not estimate "
                 f"the paths because x or m had no variation left in them, more than "
-                f"n_resamples ({iv.n_resamples}) can be replaced: x may be too rare, or the "
+                f"n_resamples ({n_resamples}) can be replaced: x may be too rare, or the "
                 f"sample too small, for a bootstrap over {unit}"
             )
     return np.concatenate(kept), np.concatenate(kept_std), n_replaced
@@ -716,6 +738,26 @@ def _jackknife_indirect(
     return np.concatenate(parts)
 
 
+def _check_jackknife(jack: FloatArray, iv: _MediationInput) -> None:
+    """Raise when a leave-one-out fit of the BCa jackknife cannot identify the paths."""
+    failed = np.flatnonzero(~np.isfinite(jack))
+    if failed.size == 0:
+        return
+    if iv.cluster_labels is None:
+        unit = f"row {int(iv.input_rows[failed].min())} (position as given)"
+        units = "rows"
+    else:
+        label = iv.cluster_labels[failed[0] : failed[0] + 1].tolist()[0]
+        unit = f"cluster {label!r}"
+        units = "clusters"
+    raise ValueError(
+        f"ci_method='bca' needs every leave-one-out fit of its jackknife, but leaving out "
+        f"{unit} ({failed.size} of {jack.size} {units} in all) leaves x, or m given x and the "
+        "covariates, without variation: the acceleration is not defined. Use "
+        "ci_method='bc' or 'percentile'"
+    )
+
+
 def _mediation_iv(
     x: npt.ArrayLike,
     m: npt.ArrayLike,
@@ -772,7 +814,9 @@ def _mediation_iv(
         raise ValueError(f"batch must be a positive int, got {batch!r}")
     generator, seed = as_generator(rng)
 
-    codes, n_clusters = (None, None) if cluster is None else _cluster_codes(cluster, n, bootstrap)
+    codes, n_clusters, labels = (
+        (None, None, None) if cluster is None else _cluster_codes(cluster, n, bootstrap)
+    )
     # The canonical row order: np.lexsort sorts by its last key first, so this is by cluster,
     # then x, m, y and the covariates in turn.
     order_keys: list[npt.NDArray[Any]] = [columns[name] for name in reversed(names)]
@@ -788,6 +832,8 @@ def _mediation_iv(
         covariates=(np.empty((n, 0)) if covariate_matrix is None else covariate_matrix[order]),
         cluster_codes=None if codes is None else codes[order],
         n_clusters=n_clusters,
+        cluster_labels=labels,
+        input_rows=order.astype(np.intp),
         n_resamples=int(n_resamples),
         confidence_level=float(confidence_level),
         generator=generator,
@@ -878,8 +924,10 @@ def _check_rank(columns: dict[str, FloatArray]) -> None:
         )
 
 
-def _cluster_codes(cluster: npt.ArrayLike, n: int, bootstrap: str) -> tuple[IntArray, int]:
-    """Return each row's cluster number (by sorted label) and the number of clusters.
+def _cluster_codes(
+    cluster: npt.ArrayLike, n: int, bootstrap: str
+) -> tuple[IntArray, int, npt.NDArray[Any]]:
+    """Return each row's cluster number (by sorted label), the number of clusters and labels.
 
     Lists, NumPy arrays of any dtype, pandas Series (string, object or categorical) and
     Categoricals all come through ``np.asarray`` as the same labels, so they give the same
@@ -918,7 +966,7 @@ def _cluster_codes(cluster: npt.ArrayLike, n: int, bootstrap: str) -> tuple[IntA
             UserWarning,
             stacklevel=4,
         )
-    return codes.astype(np.intp).reshape(-1), int(unique.size)
+    return codes.astype(np.intp).reshape(-1), int(unique.size), unique
 
 
 def _is_missing_label(label: object) -> bool:
