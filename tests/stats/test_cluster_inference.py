@@ -12,6 +12,7 @@ import math
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.stats
 import statsmodels.api as sm
@@ -390,3 +391,42 @@ def test_few_clusters_warning_names_the_wild_bootstrap_for_pairs() -> None:
         run(s)
     with pytest.warns(UserWarning, match=r"only 6 clusters.*unreliable"):
         run(s, bootstrap="wild")
+
+
+# --- pooled over imputations --------------------------------------------------------------
+
+
+def test_pooled_paths_use_the_cr2_satterthwaite_df_as_complete_data_df() -> None:
+    s = teams_study(seed=15)
+    gen = np.random.default_rng(16)
+    frames = []
+    for _ in range(3):
+        frames.append(
+            pd.DataFrame(
+                {
+                    "x": s["x"],
+                    "m": s["m"] + gen.normal(0, 2, s["m"].size) * (gen.random(s["m"].size) < 0.2),
+                    "y": s["y"],
+                    "team": s["team"],
+                }
+            )
+        )
+    res = stats.mediation_imputed(
+        frames, "x", "m", "y", cluster="team", hc="CR2", n_resamples=20, rng=1
+    )
+    fits = [
+        stats.mediation(f["x"], f["m"], f["y"], cluster=f["team"], hc="CR2", n_resamples=20)
+        for f in frames
+    ]
+    estimates = np.array([fit.a for fit in fits])
+    variances = np.array([fit.a_se for fit in fits]) ** 2
+    m = len(fits)
+    between = np.var(estimates, ddof=1)
+    total = variances.mean() + (1 + 1 / m) * between
+    share = (1 + 1 / m) * between / total
+    df_complete = np.mean([fit.a_df for fit in fits])
+    df_old = (m - 1) / share**2
+    df_observed = (df_complete + 1) / (df_complete + 3) * df_complete * (1 - share)
+    assert df_complete < 13
+    assert res.a_se == pytest.approx(math.sqrt(total), rel=1e-12)
+    assert res.a_df == pytest.approx(1 / (1 / df_old + 1 / df_observed), rel=1e-10)
