@@ -130,5 +130,7 @@ def _path_scores(
     _, df = cr2_covariance(design, resid, bread, cluster_codes, n_clusters)
     # Row `column` of (X'X)^-1 X' = R^-1 Q'.
     loading = q @ r_inv[column]
-    scores = np.bincount(cluster_codes, weights=loading * adjusted, minlength=n_clusters)
+    scores: FloatArray = np.bincount(
+        cluster_codes, weights=loading * adjusted, minlength=n_clusters
+    ).astype(np.float64, copy=False)
     return float(coef[column]), scores, fitted, adjusted, float(df[column])
