@@ -363,16 +363,37 @@ def mediation(
 
     Which standard errors and which bootstrap
     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
-    When clients are nested in teams and x is measured per team (fidelity), the OLS and HC
-    standard errors treat clients as independent and are too small: give ``cluster`` and
-    ``hc="CR2"``. CR2 with Satterthwaite degrees of freedom is the better choice with few
-    clusters (below about 30-40), where CR1's G - 1 degrees of freedom overstate what the
-    clusters can tell; with many clusters CR1 and CR2 agree. For the indirect effect, the
-    pairs bootstrap over clusters resamples the teams themselves; with few clusters the wild
-    cluster bootstrap keeps every team in every resample, so a resample never loses the few
-    teams that carry the spread of x. ``benchmarks/coverage.py`` measures the coverage of
-    each choice in simulated studies of the seed paper's shape and with 14 strongly clustered
-    teams.
+    When clients are nested in teams and x is measured per team (fidelity), OLS and HC
+    standard errors treat clients as independent and are too small. Give ``cluster`` and:
+
+    * ``hc="CR2"`` for the paths. Its Satterthwaite degrees of freedom allow for a variance
+      estimated from few clusters, and for a predictor that varies only between teams they
+      can be far below G - 1. CR1 tests on G - 1 degrees of freedom and is too liberal with
+      fewer than about 30-40 clusters, and beyond when clusters differ much in size or in x
+      (below); with many balanced clusters the two agree.
+    * ``bootstrap="wild"`` (Webb weights, ``wild_scale="t"``) for the indirect effect when
+      there are fewer than about 30-40 clusters. The pairs bootstrap over clusters is the
+      alternative with many clusters; with few, its resamples lose or repeat the handful of
+      teams that carry the spread of x, and its interval is somewhat too narrow.
+
+    In 1000 simulated studies per scenario (``benchmarks/coverage.py``), the 95% intervals
+    covered as follows (Monte Carlo SE 0.007):
+
+    ================================  ==========  ==========  ==========
+    interval                          seed shape  14 teams    40 teams
+    ================================  ==========  ==========  ==========
+    a*b, i.i.d. percentile bootstrap  0.936       0.721       0.804
+    a*b, pairs cluster bootstrap      0.926       0.936       0.906
+    a*b, wild, unscaled               0.916       0.907       0.911
+    a*b, wild, t-scaled (default)     0.946       0.961       0.931
+    a, OLS                            0.893       0.552       0.714
+    a, CR1                            0.924       0.892       0.899
+    a, CR2                            0.959       0.959       0.930
+    ================================  ==========  ==========  ==========
+
+    The seed shape is :func:`tandem.synth.smcm_study` (about 220 complete cases in 14 teams,
+    weak team effects); the others have 311 clients, x per team and team effects with an
+    intraclass correlation of 0.26 in both models.
 
     A constant column raises ``ValueError`` rather than returning NaN paths.
 
