@@ -387,11 +387,11 @@ def test_bad_cluster_settings_are_refused_naming_the_argument(
         run(teams_study(seed=12), n_resamples=10, **kwargs)
 
 
-def test_few_clusters_warning_names_the_wild_bootstrap_for_pairs() -> None:
+def test_few_clusters_warning_fits_the_bootstrap() -> None:
     s = teams_study(n_teams=6, seed=13)
-    with pytest.warns(UserWarning, match=r"only 6 clusters.*bootstrap='wild' and hc='CR2'"):
+    with pytest.warns(UserWarning, match=r"only 6 clusters.*cluster bootstrap interval"):
         run(s)
-    with pytest.warns(UserWarning, match=r"only 6 clusters.*unreliable"):
+    with pytest.warns(UserWarning, match=r"only 6 clusters.*cluster-robust intervals"):
         run(s, bootstrap="wild")
 
 
@@ -432,3 +432,18 @@ def test_pooled_paths_use_the_cr2_satterthwaite_df_as_complete_data_df() -> None
     assert df_complete < 13
     assert res.a_se == pytest.approx(math.sqrt(total), rel=1e-12)
     assert res.a_df == pytest.approx(1 / (1 / df_old + 1 / df_observed), rel=1e-10)
+
+
+@pytest.mark.parametrize("hc", ["CR1", "CR2"])
+def test_model_tables_show_the_cluster_robust_rows_of_the_paths(hc: str) -> None:
+    res = run(teams_study(seed=17), hc=hc)
+    for name, table, row in [
+        ("a", res.model_m, 1),
+        ("b", res.model_y, 2),
+        ("c_prime", res.model_y, 1),
+        ("c", res.model_total, 1),
+    ]:
+        got = [table.se[row], table.df[row], table.p[row], table.ci_low[row], table.ci_high[row]]
+        want = [getattr(res, f"{name}{suffix}") for suffix in ("_se", "_df", "_p", "_ci_low")]
+        want.append(getattr(res, f"{name}_ci_high"))
+        assert_allclose(got, want, rtol=1e-12, err_msg=name)

@@ -51,8 +51,9 @@ from tandem.stats._common import (
     check_same_length,
     perfect_fit_message,
 )
+from tandem.stats._model_table import ModelTable, model_table
 
-__all__ = ["DegenerateFitWarning", "MediationResult", "mediation"]
+__all__ = ["DegenerateFitWarning", "MediationResult", "ModelTable", "mediation"]
 
 CiMethod = Literal["percentile", "bc", "bca"]
 Bootstrap = Literal["pairs", "wild"]
@@ -97,6 +98,12 @@ class MediationResult(ResultMixin):
         interval.
     r2_m, r2_y : float
         R² of the model of m and of the model of y (with m).
+    model_m, model_y, model_total : ModelTable
+        The full table of each model, as PROCESS prints it: ``m ~ x + covariates``,
+        ``y ~ x + m + covariates`` and ``y ~ x + covariates`` (the total effect). Rows are
+        named ``"constant"``, ``"x"``, ``"m"`` and the covariates by their mapping keys or
+        DataFrame columns (``"cov1"``, ``"cov2"``... for an array); intervals at
+        ``confidence_level`` with the paths' standard errors (OLS or ``hc``).
     confidence_level : float
     n_resamples : int
         Usable bootstrap resamples behind the intervals.
@@ -164,6 +171,9 @@ class MediationResult(ResultMixin):
     indirect_std_ci_high: float
     r2_m: float
     r2_y: float
+    model_m: ModelTable
+    model_y: ModelTable
+    model_total: ModelTable
     confidence_level: float
     n_resamples: int
     n_replaced: int
@@ -192,6 +202,7 @@ class _MediationInput:
     m: FloatArray
     y: FloatArray
     covariates: FloatArray
+    covariate_names: tuple[str, ...]
     cluster_codes: IntArray | None
     n_clusters: int | None
     # The sorted cluster labels and, for each row in canonical order, its position as given:
@@ -212,6 +223,8 @@ class _MediationInput:
 
 @dataclass(frozen=True, slots=True)
 class _OlsFit:
+    """A least-squares fit of one of the three models, with its inference."""
+
     coef: FloatArray
     se: FloatArray
     t: FloatArray
@@ -219,6 +232,7 @@ class _OlsFit:
     # G - 1 for CR1, Satterthwaite's for CR2.
     df: FloatArray
     p: FloatArray
+    cov: FloatArray
     r2: float
     ssr: float
     sst: float
@@ -486,6 +500,7 @@ def mediation(
             warnings.warn(message, DegenerateFitWarning, stacklevel=2)
             fit_messages.append(message)
     indirect = float(fit_m.coef[1] * fit_y.coef[2])
+    covariate_names = iv.covariate_names
     sd_x = float(np.std(iv.x, ddof=1))
     sd_y = float(np.std(iv.y, ddof=1))
 
@@ -552,6 +567,13 @@ def mediation(
         indirect_std_ci_high=std_high,
         r2_m=fit_m.r2,
         r2_y=fit_y.r2,
+        model_m=model_table(("constant", "x", *covariate_names), fit_m, n, iv.confidence_level),
+        model_y=model_table(
+            ("constant", "x", "m", *covariate_names), fit_y, n, iv.confidence_level
+        ),
+        model_total=model_table(
+            ("constant", "x", *covariate_names), fit_total, n, iv.confidence_level
+        ),
         confidence_level=iv.confidence_level,
         n_resamples=iv.n_resamples,
         n_replaced=n_replaced,
@@ -664,7 +686,8 @@ def _ols(design: FloatArray, response: FloatArray, iv: _MediationInput) -> _OlsF
         se=se,
         t=t,
         df=df_coef,
-        p=2.0 * special.stdtr(df if hc not in _CLUSTER_SE else df_coef, -np.abs(t)),
+        p=2.0 * special.stdtr(df_coef, -np.abs(t)),
+        cov=cov,
         r2=1.0 - ssr / sst,
         ssr=ssr,
         sst=sst,
@@ -851,6 +874,7 @@ def _mediation_iv(
         m=columns["m"][order],
         y=columns["y"][order],
         covariates=(np.empty((n, 0)) if covariate_matrix is None else covariate_matrix[order]),
+        covariate_names=_covariate_names(covariates, k),
         cluster_codes=None if codes is None else codes[order],
         n_clusters=n_clusters,
         cluster_labels=labels,
@@ -930,6 +954,18 @@ def _covariate_columns(
     return {f"covariates[:, {j}]": matrix[:, j] for j in range(matrix.shape[1])}
 
 
+def _covariate_names(
+    covariates: npt.ArrayLike | Mapping[str, npt.ArrayLike] | None, k: int
+) -> tuple[str, ...]:
+    """Return the covariates' names: mapping keys or DataFrame columns, else cov1..covk."""
+    if isinstance(covariates, Mapping):
+        return tuple(str(key) for key in covariates)
+    columns = getattr(covariates, "columns", None)
+    if columns is not None:
+        return tuple(str(key) for key in columns)
+    return tuple(f"cov{j + 1}" for j in range(k))
+
+
 def _check_rank(columns: dict[str, FloatArray]) -> None:
     """Raise naming the first column that is a linear combination of the ones before it."""
     names = ["x", "m", *list(columns)[3:]]
@@ -976,14 +1012,13 @@ def _cluster_codes(
         raise ValueError("cluster has a single cluster; resampling clusters needs at least two")
     if unique.size < _FEW_CLUSTERS:
         advice = (
-            "cluster-robust intervals are unreliable with so few clusters"
+            "cluster-robust intervals are unreliable, so read them"
             if bootstrap == "wild"
-            else "the cluster bootstrap interval tends to be too narrow (bootstrap='wild' and "
-            "hc='CR2' suit few clusters better)"
+            else "the cluster bootstrap interval tends to be too narrow, so read it"
         )
         warnings.warn(
             f"cluster has only {unique.size} clusters; with fewer than {_FEW_CLUSTERS} "
-            f"{advice}, so read them with caution",
+            f"{advice} with caution",
             UserWarning,
             stacklevel=4,
         )
