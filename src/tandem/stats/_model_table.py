@@ -28,7 +28,8 @@ class ModelTable(ResultMixin):
         Per coefficient: estimate, standard error (OLS, or the ``hc`` type), t and two-sided p.
     df : numpy.ndarray
         Per coefficient, the degrees of freedom of its t test and interval (``n - p`` for OLS
-        and HC standard errors).
+        and HC standard errors, ``G - 1`` for CR1, the coefficient's Satterthwaite degrees of
+        freedom for CR2).
     ci_low, ci_high : numpy.ndarray
         Per coefficient, the ``confidence_level`` interval ``coef ± t(df) se`` (PROCESS's
         LLCI and ULCI).

@@ -9,12 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tandem.stats._bootstrap import (
-    CHUNK_ELEMENTS,
-    draw_counts,
-    percentile_interval,
-    percentile_ranks,
-)
+from tandem.stats._bootstrap import CHUNK_ELEMENTS, draw_counts, percentile_ranks
 from tandem.stats._common import FloatArray, ResultMixin, RngLike, as_generator
 
 __all__ = ["MediationPowerResult", "mediation_power"]
@@ -38,6 +33,9 @@ class MediationPowerResult(ResultMixin):
         Population paths used to simulate.
     n, n_sims, n_resamples : int
         Study size, simulated studies and bootstrap resamples per study.
+    n_replaced : int
+        Resamples, over all studies, discarded and drawn again because x, or m given x, had
+        no variation left in them (as :func:`tandem.stats.mediation` replaces them).
     alpha : float
         The interval has confidence level ``1 - alpha``.
     seed : int or None
@@ -52,6 +50,7 @@ class MediationPowerResult(ResultMixin):
     n: int
     n_sims: int
     n_resamples: int
+    n_replaced: int
     alpha: float
     seed: int | None
 
@@ -104,9 +103,12 @@ def mediation_power(
 
     and is analysed as :func:`tandem.stats.mediation` does with ``ci_method="percentile"``:
     the indirect effect is significant when the percentile interval of its bootstrap draws
-    excludes 0. Resamples are vectorised across resamples and studies alike. The results do
-    not depend on ``batch``: studies and resamples come from two independent streams spawned
-    from ``rng``.
+    excludes 0. Resamples are vectorised across resamples and studies alike. A resample in
+    which x, or m given x, has no variation left cannot identify the paths; as in
+    :func:`tandem.stats.mediation` it is discarded and replaced, so that every study's
+    interval rests on ``n_resamples`` usable draws, and ``n_replaced`` counts them. The
+    results do not depend on ``batch``: studies, resamples and replacement resamples come from
+    three independent streams spawned from ``rng``, the replacements drawn study after study.
 
     References
     ----------
@@ -130,11 +132,13 @@ def mediation_power(
     )
     _mediation_power_iv(n, n_sims, n_resamples, alpha, batch)
     generator, seed = as_generator(rng)
-    study_stream, resample_stream = generator.spawn(2)
+    # Spawned children are numbered, so the first two streams are those of spawn(2).
+    study_stream, resample_stream, replacement_stream = generator.spawn(3)
     low_rank, high_rank = percentile_ranks(n_resamples, 1.0 - alpha)
     per_chunk = batch or max(1, CHUNK_ELEMENTS // (n_resamples * n))
 
     significant = 0
+    n_replaced = 0
     done = 0
     while done < n_sims:
         size = min(per_chunk, n_sims - done)
@@ -152,9 +156,19 @@ def mediation_power(
         draws, _ = _engine._indirect_from_moments(
             moments.transpose(1, 0, 2).reshape(products.shape[-1], -1), 4
         )
-        significant += _count_excluding_zero(
-            draws.reshape(size, n_resamples), low_rank, high_rank, 1.0 - alpha
-        )
+        draws = draws.reshape(size, n_resamples)
+        for study in np.flatnonzero(np.isnan(draws).any(axis=1)):
+            usable = draws[study][np.isfinite(draws[study])]
+            extra, _, again = _engine.usable_draws(
+                replacement_stream,
+                products[study],
+                4,
+                n_resamples - usable.size,
+                batch=n_resamples,
+            )
+            n_replaced += n_resamples - usable.size + again
+            draws[study] = np.concatenate([usable, extra])
+        significant += _count_excluding_zero(draws, low_rank, high_rank)
         done += size
 
     power = significant / n_sims
@@ -167,21 +181,17 @@ def mediation_power(
         n=n,
         n_sims=n_sims,
         n_resamples=n_resamples,
+        n_replaced=n_replaced,
         alpha=float(alpha),
         seed=seed,
     )
 
 
-def _count_excluding_zero(
-    draws: FloatArray, low_rank: int, high_rank: int, confidence_level: float
-) -> int:
+def _count_excluding_zero(draws: FloatArray, low_rank: int, high_rank: int) -> int:
     """Count the studies (rows) whose percentile interval excludes 0."""
     ordered = np.sort(draws, axis=1)
     low = ordered[:, low_rank - 1]
     high = ordered[:, high_rank - 1]
-    # A resample that cannot identify a path is NaN; those few studies rank their finite draws.
-    for study in np.flatnonzero(np.isnan(draws).any(axis=1)):
-        low[study], high[study] = percentile_interval(draws[study], confidence_level)
     return int(np.count_nonzero((low > 0) | (high < 0)))
 
 

@@ -161,8 +161,9 @@ def mediation_imputed(
     cluster : column label, optional
         Column of cluster labels: whole clusters are resampled (see
         :func:`tandem.stats.mediation`).
-    hc : {None, "HC0", "HC1", "HC2", "HC3"}
-        Heteroskedasticity-consistent standard errors for the paths.
+    hc : {None, "HC0", "HC1", "HC2", "HC3", "CR1", "CR2"}
+        Heteroskedasticity-consistent or (with ``cluster``) cluster-robust standard errors for
+        the paths (see :func:`tandem.stats.mediation`).
     batch : int, optional
         Resamples per chunk, passed to :func:`tandem.stats.mediation`.
 
@@ -181,9 +182,11 @@ def mediation_imputed(
 
     Notes
     -----
-    Each path :math:`a, b, c, c'` is pooled with :func:`pool`, with complete-data degrees of
-    freedom :math:`n - 2 - k` for the models of m and of the total effect and :math:`n - 3 - k`
-    for the model of y (:math:`k` covariates).
+    Each path :math:`a, b, c, c'` is pooled with :func:`pool`, with the complete-data degrees
+    of freedom of its t test in :func:`tandem.stats.mediation`: :math:`n - 2 - k` for the
+    models of m and of the total effect and :math:`n - 3 - k` for the model of y
+    (:math:`k` covariates) with OLS and HC standard errors, :math:`G - 1` with CR1, and the
+    mean over data sets of the path's Satterthwaite degrees of freedom with CR2.
 
     The indirect effect is the mean of the per-imputation :math:`\hat a_i \hat b_i`. Its
     interval follows Wu and Jia (2013) and Schomaker and Heumann (2018, "MI Boot"): the
@@ -248,7 +251,9 @@ def mediation_imputed(
 
     n = fits[0].n
     k = len(iv.covariates)
-    df_complete = {"a": n - 2 - k, "b": n - 3 - k, "c": n - 2 - k, "c_prime": n - 3 - k}
+    df_complete = {
+        name: float(np.mean([getattr(fit, f"{name}_df") for fit in fits])) for name in _PATHS
+    }
     paths: dict[str, float] = {}
     for name in _PATHS:
         estimates = np.array([getattr(fit, name) for fit in fits])
