@@ -290,3 +290,56 @@ def test_the_daily_command_enqueues_the_reminders(world: World) -> None:
     out = StringIO()
     call_command("training", "reminders", stdout=out)
     assert out.getvalue().startswith("enqueued presenter reminders ")
+
+
+def test_someone_who_leaves_the_cohort_loses_their_turns_to_come(world: World) -> None:
+    cohort = a_cohort(world, weeks_before=0)
+    services.correct_cohort(
+        actor=world.trainer,
+        cohort=cohort,
+        expected_version=cohort.version,
+        reason="Left the agency",
+        name=cohort.name,
+        ends_on=cohort.ends_on,
+        presenters_per_session=1,
+        trainers=[world.trainer],
+        participants=[world.teammate, world.other_team_case_manager],
+        principles=["Mentalizing"],
+    )
+    turns = Presentation.objects.filter(session__cohort=cohort).order_by("session__held_on")
+    presenters = [t.participant.user for t in turns]
+    assert world.case_manager not in presenters
+    assert presenters[:2] == [world.teammate, world.other_team_case_manager]
+
+
+def test_turns_given_stay_when_the_rota_is_planned_again(world: World) -> None:
+    cohort = a_cohort(world)
+    session = first_session(cohort)
+    services.record_attendance(
+        actor=world.trainer,
+        session=session,
+        statuses={p.pk: "present" for p in cohort.participants.all()},
+    )
+    given = session.presentations.get()
+    services.replan_rota(actor=world.trainer, cohort=cohort)
+    given.refresh_from_db()
+    assert given.status == PresentationStatus.GIVEN
+    second = cohort.sessions.order_by("held_on")[1].presentations.get()
+    assert second.participant.user == world.teammate
+
+
+def test_each_write_leaves_an_audit_event_naming_its_record(world: World) -> None:
+    cohort = a_cohort(world)
+    session = first_session(cohort)
+    before = AuditEvent.objects.count()
+    services.record_attendance(
+        actor=world.trainer,
+        session=session,
+        statuses={p.pk: "present" for p in cohort.participants.all()},
+    )
+    events = list(AuditEvent.objects.order_by("seq")[before:])
+    assert [(e.action, e.object_type, e.actor_id) for e in events] == [
+        ("update", "training.trainingsession", world.trainer.pk),
+        ("update", "training.rota", world.trainer.pk),
+    ]
+    assert all(e.agency_id == world.agency.pk for e in events)

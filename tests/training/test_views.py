@@ -316,3 +316,37 @@ def test_my_training_reads_a_fixed_number_of_queries(
     http = login_as(world.case_manager)
     with django_assert_max_num_queries(25):
         assert http.get(reverse("training:my_training")).status_code == 200
+
+
+def test_a_stale_session_edit_answers_409(world: World, login_as: LoginAs, cohort: Cohort) -> None:
+    session = first_session(cohort)
+    http = login_as(world.trainer)
+    url = reverse("training:session_detail", args=[session.pk])
+    data = {"action": "session", "version": session.version, "topic": "Ambivalence"}
+    assert http.post(url, data).status_code == 302
+    stale = http.post(url, {**data, "topic": "Engagement"})
+    assert stale.status_code == 409
+    session.refresh_from_db()
+    assert session.topic == "Ambivalence"
+
+
+def test_a_stale_note_correction_answers_409(
+    world: World, login_as: LoginAs, cohort: Cohort
+) -> None:
+    turn = first_session(cohort).presentations.get()
+    note = turn.note
+    http = login_as(world.case_manager)
+    url = reverse("training:note", args=[turn.pk])
+    data = {
+        "action": "edit",
+        "version": note.version,
+        "presenting_question": note.presenting_question,
+        "case_summary": "A man in his fifties, living alone.",
+        "suggestions": note.suggestions,
+        "reason": "Age corrected",
+    }
+    assert http.post(url, data).status_code == 302
+    assert http.post(url, {**data, "case_summary": "Other"}).status_code == 409
+    note.refresh_from_db()
+    assert note.case_summary == "A man in his fifties, living alone."
+    assert note.version == 2
