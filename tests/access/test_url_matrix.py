@@ -51,6 +51,8 @@ from tests.reports.access import EXPECTED as REPORTS_EXPECTED
 from tests.reports.access import reports_path
 from tests.site.access import EXPECTED as CONFIGURATION_EXPECTED
 from tests.site.access import configuration_path
+from tests.training.access import EXPECTED as TRAINING_EXPECTED
+from tests.training.access import training_path
 
 # Routes anyone may reach without signing in. Everything else is checked by
 # LoginRequiredMiddleware; the administration site checks staff status itself.
@@ -275,6 +277,7 @@ EXPECTED = {
     **CONFIGURATION_EXPECTED,
     **CLIENTS_EXPECTED,
     **CORRECTIONS_EXPECTED,
+    **TRAINING_EXPECTED,
     **ADMIN_EXPECTED,
 }
 
@@ -395,6 +398,7 @@ def concrete_path(key: str, route: str, objects: dict[str, Any]) -> str:
         alerts_path,
         dashboards_path,
         reports_path,
+        training_path,
     ):
         found = app_path(key, path, objects)
         if found is not None:

@@ -5,6 +5,9 @@ Every read of an identified record is audited here, at the one place all views g
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -259,3 +262,61 @@ __all__ = [
     "waitlist_for",
     "waitlist_summary_for_teams",
 ]
+
+
+# ---- identifying details in free text (de-identification checks of other apps) --------------
+@dataclass(frozen=True, slots=True)
+class IdentifierFound:
+    """An identifying detail of some client found in a text: its kind and the words as written.
+
+    Only the caller's own words come back, never which client they identify, so that a check
+    reveals no record to someone who may not open it.
+    """
+
+    kind: str  # "name", "email" or "phone"
+    text: str
+
+
+_WORD = re.compile(r"[^\W\d_]+(?:[-'\u2019][^\W\d_]+)*")
+_PHONE = re.compile(r"\+?\d[\d\s().-]{5,}\d")
+MIN_PHONE_DIGITS = 7
+MIN_NAME_LETTERS = 2
+
+
+def _digits(value: str) -> str:
+    return "".join(ch for ch in value if ch.isdigit())
+
+
+def _same_phone(written: str, stored: str) -> bool:
+    """Equal, or one the other with a country or area prefix (``+1 514…`` against ``514…``)."""
+    if len(written) < MIN_PHONE_DIGITS or len(stored) < MIN_PHONE_DIGITS:
+        return False
+    return written.endswith(stored) or stored.endswith(written)
+
+
+def client_identifiers_in(text: str, *, agency_ids: Iterable[int]) -> list[IdentifierFound]:
+    """The names, e-mail addresses and phone numbers of clients of ``agency_ids`` in ``text``.
+
+    Names match whole words, whatever the case (a name part of one letter is ignored); e-mail
+    addresses match anywhere; phone numbers match on their digits, separators aside.
+    """
+    rows = Client.objects.filter(agency_id__in=list(agency_ids)).values_list(
+        "given_name", "family_name", "preferred_name", "email", "phone"
+    )
+    words = {match.group(0).casefold(): match.group(0) for match in _WORD.finditer(text)}
+    folded = text.casefold()
+    phones = [(match.group(0), _digits(match.group(0))) for match in _PHONE.finditer(text)]
+    found: dict[tuple[str, str], IdentifierFound] = {}
+    for given, family, preferred, email, phone in rows.iterator():
+        for name in (given, family, preferred):
+            for part in _WORD.findall(name or ""):
+                key = part.casefold()
+                if len(key) >= MIN_NAME_LETTERS and key in words:
+                    found.setdefault(("name", key), IdentifierFound("name", words[key]))
+        if email and email.casefold() in folded:
+            found.setdefault(("email", email.casefold()), IdentifierFound("email", email))
+        stored = _digits(phone or "")
+        for written, digits in phones:
+            if _same_phone(digits, stored):
+                found.setdefault(("phone", digits), IdentifierFound("phone", written.strip()))
+    return sorted(found.values(), key=lambda f: (f.kind, f.text.casefold()))

@@ -44,6 +44,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         links.append((reverse("fidelity:review_list"), _("Fidelity reviews")))
     elif scope.has_role(Role.AGENCY_ADMIN):
         links.append((reverse("fidelity:scale_list"), _("Fidelity scales")))
+    # Participants are clinical staff: the link costs no query, the page says when there is none.
+    if scope.has_role(
+        Role.TRAINER, Role.AGENCY_ADMIN, Role.CASE_MANAGER, Role.SUPERVISOR, Role.PROGRAMME_MANAGER
+    ):
+        links.append((reverse("training:cohort_list"), _("Training")))
     if scope.has_role(Role.PROGRAMME_MANAGER, Role.AGENCY_ADMIN):
         links.append((reverse("site:configuration"), _("Configuration")))
     if scope.has_role(Role.AGENCY_ADMIN):

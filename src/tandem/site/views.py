@@ -29,9 +29,9 @@ INTRODUCTIONS: dict[Role, Promise] = {
         "audited) and passes the file on to you."
     ),
     Role.TRAINER: _(
-        "Training cohorts, case consultations and the pre/post self-efficacy questionnaires are "
-        "not in Tandem yet. Until they are, your account holds nothing more than its password; "
-        "the case managers you train use their own accounts."
+        "Training cohorts are under Training: you start a cohort, take each session's "
+        "attendance, keep the presentation rota and read the case consultation notes. The "
+        "pre/post self-efficacy questionnaires are not in Tandem yet."
     ),
     Role.AGENCY_ADMIN: _(
         "As the agency administrator you look after people's access: roles and their changes, "

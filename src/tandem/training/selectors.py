@@ -1,0 +1,382 @@
+"""Reads of training cohorts, narrowed to what the user may see.
+
+A cohort is read by its trainers, its participants and the administrators of its member
+agencies; anyone else gets 404, as for a cohort that does not exist. Nothing here reads client
+records: consultation notes are de-identified when they are saved.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from tandem.accounts.models import Membership, Role, User
+from tandem.audit.models import Action
+from tandem.audit.services import record_event
+from tandem.core.access import deny_read
+from tandem.orgs.models import Agency
+from tandem.training.models import (
+    Attendance,
+    AttendanceStatus,
+    Cohort,
+    ConsultationNote,
+    FollowUp,
+    Material,
+    Participant,
+    Presentation,
+    PresentationStatus,
+    Principle,
+    SwapRequest,
+    SwapStatus,
+    TrainingSession,
+)
+
+CREATING_ROLES = (Role.TRAINER, Role.AGENCY_ADMIN)
+
+
+def agencies_for_cohorts_of(user: User) -> QuerySet[Agency]:
+    """Agencies where the user may start a cohort: those where they train or administer."""
+    ids = Membership.objects.filter(user=user, role__in=CREATING_ROLES).values("agency_id")
+    return Agency.objects.filter(pk__in=ids).order_by("name")
+
+
+def cohorts_visible_to(user: User) -> QuerySet[Cohort]:
+    """Cohorts the user trains, takes part in, or administers an agency of (not voided)."""
+    administered = Membership.objects.filter(user=user, role=Role.AGENCY_ADMIN).values("agency_id")
+    return (
+        Cohort.objects.filter(
+            Q(trainers=user)
+            | Q(participants__user=user, participants__is_active=True)
+            | Q(agencies__in=administered),
+            voided_at__isnull=True,
+        )
+        .distinct()
+        .order_by("-starts_on", "name", "pk")
+    )
+
+
+def manages(user: User, cohort: Cohort) -> bool:
+    """Whether the user runs the cohort: one of its trainers, or an administrator of an agency
+    of the cohort."""
+    if cohort.trainers.filter(pk=user.pk).exists():
+        return True
+    return Membership.objects.filter(
+        user=user, role=Role.AGENCY_ADMIN, agency__in=cohort.agencies.all()
+    ).exists()
+
+
+def get_cohort_for(user: User, pk: int) -> Cohort:
+    """A cohort the user may read (audited); 404 otherwise."""
+    cohort = cohorts_visible_to(user).filter(pk=pk).select_related("host_agency").first()
+    if cohort is None:
+        deny_read(user, "training.cohort", pk)
+    record_event(actor=user, action=Action.VIEW, obj=cohort, agency_id=cohort.host_agency_id)
+    return cohort
+
+
+def participant_of(user: User, cohort: Cohort) -> Participant | None:
+    return Participant.objects.filter(cohort=cohort, user=user, is_active=True).first()
+
+
+def eligible_staff(agencies: QuerySet[Agency]) -> QuerySet[User]:
+    """Active staff holding a role at one of ``agencies``: who may take part in a cohort."""
+    members = Membership.objects.filter(agency__in=agencies).values("user_id")
+    return User.objects.filter(pk__in=members, is_active=True).order_by("full_name", "pk")
+
+
+def eligible_trainers(agencies: QuerySet[Agency]) -> QuerySet[User]:
+    members = Membership.objects.filter(agency__in=agencies, role=Role.TRAINER).values("user_id")
+    return User.objects.filter(pk__in=members, is_active=True).order_by("full_name", "pk")
+
+
+def sessions_of(cohort: Cohort) -> QuerySet[TrainingSession]:
+    return cohort.sessions.filter(voided_at__isnull=True).prefetch_related("principles")
+
+
+def get_session_for(user: User, pk: int) -> TrainingSession:
+    """A session of a cohort the user may read (audited); 404 otherwise."""
+    session = (
+        TrainingSession.objects.filter(
+            pk=pk, cohort__in=cohorts_visible_to(user), voided_at__isnull=True
+        )
+        .select_related("cohort__host_agency")
+        .first()
+    )
+    if session is None:
+        deny_read(user, "training.trainingsession", pk)
+    record_event(
+        actor=user, action=Action.VIEW, obj=session, agency_id=session.cohort.host_agency_id
+    )
+    return session
+
+
+def get_material_for(user: User, pk: int) -> Material:
+    material = (
+        Material.objects.filter(
+            pk=pk,
+            voided_at__isnull=True,
+            session__cohort__in=cohorts_visible_to(user),
+            session__voided_at__isnull=True,
+        )
+        .select_related("session__cohort")
+        .first()
+    )
+    if material is None:
+        deny_read(user, "training.material", pk)
+    record_event(
+        actor=user,
+        action=Action.VIEW,
+        obj=material,
+        agency_id=material.session.cohort.host_agency_id,
+    )
+    return material
+
+
+def get_presentation_for(user: User, pk: int) -> Presentation:
+    presentation = (
+        Presentation.objects.filter(
+            pk=pk,
+            session__cohort__in=cohorts_visible_to(user),
+            session__voided_at__isnull=True,
+        )
+        .select_related("session__cohort", "participant__user")
+        .first()
+    )
+    if presentation is None:
+        deny_read(user, "training.presentation", pk)
+    record_event(
+        actor=user,
+        action=Action.VIEW,
+        obj=presentation,
+        agency_id=presentation.session.cohort.host_agency_id,
+    )
+    return presentation
+
+
+def get_note_for(user: User, pk: int) -> ConsultationNote:
+    note = (
+        ConsultationNote.objects.filter(
+            pk=pk, presentation__session__cohort__in=cohorts_visible_to(user)
+        )
+        .select_related("presentation__session__cohort", "presentation__participant__user")
+        .first()
+    )
+    if note is None:
+        deny_read(user, "training.consultationnote", pk)
+    record_event(
+        actor=user,
+        action=Action.VIEW,
+        obj=note,
+        agency_id=note.presentation.session.cohort.host_agency_id,
+    )
+    return note
+
+
+def get_swap_for(user: User, pk: int) -> SwapRequest:
+    swap = (
+        SwapRequest.objects.filter(pk=pk, cohort__in=cohorts_visible_to(user))
+        .select_related("cohort", "requester__user", "partner__user")
+        .first()
+    )
+    if swap is None:
+        deny_read(user, "training.swaprequest", pk)
+    return swap
+
+
+# ---- the cohort page -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SessionRow:
+    session: TrainingSession
+    presenters: list[Presentation]
+    counts: dict[str, int]
+    status_by_participant: dict[int, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EngagementRow:
+    participant: Participant
+    attended: int
+    recorded: int
+    given: int
+    planned: int
+    notes: int
+    follow_ups: int
+
+
+@dataclass(frozen=True)
+class CohortOverview:
+    cohort: Cohort
+    participants: list[Participant]
+    trainers: list[User]
+    principles: list[Principle]
+    sessions: list[SessionRow]
+    engagement: list[EngagementRow]
+    swaps: list[SwapRequest]
+
+
+def cohort_overview(cohort: Cohort) -> CohortOverview:
+    """Sessions with attendance and presenters, and each participant's engagement (a fixed
+    number of queries whatever the cohort's size)."""
+    participants = list(
+        cohort.participants.filter(is_active=True)
+        .select_related("user")
+        .order_by("rota_position", "pk")
+    )
+    sessions = list(
+        sessions_of(cohort).prefetch_related(
+            Prefetch(
+                "presentations",
+                queryset=Presentation.objects.select_related("participant__user").order_by(
+                    "participant__rota_position"
+                ),
+            ),
+            Prefetch("attendance", queryset=Attendance.objects.all()),
+        )
+    )
+    attended: Counter[int] = Counter()
+    recorded: Counter[int] = Counter()
+    rows = []
+    for session in sessions:
+        statuses = {a.participant_id: a.status for a in session.attendance.all()}
+        for pid, status in statuses.items():
+            recorded[pid] += 1
+            attended[pid] += status == AttendanceStatus.PRESENT
+        counts = Counter(statuses.values())
+        rows.append(
+            SessionRow(
+                session=session,
+                presenters=list(session.presentations.all()),
+                counts={s: counts.get(s, 0) for s in AttendanceStatus.values},
+                status_by_participant=statuses,
+            )
+        )
+    turns = Counter((p.participant_id, p.status) for row in rows for p in row.presenters)
+    notes = Counter(
+        ConsultationNote.objects.filter(
+            presentation__session__cohort=cohort, voided_at__isnull=True
+        ).values_list("presentation__participant_id", flat=True)
+    )
+    follow_ups = Counter(
+        FollowUp.objects.filter(
+            note__presentation__session__cohort=cohort, voided_at__isnull=True
+        ).values_list("note__presentation__participant_id", flat=True)
+    )
+    engagement = [
+        EngagementRow(
+            participant=p,
+            attended=attended[p.pk],
+            recorded=recorded[p.pk],
+            given=turns[(p.pk, PresentationStatus.GIVEN)],
+            planned=turns[(p.pk, PresentationStatus.PLANNED)],
+            notes=notes[p.pk],
+            follow_ups=follow_ups[p.pk],
+        )
+        for p in participants
+    ]
+    swaps = list(
+        cohort.swaps.select_related("requester__user", "partner__user").order_by(
+            "-created_at", "-pk"
+        )[:20]
+    )
+    return CohortOverview(
+        cohort=cohort,
+        participants=participants,
+        trainers=list(cohort.trainers.order_by("full_name")),
+        principles=list(cohort.principles.all()),
+        sessions=rows,
+        engagement=engagement,
+        swaps=swaps,
+    )
+
+
+def next_session_for(user: User, today: date | None = None) -> TrainingSession | None:
+    """The next session of any cohort the user takes part in or trains, today included."""
+    today = today or timezone.localdate()
+    return (
+        TrainingSession.objects.filter(
+            Q(cohort__participants__user=user, cohort__participants__is_active=True)
+            | Q(cohort__trainers=user),
+            cohort__voided_at__isnull=True,
+            voided_at__isnull=True,
+            held_on__gte=today,
+        )
+        .select_related("cohort")
+        .order_by("held_on", "pk")
+        .first()
+    )
+
+
+def notes_of_cohort(
+    cohort: Cohort, principle: Principle | None = None
+) -> QuerySet[ConsultationNote]:
+    """The cohort's consultation notes (not voided), newest first; by principle if given."""
+    notes = ConsultationNote.objects.filter(
+        presentation__session__cohort=cohort, voided_at__isnull=True
+    )
+    if principle is not None:
+        notes = notes.filter(principles=principle)
+    return (
+        notes.select_related("presentation__session", "presentation__participant__user")
+        .prefetch_related(
+            "principles",
+            Prefetch("follow_ups", queryset=FollowUp.objects.filter(voided_at__isnull=True)),
+        )
+        .order_by("-presentation__session__held_on", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class OwnTraining:
+    participant: Participant
+    attended: list[TrainingSession]
+    given: list[Presentation]
+    to_come: list[Presentation]
+    pending_swaps: list[SwapRequest]
+
+
+def own_training_for(user: User) -> list[OwnTraining]:
+    """Each cohort the user takes part in: sessions attended, presentations given and to come."""
+    places = list(
+        Participant.objects.filter(
+            user=user, is_active=True, cohort__voided_at__isnull=True
+        ).select_related("cohort", "user")
+    )
+    if not places:
+        return []
+    record_event(
+        actor=user, action=Action.LIST, object_type="training.participant", object_id="own"
+    )
+    present = Attendance.objects.filter(
+        participant__in=places, status=AttendanceStatus.PRESENT, session__voided_at__isnull=True
+    ).select_related("session")
+    attended: dict[int, list[TrainingSession]] = {p.pk: [] for p in places}
+    for row in present.order_by("session__held_on"):
+        attended[row.participant_id].append(row.session)
+    turns: dict[int, list[Presentation]] = {p.pk: [] for p in places}
+    for turn in Presentation.objects.filter(
+        participant__in=places,
+        status__in=[PresentationStatus.GIVEN, PresentationStatus.PLANNED],
+        session__voided_at__isnull=True,
+    ).select_related("session", "note"):
+        turns[turn.participant_id].append(turn)
+    swaps: dict[int, list[SwapRequest]] = {p.pk: [] for p in places}
+    for swap in SwapRequest.objects.filter(
+        Q(requester__in=places) | Q(partner__in=places), status=SwapStatus.PENDING
+    ).select_related("requester__user", "partner__user"):
+        for pid in (swap.requester_id, swap.partner_id):
+            if pid in swaps:
+                swaps[pid].append(swap)
+    return [
+        OwnTraining(
+            participant=p,
+            attended=attended[p.pk],
+            given=[t for t in turns[p.pk] if t.status == PresentationStatus.GIVEN],
+            to_come=[t for t in turns[p.pk] if t.status == PresentationStatus.PLANNED],
+            pending_swaps=swaps[p.pk],
+        )
+        for p in places
+    ]

@@ -1,0 +1,47 @@
+"""Every write of the training app, each checked, validated and audited in one transaction."""
+
+from tandem.training.services.cohorts import (
+    CohortChangedError,
+    correct_cohort,
+    create_cohort,
+    void_cohort,
+)
+from tandem.training.services.notes import (
+    correct_note,
+    record_follow_up,
+    void_note,
+    write_note,
+)
+from tandem.training.services.rota import (
+    answer_swap,
+    replan_rota,
+    request_swap,
+    send_presenter_reminders,
+)
+from tandem.training.services.sessions import (
+    add_link,
+    add_material_file,
+    correct_session,
+    record_attendance,
+    void_material,
+)
+
+__all__ = [
+    "CohortChangedError",
+    "add_link",
+    "add_material_file",
+    "answer_swap",
+    "correct_cohort",
+    "correct_note",
+    "correct_session",
+    "create_cohort",
+    "record_attendance",
+    "record_follow_up",
+    "replan_rota",
+    "request_swap",
+    "send_presenter_reminders",
+    "void_cohort",
+    "void_material",
+    "void_note",
+    "write_note",
+]

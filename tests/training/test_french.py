@@ -1,0 +1,58 @@
+"""The trainer's and the participant's pages, full of records, read in French."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.test import Client as HttpClient
+from django.urls import reverse
+
+from tandem.accounts.models import User
+from tests.conftest import World
+from tests.core.french import problems, typed_in_database
+from tests.training.factories import first_session, held_cohort
+
+pytestmark = pytest.mark.django_db
+
+
+def french(user: User) -> HttpClient:
+    http = HttpClient()
+    http.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    http.force_login(user)
+    return http
+
+
+def test_training_pages_with_records_show_no_english(world: World) -> None:
+    cohort = held_cohort(world.agency)
+    session = first_session(cohort)
+    turn = session.presentations.get()
+    typed = typed_in_database()
+    pages = {
+        world.trainer: [
+            reverse("training:cohort_list"),
+            reverse("training:cohort_new"),
+            reverse("training:cohort_detail", args=[cohort.pk]),
+            reverse("training:cohort_edit", args=[cohort.pk]),
+            reverse("training:session_detail", args=[session.pk]),
+            reverse("training:note", args=[turn.pk]),
+        ],
+        world.case_manager: [
+            reverse("training:my_training"),
+            reverse("training:cohort_detail", args=[cohort.pk]),
+            reverse("training:note_search", args=[cohort.pk]),
+            reverse("training:follow_up", args=[turn.note.pk]),
+            reverse("practice:caseload"),
+        ],
+    }
+    found = {}
+    for user, paths in pages.items():
+        http = french(user)
+        for path in paths:
+            response = http.get(path)
+            assert response.status_code == 200, path
+            page_problems = problems(response.content.decode(), typed=typed)
+            if page_problems:
+                found[path] = page_problems
+    assert found == {}
+    caseload = french(world.case_manager).get(reverse("practice:caseload")).content.decode()
+    assert "Prochaine séance de formation" in caseload
