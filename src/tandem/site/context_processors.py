@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from tandem.accounts.access import agency_ids_administered_by, scope_for
 from tandem.accounts.models import Role
 from tandem.orgs.selectors import programmes_managed_by
+from tandem.qualitative.selectors import is_member_of_any_project, may_create_projects
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -44,6 +45,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         links.append((reverse("fidelity:review_list"), _("Fidelity reviews")))
     elif scope.has_role(Role.AGENCY_ADMIN):
         links.append((reverse("fidelity:scale_list"), _("Fidelity scales")))
+    if may_create_projects(user) or is_member_of_any_project(user):
+        links.append((reverse("qualitative:project_list"), _("Qualitative")))
     if scope.has_role(Role.PROGRAMME_MANAGER, Role.AGENCY_ADMIN):
         links.append((reverse("site:configuration"), _("Configuration")))
     if scope.has_role(Role.AGENCY_ADMIN):
