@@ -211,3 +211,22 @@ def test_a_long_transcript_is_shown_one_element_per_line(
     assert f'id="L{len(lines)}"' in html
     # No element per character or word: the page is the text plus one short tag per line.
     assert len(re.findall(r"<[a-z]", html)) < len(lines) + 300
+
+
+def test_the_document_list_has_a_bounded_number_of_queries(
+    world: World, qual: ProjectSet, login_as: LoginAs, django_assert_max_num_queries: object
+) -> None:
+    for n in range(10):
+        services.import_text(
+            actor=world.researcher,
+            project=qual.project,
+            title=f"Entrevue {n}",
+            text="Texte. " * 200,
+            case=qual.case if n % 2 else None,
+        )
+    http = login_as(world.assessor)
+    with django_assert_max_num_queries(20):  # type: ignore[operator]  # pytest-django fixture
+        response = http.get(reverse("qualitative:document_list", args=[qual.project.pk]))
+    html = response.content.decode()
+    assert "Entrevue 9" in html
+    assert "Texte." not in html  # the list never loads the texts

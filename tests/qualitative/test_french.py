@@ -101,4 +101,3 @@ def test_every_qualitative_page_in_french_as_the_lead(world: World, qual: Projec
             found[path] = page_problems
     assert opened == 27
     assert found == {}
-

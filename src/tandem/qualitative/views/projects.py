@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from tandem.audit.models import Action, Outcome
+from tandem.audit.services import record_event
 from tandem.core.access import user_of
 from tandem.core.form_tokens import form_token_required
 from tandem.core.forms import show_service_error
@@ -52,6 +54,13 @@ def project_new(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     agencies = list(selectors.agencies_for_new_projects(user).values_list("pk", "name"))
     if not agencies:
+        record_event(
+            actor=user,
+            action=Action.DENIED,
+            object_type="view",
+            object_id="qualitative:project_new",
+            outcome=Outcome.DENIED,
+        )
         raise PermissionDenied
     form = NewProjectForm(request.POST or None, agencies=agencies)
     status = 200
