@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+import zipfile
 
 import docx
 import pytest
 
 from tandem.qualitative.importing import (
+    MAX_DOCX_UNPACKED_BYTES,
     ImportRefusedError,
     decode_text,
     docx_text,
@@ -70,3 +72,12 @@ def test_word_paragraphs_become_lines() -> None:
 def test_a_file_that_is_not_a_word_document_is_refused() -> None:
     with pytest.raises(ImportRefusedError):
         docx_text(b"PK\x03\x04 not really a zip")
+
+
+def test_a_word_file_that_unpacks_too_large_is_refused() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"\x00" * (MAX_DOCX_UNPACKED_BYTES + 1))
+    assert len(buffer.getvalue()) < 1024 * 1024  # small on the wire
+    with pytest.raises(ImportRefusedError, match="unpacks"):
+        docx_text(buffer.getvalue())

@@ -97,11 +97,26 @@ def decode_text(raw: bytes) -> ImportedText:
         return _checked(ImportedText(raw.decode("latin-1"), "iso-8859-1"))
 
 
+# A Word file is a zip: its parts unpacked may not exceed this, whatever the upload's size, so
+# that a small crafted file cannot fill the memory when its XML is read.
+MAX_DOCX_UNPACKED_BYTES = 50 * 1024 * 1024
+
+
 def docx_text(raw: bytes) -> str:
     """The paragraphs of a Word (.docx) file, one per line, tables' cells after them."""
     import docx  # python-docx, imported here: only Word uploads need it
     from docx.opc.exceptions import PackageNotFoundError
 
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            unpacked = sum(entry.file_size for entry in archive.infolist())
+    except zipfile.BadZipFile:
+        raise ImportRefusedError(_("This file is not a Word (.docx) document.")) from None
+    if unpacked > MAX_DOCX_UNPACKED_BYTES:
+        raise ImportRefusedError(
+            _("This Word document unpacks to more than %(max)s MB.")
+            % {"max": MAX_DOCX_UNPACKED_BYTES // (1024 * 1024)}
+        )
     try:
         document = docx.Document(io.BytesIO(raw))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError):
