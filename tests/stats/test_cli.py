@@ -73,6 +73,18 @@ def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, Any]:
     return result
 
 
+def cli_fields(
+    res: stats.MediationResult, x: str, m: str, y: str, covariates: list[str], **extra: Any
+) -> dict[str, Any]:
+    """The JSON the command prints for ``res``: its fields, x and m named by their columns."""
+    fields = res.to_dict()
+    for key in ("model_m", "model_y", "model_total"):
+        fields[key]["names"][1] = x
+    fields["model_y"]["names"][2] = m
+    variables = {"x": x, "m": m, "y": y, "covariates": covariates, "cluster": None}
+    return {**fields, "n_dropped": 0, "variables": variables, **extra}
+
+
 # --- mediation ------------------------------------------------------------------------------
 
 
@@ -87,8 +99,13 @@ def test_mediation_json_equals_the_library_result(
         study["fidelity"], study["alliance"], study["outcome"], {"age": study["age"]},
         n_resamples=400, rng=11,
     )  # fmt: skip
-    assert out == {**res.to_dict(), "n_dropped": 0}
+    assert out == cli_fields(res, "fidelity", "alliance", "outcome", ["age"])
     assert out["n"] == N
+    assert out["model_y"]["names"] == ["constant", "fidelity", "alliance", "age"]
+    assert set(out["model_m"]) == {
+        "names", "coef", "se", "t", "p", "df", "ci_low", "ci_high",
+        "r", "r2", "f", "df1", "df2", "f_p", "mse",
+    }  # fmt: skip
 
 
 def test_mediation_drops_rows_with_missing_values_and_reports_them(
@@ -114,34 +131,63 @@ def test_mediation_drops_rows_with_missing_values_and_reports_them(
     assert f"Sample size: {N - 3} (3 rows with missing values dropped)" in text
 
 
-def test_mediation_table_shows_paths_indirect_and_standardised_effect(
+def fmt(*values: float) -> list[str]:
+    return [f"{v:.4f}" for v in values]
+
+
+def test_mediation_table_shows_every_model_row_summary_and_effect(
     capsys: pytest.CaptureFixture[str], study_csv: Path, study: dict[str, npt.NDArray[np.float64]]
 ) -> None:
     code, text, err = run(
         capsys, "mediation", str(study_csv), "--x", "fidelity", "--m", "alliance",
-        "--y", "outcome", "--resamples", "300", "--seed", "2", "--ci-method", "bc",
+        "--y", "outcome", "--covariates", "age,pre", "--resamples", "300", "--seed", "2",
+        "--ci-method", "bc", "--hc", "HC3",
     )  # fmt: skip
     res = stats.mediation(
         study["fidelity"], study["alliance"], study["outcome"],
-        n_resamples=300, rng=2, ci_method="bc",
+        {"age": study["age"], "pre": study["pre"]},
+        n_resamples=300, rng=2, ci_method="bc", hc="HC3",
     )  # fmt: skip
     assert (code, err) == (0, "")
     lines = text.splitlines()
-    a_row = next(line for line in lines if line.strip().startswith("a   fidelity"))
-    assert a_row.split()[2:] == [f"{v:.4f}" for v in (res.a, res.a_se, res.a_t, res.a_p)]
-    b_row = next(line for line in lines if line.strip().startswith("b   alliance"))
-    assert b_row.split()[2] == f"{res.b:.4f}"
-    assert any(line.strip().startswith("c'  fidelity") for line in lines)
-    assert any(line.strip().startswith("c   fidelity") for line in lines)
-    indirect = lines[lines.index("INDIRECT EFFECT OF X ON Y (a*b)") + 2].split()
-    assert indirect == [
-        "alliance",
-        *(f"{v:.4f}" for v in (res.indirect, res.boot_se, res.ci_low, res.ci_high)),
-    ]
-    standardised = lines[lines.index("COMPLETELY STANDARDIZED INDIRECT EFFECT") + 2].split()
-    assert standardised[1] == f"{res.indirect_std:.4f}"
-    assert f"R-sq = {res.r2_m:.4f}" in text
-    assert lines[-2] == "Bootstrap: 300 resamples, 95% bc interval, seed 2"
+    rows_m = ["constant", "fidelity", "age", "pre"]
+    rows_y = ["constant", "fidelity", "alliance", "age", "pre"]
+    titles = {
+        "OUTCOME VARIABLE: alliance": (res.model_m, rows_m),
+        "OUTCOME VARIABLE: outcome": (res.model_y, rows_y),
+        "TOTAL EFFECT MODEL, OUTCOME VARIABLE: outcome": (res.model_total, rows_m),
+    }
+    for title, (model, labels) in titles.items():
+        start = lines.index(title)
+        assert lines[start + 1 : start + 3][0] == "  Model summary"
+        assert lines[start + 2].split() == ["R", "R-sq", "MSE", "F", "df1", "df2", "p"]
+        assert lines[start + 3].split() == [
+            *fmt(model.r, model.r2, model.mse, model.f), str(model.df1), str(model.df2),
+            *fmt(model.f_p),
+        ]  # fmt: skip
+        assert lines[start + 5].split() == ["coeff", "se", "t", "p", "LLCI", "ULCI"]
+        for j, label in enumerate(labels):
+            row = lines[start + 6 + j].split()
+            assert row == [label, *fmt(model.coef[j], model.se[j], model.t[j], model.p[j],
+                                       model.ci_low[j], model.ci_high[j])]  # fmt: skip
+    effects = lines[lines.index("TOTAL, DIRECT AND INDIRECT EFFECTS OF X ON Y") :]
+    total = effects[effects.index("  Total effect of X on Y") + 2].split()
+    assert total == fmt(res.c, res.c_se, res.c_t, res.c_p,
+                        res.model_total.ci_low[1], res.model_total.ci_high[1])  # fmt: skip
+    direct = effects[effects.index("  Direct effect of X on Y") + 2].split()
+    assert direct == fmt(res.c_prime, res.c_prime_se, res.c_prime_t, res.c_prime_p,
+                         res.model_y.ci_low[1], res.model_y.ci_high[1])  # fmt: skip
+    indirect = effects[effects.index("  Indirect effect of X on Y") + 2].split()
+    assert indirect == ["alliance", *fmt(res.indirect, res.boot_se, res.ci_low, res.ci_high)]
+    standardised = effects[
+        effects.index("  Completely standardized indirect effect of X on Y") + 2
+    ].split()
+    assert standardised == [
+        "alliance", *fmt(res.indirect_std, res.indirect_std_ci_low, res.indirect_std_ci_high)
+    ]  # fmt: skip
+    assert "  Standard errors: HC3" in lines
+    assert lines[-3] == "Level of confidence for all intervals: 95%"
+    assert lines[-2] == "Bootstrap: 300 resamples, bc interval, seed 2"
     assert lines[-1] == "  Resamples replaced (no variation in x or m): 0"
 
 
@@ -173,12 +219,14 @@ def test_mediation_cluster_column_resamples_teams(
         capsys, "mediation", str(study_csv), "--x", "fidelity", "--m", "alliance",
         "--y", "outcome", "--cluster", "team", "--resamples", "300", "--seed", "8",
     )  # fmt: skip
-    res = stats.mediation(
-        study["fidelity"], study["alliance"], study["outcome"],
-        n_resamples=300, rng=8, cluster=study["team"],
-    )  # fmt: skip
+    with pytest.warns(UserWarning, match="only 9 clusters"):
+        res = stats.mediation(
+            study["fidelity"], study["alliance"], study["outcome"],
+            n_resamples=300, rng=8, cluster=study["team"],
+        )  # fmt: skip
     assert out["n_clusters"] == len(set(study["team"]))
     assert (out["ci_low"], out["ci_high"]) == (res.ci_low, res.ci_high)
+    assert out["variables"]["cluster"] == "team"
 
 
 def test_mediation_cluster_column_with_a_one_row_team_equals_the_library_result(
@@ -210,10 +258,14 @@ def test_mediation_perfect_fit_is_flagged_in_the_table_and_json(
     argv += ["--resamples", "100", "--seed", "1"]
     code, text, err = run(capsys, *argv)
     assert (code, err) == (0, "")
-    flagged = [line for line in text.splitlines() if line.startswith("WARNING: ")]
+    flagged = [line for line in text.splitlines() if line.startswith("Warning: ")]
     assert len(flagged) == 1
-    assert "essentially perfect fit of the model of y on x and m" in flagged[0]
-    assert run_json(capsys, *argv)["warnings"] == [flagged[0].removeprefix("WARNING: ")]
+    assert (
+        "essentially perfect fit of the model of --y column 'total' on --x column 'fidelity' "
+        "and --m column 'alliance'"
+    ) in flagged[0]
+    assert "warnings.warn" not in text
+    assert run_json(capsys, *argv)["warnings"] == [flagged[0].removeprefix("Warning: ")]
 
 
 # --- paired-t, alpha, icc -------------------------------------------------------------------
@@ -317,22 +369,32 @@ def test_na_dot_and_empty_cells_are_missing(
 # --- errors ---------------------------------------------------------------------------------
 
 
+MEDIATION = ["mediation", "{csv}", "--x", "fidelity", "--m", "alliance", "--y", "outcome"]
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["icc", "{csv}", "--value", "score", "--group", "team"], "study.csv: no column 'score'"),
+        (["icc", "{csv}", "--value", "score", "--group", "team"],
+         "study.csv: no column 'score' (given to --value)"),
         (["paired-t", "{csv}", "--before", "team", "--after", "pre"],
-         "study.csv: column 'team' is not numeric: row 1 has 'team-"),
-        (["alpha", "{csv}", "--items", "q1"], "items needs at least two columns"),
-        (["alpha", "{csv}", "--prefix", "z"], "study.csv: no column starts with 'z'"),
-        (["mediation", "{csv}", "--x", "fidelity", "--m", "alliance", "--y", "outcome",
-          "--covariates", "age,age2"], "no column 'age2'"),
-        (["mediation", "{csv}", "--x", "fidelity", "--m", "alliance", "--y", "outcome",
-          "--seed", "-3"], "seed"),
+         "study.csv: --before column 'team' is not numeric: row 1 has 'team-"),
+        (["alpha", "{csv}", "--items", "q1"], "--items needs at least two columns"),
+        (["alpha", "{csv}", "--prefix", "z"], "study.csv: no column starts with 'z' (--prefix)"),
+        ([*MEDIATION, "--covariates", "age,age2"], "no column 'age2' (given to --covariates)"),
+        ([*MEDIATION, "--seed", "-3"], "argument --seed: must be at least 0, got -3"),
+        ([*MEDIATION, "--seed", "one"], "argument --seed: expected a whole number, got 'one'"),
+        ([*MEDIATION, "--resamples", "0"], "argument --resamples: must be at least 1, got 0"),
+        ([*MEDIATION, "--confidence-level", "95"],
+         "argument --confidence-level: must be between 0 and 1 (0.95 for 95%), got 95"),
+        ([*MEDIATION, "--cluster", "tema"], "no column 'tema' (given to --cluster)"),
+        (["mediation", "{csv}", "--x", "fidelity", "--m", "fidelity", "--y", "outcome"],
+         "--m column 'fidelity' is a linear combination of the intercept and --x column "
+         "'fidelity'"),
         (["mediation", "{csv}", "--x", "fidelity", "--m", "alliance"],
          "the following arguments are required: --y"),
         (["paired-t", "{csv}", "--before", "pre", "--after", "outcome", "--confidence-level",
-          "95"], "confidence_level must be between 0 and 1"),
+          "95"], "argument --confidence-level: must be between 0 and 1"),
         (["alpha", "{csv}", "--items", "q1,q2", "--prefix", "q"], "not allowed with argument"),
         (["regress", "{csv}"], "invalid choice: 'regress'"),
         (["icc", "{missing}", "--value", "a", "--group", "b"], "cannot read"),
@@ -363,9 +425,7 @@ def test_constant_column_error_from_the_library_is_one_line(
         "--covariates", "age", "--resamples", "100",
     )  # fmt: skip
     assert code == 2
-    assert err.startswith("error: ")
-    assert "age" in err
-    assert err.count("\n") == 1
+    assert err == "error: --covariates column 'age' is constant (every value is 40)\n"
 
 
 def test_help_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
@@ -20,8 +21,8 @@ from statsmodels.imputation.mice import MICE, MICEData
 
 from tandem import stats
 from tandem.stats._bootstrap import percentile_interval
-from tandem.stats.imputation import chained
 from tests.stats.data import imputation_reference as ref
+from tests.stats.data import pmm_reference, pmm_studies
 
 
 def _items_with_gaps(seed: int = 0, n: int = 120) -> pd.DataFrame:
@@ -107,42 +108,6 @@ def test_impute_leaves_numpy_global_random_state_untouched() -> None:
     assert before[0] == after[0]
     assert np.array_equal(before[1], after[1])
     assert before[2:] == after[2:]
-
-
-def test_legacy_global_seed_is_reproducible_and_restores_the_callers_state() -> None:
-    np.random.seed(7)  # noqa: NPY002 - the global state is what is under test
-    expected_next = np.random.random(3)  # noqa: NPY002
-    np.random.seed(7)  # noqa: NPY002
-    with chained._legacy_global_seed(99):
-        inside = np.random.random(3)  # noqa: NPY002
-    with chained._legacy_global_seed(99):
-        again = np.random.random(3)  # noqa: NPY002
-    assert np.array_equal(inside, again)
-    assert np.array_equal(np.random.random(3), expected_next)  # noqa: NPY002
-
-
-def test_legacy_global_seed_restores_state_after_an_error() -> None:
-    np.random.seed(11)  # noqa: NPY002 - the global state is what is under test
-    expected_next = np.random.random()  # noqa: NPY002
-    np.random.seed(11)  # noqa: NPY002
-    with pytest.raises(RuntimeError), chained._legacy_global_seed(1):
-        raise RuntimeError
-    assert np.random.random() == expected_next  # noqa: NPY002
-
-
-@pytest.mark.skipif(not chained._MICE_TAKES_RNG, reason="needs MICEData(rng=...)")
-def test_chain_matches_statsmodels_micedata_with_its_formula_design() -> None:
-    gen = np.random.default_rng(4)
-    values = gen.normal(size=(80, 4)) + gen.normal(size=(80, 1))
-    values[gen.random(values.shape) < 0.15] = np.nan
-    frame = pd.DataFrame(values, columns=["v0", "v1", "v2", "v3"])
-    res = stats.impute(frame, m=3, rng=np.random.default_rng(8), n_burnin=2)
-
-    reference = MICEData(frame, rng=np.random.default_rng(8))
-    reference.update_all(2)
-    for completed in res.datasets:
-        reference.update_all(1)
-        assert_allclose(completed.to_numpy(), reference.data.to_numpy(), rtol=1e-12)
 
 
 def test_pooled_mean_recovers_a_value_missing_at_random() -> None:
@@ -234,6 +199,103 @@ def test_impute_rejects_duplicate_column_labels() -> None:
     frame = pd.DataFrame([[1.0, 2.0], [np.nan, 1.0]], columns=["a", "a"])
     with pytest.raises(ValueError, match="more than one column named 'a'"):
         stats.impute(frame, m=2)
+
+
+def test_defaults_are_mice_pmm_settings_and_are_reported() -> None:
+    res = stats.impute(_items_with_gaps(), m=2, rng=1, columns=NUMERIC)
+    assert (res.k_pmm, res.n_burnin) == (5, 10)
+    assert (res.n_ridge, res.n_dropped) == (0, 0)
+
+
+def test_a_duplicated_column_gets_the_ridge_and_still_imputes_observed_values() -> None:
+    frame = _items_with_gaps(seed=4)[NUMERIC]
+    frame.insert(1, "age_again", frame["age"])
+    res = stats.impute(frame, m=2, rng=3, n_burnin=2)
+    assert res.n_ridge == 2 * 2 * 4  # chains x iterations x incomplete items
+    for completed in res.datasets:
+        assert not completed.isna().any().any()
+        for column in ["q1", "q2", "q3", "q4"]:
+            assert set(completed.loc[frame[column].isna(), column]) <= set(frame[column].dropna())
+
+
+def test_a_constant_predictor_is_left_out_as_mice_does() -> None:
+    frame = _items_with_gaps(seed=5)[NUMERIC].assign(site=7.0)
+    res = stats.impute(frame, m=3, rng=2, n_burnin=2)
+    assert res.n_ridge == 0
+    assert res.n_dropped == 3 * 2 * 4  # the site column, in every chain, iteration and item
+
+
+@st.composite
+def _frames_with_gaps(draw: st.DrawFn) -> pd.DataFrame:
+    """A small frame: each column draws from its own few values; some cells missing."""
+    n = draw(st.integers(3, 30))
+    p = draw(st.integers(1, 4))
+    gen = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    columns = {}
+    for j in range(p):
+        levels = np.round(gen.normal(0, 10, draw(st.integers(1, 5))), 2)
+        columns[f"c{j}"] = levels[gen.integers(0, levels.size, n)]
+    frame = pd.DataFrame(columns)
+    gaps = gen.random((n, p)) < draw(st.floats(0.0, 0.6))
+    gaps[np.arange(n), gen.integers(0, p, n)] = False  # no row empty
+    gaps[gen.integers(0, n, p), np.arange(p)] = False  # no column empty
+    return frame.mask(gaps)
+
+
+@settings(max_examples=40, deadline=None)
+@given(frame=_frames_with_gaps(), k_pmm=st.integers(1, 6), seed=st.integers(0, 2**32 - 1))
+def test_pmm_imputes_only_values_observed_in_the_same_column(
+    frame: pd.DataFrame, k_pmm: int, seed: int
+) -> None:
+    res = stats.impute(frame, m=2, rng=seed, n_burnin=2, k_pmm=k_pmm)
+    for completed in res.datasets:
+        assert not completed.isna().any().any()
+        for column in frame.columns:
+            observed = frame[column].notna()
+            assert set(completed.loc[~observed, column]) <= set(frame.loc[observed, column])
+            assert completed.loc[observed, column].equals(frame.loc[observed, column])
+
+
+# ---------------------------------------------------------------------------------------------
+# impute against R mice on seed-shaped studies (tests/stats/data/make_pmm_reference.py)
+
+
+def _imputed_a(frame: pd.DataFrame, m: int, seed: int) -> float:
+    """The a path averaged over ``m`` data sets completed by stats.impute (Rubin's estimate)."""
+    res = stats.impute(frame, m=m, rng=seed, n_burnin=pmm_reference.MAXIT)
+    return float(np.mean([pmm_studies.a_path(completed) for completed in res.datasets]))
+
+
+def test_the_studies_are_the_ones_mice_imputed() -> None:
+    for seed, checksum in pmm_reference.CHECKSUMS.items():
+        frame = pmm_studies.make_study(seed)
+        assert pmm_studies.checksum(frame) == checksum
+        assert_allclose(pmm_studies.a_path(frame), pmm_reference.COMPLETE_CASE_A[seed], rtol=1e-10)
+
+
+def test_imputation_changes_the_a_path_as_much_as_mice_pmm_does() -> None:
+    # Paired by study, Tandem's MI - CC minus mice's MI - CC is the difference of the two MI
+    # estimates of a; the studies' spread of it is the Monte Carlo error of both imputations.
+    differences = np.array(
+        [
+            _imputed_a(pmm_studies.make_study(seed), pmm_reference.M, seed) - mice_a
+            for seed, mice_a in pmm_reference.MICE_IMPUTED_A.items()
+        ]
+    )
+    assert differences.size == 40
+    se = differences.std(ddof=1) / math.sqrt(differences.size)
+    assert abs(differences.mean()) < 3 * se, (differences.mean(), se)
+
+
+def test_under_mcar_imputation_and_complete_cases_estimate_the_same_a() -> None:
+    # Both are unbiased when items are missing completely at random: across studies their
+    # difference averages zero within its standard error.
+    differences = []
+    for seed in range(500, 524):
+        frame = pmm_studies.make_study(seed, mcar=True)
+        differences.append(_imputed_a(frame, 10, seed) - pmm_studies.a_path(frame))
+    se = np.std(differences, ddof=1) / math.sqrt(len(differences))
+    assert abs(np.mean(differences)) < 3 * se, (np.mean(differences), se)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -518,6 +580,42 @@ def test_accepts_an_imputation_result_and_clusters() -> None:
     assert res.n_imputations == 2
     assert res.n_clusters == 12
     assert res.n_covariates == 1
+
+
+def test_replaced_resamples_are_summed_and_fit_warnings_passed_on_once() -> None:
+    gen = np.random.default_rng(7)
+    n = 20
+    x = np.zeros(n)
+    x[[4, 11]] = 1.0  # a rare binary predictor: some resamples miss both cases
+    base = pd.DataFrame({"x": x, "m": 3.0 + 2.0 * x + gen.normal(size=n)})
+    datasets = []
+    for i in range(3):
+        frame = base.copy()
+        frame.loc[[2, 9], "m"] += i  # the first data set differs from the other two
+        frame["y"] = 1.0 + 0.3 * frame["x"] + 0.5 * frame["m"]  # y fits essentially perfectly
+        datasets.append(frame)
+    datasets[2] = datasets[1].copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", stats.DegenerateFitWarning)
+        res = stats.mediation_imputed(datasets, "x", "m", "y", n_resamples=500, rng=2)
+        streams = np.random.default_rng(2).spawn(3)
+        fits = [
+            stats.mediation(d["x"], d["m"], d["y"], n_resamples=500, rng=g)
+            for d, g in zip(datasets, streams, strict=True)
+        ]
+    assert res.n_replaced == sum(fit.n_replaced for fit in fits)
+    assert res.n_replaced > 0
+    messages = [text for fit in fits for text in fit.warnings]
+    assert len(messages) == 3  # the model of y on x and m, in each data set
+    assert list(res.warnings) == list(dict.fromkeys(messages))
+    assert len(res.warnings) == 2  # the second and third data sets are the same
+    assert res.to_dict()["warnings"] == list(res.warnings)
+
+
+def test_ordinary_data_sets_give_no_warning_and_no_replacement() -> None:
+    res = stats.mediation_imputed(_completed(), "fidelity", "alliance", "outcome", n_resamples=50)
+    assert res.warnings == ()
+    assert res.n_replaced == 0
 
 
 def test_same_seed_gives_the_same_result() -> None:

@@ -16,7 +16,7 @@ import pytest
 
 import tandem.stats
 
-NOT_FOR_MEDIATION = ("scipy.stats", "statsmodels", "pandas", "django")
+NOT_FOR_MEDIATION = ("scipy.stats", "statsmodels", "pandas", "pyreadstat", "django")
 
 
 def _loaded_after(code: str) -> set[str]:

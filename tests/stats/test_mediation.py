@@ -546,7 +546,8 @@ def _frame(s: dict[str, np.ndarray], index: Any = None) -> pd.DataFrame:
 def test_aligned_pandas_inputs_give_the_array_result() -> None:
     s = make_study(n=40, n_covariates=1, n_teams=12, seed=8)
     frame = _frame(s, index=np.arange(100, 140))
-    want = stats.mediation(s["x"], s["m"], s["y"], s["covariates"], n_resamples=100, rng=1)
+    covariates = {"c0": s["covariates"][:, 0]}  # named as the DataFrame's column
+    want = stats.mediation(s["x"], s["m"], s["y"], covariates, n_resamples=100, rng=1)
     got = stats.mediation(frame["x"], frame["m"], frame["y"], frame[["c0"]], n_resamples=100, rng=1)
     assert got.to_dict() == want.to_dict()
 

@@ -16,7 +16,7 @@ from tandem.measures.signals import response_completed, responses_imported
 
 def evaluate_after_response(*, episode_id: int | None = None, **kwargs: Any) -> None:
     """Evaluate the alliance and outcome rules for the episode's team only."""
-    # The rules read scores through tandem.stats (numpy, pandas, statsmodels): imported on the
+    # The rules read scores through tandem.stats (numpy and scipy): imported on the
     # first scored response, not when every process starts.
     from tandem.alerts.rules import SCORE_RULES
     from tandem.alerts.services import evaluate_alerts

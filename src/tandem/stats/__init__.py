@@ -4,9 +4,8 @@ No Django import and no other Tandem app here. Importing ``tandem.stats`` loads 
 scipy.linalg and scipy.special (all that mediation and exposure need); every other public name
 is imported from its module on first use. scipy.stats (paired t, reliability, change,
 regression, pooling) takes most of a second to import, and multiple imputation works on data
-frames with statsmodels' MICE, so ``tandem.stats.imputation`` alone imports pandas and
-statsmodels. ``tests/stats/test_lazy_imports.py`` keeps ``tandem analyze mediation`` free of
-them.
+frames, so ``tandem.stats.imputation`` imports pandas. ``tests/stats/test_lazy_imports.py``
+keeps ``tandem analyze mediation`` free of them.
 """
 
 from __future__ import annotations
@@ -17,9 +16,15 @@ from typing import TYPE_CHECKING, Any
 # These two modules share a name with their function, so they are imported here: a lazy name
 # would be shadowed by the submodule once ``import tandem.stats.mediation`` had run.
 from tandem.stats.exposure import DailySeriesResult, ExposureResult, exposure, interpolate_daily
-from tandem.stats.mediation import DegenerateFitWarning, MediationResult, mediation
+from tandem.stats.mediation import DegenerateFitWarning, MediationResult, ModelTable, mediation
 
 if TYPE_CHECKING:
+    from tandem.stats.agreement import (
+        CodingAgreementResult,
+        KrippendorffAlphaResult,
+        coding_agreement,
+        krippendorff_alpha,
+    )
     from tandem.stats.change import ReliableChangeResult, reliable_change
     from tandem.stats.imputation import (
         ImputationResult,
@@ -37,6 +42,10 @@ if TYPE_CHECKING:
 # The other names are loaded from their modules on first use, so that mediation (and
 # ``tandem analyze mediation``) does not pay for scipy.stats, pandas or statsmodels.
 _MODULES: dict[str, str] = {
+    "CodingAgreementResult": "agreement",
+    "KrippendorffAlphaResult": "agreement",
+    "coding_agreement": "agreement",
+    "krippendorff_alpha": "agreement",
     "ReliableChangeResult": "change",
     "reliable_change": "change",
     "ImputationResult": "imputation",
@@ -58,24 +67,29 @@ _MODULES: dict[str, str] = {
 }
 
 __all__: list[str] = [
+    "CodingAgreementResult",
     "CronbachAlphaResult",
     "DailySeriesResult",
     "DegenerateFitWarning",
     "ExposureResult",
     "IccResult",
     "ImputationResult",
+    "KrippendorffAlphaResult",
     "MediationImputedResult",
     "MediationPowerResult",
     "MediationResult",
+    "ModelTable",
     "PairedTResult",
     "PooledResult",
     "R2ChangeResult",
     "ReliableChangeResult",
+    "coding_agreement",
     "cronbach_alpha",
     "exposure",
     "icc",
     "impute",
     "interpolate_daily",
+    "krippendorff_alpha",
     "mediation",
     "mediation_imputed",
     "mediation_power",

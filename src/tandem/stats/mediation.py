@@ -50,8 +50,9 @@ from tandem.stats._common import (
     check_same_length,
     perfect_fit_message,
 )
+from tandem.stats._model_table import ModelTable, model_table
 
-__all__ = ["DegenerateFitWarning", "MediationResult", "mediation"]
+__all__ = ["DegenerateFitWarning", "MediationResult", "ModelTable", "mediation"]
 
 CiMethod = Literal["percentile", "bc", "bca"]
 
@@ -88,6 +89,12 @@ class MediationResult(ResultMixin):
         interval.
     r2_m, r2_y : float
         R² of the model of m and of the model of y (with m).
+    model_m, model_y, model_total : ModelTable
+        The full table of each model, as PROCESS prints it: ``m ~ x + covariates``,
+        ``y ~ x + m + covariates`` and ``y ~ x + covariates`` (the total effect). Rows are
+        named ``"constant"``, ``"x"``, ``"m"`` and the covariates by their mapping keys or
+        DataFrame columns (``"cov1"``, ``"cov2"``... for an array); intervals at
+        ``confidence_level`` with the paths' standard errors (OLS or ``hc``).
     confidence_level : float
     n_resamples : int
         Usable bootstrap resamples behind the intervals.
@@ -136,6 +143,9 @@ class MediationResult(ResultMixin):
     indirect_std_ci_high: float
     r2_m: float
     r2_y: float
+    model_m: ModelTable
+    model_y: ModelTable
+    model_total: ModelTable
     confidence_level: float
     n_resamples: int
     n_replaced: int
@@ -161,6 +171,7 @@ class _MediationInput:
     m: FloatArray
     y: FloatArray
     covariates: FloatArray
+    covariate_names: tuple[str, ...]
     cluster_codes: IntArray | None
     n_clusters: int | None
     n_resamples: int
@@ -174,10 +185,14 @@ class _MediationInput:
 
 @dataclass(frozen=True, slots=True)
 class _OlsFit:
+    """A least-squares fit: ``df`` holds each coefficient's t-test degrees of freedom."""
+
     coef: FloatArray
     se: FloatArray
     t: FloatArray
     p: FloatArray
+    df: FloatArray
+    cov: FloatArray
     r2: float
     ssr: float
     sst: float
@@ -347,6 +362,7 @@ def mediation(
             warnings.warn(message, DegenerateFitWarning, stacklevel=2)
             fit_messages.append(message)
     indirect = float(fit_m.coef[1] * fit_y.coef[2])
+    covariate_names = iv.covariate_names
     sd_x = float(np.std(iv.x, ddof=1))
     sd_y = float(np.std(iv.y, ddof=1))
 
@@ -388,6 +404,13 @@ def mediation(
         indirect_std_ci_high=std_high,
         r2_m=fit_m.r2,
         r2_y=fit_y.r2,
+        model_m=model_table(("constant", "x", *covariate_names), fit_m, n, iv.confidence_level),
+        model_y=model_table(
+            ("constant", "x", "m", *covariate_names), fit_y, n, iv.confidence_level
+        ),
+        model_total=model_table(
+            ("constant", "x", *covariate_names), fit_total, n, iv.confidence_level
+        ),
         confidence_level=iv.confidence_level,
         n_resamples=iv.n_resamples,
         n_replaced=n_replaced,
@@ -472,11 +495,14 @@ def _ols(design: FloatArray, response: FloatArray, hc: str | None) -> _OlsFit:
     centred = response - response.mean()
     ssr = float(resid @ resid)
     sst = float(centred @ centred)
+    df_coef = np.full(p, float(df))
     return _OlsFit(
         coef=coef,
         se=se,
         t=t,
-        p=2.0 * special.stdtr(df, -np.abs(t)),
+        p=2.0 * special.stdtr(df_coef, -np.abs(t)),
+        df=df_coef,
+        cov=cov,
         r2=1.0 - ssr / sst,
         ssr=ssr,
         sst=sst,
@@ -635,6 +661,7 @@ def _mediation_iv(
         m=columns["m"][order],
         y=columns["y"][order],
         covariates=(np.empty((n, 0)) if covariate_matrix is None else covariate_matrix[order]),
+        covariate_names=_covariate_names(covariates, k),
         cluster_codes=None if codes is None else codes[order],
         n_clusters=n_clusters,
         n_resamples=int(n_resamples),
@@ -666,6 +693,18 @@ def _covariate_columns(
         }
     matrix = as_2d_float(covariates, "covariates")
     return {f"covariates[:, {j}]": matrix[:, j] for j in range(matrix.shape[1])}
+
+
+def _covariate_names(
+    covariates: npt.ArrayLike | Mapping[str, npt.ArrayLike] | None, k: int
+) -> tuple[str, ...]:
+    """Return the covariates' names: mapping keys or DataFrame columns, else cov1..covk."""
+    if isinstance(covariates, Mapping):
+        return tuple(str(key) for key in covariates)
+    columns = getattr(covariates, "columns", None)
+    if columns is not None:
+        return tuple(str(key) for key in columns)
+    return tuple(f"cov{j + 1}" for j in range(k))
 
 
 def _check_rank(columns: dict[str, FloatArray]) -> None:

@@ -1,29 +1,28 @@
-"""Multiple imputation by chained equations with predictive mean matching (statsmodels MICE)."""
+"""Multiple imputation by chained equations with predictive mean matching, as R mice does."""
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import inspect
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
 import numpy as np
 import pandas as pd
-from scipy import linalg
-from scipy.linalg import lapack
-from statsmodels.imputation.mice import MICEData
-from statsmodels.regression.linear_model import OLS
 from typing_extensions import override
 
 from tandem.stats._common import FloatArray, ResultMixin, RngLike, as_generator
 
 __all__ = ["ImputationResult", "impute"]
 
-# statsmodels 0.15 added ``rng`` to MICEData; earlier releases draw the parameter perturbations
-# and the predictive-mean-matching donors from numpy's legacy global RandomState.
-_MICE_TAKES_RNG: Final = "rng" in inspect.signature(MICEData.__init__).parameters
+# mice's ridge: added as a fraction of the diagonal when the cross-product matrix is singular.
+RIDGE: Final = 1e-5
+# mice's remove.lindep: predictors with a smaller variance among the donors are left out, as
+# are predictors correlated above MAX_CORRELATION with the column imputed.
+LINDEP_EPS: Final = 1e-4
+MAX_CORRELATION: Final = 0.99
+# Below this ratio of its smallest to largest eigenvalue a cross-product matrix is singular.
+_SINGULAR: Final = 1e-13
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,11 +35,11 @@ class ImputationResult(ResultMixin):
         The ``m`` completed copies of the input frame (same index and columns; imputed columns
         are float64). Not in ``to_dict``.
     m : int
-        Number of completed data sets.
+        Number of completed data sets (independent chains).
     n_burnin : int
-        Chained-equation cycles run before the first data set was kept.
+        Iterations each chain ran through the incomplete columns (mice's ``maxit``).
     k_pmm : int
-        Donors considered by predictive mean matching.
+        Donors among which predictive mean matching draws (mice's ``donors``).
     seed : int or None
         The int seed given as ``rng``, else None.
     n_rows : int
@@ -50,6 +49,14 @@ class ImputationResult(ResultMixin):
         Missing values per column of the imputation model.
     fraction_missing : float
         Missing values over all cells of the imputation model.
+    n_ridge : int
+        Conditional fits, over all chains, iterations and columns, whose cross-product matrix
+        was singular and got mice's ridge penalty (mice logs these as "multi-collinear"); 0
+        unless predictors are collinear or a column has fewer observed values than predictors.
+    n_dropped : int
+        Predictors left out of a conditional fit, counted over all chains, iterations and
+        columns, because they were (nearly) constant among the donors or correlated above 0.99
+        with the column imputed (mice's ``remove.lindep``).
     """
 
     datasets: tuple[pd.DataFrame, ...] = dataclasses.field(repr=False, compare=False)
@@ -61,6 +68,8 @@ class ImputationResult(ResultMixin):
     columns: tuple[str, ...]
     n_missing: dict[str, int]
     fraction_missing: float
+    n_ridge: int
+    n_dropped: int
 
     @override
     def to_dict(self) -> dict[str, Any]:
@@ -89,7 +98,7 @@ def impute(
     *,
     n_burnin: int = 10,
     columns: Sequence[Any] | None = None,
-    k_pmm: int = 20,
+    k_pmm: int = 5,
 ) -> ImputationResult:
     r"""Complete a data frame ``m`` times by chained equations with predictive mean matching.
 
@@ -99,17 +108,19 @@ def impute(
         Rows are cases; missing values are NaN (or ``pd.NA``). Impute at item level: give the
         item responses, not scale scores, and score each completed data set afterwards.
     m : int, default 20
-        Completed data sets to return (at least 2).
+        Completed data sets to return (at least 2), one per independent chain.
     rng : int, numpy.random.Generator or None
         Seed or generator for the imputations.
     n_burnin : int, default 10
-        Cycles through all incomplete columns before the first data set is kept.
+        Iterations through all incomplete columns that each chain runs before its data set is
+        kept (mice's ``maxit``, whose default is 5). With 0 the data sets hold the starting
+        values: random draws from each column's observed values.
     columns : sequence of labels, optional
         The columns of the imputation model: each incomplete one is imputed from all the
         others. Other columns (identifiers, labels) are copied unchanged. Default: every
         column, which must then all be numeric.
-    k_pmm : int, default 20
-        Donors among which predictive mean matching draws (statsmodels' default).
+    k_pmm : int, default 5
+        Donors among which predictive mean matching draws (mice's ``donors``).
 
     Returns
     -------
@@ -125,31 +136,46 @@ def impute(
 
     Notes
     -----
-    The chain is statsmodels' ``MICEData`` with its defaults: every incomplete column, fewest
-    missing first, is regressed by OLS on all other columns (main effects); the coefficients
-    are drawn from their normal approximation :math:`\beta^* \sim N(\hat\beta,
-    \widehat{\operatorname{Var}}(\hat\beta))`, and each missing value is replaced by the
-    observed value of a donor drawn at random among the ``k_pmm`` cases whose predictions
-    :math:`x_i^\top\beta^*` are nearest its own. Imputed values are therefore always values
-    that were observed, so items stay on their response scale. As ``MICE.fit`` does, the
-    chain runs ``n_burnin`` cycles and then keeps the data after each of ``m`` further cycles.
+    The algorithm is R mice's default for numeric data, ``mice(method = "pmm")`` [1]_ [2]_.
+    Each of the ``m`` chains starts from random draws of each column's observed values and
+    then, ``n_burnin`` times, visits the incomplete columns from left to right. A visit to
+    column :math:`y` with predictors :math:`X` (an intercept and every other column, as
+    currently completed) and donors (the rows where :math:`y` was observed):
 
-    Two shortcuts leave the imputations unchanged and make a cycle tens of times faster: the
-    design matrices are sliced from an array instead of being built from the formula, and
-    each conditional model is fitted by Cholesky on the normal equations instead of the
-    pseudo-inverse (statsmodels' own fit takes over when predictors are collinear).
+    1. fits :math:`y` on :math:`X` among the donors by least squares,
+       :math:`\hat\beta = (X^\top X)^{-1} X^\top y` with residual sum of squares
+       :math:`S` on :math:`\nu = \max(n_{obs} - p, 1)` degrees of freedom;
+    2. draws the parameters from their posterior under a flat prior:
+       :math:`\sigma^* = \sqrt{S / \chi^2_\nu}` and :math:`\beta^* = \hat\beta +
+       \sigma^* L z` with :math:`L L^\top = (X^\top X)^{-1}`, :math:`z \sim N(0, I)`;
+    3. matches (type 1): donors are predicted with :math:`\hat\beta`, the rows to impute with
+       :math:`\beta^*`, and each missing value is replaced by the observed value of one donor
+       drawn at random among the ``k_pmm`` whose predictions are nearest (ties in random
+       order).
 
-    Reproducibility: statsmodels 0.15 takes a ``Generator``, which is passed on. Earlier
-    releases draw from numpy's legacy global ``RandomState``; with them the global state is
-    seeded from ``rng`` for the duration of the call and restored afterwards, so a seed gives
-    the same data sets and the caller's global stream is left as it was (the global state is
-    shared, so do not impute from several threads at once with those releases).
+    Imputed values are therefore always values observed in the same column, so items stay on
+    their response scale. Data set :math:`i` is chain :math:`i` after its last iteration.
+
+    As in mice, predictors that are nearly constant among the donors (variance below 1e-4)
+    or correlated above 0.99 with :math:`y` are left out of that fit (``n_dropped``), every
+    predictor is left out when :math:`y` itself is nearly constant among the donors, and a
+    singular :math:`X^\top X` gets the ridge :math:`10^{-5} \operatorname{diag}(X^\top X)`
+    (``n_ridge``). Two details differ from mice, neither of which arises with full-rank
+    designs: mice also drops predictors one by one while their correlation matrix is nearly
+    singular, and it takes :math:`\hat\beta` from a pivoted QR fit when the ridge is
+    needed, where here :math:`\hat\beta` is the ridge solution.
+
+    Ten iterations by default, twice mice's default, because item-level models whose
+    incomplete items predict each other converge more slowly than a single incomplete column.
+    The chains run side by side: each visit fits all ``m`` models at once.
 
     References
     ----------
     .. [1] van Buuren, S., & Groothuis-Oudshoorn, K. (2011). mice: Multivariate imputation by
            chained equations in R. *Journal of Statistical Software*, 45(3), 1-67.
-    .. [2] Morris, T. P., White, I. R., & Royston, P. (2014). Tuning multiple imputation by
+    .. [2] van Buuren, S. (2018). *Flexible Imputation of Missing Data* (2nd ed.), section
+           3.4, "Predictive mean matching". Chapman & Hall/CRC.
+    .. [3] Morris, T. P., White, I. R., & Royston, P. (2014). Tuning multiple imputation by
            predictive mean matching and local residual draws. *BMC Medical Research
            Methodology*, 14, 75.
 
@@ -170,19 +196,12 @@ def impute(
     [1.0, 2.0, 3.0, 4.0]
     """
     iv = _impute_iv(frame, m, rng, n_burnin, columns, k_pmm)
-    work = pd.DataFrame(iv.values, columns=[f"v{j}" for j in range(iv.values.shape[1])])
-    completed: list[FloatArray] = []
-    with _seeded_statsmodels(iv.generator):
-        chain = _NumpyDesignMICEData(
-            work, k_pmm=iv.k_pmm, **({"rng": iv.generator} if _MICE_TAKES_RNG else {})
-        )
-        chain.update_all(iv.n_burnin)
-        for _ in range(iv.m):
-            chain.update_all(1)
-            completed.append(chain.data.to_numpy(dtype=np.float64, copy=True))
+    chains = _Chains(iv.values, iv.m, iv.k_pmm, iv.generator)
+    for _ in range(iv.n_burnin):
+        chains.iterate()
 
     datasets = []
-    for values in completed:
+    for values in chains.data:
         out = iv.frame.copy()
         for j, label in enumerate(iv.labels):
             out[label] = values[:, j]
@@ -198,93 +217,156 @@ def impute(
         columns=tuple(str(label) for label in iv.labels),
         n_missing={str(lab): int(c) for lab, c in zip(iv.labels, missing.sum(axis=0), strict=True)},
         fraction_missing=float(missing.mean()),
+        n_ridge=chains.n_ridge,
+        n_dropped=chains.n_dropped,
     )
 
 
-class _NumpyDesignMICEData(MICEData):  # type: ignore[misc]  # statsmodels ships no type hints
-    """``MICEData`` whose default main-effects design is sliced from an array.
+class _Chains:
+    """``m`` chains of predictive mean matching run side by side, as arrays ``(m, n, p)``."""
 
-    The default conditional formula ``v ~ w1 + w2 + ...`` gives the design ``[1, w1, w2, ...]``
-    in column order; building it through the formula machinery costs most of a cycle's time.
-    """
+    def __init__(
+        self, values: FloatArray, m: int, k_pmm: int, generator: np.random.Generator
+    ) -> None:
+        missing = np.isnan(values)
+        self.visit = [j for j in range(values.shape[1]) if missing[:, j].any()]
+        self.donors = {j: np.flatnonzero(~missing[:, j]) for j in self.visit}
+        self.targets = {j: np.flatnonzero(missing[:, j]) for j in self.visit}
+        self.k_pmm = k_pmm
+        self.gen = generator
+        self.n_ridge = 0
+        self.n_dropped = 0
+        self.data = np.repeat(values[None, :, :], m, axis=0)
+        # Starting values: draws with replacement from the observed values (mice.impute.sample).
+        for j in self.visit:
+            observed = values[self.donors[j], j]
+            draws = generator.integers(0, observed.size, (m, self.targets[j].size))
+            self.data[:, self.targets[j], j] = observed[draws]
 
-    def _design(self, vname: str) -> tuple[FloatArray, FloatArray]:
-        values = self.data.to_numpy(dtype=np.float64)
-        j = self.data.columns.get_loc(vname)
-        design = np.empty_like(values)
-        design[:, 0] = 1.0
-        design[:, 1 : j + 1] = values[:, :j]
-        design[:, j + 1 :] = values[:, j + 1 :]
-        return values[:, j], design
+    def iterate(self) -> None:
+        """Visit every incomplete column once, left to right, in every chain."""
+        for j in self.visit:
+            self._visit(j)
 
-    @override
-    def get_split_data(
-        self, vname: str
-    ) -> tuple[FloatArray, FloatArray, FloatArray, dict[str, Any], dict[str, Any]]:
-        endog, design = self._design(vname)
-        observed, missing = self.ix_obs[vname], self.ix_miss[vname]
-        return endog[observed], design[observed], design[missing], {}, {}
+    def _visit(self, j: int) -> None:
+        data, donors, targets = self.data, self.donors[j], self.targets[j]
+        m, _, p = data.shape
+        y = data[0, donors, j]  # observed values, the same in every chain
+        # The design is the data with column j replaced by the intercept (the order of the
+        # predictors does not change the fit).
+        x_obs, x_mis = np.take(data, donors, axis=1), np.take(data, targets, axis=1)
+        x_obs[:, :, j] = 1.0
+        x_mis[:, :, j] = 1.0
+        x_obs_t = x_obs.transpose(0, 2, 1)
+        gram = np.matmul(x_obs_t, x_obs)
+        xty = np.matmul(x_obs_t, y)
+        on_diagonal = (slice(None), *np.diag_indices(p))
 
-    @override
-    def get_fitting_data(
-        self, vname: str
-    ) -> tuple[FloatArray, FloatArray, dict[str, Any], dict[str, Any]]:
-        endog, design = self._design(vname)
-        observed = self.ix_obs[vname]
-        return endog[observed], design[observed], {}, {}
+        # A left-out predictor gets a zero row and column with a unit diagonal, so the fit and
+        # the draw are those of the other predictors; its coefficients are set to zero.
+        drop = ~self._predictors_kept(gram, xty, y, j)
+        n_drop = int(np.count_nonzero(drop))
+        if n_drop:
+            self.n_dropped += n_drop
+            gram[drop[:, :, None] | drop[:, None, :]] = 0.0
+            gram[on_diagonal] += drop
+            xty[drop] = 0.0
 
-    @override
-    def _perturb_gaussian(self, vname: str) -> None:
-        """Draw the OLS coefficients from their normal approximation, as statsmodels does.
+        factor, singular = _cholesky(gram)
+        if singular.any():
+            self.n_ridge += int(np.count_nonzero(singular))
+            gram[on_diagonal] *= np.where(singular[:, None], 1.0 + RIDGE, 1.0)
+            factor, _ = _cholesky(gram)
+        # (X'X)^-1 = L^-T L^-1, so L^-T is a square root of it for the parameter draw.
+        root = np.linalg.inv(factor).transpose(0, 2, 1)
+        coef = np.matmul(root, np.matmul(root.transpose(0, 2, 1), xty[:, :, None]))[:, :, 0]
+        predicted_obs = np.matmul(x_obs, coef[:, :, None])[:, :, 0]
+        resid = y - predicted_obs
+        df = np.maximum(y.size - (p - drop.sum(axis=1)), 1)
+        sigma = np.sqrt(np.einsum("ci,ci->c", resid, resid) / self.gen.chisquare(df))
+        z = self.gen.standard_normal((m, p, 1))
+        beta = coef + sigma[:, None] * np.matmul(root, z)[:, :, 0]
+        beta[drop] = 0.0
+        predicted_mis = np.matmul(x_mis, beta[:, :, None])[:, :, 0]
+        donor = _match(predicted_obs, predicted_mis, self.k_pmm, self.gen)
+        data[:, targets, j] = y[donor]
 
-        The fit solves the normal equations by Cholesky instead of the pseudo-inverse: the
-        same estimate and covariance for a full-rank design, without two singular value
-        decompositions per variable and cycle. A collinear design falls back to statsmodels.
+    @staticmethod
+    def _predictors_kept(gram: FloatArray, xty: FloatArray, y: FloatArray, j: int) -> Any:
+        """Return which predictors each chain keeps, by mice's ``remove.lindep`` first rules.
+
+        Works from the cross-products, whose row ``j`` (the intercept) holds the column sums.
         """
-        endog, design, _, _ = self.get_fitting_data(vname)
-        n, p = design.shape
-        gram = design.T @ design
-        try:
-            factor = linalg.cho_factor(gram, lower=False)
-        except linalg.LinAlgError:
-            super()._perturb_gaussian(vname)
-            return
-        params = linalg.cho_solve(factor, design.T @ endog)
-        resid = endog - design @ params
-        scale = float(resid @ resid) / (n - p) if n > p else 0.0
-        # potri inverts from the factor; unlike cho_solve with an identity right-hand side it
-        # stays fast when a multithreaded BLAS competes for few cores.
-        upper, _ = lapack.dpotri(factor[0], lower=False)
-        inverse = np.triu(upper) + np.triu(upper, 1).T
-        cov = scale * inverse
-        self.models[vname] = OLS(endog, design)
-        self.params[vname] = self.rng.multivariate_normal(mean=params, cov=cov)
+        m, p, _ = gram.shape
+        n_obs = y.size
+        keep = np.zeros((m, p), dtype=bool)
+        keep[:, j] = True
+        y_centred = y - y.mean()
+        y_ss = float(y_centred @ y_centred)
+        if n_obs < 2 or y_ss / (n_obs - 1) < LINDEP_EPS:
+            return keep
+        sums = gram[:, j, :]
+        x_ss = np.diagonal(gram, axis1=1, axis2=2) - sums**2 / n_obs
+        cross = xty - sums * y.mean()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cor = cross / np.sqrt(np.clip(x_ss, 0.0, None) * y_ss)
+        keep |= (x_ss / (n_obs - 1) > LINDEP_EPS) & (cor < MAX_CORRELATION)
+        return keep
 
 
-@contextlib.contextmanager
-def _seeded_statsmodels(generator: np.random.Generator) -> Iterator[None]:
-    """Seed numpy's legacy global state from ``generator`` where statsmodels draws from it.
+def _cholesky(gram: FloatArray) -> tuple[FloatArray, Any]:
+    """Return lower Cholesky factors and which matrices are (numerically) singular.
 
-    Only needed for statsmodels releases whose ``MICEData`` has no ``rng`` argument; the
-    caller's global state is restored on exit.
+    A matrix is singular when factoring fails or the squared ratio of its smallest to
+    largest pivot is below ``_SINGULAR``; its factor is then not to be used.
     """
-    if _MICE_TAKES_RNG:
-        yield
-        return
-    with _legacy_global_seed(int(generator.integers(2**32))):
-        yield
-
-
-@contextlib.contextmanager
-def _legacy_global_seed(seed: int) -> Iterator[None]:
-    """Seed numpy's legacy global ``RandomState`` inside the block, then restore it."""
-    # The legacy global state is what older statsmodels draws from; it is restored, not kept.
-    saved = np.random.get_state()  # noqa: NPY002
-    np.random.seed(seed)  # noqa: NPY002
+    factor: FloatArray
     try:
-        yield
-    finally:
-        np.random.set_state(saved)  # noqa: NPY002
+        factor = np.linalg.cholesky(gram).astype(np.float64, copy=False)
+    except np.linalg.LinAlgError:
+        factor = np.empty_like(gram)
+        failed = np.zeros(gram.shape[0], dtype=bool)
+        for c, matrix in enumerate(gram):
+            try:
+                factor[c] = np.linalg.cholesky(matrix)
+            except np.linalg.LinAlgError:
+                factor[c] = np.eye(matrix.shape[0])
+                failed[c] = True
+    else:
+        failed = np.zeros(gram.shape[0], dtype=bool)
+    pivots = np.abs(np.diagonal(factor, axis1=1, axis2=2))
+    singular = failed | (pivots.min(axis=1) ** 2 <= _SINGULAR * pivots.max(axis=1) ** 2)
+    return factor, singular
+
+
+def _match(
+    predicted_obs: FloatArray, predicted_mis: FloatArray, k: int, gen: np.random.Generator
+) -> Any:
+    """Return, per chain and row to impute, a donor drawn among the ``k`` nearest predictions.
+
+    The donors are shuffled before they are sorted so that tied predictions come in an order
+    set by the shuffle, not by the rows' order, as in mice's ``matchindex``. The ``k`` nearest
+    of a target lie within ``k`` sorted positions of where it would be inserted, so only that
+    window is compared.
+    """
+    m, n_obs = predicted_obs.shape
+    k = min(k, n_obs)
+    shuffle = gen.permuted(np.broadcast_to(np.arange(n_obs), (m, n_obs)), axis=1)
+    order = np.take_along_axis(
+        shuffle,
+        np.argsort(np.take_along_axis(predicted_obs, shuffle, axis=1), axis=1),
+        axis=1,
+    )
+    ranked = np.take_along_axis(predicted_obs, order, axis=1)
+    insert = np.stack([np.searchsorted(ranked[c], predicted_mis[c], side="left") for c in range(m)])
+    width = min(2 * k, n_obs)
+    window = np.clip(insert - k, 0, n_obs - width)[:, :, None] + np.arange(width)
+    chain = np.arange(m)[:, None, None]
+    distance = np.abs(ranked[chain, window] - predicted_mis[:, :, None])
+    nearest = np.argsort(distance, axis=2, kind="stable")[:, :, :k]
+    pick = gen.integers(0, k, predicted_mis.shape)[:, :, None]
+    position = np.take_along_axis(window, np.take_along_axis(nearest, pick, axis=2), axis=2)
+    return order[chain[:, :, 0], position[:, :, 0]]
 
 
 def _impute_iv(
