@@ -166,6 +166,27 @@ def candidate_members(access: ProjectAccess) -> QuerySet[User]:
     )
 
 
+def project_counts(access: ProjectAccess) -> dict[str, int]:
+    """How many current documents, cases, codes, memos and members the project has."""
+    project = access.project
+    return {
+        "documents": project.documents.filter(is_archived=False).count(),
+        "cases": project.cases.filter(is_archived=False).count(),
+        "codes": project.codes.filter(is_archived=False).count(),
+        "memos": project.memos.filter(is_archived=False).count(),
+        "members": project.members.filter(is_active=True).count(),
+    }
+
+
+def stored_version(
+    record: Project | ProjectMember | AttributeDefinition | Case | Document | Code | Memo,
+) -> int:
+    """The version of a record as stored now (after a concurrent save was refused)."""
+    return int(
+        type(record)._default_manager.filter(pk=record.pk).values_list("version", flat=True).get()
+    )
+
+
 # ---- cases and attributes -----------------------------------------------------------------------
 def attributes_of(
     access: ProjectAccess, *, archived: bool = False
@@ -207,6 +228,16 @@ def get_case_for(user: User, access: ProjectAccess, pk: int) -> Case:
         deny_read(user, "qualitative.case", pk)
     record_event(actor=user, action=Action.VIEW, obj=case, agency_id=access.project.agency_id)
     return case
+
+
+def active_cases_of(access: ProjectAccess) -> list[Case]:
+    """The project's current cases by name, to link a document to one."""
+    return list(access.project.cases.filter(is_archived=False).order_by("name", "pk"))
+
+
+def documents_of_case(case: Case) -> QuerySet[Document]:
+    """A case's documents (without their text), for a reader who was allowed the case."""
+    return case.documents.defer("text").order_by("is_archived", "title", "pk")
 
 
 def values_by_attribute(case: Case) -> dict[int, CaseValue]:
@@ -287,6 +318,14 @@ def get_code_for(user: User, access: ProjectAccess, pk: int) -> Code:
     if code is None:
         deny_read(user, "qualitative.code", pk)
     return code
+
+
+def subcodes_of(code: Code) -> QuerySet[Code]:
+    return code.children.filter(is_archived=False).order_by("position", "pk")
+
+
+def coding_count(code: Code) -> int:
+    return code.codings.count()
 
 
 def codebook_versions_of(access: ProjectAccess) -> QuerySet[CodebookVersion]:

@@ -23,7 +23,7 @@ from tandem.qualitative.forms import (
     CaseEditForm,
     CaseForm,
 )
-from tandem.qualitative.models import AttributeDefinition, Case, ProjectRole
+from tandem.qualitative.models import ProjectRole
 from tandem.qualitative.services import cases as services
 from tandem.qualitative.services.cases import value_field_name
 from tandem.qualitative.views.common import member_access, save_correction
@@ -88,7 +88,7 @@ def attribute_edit(request: HttpRequest, pk: int, attribute_pk: int) -> HttpResp
             expected_version=data["version"],
             **{k: data[k] for k in ("reason", "name", "value_type", "description", "is_archived")},
         ),
-        lambda: AttributeDefinition.objects.get(pk=attribute.pk).version,
+        lambda: selectors.stored_version(attribute),
         success=_("Saved. The change is in the project's history."),
         next_url=reverse("qualitative:attribute_list", args=[pk]),
         template="qualitative/form.html",
@@ -176,7 +176,7 @@ def case_detail(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
                 (attribute, values[attribute.pk].value if attribute.pk in values else None)
                 for attribute in selectors.attributes_of(access)
             ],
-            "documents": case.documents.defer("text").order_by("is_archived", "title", "pk"),
+            "documents": selectors.documents_of_case(case),
             "memos": selectors.memos_of(access).filter(case=case),
             "memo_subject": f"case={case.pk}",
         },
@@ -229,7 +229,7 @@ def case_edit(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
         request,
         archive if action == "archive" else edit,
         save,
-        lambda: Case.objects.get(pk=case.pk).version,
+        lambda: selectors.stored_version(case),
         success=_("Saved. The change is in the project's history."),
         next_url=reverse("qualitative:case_detail", args=[pk, case.pk]),
         template="qualitative/record_edit.html",

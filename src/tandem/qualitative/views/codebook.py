@@ -24,7 +24,7 @@ from tandem.qualitative.forms import (
     MergeForm,
     VersionForm,
 )
-from tandem.qualitative.models import Code, ProjectRole
+from tandem.qualitative.models import ProjectRole
 from tandem.qualitative.services import codebook as services
 from tandem.qualitative.versions import compare_codebooks
 from tandem.qualitative.views.common import member_access, save_correction
@@ -103,8 +103,8 @@ def code_detail(request: HttpRequest, pk: int, code_pk: int) -> HttpResponse:
             "access": access,
             "project": access.project,
             "code": code,
-            "children": code.children.filter(is_archived=False).order_by("position", "pk"),
-            "coding_count": code.codings.count(),
+            "children": selectors.subcodes_of(code),
+            "coding_count": selectors.coding_count(code),
             "memos": selectors.memos_of(access).filter(code=code),
             "memo_subject": f"code={code.pk}",
         },
@@ -161,7 +161,7 @@ def code_edit(request: HttpRequest, pk: int, code_pk: int) -> HttpResponse:
         request,
         archive if action == "archive" else edit,
         save,
-        lambda: Code.objects.get(pk=code.pk).version,
+        lambda: selectors.stored_version(code),
         success=_("Saved. The change is in the project's history."),
         next_url=reverse("qualitative:code_detail", args=[pk, code.pk]),
         template="qualitative/record_edit.html",

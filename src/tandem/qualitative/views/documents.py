@@ -17,7 +17,7 @@ from tandem.core.form_tokens import form_token_required
 from tandem.core.forms import show_service_error
 from tandem.qualitative import selectors
 from tandem.qualitative.forms import ArchiveForm, DocumentEditForm, DocumentForm
-from tandem.qualitative.models import MAX_UPLOAD_BYTES, Document, ProjectRole
+from tandem.qualitative.models import MAX_UPLOAD_BYTES, ProjectRole
 from tandem.qualitative.services import documents as services
 from tandem.qualitative.views.common import member_access, save_correction
 
@@ -46,7 +46,7 @@ def document_new(request: HttpRequest, pk: int) -> HttpResponse:
     """Upload a .txt or .docx file, or paste a text (leads); the encoding found is reported."""
     user = user_of(request)
     access = member_access(user, pk, *LEAD)
-    cases = list(access.project.cases.filter(is_archived=False).order_by("name"))
+    cases = selectors.active_cases_of(access)
     form = DocumentForm(request.POST or None, request.FILES or None, cases=cases)
     status = 200
     if request.method == "POST":
@@ -144,7 +144,7 @@ def document_edit(request: HttpRequest, pk: int, document_pk: int) -> HttpRespon
     user = user_of(request)
     access = member_access(user, pk, *LEAD)
     document = selectors.get_document_for(user, access, document_pk)
-    cases = list(access.project.cases.filter(is_archived=False).order_by("name"))
+    cases = selectors.active_cases_of(access)
     action = request.POST.get("action", "edit")
     edit = DocumentEditForm(
         request.POST if action == "edit" else None,
@@ -181,7 +181,7 @@ def document_edit(request: HttpRequest, pk: int, document_pk: int) -> HttpRespon
         request,
         archive if action == "archive" else edit,
         save,
-        lambda: Document.objects.only("version").get(pk=document.pk).version,
+        lambda: selectors.stored_version(document),
         success=_("Saved. The change is in the project's history."),
         next_url=reverse("qualitative:document_detail", args=[pk, document.pk]),
         template="qualitative/record_edit.html",

@@ -18,7 +18,7 @@ from tandem.core.form_tokens import form_token_required
 from tandem.core.forms import show_service_error
 from tandem.qualitative import selectors
 from tandem.qualitative.forms import ArchiveForm, MemoEditForm, MemoForm
-from tandem.qualitative.models import Case, Code, Document, Memo, ProjectRole
+from tandem.qualitative.models import Case, Code, Document, ProjectRole
 from tandem.qualitative.selectors import ProjectAccess
 from tandem.qualitative.services import memos as services
 from tandem.qualitative.views.common import member_access, save_correction
@@ -151,7 +151,7 @@ def memo_edit(request: HttpRequest, pk: int, memo_pk: int) -> HttpResponse:
         request,
         archive if action == "archive" else edit,
         save,
-        lambda: Memo.objects.get(pk=memo.pk).version,
+        lambda: selectors.stored_version(memo),
         success=_("Saved. The former text is in the project's history."),
         next_url=_subject_url(pk, memo.subject),
         template="qualitative/record_edit.html",

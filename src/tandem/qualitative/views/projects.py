@@ -26,7 +26,7 @@ from tandem.qualitative.forms import (
     NewProjectForm,
     ProjectEditForm,
 )
-from tandem.qualitative.models import Project, ProjectMember, ProjectRole
+from tandem.qualitative.models import ProjectRole
 from tandem.qualitative.services import projects as services
 from tandem.qualitative.views.common import member_access, save_correction
 
@@ -104,13 +104,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "access": access,
             "project": project,
-            "counts": {
-                "documents": project.documents.filter(is_archived=False).count(),
-                "cases": project.cases.filter(is_archived=False).count(),
-                "codes": project.codes.filter(is_archived=False).count(),
-                "memos": project.memos.filter(is_archived=False).count(),
-                "members": project.members.filter(is_active=True).count(),
-            },
+            "counts": selectors.project_counts(access),
             "project_memos": selectors.memos_of(access).filter(
                 code=None, document=None, case=None, is_archived=False
             )[:5],
@@ -136,9 +130,6 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST if action == "archive" else None, initial={"version": project.version}
     )
 
-    def stored() -> int:
-        return Project.objects.get(pk=project.pk).version
-
     def save(data: dict[str, Any]) -> object:
         if action == "archive":
             return services.set_project_archived(
@@ -161,7 +152,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         archive if action == "archive" else edit,
         save,
-        stored,
+        lambda: selectors.stored_version(project),
         success=_("Saved. The change is in the project's history."),
         next_url=reverse("qualitative:project_detail", args=[project.pk]),
         template="qualitative/record_edit.html",
@@ -242,7 +233,7 @@ def member_edit(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
             is_active=not data["remove"],
             reason=data["reason"],
         ),
-        lambda: ProjectMember.objects.get(pk=member.pk).version,
+        lambda: selectors.stored_version(member),
         success=_("Saved. The change is in the project's history."),
         next_url=reverse("qualitative:member_list", args=[pk]),
         template="qualitative/form.html",
