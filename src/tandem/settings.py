@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "tandem.alerts",
     "tandem.dashboards",
     "tandem.reports",
+    "tandem.qualitative",
     "tandem.training",
     "tandem.site",
 ]

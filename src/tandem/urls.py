@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("tandem.dashboards.urls")),
     path("", include("tandem.reports.urls")),
     path("", include("tandem.training.urls")),
+    path("", include("tandem.qualitative.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -7,6 +7,7 @@ outside the administration site must also leave exactly one audited refusal.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -47,6 +48,8 @@ from tests.measures.factories import ScheduleFactory, measures_path
 from tests.practice.access_corrections import EXPECTED as CORRECTIONS_EXPECTED
 from tests.practice.access_corrections import corrections_path
 from tests.practice.factories import practice_path
+from tests.qualitative.access import EXPECTED as QUALITATIVE_EXPECTED
+from tests.qualitative.access import qualitative_objects, qualitative_path
 from tests.reports.access import EXPECTED as REPORTS_EXPECTED
 from tests.reports.access import reports_path
 from tests.site.access import EXPECTED as CONFIGURATION_EXPECTED
@@ -278,6 +281,7 @@ EXPECTED = {
     **CLIENTS_EXPECTED,
     **CORRECTIONS_EXPECTED,
     **TRAINING_EXPECTED,
+    **QUALITATIVE_EXPECTED,
     **ADMIN_EXPECTED,
 }
 
@@ -298,7 +302,8 @@ def test_only_allowlisted_views_skip_the_login_check() -> None:
     for key, route in all_routes():
         if key.startswith("admin:") or route.startswith("admin/"):
             continue
-        match = resolver.resolve("/" + route.replace("<int:pk>", "1"))
+        # Any id will do: resolving finds the view without looking anything up.
+        match = resolver.resolve("/" + re.sub(r"<int:\w+>", "1", route))
         if getattr(match.func, "login_required", True) is False:
             public.add(key)
     assert public == PUBLIC
@@ -371,8 +376,10 @@ def objects_for(world: World) -> dict[str, dict[str, Any]]:
             "wording": wordings["z"],
         },
     }
+    qualitative = qualitative_objects(world)
     for relationship, objects in found.items():
         objects["schedule"] = schedules["z" if relationship == "other_agency" else "a"]
+        objects["qualitative"] = qualitative[relationship]
     return found
 
 
@@ -399,6 +406,7 @@ def concrete_path(key: str, route: str, objects: dict[str, Any]) -> str:
         dashboards_path,
         reports_path,
         training_path,
+        qualitative_path,
     ):
         found = app_path(key, path, objects)
         if found is not None:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from tandem.accounts.access import agency_ids_administered_by, scope_for
 from tandem.accounts.models import Role
 from tandem.orgs.selectors import programmes_managed_by
+from tandem.qualitative.selectors import is_member_of_any_project, may_create_projects
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -49,6 +50,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         Role.TRAINER, Role.AGENCY_ADMIN, Role.CASE_MANAGER, Role.SUPERVISOR, Role.PROGRAMME_MANAGER
     ):
         links.append((reverse("training:cohort_list"), _("Training")))
+    if may_create_projects(user) or is_member_of_any_project(user):
+        links.append((reverse("qualitative:project_list"), _("Qualitative")))
     if scope.has_role(Role.PROGRAMME_MANAGER, Role.AGENCY_ADMIN):
         links.append((reverse("site:configuration"), _("Configuration")))
     if scope.has_role(Role.AGENCY_ADMIN):

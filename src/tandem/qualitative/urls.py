@@ -1,0 +1,68 @@
+from django.urls import path
+
+from tandem.qualitative.views import cases, codebook, documents, memos, projects
+
+app_name = "qualitative"
+
+urlpatterns = [
+    path("qualitative/", projects.project_list, name="project_list"),
+    path("qualitative/new/", projects.project_new, name="project_new"),
+    path("qualitative/<int:pk>/", projects.project_detail, name="project_detail"),
+    path("qualitative/<int:pk>/edit/", projects.project_edit, name="project_edit"),
+    path("qualitative/<int:pk>/members/", projects.member_list, name="member_list"),
+    path(
+        "qualitative/<int:pk>/members/<int:member_pk>/",
+        projects.member_edit,
+        name="member_edit",
+    ),
+    path("qualitative/<int:pk>/history/", projects.project_history, name="project_history"),
+    path("qualitative/<int:pk>/attributes/", cases.attribute_list, name="attribute_list"),
+    path(
+        "qualitative/<int:pk>/attributes/<int:attribute_pk>/",
+        cases.attribute_edit,
+        name="attribute_edit",
+    ),
+    path("qualitative/<int:pk>/cases/", cases.case_list, name="case_list"),
+    path("qualitative/<int:pk>/cases/new/", cases.case_new, name="case_new"),
+    path("qualitative/<int:pk>/cases/<int:case_pk>/", cases.case_detail, name="case_detail"),
+    path("qualitative/<int:pk>/cases/<int:case_pk>/edit/", cases.case_edit, name="case_edit"),
+    path("qualitative/<int:pk>/documents/", documents.document_list, name="document_list"),
+    path("qualitative/<int:pk>/documents/new/", documents.document_new, name="document_new"),
+    path(
+        "qualitative/<int:pk>/documents/<int:document_pk>/",
+        documents.document_detail,
+        name="document_detail",
+    ),
+    path(
+        "qualitative/<int:pk>/documents/<int:document_pk>/edit/",
+        documents.document_edit,
+        name="document_edit",
+    ),
+    path("qualitative/<int:pk>/codebook/", codebook.codebook, name="codebook"),
+    path("qualitative/<int:pk>/codebook/new/", codebook.code_new, name="code_new"),
+    path(
+        "qualitative/<int:pk>/codebook/versions/",
+        codebook.codebook_versions,
+        name="codebook_versions",
+    ),
+    path(
+        "qualitative/<int:pk>/codebook/compare/",
+        codebook.codebook_compare,
+        name="codebook_compare",
+    ),
+    path("qualitative/<int:pk>/codebook/<int:code_pk>/", codebook.code_detail, name="code_detail"),
+    path("qualitative/<int:pk>/codebook/<int:code_pk>/edit/", codebook.code_edit, name="code_edit"),
+    path(
+        "qualitative/<int:pk>/codebook/<int:code_pk>/reorder/",
+        codebook.code_reorder,
+        name="code_reorder",
+    ),
+    path(
+        "qualitative/<int:pk>/codebook/<int:code_pk>/merge/",
+        codebook.code_merge,
+        name="code_merge",
+    ),
+    path("qualitative/<int:pk>/memos/", memos.memo_list, name="memo_list"),
+    path("qualitative/<int:pk>/memos/new/", memos.memo_new, name="memo_new"),
+    path("qualitative/<int:pk>/memos/<int:memo_pk>/edit/", memos.memo_edit, name="memo_edit"),
+]

@@ -1,0 +1,1 @@
+"""Pages of the qualitative app, by what they show: projects, cases, documents, codebook, memos."""

@@ -1,0 +1,71 @@
+"""What the qualitative pages share: the member check, and the answer to a concurrent edit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from tandem.accounts.models import User
+from tandem.core.forms import show_service_error
+from tandem.qualitative import selectors
+from tandem.qualitative.selectors import ProjectAccess
+from tandem.qualitative.services.common import RecordChangedError
+
+
+def member_access(user: User, pk: int, *roles: str) -> ProjectAccess:
+    """The project for one of its members (404 for anyone else), 403 without one of ``roles``."""
+    access = selectors.get_project_for(user, pk)
+    if roles:
+        selectors.require_project_role(user, access, *roles)
+    return access
+
+
+def changed_elsewhere(form: Form, version: int) -> None:
+    """Say so, keep the input, and let a deliberate second save go against ``version``."""
+    form.add_error(
+        None,
+        _(
+            "This record was changed by someone else while you were editing. Your input is "
+            "kept below: read the record as it is now, then save again."
+        ),
+    )
+    data = form.data.copy()  # type: ignore[attr-defined]  # a QueryDict when bound
+    data["version"] = str(version)
+    form.data = data
+
+
+def save_correction(
+    request: HttpRequest,
+    form: Form,
+    save: Callable[[dict[str, Any]], object],
+    stored_version: Callable[[], int],
+    *,
+    success: str,
+    next_url: str,
+    template: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """Run a correction form posted with its version: 409 when someone saved in between,
+    400 with the errors by field, or the success message and a redirect."""
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                save(form.cleaned_data)
+            except RecordChangedError:
+                changed_elsewhere(form, stored_version())
+                status = 409
+            except ValidationError as error:
+                show_service_error(form, error)
+            else:
+                messages.success(request, success)
+                return redirect(next_url)
+    return render(request, template, {**context, "form": form}, status=status)

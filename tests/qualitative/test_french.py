@@ -1,0 +1,103 @@
+"""The qualitative pages, full of records, read in French: no English, ISO date or decimal point."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.test import Client as HttpClient
+
+from tandem.qualitative.models import AttributeType, Coding
+from tandem.qualitative.services import cases, codebook, documents, memos, projects
+from tests.access.test_url_matrix import all_routes
+from tests.conftest import World
+from tests.core.french import problems, typed_in_database
+from tests.qualitative.access import qualitative_path
+from tests.qualitative.factories import ProjectSet
+
+
+def _fill(world: World, qual: ProjectSet) -> None:
+    """History entries of every kind, typed values of every type, a version to compare."""
+    lead = world.researcher
+    version = codebook.save_codebook_version(actor=lead, project=qual.project, label="Avant")
+    years = cases.define_attribute(
+        actor=lead, project=qual.project, name="Années", value_type=AttributeType.FLOAT
+    )
+    hired = cases.define_attribute(
+        actor=lead, project=qual.project, name="Embauche", value_type=AttributeType.DATE
+    )
+    supervised = cases.define_attribute(
+        actor=lead, project=qual.project, name="Supervisé", value_type=AttributeType.BOOLEAN
+    )
+    case = cases.create_case(
+        actor=lead,
+        project=qual.project,
+        name="P09",
+        values={years.pk: 2.5, hired.pk: date(2021, 3, 4), supervised.pk: True},
+    )
+    cases.update_case(
+        actor=lead,
+        case=case,
+        expected_version=case.version,
+        reason="Vérifié",
+        name="P09",
+        description="",
+        values={years.pk: 3.5, hired.pk: date(2021, 3, 5)},
+    )
+    theme = codebook.add_code(actor=lead, project=qual.project, name="Relation")
+    codebook.update_code(
+        actor=lead,
+        code=qual.other_code,
+        expected_version=qual.other_code.version,
+        reason="Regroupé",
+        parent=theme,
+        name="Confiance",
+    )
+    Coding.objects.create(
+        document=qual.document, code=qual.code, start=0, end=4, coder=world.trainer
+    )
+    merged = codebook.add_code(actor=lead, project=qual.project, name="Écoute")
+    codebook.merge_codes(actor=lead, source=merged, target=qual.code, reason="Doublon")
+    documents.import_text(
+        actor=lead, project=qual.project, title="Entrevue 2", text="Bonjour.\r\nMerci."
+    )
+    memos.write_memo(
+        actor=world.trainer, project=qual.project, title="Idée", body="Texte", subject=case
+    )
+    projects.add_member(actor=lead, project=qual.project, user=world.case_manager, role="viewer")
+    member = qual.project.members.get(user=world.case_manager)
+    projects.change_member(
+        actor=lead,
+        member=member,
+        expected_version=member.version,
+        role="viewer",
+        is_active=False,
+        reason="Parti",
+    )
+    qual.version = version
+
+
+def test_every_qualitative_page_in_french_as_the_lead(world: World, qual: ProjectSet) -> None:
+    _fill(world, qual)
+    typed = typed_in_database()
+    http = HttpClient()
+    http.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    http.force_login(world.researcher)
+    objects = {"qualitative": vars(qual)}
+    found: dict[str, list[str]] = {}
+    opened = 0
+    for key, route in sorted(all_routes()):
+        if not key.startswith("qualitative:") or key == "qualitative:code_reorder":
+            continue
+        path = qualitative_path(key, "/" + route, objects)
+        assert path is not None
+        if key == "qualitative:codebook_compare":
+            path += f"?before={qual.version.pk}&after=now"
+        response = http.get(path)
+        assert response.status_code == 200, path
+        opened += 1
+        page_problems = problems(response.content.decode(), typed=typed)
+        if page_problems:
+            found[path] = page_problems
+    assert opened == 27
+    assert found == {}
