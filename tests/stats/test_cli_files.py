@@ -166,7 +166,7 @@ def test_few_clusters_give_a_warning_line_not_a_python_warning(
     )
     assert text.splitlines()[-1] == f"Warning: {message}"
     assert "UserWarning" not in text
-    assert "mediation.py" not in text
+    assert ".py" not in text
     assert run_json(capsys, *argv, "--json")["warnings"] == [message]
 
 

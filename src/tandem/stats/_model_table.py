@@ -101,7 +101,7 @@ def model_table(
 
 
 class _Fit(Protocol):
-    """What :func:`model_table` reads of a fit (``mediation``'s ``_OlsFit``)."""
+    """What :func:`model_table` reads of a fit (``mediation``'s ``OlsFit``)."""
 
     @property
     def coef(self) -> FloatArray: ...

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import math
 import numbers
 from dataclasses import dataclass
@@ -11,12 +10,9 @@ import numpy as np
 
 from tandem.stats._bootstrap import CHUNK_ELEMENTS, draw_counts, percentile_ranks
 from tandem.stats._common import FloatArray, ResultMixin, RngLike, as_generator
+from tandem.stats.mediation._resampling import crossproducts, indirect_from_moments, usable_draws
 
 __all__ = ["MediationPowerResult", "mediation_power"]
-
-# ``tandem.stats.mediation`` names the function once the package is loaded; the engine lives
-# in the module of the same name.
-_engine = importlib.import_module("tandem.stats.mediation")
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,19 +143,19 @@ def mediation_power(
         z[..., 1] = noise[..., 0]
         z[..., 2] = a * z[..., 1] + noise[..., 1]
         z[..., 3] = c_prime * z[..., 1] + b * z[..., 2] + noise[..., 2]
-        products = _engine._crossproducts(z)
+        products = crossproducts(z)
         counts = draw_counts(resample_stream, n, size * n_resamples)
         # (studies, pairs, rows) @ (studies, rows, resamples): BLAS runs this shape far faster
         # than the transposed one with only ten output columns.
         by_study = counts.reshape(size, n_resamples, n).transpose(0, 2, 1)
         moments = products.transpose(0, 2, 1) @ by_study
-        draws, _ = _engine._indirect_from_moments(
+        draws, _ = indirect_from_moments(
             moments.transpose(1, 0, 2).reshape(products.shape[-1], -1), 4
         )
         draws = draws.reshape(size, n_resamples)
         for study in np.flatnonzero(np.isnan(draws).any(axis=1)):
             usable = draws[study][np.isfinite(draws[study])]
-            extra, _, again = _engine.usable_draws(
+            extra, _, again = usable_draws(
                 replacement_stream,
                 products[study],
                 4,
