@@ -142,6 +142,43 @@ def test_cr1_interval_follows_the_confidence_level() -> None:
     assert_allclose([res.a_ci_low, res.a_ci_high], fit.conf_int(alpha=0.1)[1], rtol=1e-10)
 
 
+@pytest.mark.parametrize("seed", [0, 12])
+def test_cr1_model_f_tests_match_statsmodels_with_cluster_df(seed: int) -> None:
+    s = teams_study(seed=seed)
+    res = run(s, hc="CR1")
+    groups = pd.factorize(s["team"])[0]
+    for name, (design, response) in designs(s).items():
+        fit = sm.OLS(response, design).fit(
+            cov_type="cluster", cov_kwds={"groups": groups}, use_t=True
+        )
+        table = getattr(res, f"model_{name}")
+        assert (table.df1, table.df2) == (design.shape[1] - 1, fit.df_resid_inference)
+        assert_allclose([table.f, table.f_p], [fit.fvalue, fit.f_pvalue], rtol=1e-9)
+        assert_allclose(table.mse, fit.ssr / fit.df_resid, rtol=1e-12)
+
+
+def test_cr2_model_f_test_is_the_cr2_wald_test_on_cluster_df() -> None:
+    s = teams_study(seed=3)
+    res = run(s, hc="CR2")
+    n_teams = len(set(s["team"]))
+    for name, (design, response) in designs(s).items():
+        coef = np.linalg.lstsq(design, response, rcond=None)[0]
+        adjusted = hand_cr2(design, response, s["team"])[2]
+        bread = np.linalg.inv(design.T @ design)
+        scores = [design[s["team"] == g].T @ adjusted[s["team"] == g] for g in set(s["team"])]
+        cov = bread @ sum(np.outer(score, score) for score in scores) @ bread
+        slopes = coef[1:]
+        f = slopes @ np.linalg.solve(cov[1:, 1:], slopes) / slopes.size
+        table = getattr(res, f"model_{name}")
+        assert table.df2 == n_teams - 1
+        assert_allclose(
+            [table.f, table.f_p],
+            [f, scipy.stats.f.sf(f, slopes.size, n_teams - 1)],
+            rtol=1e-9,
+            err_msg=name,
+        )
+
+
 # --- CR2 ---------------------------------------------------------------------------------
 
 

@@ -38,9 +38,15 @@ class ModelTable(ResultMixin):
     f, df1, df2, f_p : float, int, int, float
         The F test that every coefficient but the constant is zero, its degrees of freedom
         (predictors, and ``n - p`` residual) and p. With ``hc`` standard errors it is the
-        Wald test with the robust covariance, as PROCESS and statsmodels compute it.
+        Wald test with the robust covariance, as PROCESS and statsmodels compute it. With
+        cluster-robust standard errors (CR1, CR2) the denominator degrees of freedom are
+        G - 1 for G clusters, as statsmodels' ``f_test`` uses ``df_resid_inference`` for
+        ``cov_type="cluster"`` with ``use_t=True``: the covariance is estimated from G cluster
+        scores, not n residuals. CR2 uses its own covariance with the same G - 1, a simple
+        reference distribution rather than clubSandwich's Hotelling-T² approximation
+        (``Wald_test(test="HTZ")``), which allows for few or unbalanced clusters as well.
     mse : float
-        Residual mean square, ``SSR / (n - p)``.
+        Residual mean square, ``SSR / (n - p)``, whatever the standard errors.
     """
 
     names: tuple[str, ...]
@@ -65,17 +71,22 @@ def model_table(
     fit: _Fit,
     n: int,
     confidence_level: float,
+    *,
+    n_clusters: int | None = None,
 ) -> ModelTable:
     """Build the table of a least-squares ``fit`` whose first coefficient is the intercept.
 
     The rows show the fit's own standard errors, t, p and degrees of freedom, so the table
     and the paths never disagree; the intervals use the t quantile at each coefficient's df.
+    ``n_clusters`` is given for cluster-robust fits: the F test's denominator df is then
+    ``n_clusters - 1``.
     """
     n_params = fit.coef.size
     critical = special.stdtrit(fit.df, 0.5 + confidence_level / 2.0)
     slopes = fit.coef[1:]
     df1 = n_params - 1
-    df2 = n - n_params
+    df_resid = n - n_params
+    df2 = df_resid if n_clusters is None else n_clusters - 1
     try:
         f = float(slopes @ np.linalg.solve(fit.cov[1:, 1:], slopes)) / df1
     except np.linalg.LinAlgError:
@@ -96,7 +107,7 @@ def model_table(
         df1=df1,
         df2=df2,
         f_p=float(special.fdtrc(df1, df2, f)),
-        mse=fit.ssr / df2,
+        mse=fit.ssr / df_resid,
     )
 
 

@@ -22,7 +22,7 @@ from tandem.stats._common import (
     perfect_fit_message,
 )
 from tandem.stats._model_table import model_table
-from tandem.stats.mediation._inputs import Bootstrap, CiMethod, mediation_iv
+from tandem.stats.mediation._inputs import CLUSTER_SE, Bootstrap, CiMethod, mediation_iv
 from tandem.stats.mediation._paths import ols, path_fields
 from tandem.stats.mediation._resampling import (
     check_jackknife,
@@ -347,6 +347,8 @@ def mediation(
             boot, indirect, iv.confidence_level, acceleration=acceleration
         )
     std_low, std_high = percentile_interval(boot_std, iv.confidence_level)
+    # Cluster-robust F tests have G - 1 denominator degrees of freedom (see ModelTable).
+    f_clusters = iv.n_clusters if iv.hc in CLUSTER_SE else None
     finite = boot[np.isfinite(boot)]
 
     return MediationResult(
@@ -365,12 +367,26 @@ def mediation(
         indirect_std_ci_high=std_high,
         r2_m=fit_m.r2,
         r2_y=fit_y.r2,
-        model_m=model_table(("constant", "x", *covariate_names), fit_m, n, iv.confidence_level),
+        model_m=model_table(
+            ("constant", "x", *covariate_names),
+            fit_m,
+            n,
+            iv.confidence_level,
+            n_clusters=f_clusters,
+        ),
         model_y=model_table(
-            ("constant", "x", "m", *covariate_names), fit_y, n, iv.confidence_level
+            ("constant", "x", "m", *covariate_names),
+            fit_y,
+            n,
+            iv.confidence_level,
+            n_clusters=f_clusters,
         ),
         model_total=model_table(
-            ("constant", "x", *covariate_names), fit_total, n, iv.confidence_level
+            ("constant", "x", *covariate_names),
+            fit_total,
+            n,
+            iv.confidence_level,
+            n_clusters=f_clusters,
         ),
         confidence_level=iv.confidence_level,
         n_resamples=iv.n_resamples,
