@@ -267,7 +267,7 @@ def test_ols_and_hc_paths_use_n_minus_p_degrees_of_freedom(hc: str | None) -> No
 def loop_wild(
     s: dict[str, np.ndarray],
     n_resamples: int,
-    seed: int,
+    seed: int | np.random.Generator,
     points: np.ndarray | None,
     level: float | None = 0.95,
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -484,3 +484,25 @@ def test_model_tables_show_the_cluster_robust_rows_of_the_paths(hc: str) -> None
         want = [getattr(res, f"{name}{suffix}") for suffix in ("_se", "_df", "_p", "_ci_low")]
         want.append(getattr(res, f"{name}_ci_high"))
         assert_allclose(got, want, rtol=1e-12, err_msg=name)
+
+
+@pytest.mark.parametrize(("weights", "scale"), [("rademacher", "none"), ("webb", "t")])
+def test_pooled_wild_bootstrap_stacks_each_data_sets_wild_draws(
+    weights: _wild.WildWeights, scale: _wild.WildScale
+) -> None:
+    s = teams_study(seed=17, n_covariates=0)
+    gen = np.random.default_rng(18)
+    studies = [{**s, "m": s["m"] + gen.normal(0, 2, s["m"].size)} for _ in range(3)]
+    frames = [pd.DataFrame({key: d[key] for key in ("x", "m", "y", "team")}) for d in studies]
+    res = stats.mediation_imputed(
+        frames, "x", "m", "y", cluster="team", bootstrap="wild", wild_weights=weights,
+        wild_scale=scale, n_resamples=150, rng=7,
+    )  # fmt: skip
+    streams = np.random.default_rng(7).spawn(3)
+    points = WEBB if weights == "webb" else None
+    level = 0.95 if scale == "t" else None
+    draws = [loop_wild(d, 150, g, points, level) for d, g in zip(studies, streams, strict=True)]
+    assert_allclose(res.boot_indirect, np.concatenate([d for d, _ in draws]), rtol=1e-9)
+    assert_allclose(res.boot_indirect_std, np.concatenate([d for _, d in draws]), rtol=1e-9)
+    assert (res.bootstrap, res.wild_weights, res.wild_scale) == ("wild", weights, scale)
+    assert res.to_dict()["bootstrap"] == "wild"

@@ -20,9 +20,10 @@ from tandem.stats._common import (
     as_generator,
     check_confidence_level,
 )
+from tandem.stats._wild import WildScale, WildWeights
 from tandem.stats.imputation.chained import ImputationResult
 from tandem.stats.imputation.rubin import rubin_rules, t_test
-from tandem.stats.mediation import mediation
+from tandem.stats.mediation import Bootstrap, mediation
 
 __all__ = ["MediationImputedResult", "mediation_imputed"]
 
@@ -61,6 +62,10 @@ class MediationImputedResult(ResultMixin):
         :func:`tandem.stats.mediation`).
     seed : int or None
     hc : str or None
+    bootstrap : str
+        ``"pairs"`` or ``"wild"``, as given to each per-imputation fit.
+    wild_weights, wild_scale : str or None
+        The wild bootstrap's weights and residual scaling; None for the pairs bootstrap.
     n_clusters : int or None
     warnings : tuple of str
         The degenerate-fit warnings of the per-imputation fits, each message once, in the
@@ -108,6 +113,9 @@ class MediationImputedResult(ResultMixin):
     n_replaced: int
     seed: int | None
     hc: str | None
+    bootstrap: str
+    wild_weights: str | None
+    wild_scale: str | None
     n_clusters: int | None
     warnings: tuple[str, ...]
     boot_indirect: FloatArray = dataclasses.field(repr=False, compare=False)
@@ -141,6 +149,9 @@ def mediation_imputed(
     rng: RngLike = None,
     cluster: Any = None,
     hc: str | None = None,
+    bootstrap: Bootstrap = "pairs",
+    wild_weights: WildWeights | None = None,
+    wild_scale: WildScale | None = None,
     batch: int | None = None,
 ) -> MediationImputedResult:
     r"""Fit a simple mediation model on every completed data set and pool the results.
@@ -164,6 +175,14 @@ def mediation_imputed(
     hc : {None, "HC0", "HC1", "HC2", "HC3", "CR1", "CR2"}
         Heteroskedasticity-consistent or (with ``cluster``) cluster-robust standard errors for
         the paths (see :func:`tandem.stats.mediation`).
+    bootstrap : {"pairs", "wild"}, default "pairs"
+        The bootstrap of each data set: ``"wild"`` is the wild cluster bootstrap and needs
+        ``cluster`` (see :func:`tandem.stats.mediation`).
+    wild_weights : {"webb", "rademacher"}, optional
+        Weights of the wild bootstrap (Webb's by default); only with ``bootstrap="wild"``.
+    wild_scale : {"t", "none"}, optional
+        Residual scaling of the wild bootstrap (``"t"`` by default); only with
+        ``bootstrap="wild"``.
     batch : int, optional
         Resamples per chunk, passed to :func:`tandem.stats.mediation`.
 
@@ -243,6 +262,9 @@ def mediation_imputed(
                     rng=stream,
                     cluster=None if cluster is None else frame[cluster],
                     hc=hc,
+                    bootstrap=bootstrap,
+                    wild_weights=wild_weights,
+                    wild_scale=wild_scale,
                     batch=batch,
                 )
             )
@@ -296,6 +318,9 @@ def mediation_imputed(
         n_replaced=sum(fit.n_replaced for fit in fits),
         seed=iv.seed,
         hc=fits[0].hc,
+        bootstrap=fits[0].bootstrap,
+        wild_weights=fits[0].wild_weights,
+        wild_scale=fits[0].wild_scale,
         n_clusters=fits[0].n_clusters,
         warnings=tuple(dict.fromkeys(text for fit in fits for text in fit.warnings)),
         boot_indirect=boot,
