@@ -432,6 +432,16 @@ def test_few_clusters_warning_fits_the_bootstrap() -> None:
         run(s, bootstrap="wild")
 
 
+def test_docstring_says_t_scaling_is_tandems_own_and_none_the_textbook_wild_bootstrap() -> None:
+    doc = " ".join((stats.mediation.__doc__ or "").split())
+    parameter = doc[doc.index('wild_scale : {"t", "none"}') : doc.index("batch : int")]
+    assert "Tandem's own small-sample adjustment" in parameter
+    assert "benchmarks/coverage.py" in parameter
+    assert "not a published procedure" in parameter
+    assert "textbook wild cluster bootstrap" in parameter
+    assert "CR2-adjusted residuals" in parameter
+
+
 # --- pooled over imputations --------------------------------------------------------------
 
 

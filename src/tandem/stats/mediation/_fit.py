@@ -95,8 +95,11 @@ def mediation(
         few clusters) or Rademacher's ±1. Only with ``bootstrap="wild"``.
     wild_scale : {"t", "none"}, optional
         ``"t"`` (the default with ``bootstrap="wild"``) widens each model's residuals so that
-        the draws of each path spread as its small-sample t interval (see Notes); ``"none"``
-        perturbs the residuals as they are. Only with ``bootstrap="wild"``.
+        the draws of each path spread as its small-sample t interval (see Notes). This is
+        Tandem's own small-sample adjustment, checked by simulation in
+        ``benchmarks/coverage.py``; it is not a published procedure. ``"none"`` gives the
+        textbook wild cluster bootstrap: Webb or Rademacher weights on the CR2-adjusted
+        residuals, as they are [6]_ [7]_. Only with ``bootstrap="wild"``.
     batch : int, optional
         Resamples per chunk; by default chosen to hold about 32 MiB of weights.
 
@@ -171,7 +174,9 @@ def mediation(
     :math:`t_{\nu_a, 1-\alpha/2} / z_{1-\alpha/2}` and those of the model of y by the same
     ratio for b, with :math:`\nu` the paths' CR2 Satterthwaite degrees of freedom, so that
     the percentile interval of :math:`a^*` alone is the CR2 t interval of a. The draws then
-    depend on ``confidence_level``.
+    depend on ``confidence_level``. This scaling is Tandem's adjustment, not a published
+    procedure: its only support is the coverage simulation below (``benchmarks/coverage.py``),
+    and ``wild_scale="none"`` is there to reproduce the textbook wild cluster bootstrap.
 
     Which standard errors and which bootstrap
     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
@@ -183,10 +188,11 @@ def mediation(
       can be far below G - 1. CR1 tests on G - 1 degrees of freedom and is too liberal with
       fewer than about 30-40 clusters, and beyond when clusters differ much in size or in x
       (below); with many balanced clusters the two agree.
-    * ``bootstrap="wild"`` (Webb weights, ``wild_scale="t"``) for the indirect effect when
-      there are fewer than about 30-40 clusters. The pairs bootstrap over clusters is the
-      alternative with many clusters; with few, its resamples lose or repeat the handful of
-      teams that carry the spread of x, and its interval is somewhat too narrow.
+    * ``bootstrap="wild"`` (Webb weights, ``wild_scale="t"``, Tandem's adjustment) for the
+      indirect effect when there are fewer than about 30-40 clusters. The pairs bootstrap
+      over clusters is the alternative with many clusters; with few, its resamples lose or
+      repeat the handful of teams that carry the spread of x, and its interval is somewhat
+      too narrow.
 
     In 1000 simulated studies per scenario (``benchmarks/coverage.py``), the 95% intervals
     covered as follows (Monte Carlo SE 0.007):
