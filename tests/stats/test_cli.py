@@ -185,9 +185,9 @@ def test_mediation_table_shows_every_model_row_summary_and_effect(
     assert standardised == [
         "alliance", *fmt(res.indirect_std, res.indirect_std_ci_low, res.indirect_std_ci_high)
     ]  # fmt: skip
-    assert "  Standard errors: HC3" in lines
+    assert "  Standard errors: HC3 (heteroskedasticity-consistent)" in lines
     assert lines[-3] == "Level of confidence for all intervals: 95%"
-    assert lines[-2] == "Bootstrap: 300 resamples, bc interval, seed 2"
+    assert lines[-2] == "Bootstrap: 300 resamples of rows (pairs), bc interval, seed 2"
     assert lines[-1] == "  Resamples replaced (no variation in x or m): 0"
 
 
@@ -266,6 +266,143 @@ def test_mediation_perfect_fit_is_flagged_in_the_table_and_json(
     ) in flagged[0]
     assert "warnings.warn" not in text
     assert run_json(capsys, *argv)["warnings"] == [flagged[0].removeprefix("Warning: ")]
+
+
+CLUSTERED = ["--x", "fidelity", "--m", "alliance", "--y", "outcome", "--covariates", "age",
+             "--cluster", "team", "--resamples", "300", "--seed", "3"]  # fmt: skip
+
+
+def clustered_result(study: dict[str, np.ndarray], **kwargs: Any) -> stats.MediationResult:
+    with pytest.warns(UserWarning, match="only 9 clusters"):
+        return stats.mediation(
+            study["fidelity"], study["alliance"], study["outcome"], {"age": study["age"]},
+            n_resamples=300, rng=3, cluster=study["team"], **kwargs,
+        )  # fmt: skip
+
+
+def test_mediation_cr2_and_wild_bootstrap_table_shows_settings_and_each_df(
+    capsys: pytest.CaptureFixture[str], study_csv: Path, study: dict[str, npt.NDArray[np.float64]]
+) -> None:
+    code, text, err = run(
+        capsys, "mediation", str(study_csv), *CLUSTERED, "--hc", "CR2", "--bootstrap", "wild",
+        "--wild-weights", "rademacher", "--wild-scale", "none",
+    )  # fmt: skip
+    res = clustered_result(
+        study, hc="CR2", bootstrap="wild", wild_weights="rademacher", wild_scale="none"
+    )
+    assert (code, err) == (0, "")
+    lines = text.splitlines()
+    assert "  Clusters: team (9)" in lines
+    assert (
+        "  Standard errors: CR2 (cluster-robust, Bell-McCaffrey; t on each coefficient's "
+        "Satterthwaite df)"
+    ) in lines
+    titles = {
+        "OUTCOME VARIABLE: alliance": (res.model_m, ["constant", "fidelity", "age"]),
+        "OUTCOME VARIABLE: outcome": (res.model_y, ["constant", "fidelity", "alliance", "age"]),
+    }
+    for title, (model, labels) in titles.items():
+        start = lines.index(title)
+        assert lines[start + 3].split()[-2] == str(len(set(study["team"])) - 1)  # F's df2 = G - 1
+        assert lines[start + 5].split() == ["coeff", "se", "t", "p", "LLCI", "ULCI", "df"]
+        for j, label in enumerate(labels):
+            assert lines[start + 6 + j].split() == [
+                label, *fmt(model.coef[j], model.se[j], model.t[j], model.p[j],
+                            model.ci_low[j], model.ci_high[j], model.df[j]),
+            ]  # fmt: skip
+    effects = lines[lines.index("TOTAL, DIRECT AND INDIRECT EFFECTS OF X ON Y") :]
+    direct = effects[effects.index("  Direct effect of X on Y") + 2].split()
+    assert direct == fmt(res.c_prime, res.c_prime_se, res.c_prime_t, res.c_prime_p,
+                         res.c_prime_ci_low, res.c_prime_ci_high, res.c_prime_df)  # fmt: skip
+    indirect = effects[effects.index("  Indirect effect of X on Y") + 2].split()
+    assert indirect == ["alliance", *fmt(res.indirect, res.boot_se, res.ci_low, res.ci_high)]
+    assert lines[-4] == (
+        "Bootstrap: 300 wild cluster resamples (rademacher weights, unscaled residuals), "
+        "percentile interval, seed 3"
+    )
+
+
+def test_mediation_cr1_table_shows_cluster_df_as_whole_numbers(
+    capsys: pytest.CaptureFixture[str], study_csv: Path, study: dict[str, npt.NDArray[np.float64]]
+) -> None:
+    code, text, err = run(capsys, "mediation", str(study_csv), *CLUSTERED, "--hc", "CR1")
+    res = clustered_result(study, hc="CR1")
+    assert (code, err) == (0, "")
+    lines = text.splitlines()
+    assert "  Standard errors: CR1 (cluster-robust; t on G - 1 = 8 df)" in lines
+    total = lines[lines.index("  Total effect of X on Y") + 2].split()
+    assert total == [*fmt(res.c, res.c_se, res.c_t, res.c_p, res.c_ci_low, res.c_ci_high), "8"]
+    assert lines[-4] == (
+        "Bootstrap: 300 resamples of whole clusters (pairs), percentile interval, seed 3"
+    )
+
+
+def test_mediation_ols_table_names_its_standard_errors_and_shows_no_df_column(
+    capsys: pytest.CaptureFixture[str], study_csv: Path
+) -> None:
+    code, text, _ = run(
+        capsys, "mediation", str(study_csv), "--x", "fidelity", "--m", "alliance",
+        "--y", "outcome", "--resamples", "50", "--seed", "1",
+    )  # fmt: skip
+    assert code == 0
+    lines = text.splitlines()
+    assert "  Standard errors: OLS" in lines
+    assert ["coeff", "se", "t", "p", "LLCI", "ULCI"] in [line.split() for line in lines]
+    assert not any(line.split()[-1:] == ["df"] for line in lines)
+
+
+@pytest.mark.parametrize(("scale", "weights"), [("t", None), ("none", "webb")])
+def test_mediation_json_of_the_wild_bootstrap_equals_the_library_result(
+    capsys: pytest.CaptureFixture[str],
+    study_csv: Path,
+    study: dict[str, npt.NDArray[np.float64]],
+    scale: str,
+    weights: str | None,
+) -> None:
+    extra = ["--wild-scale", scale, *(["--wild-weights", weights] if weights else [])]
+    out = run_json(
+        capsys, "mediation", str(study_csv), *CLUSTERED, "--hc", "CR2", "--bootstrap", "wild",
+        *extra,
+    )  # fmt: skip
+    res = clustered_result(
+        study, hc="CR2", bootstrap="wild", wild_weights=weights, wild_scale=scale
+    )
+    want = cli_fields(res, "fidelity", "alliance", "outcome", ["age"])
+    want["variables"]["cluster"] = "team"
+    warnings = out.pop("warnings")
+    assert out == {key: value for key, value in want.items() if key != "warnings"}
+    assert len(warnings) == 1
+    assert warnings[0].startswith("--cluster column 'team' has only 9 clusters")
+    assert (out["hc"], out["bootstrap"], out["wild_weights"], out["wild_scale"]) == (
+        "CR2", "wild", weights or "webb", scale
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--hc", "CR2"], "error: --hc CR2 needs --cluster:"),
+        (["--hc", "CR1"], "error: --hc CR1 needs --cluster:"),
+        (["--bootstrap", "wild"], "error: --bootstrap wild needs --cluster:"),
+        (["--cluster", "team", "--wild-weights", "webb"],
+         "error: --wild-weights webb applies only to --bootstrap wild"),
+        (["--cluster", "team", "--bootstrap", "pairs", "--wild-scale", "none"],
+         "error: --wild-scale none applies only to --bootstrap wild"),
+        (["--hc", "CR3"], "argument --hc: invalid choice: 'CR3'"),
+        (["--cluster", "team", "--bootstrap", "wild", "--wild-scale", "z"],
+         "argument --wild-scale: invalid choice: 'z'"),
+    ],
+)  # fmt: skip
+def test_mediation_cluster_settings_errors_name_the_flags(
+    capsys: pytest.CaptureFixture[str], study_csv: Path, extra: list[str], message: str
+) -> None:
+    argv = ["--x", "fidelity", "--m", "alliance", "--y", "outcome", "--resamples", "20"]
+    code, out, err = run(capsys, "mediation", str(study_csv), *argv, *extra)
+    assert (code, out) == (2, "")
+    assert message in err
+    assert err.count("\n") == 1
+    for argument in ("hc=", "cluster=", "bootstrap=", "wild_weights", "wild_scale"):
+        assert argument not in err
 
 
 # --- paired-t, alpha, icc -------------------------------------------------------------------

@@ -4,7 +4,9 @@
 
     tandem analyze mediation FILE --x COL --m COL --y COL [--covariates A,B]
                              [--cluster COL] [--resamples 5000] [--seed N]
-                             [--ci-method percentile|bc|bca] [--hc HC3] [--json]
+                             [--ci-method percentile|bc|bca] [--hc HC0|HC1|HC2|HC3|CR1|CR2]
+                             [--bootstrap pairs|wild] [--wild-weights webb|rademacher]
+                             [--wild-scale t|none] [--json]
     tandem analyze paired-t FILE --before COL --after COL [--alternative two-sided]
     tandem analyze alpha FILE (--items A,B,C | --prefix q) [--nan-policy listwise]
     tandem analyze icc FILE --value COL --group COL
@@ -16,6 +18,11 @@ column the analysis uses are dropped (listwise; paired-t drops incomplete pairs)
 dropped is reported. A text covariate, or an SPSS covariate with value labels that is not of
 scale level, is dummy-coded against its first category (see
 :mod:`tandem.stats.cli.mediation_report`).
+
+For mediation, ``--hc CR1``/``CR2`` (cluster-robust standard errors) and ``--bootstrap wild``
+(wild cluster bootstrap, with ``--wild-weights`` and ``--wild-scale``) need ``--cluster``; the
+table's header names the standard errors, its footer the bootstrap, and under CR1 or CR2 each
+coefficient row gains its t test's degrees of freedom (``df``), which are not n - p there.
 
 The output is a PROCESS-like table, or with ``--json`` the result's fields as one JSON object
 (non-finite numbers as ``null``), plus ``n_dropped`` where the result itself does not count
@@ -119,13 +126,43 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         help="comma-separated columns; text or labelled SPSS columns are dummy-coded",
     )
-    med.add_argument("--cluster", help="column of cluster labels; whole clusters are resampled")
+    med.add_argument(
+        "--cluster",
+        help="column of cluster labels (e.g. team): the bootstrap resamples or reweights whole "
+        "clusters; needed by --hc CR1/CR2 and --bootstrap wild",
+    )
     med.add_argument(
         "--resamples", type=_at_least(1), default=5000, help="bootstrap resamples (at least 1)"
     )
     med.add_argument("--seed", type=_at_least(0), default=None, help="seed for the bootstrap")
     med.add_argument("--ci-method", choices=["percentile", "bc", "bca"], default="percentile")
-    med.add_argument("--hc", choices=["HC0", "HC1", "HC2", "HC3"], default=None)
+    med.add_argument(
+        "--hc",
+        choices=["HC0", "HC1", "HC2", "HC3", "CR1", "CR2"],
+        default=None,
+        help="standard errors of the paths: HC0-HC3 heteroskedasticity-consistent, CR1 or CR2 "
+        "cluster-robust (need --cluster; CR2 with Satterthwaite df); default OLS",
+    )
+    med.add_argument(
+        "--bootstrap",
+        choices=["pairs", "wild"],
+        default="pairs",
+        help="pairs: resample rows, or whole clusters with --cluster (default); wild: wild "
+        "cluster bootstrap, for few clusters (needs --cluster)",
+    )
+    med.add_argument(
+        "--wild-weights",
+        choices=["webb", "rademacher"],
+        default=None,
+        help="weights of --bootstrap wild (default webb)",
+    )
+    med.add_argument(
+        "--wild-scale",
+        choices=["t", "none"],
+        default=None,
+        help="residuals of --bootstrap wild: t widens them to each path's t interval (default; "
+        "Tandem's small-sample adjustment), none leaves them (the textbook wild bootstrap)",
+    )
     med.set_defaults(run=run_mediation)
 
     pt = commands.add_parser("paired-t", help="paired t-test of after - before")

@@ -35,7 +35,10 @@ _ARGUMENTS: Final = {
     "confidence_level": "--confidence-level",
     "ci_method": "--ci-method",
     "hc": "--hc",
+    "wild_weights": "--wild-weights",
+    "wild_scale": "--wild-scale",
 }
+_CLUSTER_SE: Final = ("CR1", "CR2")
 _COVARIATE = re.compile(r"covariates\[(['\"])(.*?)\1\]")
 _ARGUMENT = re.compile(r"\b(" + "|".join(_ARGUMENTS) + r")\b")
 _ROLE = re.compile(r"(?<![\w'\-])([xmy])(?![\w'\-])")
@@ -64,6 +67,7 @@ def flag_message(message: str, roles: Mapping[str, str | None]) -> str:
 
 def run_mediation(args: argparse.Namespace, table: Table) -> Report:
     """Fit model 4 on the columns given to the flags; report in the columns' names."""
+    _check_settings(args)
     roles: dict[str, str | None] = {
         "x": str(args.x),
         "m": str(args.m),
@@ -111,6 +115,9 @@ def run_mediation(args: argparse.Namespace, table: Table) -> Report:
             cluster=cluster,
             hc=args.hc,
             ci_method=args.ci_method,
+            bootstrap=args.bootstrap,
+            wild_weights=args.wild_weights,
+            wild_scale=args.wild_scale,
         )
     shown = [flag_message(message, roles) for message in result.warnings]
     shown += [message for message in caught if message not in shown]
@@ -131,6 +138,27 @@ def run_mediation(args: argparse.Namespace, table: Table) -> Report:
     )
     text = mediation_text(result, roles, covariate_names, n_dropped)
     return Report(fields, text, tuple(shown))
+
+
+def _check_settings(args: argparse.Namespace) -> None:
+    """Raise naming the flags when a setting needs another one (as the library would)."""
+    for flag, value in (("--wild-weights", args.wild_weights), ("--wild-scale", args.wild_scale)):
+        if value is not None and args.bootstrap != "wild":
+            raise ValueError(
+                f"{flag} {value} applies only to --bootstrap wild, got --bootstrap {args.bootstrap}"
+            )
+    if args.cluster is not None:
+        return
+    if args.hc in _CLUSTER_SE:
+        raise ValueError(
+            f"--hc {args.hc} needs --cluster: cluster-robust standard errors need the column "
+            "of each row's cluster (e.g. team)"
+        )
+    if args.bootstrap == "wild":
+        raise ValueError(
+            "--bootstrap wild needs --cluster: the wild cluster bootstrap draws one weight per "
+            "cluster; without clusters use --bootstrap pairs"
+        )
 
 
 @contextmanager
@@ -177,25 +205,26 @@ def mediation_text(
         f"  Sample size: {res.n}{dropped(n_dropped, 'row')}",
     ]
     if cluster is not None:
-        lines.append(f"  Clusters resampled: {cluster} ({res.n_clusters})")
-    if res.hc is not None:
-        lines.append(f"  Standard errors: {res.hc}")
+        lines.append(f"  Clusters: {cluster} ({res.n_clusters})")
+    lines.append(f"  Standard errors: {_standard_errors(res)}")
+    # Cluster-robust t tests do not use n - p degrees of freedom: show each one's.
+    with_df = res.hc in _CLUSTER_SE
     lines += [
         "",
         f"OUTCOME VARIABLE: {m}",
-        *_model_lines(res.model_m, {"x": str(x)}),
+        *_model_lines(res.model_m, {"x": str(x)}, with_df=with_df),
         "",
         f"OUTCOME VARIABLE: {y}",
-        *_model_lines(res.model_y, {"x": str(x), "m": str(m)}),
+        *_model_lines(res.model_y, {"x": str(x), "m": str(m)}, with_df=with_df),
         "",
         f"TOTAL EFFECT MODEL, OUTCOME VARIABLE: {y}",
-        *_model_lines(res.model_total, {"x": str(x)}),
+        *_model_lines(res.model_total, {"x": str(x)}, with_df=with_df),
         "",
         "TOTAL, DIRECT AND INDIRECT EFFECTS OF X ON Y",
         "  Total effect of X on Y",
-        *_effect_lines(res.model_total, 1),
+        *_effect_lines(res.model_total, 1, with_df=with_df),
         "  Direct effect of X on Y",
-        *_effect_lines(res.model_y, 1),
+        *_effect_lines(res.model_y, 1, with_df=with_df),
         "  Indirect effect of X on Y",
         *rows(
             ["Effect", "BootSE", "BootLLCI", "BootULCI"],
@@ -208,28 +237,63 @@ def mediation_text(
         ),
         "",
         f"Level of confidence for all intervals: {level}",
-        f"Bootstrap: {res.n_resamples} resamples, {res.ci_method} interval"
+        f"Bootstrap: {_bootstrap(res)}, {res.ci_method} interval"
         + ("" if res.seed is None else f", seed {res.seed}"),
         f"  Resamples replaced (no variation in x or m): {res.n_replaced}",
     ]
     return "\n".join(lines) + "\n"
 
 
-def _model_lines(model: ModelTable, names: Mapping[str, str]) -> list[str]:
+def _standard_errors(res: MediationResult) -> str:
+    """Name the paths' standard errors and the degrees of freedom of their t tests."""
+    if res.hc is None:
+        return "OLS"
+    if res.hc == "CR1":
+        return f"CR1 (cluster-robust; t on G - 1 = {res.a_df:g} df)"
+    if res.hc == "CR2":
+        return "CR2 (cluster-robust, Bell-McCaffrey; t on each coefficient's Satterthwaite df)"
+    return f"{res.hc} (heteroskedasticity-consistent)"
+
+
+def _bootstrap(res: MediationResult) -> str:
+    """Name the resamples: of rows or whole clusters (pairs), or wild with its settings."""
+    if res.bootstrap == "wild":
+        scaling = "t-scaled" if res.wild_scale == "t" else "unscaled"
+        kind = f"wild cluster resamples ({res.wild_weights} weights, {scaling} residuals)"
+    else:
+        kind = "resamples of " + ("rows" if res.n_clusters is None else "whole clusters")
+        kind += " (pairs)"
+    return f"{res.n_resamples} {kind}"
+
+
+def _model_lines(model: ModelTable, names: Mapping[str, str], *, with_df: bool) -> list[str]:
     summary = [model.r, model.r2, model.mse, model.f, model.df1, model.df2, model.f_p]
     coefficients = [
-        (names.get(name, name), [model.coef[j], model.se[j], model.t[j], model.p[j],
-                                 model.ci_low[j], model.ci_high[j]])
+        (names.get(name, name), _coefficient(model, j, with_df=with_df))
         for j, name in enumerate(model.names)
-    ]  # fmt: skip
+    ]
     return [
         "  Model summary",
         *rows(["R", "R-sq", "MSE", "F", "df1", "df2", "p"], [("", summary)]),
         "  Model",
-        *rows(["coeff", "se", "t", "p", "LLCI", "ULCI"], coefficients),
+        *rows(
+            ["coeff", "se", "t", "p", "LLCI", "ULCI", *(["df"] if with_df else [])], coefficients
+        ),
     ]
 
 
-def _effect_lines(model: ModelTable, j: int) -> list[str]:
-    values = [model.coef[j], model.se[j], model.t[j], model.p[j], model.ci_low[j], model.ci_high[j]]
-    return rows(["Effect", "se", "t", "p", "LLCI", "ULCI"], [("", values)])
+def _effect_lines(model: ModelTable, j: int, *, with_df: bool) -> list[str]:
+    header = ["Effect", "se", "t", "p", "LLCI", "ULCI", *(["df"] if with_df else [])]
+    return rows(header, [("", _coefficient(model, j, with_df=with_df))])
+
+
+def _coefficient(model: ModelTable, j: int, *, with_df: bool) -> list[float | int]:
+    """One row: coefficient, se, t, p, interval and, if asked, df (whole df as an int)."""
+    values: list[float | int] = [
+        float(model.coef[j]), float(model.se[j]), float(model.t[j]), float(model.p[j]),
+        float(model.ci_low[j]), float(model.ci_high[j]),
+    ]  # fmt: skip
+    if with_df:
+        df = float(model.df[j])
+        values.append(int(df) if df.is_integer() else df)
+    return values
