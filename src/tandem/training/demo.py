@@ -70,7 +70,7 @@ FOLLOW_UP = {
 def _answers(rng: np.random.Generator, level: float) -> dict[str, int]:
     """Synthetic answers to every COSE item around ``level`` on its 1-6 scale."""
     instrument = get_instrument("cose")
-    values = np.clip(np.rint(level + rng.normal(0, 0.8, len(instrument.items))), 1, 6)
+    values = np.clip(np.rint(level + rng.normal(0, 0.6, len(instrument.items))), 1, 6)
     return {item.id: int(v) for item, v in zip(instrument.items, values, strict=True)}
 
 
@@ -95,7 +95,7 @@ def load_training_demo(
         principles=[str(p) for p in DEFAULT_PRINCIPLES],
     )
     places = list(cohort.participants.order_by("rota_position").select_related("user"))
-    levels = {p.pk: rng.uniform(2.8, 4.0) for p in places}
+    levels = {p.pk: rng.uniform(2.3, 4.6) for p in places}
     baseline = services.open_wave(
         actor=trainer,
         cohort=cohort,
@@ -164,7 +164,7 @@ def load_training_demo(
     attended = {p.pk: p.attendance.filter(status=AttendanceStatus.PRESENT).count() for p in places}
     for place in places:
         # A modest improvement, a little larger for those who came more often.
-        gain = 0.25 + 0.05 * attended[place.pk] + rng.normal(0, 0.15)
+        gain = 0.05 + 0.02 * attended[place.pk] + rng.normal(0, 0.15)
         services.submit_efficacy(
             actor=place.user,
             wave=end,
