@@ -1,7 +1,8 @@
 """The synthetic demo agency: two programmes, four teams, a dozen case managers, ~300 clients.
 
 Every name is drawn from generic first- and last-name lists and combined at random; no record
-describes a real person. Seeded, so every run builds the same agency.
+describes a real person. Seeded, so every run builds the same agency. A second, small agency
+(four case managers) joins the demo agency's training cohort (``tandem.training.demo``).
 """
 
 from __future__ import annotations
@@ -322,7 +323,9 @@ def demo_logins() -> list[DemoLogin]:
     """A login for every role in both programmes, and both fidelity assessors.
 
     Teams 1 and 2 are in Strengths Case Management, 3 and 4 in Short-Term Case Management;
-    ``cm21`` is a second Strengths case manager on another team, to show scoping.
+    ``cm21`` is a second Strengths case manager on another team, to show scoping. The trainer
+    runs the cross-agency training cohort and reads its self-efficacy report; ``cm11``, ``cm21``
+    and ``cm31`` take part in it and see their own change.
     """
     d = DEMO_DOMAIN
     return [
