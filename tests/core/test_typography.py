@@ -16,6 +16,11 @@ def test_marks_after_a_word_get_the_french_space() -> None:
     )
 
 
+def test_character_references_keep_their_semicolon() -> None:
+    html = "<td>p &lt; 0,001; r &#60; 1 &amp;&#x3c;</td>"
+    assert french_typography(html) == f"<td>p &lt; 0,001{NARROW_NBSP}; r &#60; 1 &amp;&#x3c;</td>"
+
+
 def test_markup_times_addresses_and_raw_elements_are_left_alone() -> None:
     html = (
         '<a href="/x?y=1" title="a:b">10:30 https://example.org</a>'

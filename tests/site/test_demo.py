@@ -5,13 +5,24 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 from django.test import Client as HttpClient
+from django.urls import reverse
+from django.utils import timezone
 
 from tandem.accounts.models import Role, User
 from tandem.clients.models import Client, Episode
 from tandem.orgs.models import Programme, ProgrammeModel, Team
 from tandem.practice import demo as practice_demo
 from tandem.practice.models import Contact, DomainEntry, Goal, Step
-from tandem.site.demo import DEMO_PASSWORD, load_demo
+from tandem.site.demo import DEMO_PASSWORD, DEMO_SLUG, load_demo
+from tandem.training.models import (
+    Cohort,
+    ConsultationNote,
+    EfficacyResponse,
+    FollowUp,
+    Presentation,
+    PresentationStatus,
+)
+from tandem.training.report import efficacy_report
 
 pytestmark = pytest.mark.demo
 
@@ -24,7 +35,10 @@ def test_demo_has_the_promised_shape() -> None:
         ProgrammeModel.STCM,
     }
     assert Team.objects.count() == 4
-    assert User.objects.filter(memberships__role=Role.CASE_MANAGER).distinct().count() == 12
+    riverbend = User.objects.filter(
+        memberships__role=Role.CASE_MANAGER, memberships__agency__slug=DEMO_SLUG
+    )
+    assert riverbend.distinct().count() == 12
     assert Client.objects.count() == 300
     assert Episode.objects.filter(status="open").count() > 200
 
@@ -118,3 +132,30 @@ def test_demo_measures_are_never_completed_in_the_future() -> None:
     load_demo()
     assert Response.objects.exists()
     assert not Response.objects.filter(completed_at__gt=timezone.now()).exists()
+
+
+@pytest.mark.usefixtures("demo_db")
+def test_the_demo_training_cohort_spans_two_agencies_with_pre_post_self_efficacy() -> None:
+    cohort = Cohort.objects.get()
+    today = timezone.localdate()
+    places = cohort.participants.filter(is_active=True)
+    assert places.count() == 10
+    assert places.values("user__agency").distinct().count() == 2
+    sessions = cohort.sessions.filter(voided_at__isnull=True)
+    assert sessions.count() == 8
+    assert all(s.held_on < today and s.attendance.count() == 10 for s in sessions)
+    assert Presentation.objects.filter(
+        session__cohort=cohort, status=PresentationStatus.GIVEN
+    ).exists()
+    assert ConsultationNote.objects.filter(presentation__session__cohort=cohort).count() == 2
+    assert FollowUp.objects.filter(note__presentation__session__cohort=cohort).count() == 1
+    for kind in ("baseline", "end"):
+        assert EfficacyResponse.objects.filter(wave__cohort=cohort, wave__kind=kind).count() == 10
+    report = efficacy_report(cohort)
+    assert report.n_pairs == 10
+    total = next(s for s in report.scales if s.name == "total")
+    assert total.test.mean_diff > 0
+    trainer = User.objects.get(email="trainer@riverbend.example")
+    http = HttpClient()
+    http.force_login(trainer)
+    assert http.get(reverse("training:efficacy", args=[cohort.pk])).status_code == 200

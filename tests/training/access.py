@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.access.grids import ANON, every, grid, rel
-from tests.training.factories import held_cohort
+from tests.training.factories import baseline_wave, held_cohort
 
 IN_COHORT = rel(200, 200, 200, 404)
 MEMBERS = grid(every(404), case_manager=IN_COHORT, trainer=IN_COHORT, agency_admin=IN_COHORT)
@@ -20,6 +20,13 @@ MANAGERS = grid(
     case_manager=rel(403, 403, 403, 404),
     trainer=IN_COHORT,
     agency_admin=IN_COHORT,
+)
+# Self-efficacy results are read by the cohort's trainers only, not its agencies' administrators.
+TRAINERS = grid(
+    every(404),
+    case_manager=rel(403, 403, 403, 404),
+    trainer=IN_COHORT,
+    agency_admin=rel(403, 403, 403, 404),
 )
 PRESENTER = grid(
     every(404),
@@ -43,6 +50,10 @@ EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
     "training:cohort_edit": (ANON, MANAGERS),
     # Only the presenter writes their follow-up.
     "training:follow_up": (ANON, PRESENTER),
+    # Self-efficacy: the trainers open waves and read the report; each participant answers.
+    "training:efficacy": (ANON, TRAINERS),
+    "training:efficacy_pdf": (ANON, TRAINERS),
+    "training:efficacy_answer": (ANON, PRESENTER),
     # POST only: a GET is refused before anything is looked up.
     "training:swap_request": (ANON, grid(every(405))),
     "training:swap_answer": (ANON, grid(every(405))),
@@ -65,6 +76,8 @@ def training_path(key: str, path: str, objects: dict[str, Any]) -> str | None:
         "training:note": presentation.pk,
         "training:follow_up": presentation.note.pk,
     }.get(key, cohort.pk)
+    if key == "training:efficacy_answer":
+        pk = baseline_wave(cohort).pk
     if key == "training:swap_answer":
         pk = 999_999  # POST only: the id is never looked up
     return path.replace("<int:pk>", str(pk))

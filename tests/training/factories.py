@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import numpy as np
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from tandem.accounts.models import Membership, Role, User
+from tandem.measures.registry import get_instrument
 from tandem.orgs.models import Agency
 from tandem.training import services
-from tandem.training.models import DEFAULT_PRINCIPLES, Cohort, TrainingSession
+from tandem.training.models import (
+    DEFAULT_PRINCIPLES,
+    Cohort,
+    EfficacyWave,
+    TrainingSession,
+    WaveKind,
+)
 from tests.factories import MembershipFactory, UserFactory
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -89,4 +97,63 @@ def held_cohort(agency: Agency) -> Cohort:
         title="Handout",
         upload=SimpleUploadedFile("handout.pdf", PDF, content_type="application/pdf"),
     )
+    return cohort
+
+
+def baseline_wave(cohort: Cohort) -> EfficacyWave:
+    """The cohort's baseline self-efficacy wave (opened once by its trainer), open for a week."""
+    existing = cohort.efficacy_waves.filter(kind=WaveKind.BASELINE).first()
+    if existing is not None:
+        return existing
+    today = timezone.localdate()
+    return services.open_wave(
+        actor=cohort.trainers.get(),
+        cohort=cohort,
+        kind=WaveKind.BASELINE,
+        opens_on=today,
+        closes_on=today + timedelta(days=7),
+    )
+
+
+def cose_answers(rng: np.random.Generator, level: float) -> dict[str, int]:
+    """Synthetic answers to every COSE item around ``level`` on its 1-6 scale."""
+    instrument = get_instrument("cose")
+    values = np.clip(np.rint(level + rng.normal(0, 0.9, len(instrument.items))), 1, 6)
+    return {item.id: int(v) for item, v in zip(instrument.items, values, strict=True)}
+
+
+def efficacy_cohort(agency: Agency, *, n: int = 6, seed: int = 7) -> Cohort:
+    """A cohort of ``n`` new staff of ``agency`` who answered a baseline wave (three weeks ago)
+    and an end wave (today), a little higher at the end, with varying attendance."""
+    rng = np.random.default_rng(seed)
+    trainer = trainer_of(agency)
+    people = []
+    for i in range(n):
+        person = UserFactory.create(full_name=f"Participant {i + 1}", agency=agency)
+        MembershipFactory.create(user=person, role=Role.CASE_MANAGER, agency=agency)
+        people.append(person)
+    cohort = make_cohort(
+        trainer=trainer, participants=people, agencies=[agency], weeks_before=3, weeks_after=1
+    )
+    today = timezone.localdate()
+    places = list(cohort.participants.order_by("rota_position"))
+    sessions = list(cohort.sessions.filter(held_on__lt=today).order_by("held_on"))
+    for s, session in enumerate(sessions):
+        statuses = {p.pk: "present" if s <= i % 3 else "absent" for i, p in enumerate(places)}
+        services.record_attendance(actor=trainer, session=session, statuses=statuses)
+    start = today - timedelta(weeks=3)
+    baseline = services.open_wave(
+        actor=trainer, cohort=cohort, kind=WaveKind.BASELINE, opens_on=start, closes_on=start
+    )
+    end = services.open_wave(
+        actor=trainer, cohort=cohort, kind=WaveKind.END, opens_on=today, closes_on=today
+    )
+    for place in places:
+        level = rng.uniform(2.5, 4.0)
+        services.submit_efficacy(
+            actor=place.user, wave=baseline, answers=cose_answers(rng, level), today=start
+        )
+        services.submit_efficacy(
+            actor=place.user, wave=end, answers=cose_answers(rng, level + 0.6), today=today
+        )
     return cohort

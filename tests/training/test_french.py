@@ -10,7 +10,7 @@ from django.urls import reverse
 from tandem.accounts.models import User
 from tests.conftest import World
 from tests.core.french import problems, typed_in_database
-from tests.training.factories import first_session, held_cohort
+from tests.training.factories import efficacy_cohort, first_session, held_cohort
 
 pytestmark = pytest.mark.django_db
 
@@ -56,3 +56,29 @@ def test_training_pages_with_records_show_no_english(world: World) -> None:
     assert found == {}
     caseload = french(world.case_manager).get(reverse("practice:caseload")).content.decode()
     assert "Prochaine séance de formation" in caseload
+
+
+def test_self_efficacy_pages_with_results_show_no_english(world: World) -> None:
+    cohort = efficacy_cohort(world.agency)
+    place = cohort.participants.order_by("rota_position").select_related("user").first()
+    assert place is not None
+    wave = cohort.efficacy_waves.get(kind="end")
+    typed = typed_in_database()
+    pages = {
+        world.trainer: [reverse("training:efficacy", args=[cohort.pk])],
+        place.user: [
+            reverse("training:my_training"),
+            reverse("training:efficacy_answer", args=[wave.pk]),
+        ],
+    }
+    found = {}
+    for user, paths in pages.items():
+        for path in paths:
+            response = french(user).get(path)
+            assert response.status_code == 200, path
+            page_problems = problems(response.content.decode(), typed=typed)
+            if page_problems:
+                found[path] = page_problems
+    assert found == {}
+    report = french(world.trainer).get(reverse("training:efficacy", args=[cohort.pk]))
+    assert "Test t apparié" in report.content.decode()

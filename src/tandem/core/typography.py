@@ -20,6 +20,8 @@ _TIGHT = re.compile(r"(?<=[\w)\]»%])([:;?!])(?=\s|$|&nbsp;|<)")
 _AFTER_INLINE = re.compile(
     r"(?<=[\w)\]»%])(</(?:a|strong|em|b|i|span|abbr|time)>)([:;?!])(?=\s|$|<)", re.I
 )
+# A character reference ("&lt;", "&#60;") ends in a semicolon that is no punctuation mark.
+_REFERENCE = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 NBSP = "\u00a0"
 NARROW_NBSP = "\u202f"
 
@@ -37,7 +39,14 @@ def _spaced_after_inline(match: re.Match[str]) -> str:
 
 
 def _text(chunk: str) -> str:
-    return _TIGHT.sub(_spaced, chunk)
+    out: list[str] = []
+    position = 0
+    for reference in _REFERENCE.finditer(chunk):
+        out.append(_TIGHT.sub(_spaced, chunk[position : reference.start()]))
+        out.append(reference.group(0))
+        position = reference.end()
+    out.append(_TIGHT.sub(_spaced, chunk[position:]))
+    return "".join(out)
 
 
 def french_typography(html: str) -> str:

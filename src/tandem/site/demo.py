@@ -1,14 +1,15 @@
 """The synthetic demo agency: two programmes, four teams, a dozen case managers, ~300 clients.
 
 Every name is drawn from generic first- and last-name lists and combined at random; no record
-describes a real person. Seeded, so every run builds the same agency.
+describes a real person. Seeded, so every run builds the same agency. A second, small agency
+(four case managers) joins the demo agency's training cohort (``tandem.training.demo``).
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,12 +21,17 @@ from tandem.clients import services as client_services
 from tandem.clients.models import DischargeReason, Gender
 from tandem.fidelity.demo import load_fidelity_demo
 from tandem.measures.demo import load_measures_demo
+from tandem.measures.demo_wording import load_demo_wording
 from tandem.orgs.models import Agency, Programme, ProgrammeModel, Team
 from tandem.practice.demo import load_practice_demo
+from tandem.training.demo import load_training_demo
 
 DEMO_SLUG = "riverbend-demo"
 DEMO_PASSWORD = "tandem-demo-2026"  # noqa: S105 - published demo credential, synthetic data only
 DEMO_DOMAIN = "riverbend.example"
+# A second, small agency whose case managers join the demo's training cohort.
+PARTNER_SLUG = "lakeside-demo"
+PARTNER_DOMAIN = "lakeside.example"
 
 GIVEN_NAMES = [
     "Alex",
@@ -151,9 +157,11 @@ def demo_exists() -> bool:
     return Agency.objects.filter(slug=DEMO_SLUG).exists()
 
 
-def _user(email: str, name: str, agency: Agency, *, staff: bool = False) -> User:
+def _user(
+    email: str, name: str, agency: Agency, *, staff: bool = False, domain: str = DEMO_DOMAIN
+) -> User:
     user = User.objects.create_user(
-        email=f"{email}@{DEMO_DOMAIN}",
+        email=f"{email}@{domain}",
         password=DEMO_PASSWORD,
         full_name=name,
         agency=agency,
@@ -284,14 +292,40 @@ def load_demo(*, n_clients: int = 300, seed: int = 20261123) -> list[DemoLogin]:
     load_measures_demo(agency=agency, today=today)
     load_fidelity_demo(agency=agency, today=today)
     load_alerts_demo(agency=agency, today=today)
+    _load_training(agency, rng, today)
     return demo_logins()
+
+
+def _load_training(agency: Agency, rng: random.Random, today: date) -> None:
+    """The partner agency's four case managers, then the cross-agency training cohort."""
+    partner = Agency.objects.create(name="Lakeside Family Services (demo)", slug=PARTNER_SLUG)
+    others = []
+    for w in range(1, 5):
+        given, family = _person_name(rng)
+        person = _user(f"cm{w}", f"{given} {family}", partner, domain=PARTNER_DOMAIN)
+        grant_role(actor=None, user=person, role=Role.CASE_MANAGER, agency=partner)
+        others.append(person)
+    load_demo_wording(agency=partner)
+    # A cohort is started by someone who trains at each of its agencies.
+    trainer = User.objects.get(email=f"trainer@{DEMO_DOMAIN}")
+    grant_role(actor=None, user=trainer, role=Role.TRAINER, agency=partner)
+    local = [User.objects.get(email=f"cm{t}{w}@{DEMO_DOMAIN}") for t in (1, 2, 3) for w in (1, 2)]
+    load_training_demo(
+        agency=agency,
+        partner=partner,
+        participants=local + others,
+        trainer=trainer,
+        today=today,
+    )
 
 
 def demo_logins() -> list[DemoLogin]:
     """A login for every role in both programmes, and both fidelity assessors.
 
     Teams 1 and 2 are in Strengths Case Management, 3 and 4 in Short-Term Case Management;
-    ``cm21`` is a second Strengths case manager on another team, to show scoping.
+    ``cm21`` is a second Strengths case manager on another team, to show scoping. The trainer
+    runs the cross-agency training cohort and reads its self-efficacy report; ``cm11``, ``cm21``
+    and ``cm31`` take part in it and see their own change.
     """
     d = DEMO_DOMAIN
     return [

@@ -19,6 +19,7 @@ from tandem.training.models import (
     Participant,
     Principle,
     TrainingSession,
+    WaveKind,
     Weekday,
 )
 
@@ -217,3 +218,25 @@ class FollowUpForm(forms.Form):
         self.fields["session"].label_from_instance = (  # type: ignore[attr-defined]  # ModelChoiceField
             lambda s: date_format(s.held_on, "SHORT_DATE_FORMAT")
         )
+
+
+class WaveForm(forms.Form):
+    """The trainer opens a self-efficacy wave: which one, and until when it stays open."""
+
+    kind = forms.ChoiceField(label=_("Wave"), choices=WaveKind.choices)
+    opens_on = forms.DateField(label=_("Opens on"), widget=DATE_INPUT)
+    closes_on = forms.DateField(label=_("Closes on"), widget=DATE_INPUT)
+
+    @override
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        opens, closes = data.get("opens_on"), data.get("closes_on")
+        if opens and closes and closes < opens:
+            self.add_error("closes_on", _("The window cannot close before it opens."))
+        return data
+
+
+class EfficacyCorrectionForm(VersionedForm):
+    """The reason a participant gives for correcting their own answers (items come apart)."""
+
+    reason = _text(_("Why you correct your answers"), rows=2, max_length=500)

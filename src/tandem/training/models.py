@@ -7,6 +7,7 @@ the identifying details of every client of the cohort's agencies (``services.not
 
 from __future__ import annotations
 
+from datetime import date
 from typing import ClassVar
 
 from django.core.exceptions import ValidationError
@@ -296,3 +297,72 @@ class FollowUp(Voidable):
     @override
     def __str__(self) -> str:
         return f"{self.note} {self.session}"
+
+
+class WaveKind(models.TextChoices):
+    BASELINE = "baseline", _("Baseline")
+    MIDPOINT = "midpoint", _("Mid-point")
+    END = "end", _("End of the programme")
+
+
+class EfficacyWave(models.Model):
+    """A round of the self-efficacy questionnaire (the COSE) for every participant of a cohort,
+    answered signed in while its window is open.
+
+    Participants are staff, not clients: their answers are kept here, not as the measurement
+    module's administrations, which belong to a client's episode. The instrument's structure,
+    validation and scoring are the measurement module's (``tandem.measures``).
+    """
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="efficacy_waves")
+    kind = models.CharField(_("wave"), max_length=10, choices=WaveKind.choices)
+    instrument_code = models.CharField(max_length=40, default="cose")
+    instrument_version = models.CharField(max_length=20)
+    opens_on = models.DateField(_("opens on"))
+    closes_on = models.DateField(_("closes on"))
+    opened_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["opens_on", "pk"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["cohort", "kind"], name="efficacy_wave_unique")
+        ]
+
+    @override
+    def __str__(self) -> str:
+        return f"{self.cohort} {self.kind}"
+
+    @override
+    def clean(self) -> None:
+        if self.closes_on < self.opens_on:
+            raise ValidationError({"closes_on": _("The window cannot close before it opens.")})
+
+    def is_open_on(self, day: date) -> bool:
+        return self.opens_on <= day <= self.closes_on
+
+
+class EfficacyResponse(models.Model):
+    """One participant's answers to a wave, with their scores (total and subscales)."""
+
+    wave = models.ForeignKey(EfficacyWave, on_delete=models.CASCADE, related_name="responses")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="efficacy_responses"
+    )
+    answers = models.JSONField(default=dict)
+    scores = models.JSONField(default=dict)
+    n_missing = models.PositiveSmallIntegerField(default=0)
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    correction_reason = models.CharField(max_length=500, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["wave", "participant"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["wave", "participant"], name="efficacy_response_unique")
+        ]
+
+    @override
+    def __str__(self) -> str:
+        return f"{self.participant} {self.wave}"

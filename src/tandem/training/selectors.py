@@ -24,6 +24,8 @@ from tandem.training.models import (
     AttendanceStatus,
     Cohort,
     ConsultationNote,
+    EfficacyResponse,
+    EfficacyWave,
     FollowUp,
     Material,
     Participant,
@@ -67,6 +69,12 @@ def manages(user: User, cohort: Cohort) -> bool:
     return Membership.objects.filter(
         user=user, role=Role.AGENCY_ADMIN, agency__in=cohort.agencies.all()
     ).exists()
+
+
+def trains(user: User, cohort: Cohort) -> bool:
+    """Whether the user is one of the cohort's trainers: the only people who open self-efficacy
+    waves and read the cohort's self-efficacy report (agency administrators do not)."""
+    return cohort.trainers.filter(pk=user.pk).exists()
 
 
 def get_cohort_for(user: User, pk: int) -> Cohort:
@@ -380,3 +388,54 @@ def own_training_for(user: User) -> list[OwnTraining]:
         )
         for p in places
     ]
+
+
+# ---- self-efficacy waves ---------------------------------------------------------------------
+def waves_of(cohort: Cohort) -> QuerySet[EfficacyWave]:
+    return cohort.efficacy_waves.order_by("opens_on", "pk")
+
+
+def get_wave_for(user: User, pk: int) -> EfficacyWave:
+    """A self-efficacy wave of a cohort the user may read (audited); 404 otherwise."""
+    wave = (
+        EfficacyWave.objects.filter(pk=pk, cohort__in=cohorts_visible_to(user))
+        .select_related("cohort__host_agency")
+        .first()
+    )
+    if wave is None:
+        deny_read(user, "training.efficacywave", pk)
+    record_event(actor=user, action=Action.VIEW, obj=wave, agency_id=wave.cohort.host_agency_id)
+    return wave
+
+
+def own_response(wave: EfficacyWave, place: Participant) -> EfficacyResponse | None:
+    """The participant's own answers to the wave, if given."""
+    return EfficacyResponse.objects.filter(wave=wave, participant=place).first()
+
+
+@dataclass(frozen=True)
+class WaveDue:
+    wave: EfficacyWave
+    is_answered: bool
+
+
+def efficacy_waves_open_for(user: User, today: date | None = None) -> list[WaveDue]:
+    """The open waves of the cohorts the user takes part in, and whether they have answered."""
+    today = today or timezone.localdate()
+    waves = list(
+        EfficacyWave.objects.filter(
+            cohort__participants__user=user,
+            cohort__participants__is_active=True,
+            cohort__voided_at__isnull=True,
+            opens_on__lte=today,
+            closes_on__gte=today,
+        )
+        .select_related("cohort")
+        .order_by("closes_on", "pk")
+    )
+    answered = set(
+        EfficacyResponse.objects.filter(wave__in=waves, participant__user=user).values_list(
+            "wave_id", flat=True
+        )
+    )
+    return [WaveDue(wave=w, is_answered=w.pk in answered) for w in waves]

@@ -6,6 +6,11 @@ from tandem.training.services.cohorts import (
     create_cohort,
     void_cohort,
 )
+from tandem.training.services.efficacy import (
+    correct_efficacy,
+    open_wave,
+    submit_efficacy,
+)
 from tandem.training.services.notes import (
     correct_note,
     record_follow_up,
@@ -32,14 +37,17 @@ __all__ = [
     "add_material_file",
     "answer_swap",
     "correct_cohort",
+    "correct_efficacy",
     "correct_note",
     "correct_session",
     "create_cohort",
+    "open_wave",
     "record_attendance",
     "record_follow_up",
     "replan_rota",
     "request_swap",
     "send_presenter_reminders",
+    "submit_efficacy",
     "void_cohort",
     "void_material",
     "void_note",

@@ -34,6 +34,7 @@ from tandem.training.forms import (
     principles_text,
 )
 from tandem.training.models import Material, Principle, SwapStatus
+from tandem.training.report import own_change
 
 
 def _changed_elsewhere(form: Form, version: int) -> None:
@@ -124,6 +125,7 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "overview": overview,
             "cohort": cohort,
             "manages": selectors.manages(user, cohort),
+            "trains": selectors.trains(user, cohort),
             "place": place,
             "swap_form": swap_form,
             "today": timezone.localdate(),
@@ -532,8 +534,17 @@ def note_search(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def my_training(request: HttpRequest) -> HttpResponse:
-    """A participant's own page: sessions attended, presentations given and to come."""
+    """A participant's own page: sessions attended, presentations given and to come, the
+    self-efficacy waves to answer and their own change in self-efficacy (nobody else's)."""
     user = user_of(request)
-    return render(
-        request, "training/my_training.html", {"places": selectors.own_training_for(user)}
-    )
+    places = selectors.own_training_for(user)
+    due = selectors.efficacy_waves_open_for(user)
+    rows = [
+        (
+            place,
+            [d for d in due if d.wave.cohort_id == place.participant.cohort_id],
+            own_change(place.participant),
+        )
+        for place in places
+    ]
+    return render(request, "training/my_training.html", {"rows": rows})
