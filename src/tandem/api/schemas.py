@@ -1,0 +1,111 @@
+"""The API's pydantic schemas: what each resource shows, and what a write accepts."""
+
+from datetime import date, datetime
+from typing import Any
+
+from ninja import Field, Schema
+
+
+class ClientOut(Schema):
+    id: int
+    given_name: str
+    family_name: str
+    preferred_name: str
+    date_of_birth: date
+    preferred_language: str
+
+
+class EpisodeOut(Schema):
+    id: int
+    client_id: int
+    programme_id: int
+    team_id: int
+    primary_case_manager_id: int | None
+    status: str
+    start_date: date
+    end_date: date | None
+
+
+class ItemOut(Schema):
+    id: str
+    label: str
+    scale: str
+    reverse: bool
+
+
+class InstrumentOut(Schema):
+    code: str
+    version: str
+    title: str
+    respondent: str
+    languages: list[str]
+    items: list[ItemOut]
+    scores: list[str]
+
+
+class AdministrationOut(Schema):
+    id: int
+    client_id: int
+    episode_id: int
+    instrument_code: str
+    instrument_version: str
+    wave: str
+    due_date: date
+    window_opens: date
+    window_closes: date
+    status: str
+    completed_at: datetime | None
+    closed_reason: str
+    version: int
+
+
+class InvitationEventOut(Schema):
+    kind: str
+    at: datetime
+    link_id: int
+    channel: str
+
+
+class CloseIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=2000)
+
+
+class ResponseIn(Schema):
+    administration_id: int | None = None
+    episode_id: int | None = None
+    instrument_code: str = Field("", max_length=40)
+    language: str = Field("en", pattern="^(en|fr)$")
+    completed_on: date | None = None
+    answers: dict[str, Any]
+
+
+class ResponseOut(Schema):
+    id: int
+    administration_id: int | None
+    client_id: int
+    episode_id: int
+    instrument_code: str
+    instrument_version: str
+    language: str
+    answers: dict[str, Any]
+    scores: dict[str, Any]
+    completed_at: datetime | None
+    version: int
+
+
+class ProblemOut(Schema):
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    errors: list[dict[str, str]] | None = None
+
+
+class ClientPage(Schema):
+    items: list[ClientOut]
+    next_cursor: str | None
+
+
+class AdministrationPage(Schema):
+    items: list[AdministrationOut]
+    next_cursor: str | None
