@@ -70,6 +70,11 @@ def problem_response(problem: ProblemError) -> HttpResponse:
     return response
 
 
+def not_found() -> ProblemError:
+    """The one answer for a missing object and for one out of the token's reach."""
+    return ProblemError(status=404, title=_("Not found."), code="not_found")
+
+
 def field_problem(status: int, field_name: str, message: str, code: str) -> ProblemError:
     """A problem about one named field (a query parameter, a header, a body field)."""
     return ProblemError(

@@ -1,7 +1,7 @@
 """The API's pydantic schemas: what each resource shows, and what a write accepts."""
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Field, Schema
 
@@ -64,6 +64,17 @@ class InvitationEventOut(Schema):
     at: datetime
     link_id: int
     channel: str
+
+
+class InvitationIn(Schema):
+    # Only email: a link shown in person would put the secret link into the API's answer.
+    channel: Literal["email"] = "email"
+
+
+class InvitationOut(Schema):
+    link_id: int
+    channel: str
+    expires_at: datetime
 
 
 class CloseIn(Schema):

@@ -37,6 +37,15 @@ def v1_urls() -> tuple[list[Any], str, str]:
     """``api.urls`` with every token-checked route marked as needing no session."""
     patterns, app, namespace = api.urls
     patterns = [p for p in patterns if getattr(p, "name", None) != NINJA_INDEX]
+    # django-ninja repeats a route once per method; its one view answers every method.
+    seen: set[str] = set()
+    unique = []
+    for pattern in patterns:
+        route = str(pattern.pattern)
+        if route not in seen:
+            seen.add(route)
+            unique.append(pattern)
+    patterns = unique
     for pattern in patterns:
         if not isinstance(pattern, URLPattern):
             continue

@@ -26,6 +26,7 @@ from tandem.api.conventions import (
     etag_of,
     expected_version,
     idempotent,
+    not_found,
     ordering_of,
     paginate,
     problem_response,
@@ -39,6 +40,8 @@ from tandem.api.schemas import (
     EpisodeOut,
     InstrumentOut,
     InvitationEventOut,
+    InvitationIn,
+    InvitationOut,
     ProblemOut,
     ResponseIn,
     ResponseOut,
@@ -106,7 +109,7 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return problem_response(ProblemError(status=404, title=_("Not found."), code="not_found"))
+    return problem_response(not_found())
 
 
 @api.exception_handler(PermissionDenied)
@@ -277,7 +280,8 @@ def instrument_detail(request: HttpRequest, code: str) -> Any:
     try:
         return _instrument_out(registry_instrument(code))
     except UnknownInstrumentError as exc:
-        raise Http404 from exc
+        # Not a scoped record (nothing to audit): the definitions are the same for everyone.
+        raise not_found() from exc
 
 
 ADMINISTRATION_FILTERS = {"status", "client", "instrument"}
@@ -359,6 +363,37 @@ def administration_invitations(request: HttpRequest, pk: int) -> Any:
     user = acting_user(request, "read:measures")
     administration = measure_selectors.get_administration_for(user, pk)
     return measure_selectors.administration_invitation_log(user, administration)
+
+
+@api.post(
+    "/administrations/{int:pk}/invitations",
+    response={201: InvitationOut, 409: ProblemOut, **PROBLEMS},
+    url_name="administration_invitations",
+    tags=["measures"],
+)
+def administration_invite(request: HttpRequest, pk: int, payload: InvitationIn) -> Any:
+    """Send the client a one-time link by email now, with a reminder later, as the page does.
+
+    Any earlier live link of the wave stops working. The link itself never appears in the
+    answer (it is a secret kept only as a hash); send ``Idempotency-Key`` to retry safely.
+    """
+    user = acting_user(request, "write:measures")
+    administration = measure_selectors.get_administration_for(user, pk)
+
+    def build(token: str) -> str:
+        return request.build_absolute_uri(reverse("measures:self_report", args=[token]))
+
+    def invite() -> HttpResponse:
+        issued = measure_services.issue_link(
+            actor=user, administration=administration, channel=payload.channel, build_url=build
+        )
+        link = issued.link
+        return _json(
+            201,
+            {"link_id": link.pk, "channel": payload.channel, "expires_at": link.expires_at},
+        )
+
+    return idempotent(request, token_of(request), invite)
 
 
 @api.post(
