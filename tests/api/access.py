@@ -44,6 +44,7 @@ EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
     "api_v1:client_list": (TOKEN_ANON, CLINICAL_EVERY),
     "api_v1:client_detail": (TOKEN_ANON, CLINICAL_RECORD),
     "api_v1:client_episodes": (TOKEN_ANON, CLINICAL_RECORD),
+    "api_v1:client_contacts": (TOKEN_ANON, CLINICAL_RECORD),
     "api_v1:instrument_list": (TOKEN_ANON, CLINICAL_EVERY),
     "api_v1:instrument_detail": (TOKEN_ANON, CLINICAL_EVERY),
     "api_v1:administration_list": (TOKEN_ANON, CLINICAL_EVERY),

@@ -11,6 +11,7 @@ from django.test import Client as HttpClient
 from django.utils import timezone
 
 from tandem.api.models import IdempotentRequest
+from tandem.api.scopes import scopes_allowed_for
 from tandem.api.v1 import api
 from tandem.clients.models import Client
 from tandem.measures.models import (
@@ -26,6 +27,7 @@ from tandem.measures.models import (
     SelfReportLink,
 )
 from tandem.measures.services import hash_token
+from tandem.practice.models import Contact
 from tests.api.helpers import api_client, post_json, problem, token_text
 from tests.conftest import World
 from tests.core.french import problems, typed_in_database
@@ -66,6 +68,39 @@ def test_client_detail_and_episodes(world: World) -> None:
     assert [row["id"] for row in episodes] == [world.own_client.episodes.get().pk]
 
 
+def _contact_body(**fields: Any) -> dict[str, Any]:
+    return {
+        "occurred_on": str(timezone.localdate()),
+        "minutes": 45,
+        "mode": "community",
+        "with_whom": "client",
+        "note": "walk to the library",
+    } | fields
+
+
+def test_contact_logged_once_and_listed(world: World) -> None:
+    http = api_client(token_text(world.case_manager, scopes="read:practice,write:practice"))
+    path = f"/api/v1/clients/{world.own_client.pk}/contacts"
+    made = post_json(http, path, _contact_body(), **{"Idempotency-Key": "c-1"})
+    again = post_json(http, path, _contact_body(), **{"Idempotency-Key": "c-1"})
+    assert made.status_code == again.status_code == 201
+    assert Contact.objects.count() == 1
+    contact = Contact.objects.get()
+    assert (contact.worker, contact.minutes, contact.mode) == (world.case_manager, 45, "community")
+    listed = http.get(path).json()
+    assert [row["id"] for row in listed] == [contact.pk]
+    assert listed[0] == json.loads(made.content)
+
+
+def test_contact_with_an_unknown_mode_names_the_field(world: World) -> None:
+    http = api_client(token_text(world.case_manager, scopes="read:practice,write:practice"))
+    path = f"/api/v1/clients/{world.own_client.pk}/contacts"
+    found = problem(post_json(http, path, _contact_body(mode="telepathy")))
+    assert found["status"] == 422
+    assert [error["field"] for error in found["errors"]] == ["mode"]
+    assert not Contact.objects.exists()
+
+
 def _routes_for(client: Client) -> list[tuple[str, str, dict[str, Any] | None]]:
     """Every API route that takes an id, filled with this client's records."""
     administration = _administration(client)
@@ -74,6 +109,8 @@ def _routes_for(client: Client) -> list[tuple[str, str, dict[str, Any] | None]]:
     return [
         ("get", f"/api/v1/clients/{client.pk}", None),
         ("get", f"/api/v1/clients/{client.pk}/episodes", None),
+        ("get", f"/api/v1/clients/{client.pk}/contacts", None),
+        ("post", f"/api/v1/clients/{client.pk}/contacts", _contact_body()),
         ("get", f"/api/v1/administrations/{administration.pk}", None),
         ("get", f"/api/v1/administrations/{administration.pk}/invitations", None),
         ("post", f"/api/v1/administrations/{administration.pk}/close", {"reason": "gone"}),
@@ -101,8 +138,13 @@ def test_ids_out_of_reach_answer_404_on_every_route(world: World, outsider: str)
     """IDOR: another team's or agency's ids swapped into every route; none succeeds."""
     client: Client = getattr(world, outsider)
     routes = _routes_for(client)
-    before = (Response.objects.count(), list(Administration.objects.values_list("status")))
-    http = api_client(token_text(world.case_manager))
+    before = (
+        Response.objects.count(),
+        Contact.objects.count(),
+        list(Administration.objects.values_list("status")),
+    )
+    every_scope = ",".join(sorted(scopes_allowed_for(world.case_manager)))
+    http = api_client(token_text(world.case_manager, scopes=every_scope))
     answers = {}
     for method, path, body in routes:
         if method == "get":
@@ -111,7 +153,11 @@ def test_ids_out_of_reach_answer_404_on_every_route(world: World, outsider: str)
             response = post_json(http, path, body, **{"If-Match": '"any"'})
         answers[(method, path)] = (response.status_code, problem(response)["type"])
     assert set(answers.values()) == {(404, "urn:tandem:problem:not_found")}
-    assert (Response.objects.count(), list(Administration.objects.values_list("status"))) == before
+    assert (
+        Response.objects.count(),
+        Contact.objects.count(),
+        list(Administration.objects.values_list("status")),
+    ) == before
 
 
 def test_missing_ids_answer_exactly_as_hidden_ones(world: World) -> None:

@@ -269,7 +269,7 @@ def check_rate(token: ApiToken) -> None:
     window_seconds = 60
     now = time.time()
     window = int(now // window_seconds)
-    key = f"tandem.api.rate:{token.pk}:{window}"
+    key = f"tandem.api.rate:{token.prefix}:{window}"
     cache.add(key, 0, timeout=window_seconds * 2)
     count = cache.incr(key)
     if count > limit:

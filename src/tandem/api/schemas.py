@@ -26,6 +26,27 @@ class EpisodeOut(Schema):
     end_date: date | None
 
 
+class ContactIn(Schema):
+    occurred_on: date
+    minutes: int = Field(..., ge=0, le=1440)
+    mode: str = Field(..., max_length=10)
+    with_whom: str = Field("client", max_length=10)
+    note: str = Field("", max_length=1000)
+
+
+class ContactOut(Schema):
+    id: int
+    client_id: int
+    episode_id: int
+    worker_id: int
+    occurred_on: date
+    minutes: int
+    mode: str
+    with_whom: str
+    note: str
+    voided_at: datetime | None
+
+
 class ItemOut(Schema):
     id: str
     label: str

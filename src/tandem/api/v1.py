@@ -25,6 +25,7 @@ from tandem.api.conventions import (
     check_query,
     etag_of,
     expected_version,
+    field_problem,
     idempotent,
     not_found,
     ordering_of,
@@ -37,6 +38,8 @@ from tandem.api.schemas import (
     ClientOut,
     ClientPage,
     CloseIn,
+    ContactIn,
+    ContactOut,
     EpisodeOut,
     InstrumentOut,
     InvitationEventOut,
@@ -55,6 +58,9 @@ from tandem.measures import services as measure_services
 from tandem.measures.models import Administration, AdministrationStatus, Response
 from tandem.measures.registry import Instrument, UnknownInstrumentError, all_instruments
 from tandem.measures.registry import get_instrument as registry_instrument
+from tandem.practice import selectors as practice_selectors
+from tandem.practice import services as practice_services
+from tandem.practice.models import Contact
 
 
 class TandemAPI(NinjaAPI):
@@ -237,6 +243,70 @@ def client_episodes(request: HttpRequest, pk: int) -> Any:
     client = client_selectors.get_client_for(user, pk)
     episodes: list[Episode] = list(client_selectors.client_episodes_for(user, client))
     return episodes
+
+
+# ---- contacts -----------------------------------------------------------------------------------
+CONTACTS_LISTED = 100
+
+
+def _contact_out(contact: Contact) -> dict[str, Any]:
+    return {
+        "id": contact.pk,
+        "client_id": contact.client_id,
+        "episode_id": contact.episode_id,
+        "worker_id": contact.worker_id,
+        "occurred_on": contact.occurred_on,
+        "minutes": contact.minutes,
+        "mode": contact.mode,
+        "with_whom": contact.with_whom,
+        "note": contact.note,
+        "voided_at": contact.voided_at,
+    }
+
+
+@api.get(
+    "/clients/{int:pk}/contacts",
+    response={200: list[ContactOut], **PROBLEMS},
+    url_name="client_contacts",
+    tags=["practice"],
+)
+def client_contacts(request: HttpRequest, pk: int) -> Any:
+    """The client's latest contacts (up to 100), newest first, voided ones marked."""
+    user = acting_user(request, "read:practice")
+    client = client_selectors.get_client_for(user, pk)
+    contacts = practice_selectors.recent_contacts_for(user, client, limit=CONTACTS_LISTED)
+    return [_contact_out(contact) for contact in contacts]
+
+
+@api.post(
+    "/clients/{int:pk}/contacts",
+    response={201: ContactOut, **PROBLEMS},
+    url_name="client_contacts",
+    tags=["practice"],
+)
+def client_contact_record(request: HttpRequest, pk: int, payload: ContactIn) -> Any:
+    """Log a contact in the client's current episode, as the page does (``Idempotency-Key``)."""
+    user = acting_user(request, "write:practice")
+    client = client_selectors.get_client_for(user, pk)
+    episode = practice_selectors.current_episode_for(user, client)
+    if episode is None:
+        raise field_problem(
+            422, "client", _("This client has no open episode to log a contact in."), "no_episode"
+        )
+
+    def record() -> HttpResponse:
+        contact = practice_services.record_contact(
+            actor=user,
+            episode=episode,
+            occurred_on=payload.occurred_on,
+            minutes=payload.minutes,
+            mode=payload.mode,
+            with_whom=payload.with_whom,
+            note=payload.note,
+        )
+        return _json(201, _contact_out(contact))
+
+    return idempotent(request, token_of(request), record)
 
 
 # ---- measures ------------------------------------------------------------------------------------
