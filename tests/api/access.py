@@ -45,6 +45,9 @@ EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
     "api_v1:client_detail": (TOKEN_ANON, CLINICAL_RECORD),
     "api_v1:client_episodes": (TOKEN_ANON, CLINICAL_RECORD),
     "api_v1:client_contacts": (TOKEN_ANON, CLINICAL_RECORD),
+    "api_v1:client_plan": (TOKEN_ANON, CLINICAL_RECORD),
+    "api_v1:step_status": (405, grid(every(405))),  # POST only
+    "api_v1:goal_status": (405, grid(every(405))),  # POST only
     "api_v1:instrument_list": (TOKEN_ANON, CLINICAL_EVERY),
     "api_v1:instrument_detail": (TOKEN_ANON, CLINICAL_EVERY),
     "api_v1:administration_list": (TOKEN_ANON, CLINICAL_EVERY),
@@ -94,6 +97,8 @@ def api_path(key: str, path: str, objects: dict[str, Any]) -> str | None:
         return path.replace("<int:pk>", "1")
     if not key.startswith("api_v1:"):
         return path if key.startswith("api:") else None
+    if key in {"api_v1:step_status", "api_v1:goal_status"}:
+        return path.replace("<int:pk>", "1")
     if key.startswith("api_v1:client_"):
         return path.replace("<int:pk>", str(objects["client"].pk))
     if key == "api_v1:instrument_detail":

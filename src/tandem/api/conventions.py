@@ -179,7 +179,7 @@ def etag_of(obj: models.Model, version: int) -> str:
     return f'"{obj._meta.label_lower}-{obj.pk}-v{version}"'
 
 
-def expected_version(request: HttpRequest, obj: models.Model, version: int) -> int:
+def expected_version(request: HttpRequest, current_etag: str, version: int) -> int:
     """The version an ``If-Match`` write is made against: 428 without one, 412 if stale."""
     given = request.headers.get("If-Match")
     if not given:
@@ -189,7 +189,7 @@ def expected_version(request: HttpRequest, obj: models.Model, version: int) -> i
             _("Send If-Match with the ETag you read, so that no change is overwritten."),
             "if_match_required",
         )
-    if given.strip() != etag_of(obj, version):
+    if given.strip() != current_etag:
         raise ProblemError(
             status=412,
             title=_("The resource was changed meanwhile."),

@@ -47,6 +47,49 @@ class ContactOut(Schema):
     voided_at: datetime | None
 
 
+class StepOut(Schema):
+    id: int
+    action: str
+    responsible: str
+    due_on: date
+    status: str
+    completed_on: date | None
+    resource_id: int | None
+
+
+class GoalOut(Schema):
+    id: int
+    domain: str
+    own_words: str
+    status: str
+    achieved_on: date | None
+    steps: list[StepOut]
+
+
+class PlanOut(Schema):
+    id: int | None
+    episode_id: int | None
+    vision: str
+    version: int
+    goals: list[GoalOut]
+
+
+class StepStatusIn(Schema):
+    status: Literal["planned", "done", "not_done"]
+    on: date | None = None
+
+
+class GoalStatusIn(Schema):
+    status: Literal["active", "achieved", "set_aside"]
+    on: date | None = None
+
+
+class StepStatusOut(Schema):
+    id: int
+    status: str
+    on: date | None
+
+
 class ItemOut(Schema):
     id: str
     label: str

@@ -6,6 +6,7 @@ rows and answer 404 for anything out of reach, the services validate and audit e
 """
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -13,6 +14,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -41,13 +43,17 @@ from tandem.api.schemas import (
     ContactIn,
     ContactOut,
     EpisodeOut,
+    GoalStatusIn,
     InstrumentOut,
     InvitationEventOut,
     InvitationIn,
     InvitationOut,
+    PlanOut,
     ProblemOut,
     ResponseIn,
     ResponseOut,
+    StepStatusIn,
+    StepStatusOut,
 )
 from tandem.audit.models import Action
 from tandem.audit.services import record_event
@@ -60,7 +66,8 @@ from tandem.measures.registry import Instrument, UnknownInstrumentError, all_ins
 from tandem.measures.registry import get_instrument as registry_instrument
 from tandem.practice import selectors as practice_selectors
 from tandem.practice import services as practice_services
-from tandem.practice.models import Contact
+from tandem.practice.models import Contact, RecoveryPlan
+from tandem.practice.services import PlanChangedError
 
 
 class TandemAPI(NinjaAPI):
@@ -309,6 +316,130 @@ def client_contact_record(request: HttpRequest, pk: int, payload: ContactIn) -> 
     return idempotent(request, token_of(request), record)
 
 
+# ---- recovery plans ------------------------------------------------------------------------------
+def _plan_etag(episode_id: int | None, version: int) -> str:
+    # Keyed by the episode: a plan not yet made (version 0) has an ETag too, as on the page.
+    return f'"practice.recoveryplan-episode{episode_id}-v{version}"'
+
+
+def _plan_out(episode: Episode | None, plan: RecoveryPlan | None) -> dict[str, Any]:
+    goals = []
+    if plan is not None:
+        for goal in plan.goals.all():
+            steps = [
+                {
+                    "id": step.pk,
+                    "action": step.action,
+                    "responsible": step.responsible,
+                    "due_on": step.due_on,
+                    "status": step.status,
+                    "completed_on": step.completed_on,
+                    "resource_id": step.resource_id,
+                }
+                for step in goal.steps.all()
+                if step.voided_at is None
+            ]
+            if goal.voided_at is None:
+                goals.append(
+                    {
+                        "id": goal.pk,
+                        "domain": goal.domain,
+                        "own_words": goal.own_words,
+                        "status": goal.status,
+                        "achieved_on": goal.achieved_on,
+                        "steps": steps,
+                    }
+                )
+    return {
+        "id": plan.pk if plan else None,
+        "episode_id": episode.pk if episode else None,
+        "vision": plan.vision if plan else "",
+        "version": plan.version if plan else 0,
+        "goals": goals,
+    }
+
+
+@api.get(
+    "/clients/{int:pk}/plan",
+    response={200: PlanOut, **PROBLEMS},
+    url_name="client_plan",
+    tags=["practice"],
+)
+def client_plan(request: HttpRequest, pk: int, response: HttpResponse) -> Any:
+    """The recovery plan of the client's current episode, with its ETag (version 0: none yet)."""
+    user = acting_user(request, "read:practice")
+    client = client_selectors.get_client_for(user, pk)
+    episode = practice_selectors.current_episode_for(user, client)
+    plan = practice_selectors.plan_for(user, episode) if episode is not None else None
+    found = _plan_out(episode, plan)
+    response["ETag"] = _plan_etag(found["episode_id"], found["version"])
+    return found
+
+
+def _change_status(
+    request: HttpRequest, episode: Episode, change: Callable[[int], Any], response: HttpResponse
+) -> None:
+    plan = RecoveryPlan.objects.filter(episode=episode).first()
+    version = plan.version if plan else 0
+    expected_version(request, _plan_etag(episode.pk, version), version)
+    try:
+        change(version)
+    except PlanChangedError as error:
+        raise ProblemError(
+            status=412,
+            title=_("The resource was changed meanwhile."),
+            detail=_("Read it again and send its new ETag in If-Match."),
+            code="stale",
+        ) from error
+    response["ETag"] = _plan_etag(episode.pk, version + 1)
+
+
+@api.post(
+    "/steps/{int:pk}/status",
+    response={200: StepStatusOut, 412: ProblemOut, 428: ProblemOut, **PROBLEMS},
+    url_name="step_status",
+    tags=["practice"],
+)
+def step_status(
+    request: HttpRequest, pk: int, payload: StepStatusIn, response: HttpResponse
+) -> Any:
+    """Mark a plan's step done, not done or planned; ``If-Match`` with the plan's ETag."""
+    user = acting_user(request, "write:practice")
+    step = practice_selectors.get_step_for(user, pk)
+    on = payload.on or timezone.localdate()
+
+    def change(version: int) -> None:
+        practice_services.set_step_status(
+            actor=user, step=step, expected_version=version, status=payload.status, on=on
+        )
+
+    _change_status(request, step.goal.plan.episode, change, response)
+    return {"id": step.pk, "status": step.status, "on": step.completed_on}
+
+
+@api.post(
+    "/goals/{int:pk}/status",
+    response={200: StepStatusOut, 412: ProblemOut, 428: ProblemOut, **PROBLEMS},
+    url_name="goal_status",
+    tags=["practice"],
+)
+def goal_status(
+    request: HttpRequest, pk: int, payload: GoalStatusIn, response: HttpResponse
+) -> Any:
+    """Mark a plan's goal achieved, set aside or active; ``If-Match`` with the plan's ETag."""
+    user = acting_user(request, "write:practice")
+    goal = practice_selectors.get_goal_for(user, pk)
+    on = payload.on or timezone.localdate()
+
+    def change(version: int) -> None:
+        practice_services.set_goal_status(
+            actor=user, goal=goal, expected_version=version, status=payload.status, on=on
+        )
+
+    _change_status(request, goal.plan.episode, change, response)
+    return {"id": goal.pk, "status": goal.status, "on": goal.achieved_on}
+
+
 # ---- measures ------------------------------------------------------------------------------------
 def _instrument_out(instrument: Instrument) -> dict[str, Any]:
     # Structure and neutral labels only: licensed wording stays on the agency's pages.
@@ -484,7 +615,9 @@ def administration_close(
     """Close a wave as not collected, saying why; needs ``If-Match`` with the current ETag."""
     user = acting_user(request, "write:measures")
     administration = measure_selectors.get_administration_for(user, pk)
-    version = expected_version(request, administration, administration.version)
+    version = expected_version(
+        request, etag_of(administration, administration.version), administration.version
+    )
     try:
         measure_services.close_not_collected(
             actor=user,
