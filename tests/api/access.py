@@ -18,6 +18,7 @@ from tandem.api.scopes import ALL_SCOPES
 from tandem.api.services import hash_secret
 from tandem.measures.models import Administration, Response
 from tests.access.grids import ANON, every, grid, rel
+from tests.alerts.access import alerts_path
 from tests.measures.factories import completed_response, due_rprs
 
 CLINICAL_EVERY = grid(
@@ -46,6 +47,8 @@ EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
     "api_v1:client_episodes": (TOKEN_ANON, CLINICAL_RECORD),
     "api_v1:client_contacts": (TOKEN_ANON, CLINICAL_RECORD),
     "api_v1:client_plan": (TOKEN_ANON, CLINICAL_RECORD),
+    "api_v1:alert_list": (TOKEN_ANON, CLINICAL_EVERY),
+    "api_v1:alert_detail": (TOKEN_ANON, CLINICAL_RECORD),
     "api_v1:step_status": (405, grid(every(405))),  # POST only
     "api_v1:goal_status": (405, grid(every(405))),  # POST only
     "api_v1:instrument_list": (TOKEN_ANON, CLINICAL_EVERY),
@@ -99,6 +102,8 @@ def api_path(key: str, path: str, objects: dict[str, Any]) -> str | None:
         return path if key.startswith("api:") else None
     if key in {"api_v1:step_status", "api_v1:goal_status"}:
         return path.replace("<int:pk>", "1")
+    if key == "api_v1:alert_detail":
+        return alerts_path("alerts:alert_detail", path, objects)
     if key.startswith("api_v1:client_"):
         return path.replace("<int:pk>", str(objects["client"].pk))
     if key == "api_v1:instrument_detail":

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client as HttpClient
 from django.utils import timezone
 
+from tandem.alerts.models import Alert, AlertRule, AlertStatus, AlertStep
 from tandem.api.models import IdempotentRequest
 from tandem.api.scopes import scopes_allowed_for
 from tandem.api.v1 import api
@@ -101,12 +102,43 @@ def test_contact_with_an_unknown_mode_names_the_field(world: World) -> None:
     assert not Contact.objects.exists()
 
 
+def _alert_on(client: Client) -> Alert:
+    episode = client.episodes.get()
+    return Alert.objects.create(
+        rule=AlertRule.NO_RECENT_CONTACT,
+        team=episode.team,
+        subject_key=f"episode:{episode.pk}",
+        episode=episode,
+        client=client,
+        worker=episode.primary_case_manager,
+        opened_on=episode.start_date,
+        reason={"days_since_contact": 25},
+    )
+
+
+def test_alerts_listed_as_on_the_alerts_page(world: World) -> None:
+    own = _alert_on(world.own_client)
+    _alert_on(world.team_client)
+    AlertStep.objects.create(alert=own, status=AlertStatus.DISCUSSED, note="talked it over")
+    http = api_client(token_text(world.case_manager, scopes="read:feedback"))
+    listed = http.get("/api/v1/alerts").json()["items"]
+    assert [row["id"] for row in listed] == [own.pk]
+    detail = http.get(f"/api/v1/alerts/{own.pk}").json()
+    assert [step["note"] for step in detail["steps"]] == ["talked it over"]
+    assert http.get("/api/v1/alerts?status=resolved").json()["items"] == []
+    assert problem(http.get("/api/v1/alerts?rule=gut_feeling"))["errors"][0]["field"] == "rule"
+    supervisor = api_client(token_text(world.supervisor, scopes="read:feedback"))
+    assert len(supervisor.get("/api/v1/alerts").json()["items"]) == 2
+
+
 def _routes_for(client: Client) -> list[tuple[str, str, dict[str, Any] | None]]:
     """Every API route that takes an id, filled with this client's records."""
     administration = _administration(client)
     answered = _administration(client, wave="answered")
     response = completed_response(answered)
+    alert = _alert_on(client)
     return [
+        ("get", f"/api/v1/alerts/{alert.pk}", None),
         ("get", f"/api/v1/clients/{client.pk}", None),
         ("get", f"/api/v1/clients/{client.pk}/episodes", None),
         ("get", f"/api/v1/clients/{client.pk}/contacts", None),

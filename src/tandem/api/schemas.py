@@ -90,6 +90,37 @@ class StepStatusOut(Schema):
     on: date | None
 
 
+class AlertOut(Schema):
+    id: int
+    rule: str
+    status: str
+    team_id: int
+    episode_id: int | None
+    client_id: int | None
+    worker_id: int | None
+    opened_on: date
+    escalated_at: datetime | None
+    resolved_at: datetime | None
+    reason: dict[str, Any]
+    version: int
+
+
+class AlertStepOut(Schema):
+    status: str
+    actor_id: int | None
+    note: str
+    at: datetime
+
+
+class AlertDetailOut(AlertOut):
+    steps: list[AlertStepOut]
+
+
+class AlertPage(Schema):
+    items: list[AlertOut]
+    next_cursor: str | None
+
+
 class ItemOut(Schema):
     id: str
     label: str
