@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import date, timedelta
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client as HttpClient
+from django.utils import timezone
 from pytest_django import Settings
 
+from tandem.api.conventions import IDEMPOTENCY_KEEP_HOURS
 from tandem.api.models import IdempotentRequest
-from tandem.clients.models import Episode
+from tandem.clients.models import Client, Episode
 from tandem.measures.models import Administration, AdministrationStatus, Response
 from tests.api.helpers import api_client, post_json, problem, token_text
 from tests.conftest import World
@@ -51,6 +54,23 @@ def test_cursor_pages_walk_every_visible_client_once_in_order(world: World) -> N
     assert forwards == sorted(expected)
     backwards = _walk(http, "/api/v1/clients?limit=3&ordering=-id")
     assert backwards == sorted(expected, reverse=True)
+
+
+@pytest.mark.parametrize("ordering", ["family_name", "-family_name", "date_of_birth"])
+def test_cursor_pages_by_a_field_with_ties_keep_every_row_once(world: World, ordering: str) -> None:
+    expected = _caseload(world, 6)
+    clients = list(Client.objects.filter(pk__in=expected))
+    for number, client in enumerate(clients):
+        # Three family names and two birthdays among seven clients: ties across page breaks.
+        client.family_name = f"Name{number % 3}"
+        client.date_of_birth = date(1970 + number % 2, 1, 1)
+        client.save(update_fields=["family_name", "date_of_birth"])
+    field = ordering.lstrip("-")
+    descending = ordering.startswith("-")
+    wanted = sorted(clients, key=lambda c: (getattr(c, field), c.pk), reverse=descending)
+    http = api_client(token_text(world.case_manager))
+    walked = _walk(http, f"/api/v1/clients?limit=2&ordering={ordering}")
+    assert walked == [client.pk for client in wanted]
 
 
 def test_cursor_survives_rows_added_between_pages(world: World) -> None:
@@ -219,6 +239,20 @@ def test_the_same_key_of_another_token_is_another_request(world: World) -> None:
             == 201
         )
     assert Response.objects.count() == 2
+
+
+def test_stored_answers_are_removed_after_a_day(world: World) -> None:
+    episode = world.own_client.episodes.get()
+    first, second = due_rprs(episode, wave="w1"), due_rprs(episode, wave="w2")
+    http = api_client(token_text(world.case_manager))
+    body = {"administration_id": first.pk, "answers": _answers()}
+    post_json(http, "/api/v1/responses", body, **{"Idempotency-Key": "old"})
+    IdempotentRequest.objects.update(
+        created_at=timezone.now() - timedelta(hours=IDEMPOTENCY_KEEP_HOURS, seconds=1)
+    )
+    body = {"administration_id": second.pk, "answers": _answers()}
+    post_json(http, "/api/v1/responses", body, **{"Idempotency-Key": "new"})
+    assert list(IdempotentRequest.objects.values_list("key", flat=True)) == ["new"]
 
 
 CONCURRENT_SUBMITS = 50

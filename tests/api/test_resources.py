@@ -30,7 +30,7 @@ from tandem.measures.models import (
 from tandem.measures.services import hash_token
 from tandem.practice.models import Contact
 from tests.api.helpers import api_client, post_json, problem, token_text
-from tests.conftest import World
+from tests.conftest import FormClient, World
 from tests.core.french import problems, typed_in_database
 from tests.measures.factories import completed_response, due_rprs
 
@@ -363,3 +363,9 @@ def test_token_pages_read_in_french(world: World) -> None:
         response = http.get(path)
         assert response.status_code == 200
         assert problems(response.content.decode(), typed=typed) == []
+    http = FormClient()
+    http.cookies["tandem_language"] = "fr"
+    http.force_login(world.supervisor)
+    made = http.post("/account/tokens/", {"name": "rapports", "scopes": ["read:clients"]})
+    assert "tdm_" in made.content.decode()
+    assert problems(made.content.decode(), typed=typed) == []

@@ -14,6 +14,7 @@ import math
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, Generic, TypeVar
 
 from django.conf import settings
@@ -22,6 +23,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.api.models import ApiToken, IdempotentRequest
@@ -30,6 +32,8 @@ PROBLEM_CONTENT_TYPE = "application/problem+json"
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 # Query parameters every list takes besides its own filters.
+# How long a stored idempotent answer is replayed (and kept).
+IDEMPOTENCY_KEEP_HOURS = 24
 PAGING_PARAMETERS = frozenset({"cursor", "limit", "ordering"})
 _CURSOR_SALT = "tandem.api.cursor"
 
@@ -226,7 +230,8 @@ def idempotent(
 
     The key is claimed by inserting its row in the same transaction as the write; a concurrent
     duplicate waits on the unique index, fails, and replays the first answer. A refused
-    request (4xx) stores nothing and releases the key.
+    request (4xx) stores nothing and releases the key. Answers are kept
+    ``IDEMPOTENCY_KEEP_HOURS``; a key sent again after that is a new request.
     """
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key:
@@ -238,6 +243,11 @@ def idempotent(
     digest = hashlib.sha256(
         request.method.encode() + b" " + request.path.encode() + b"\n" + request.body  # type: ignore[union-attr]  # always set on a request
     ).hexdigest()
+    # A stored answer repeats what the write returned (a response's answers, say): it is kept
+    # only as long as a client would still retry, then removed on the token's next claim.
+    IdempotentRequest.objects.filter(
+        token=token, created_at__lt=timezone.now() - timedelta(hours=IDEMPOTENCY_KEEP_HOURS)
+    ).delete()
     existing = IdempotentRequest.objects.filter(token=token, key=key).first()
     if existing is not None:
         return _replay(existing, digest)
