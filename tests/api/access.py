@@ -46,6 +46,10 @@ EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
     "api_v1:client_detail": (TOKEN_ANON, CLINICAL_RECORD),
     "api_v1:client_episodes": (TOKEN_ANON, CLINICAL_RECORD),
     "api_v1:client_contacts": (TOKEN_ANON, CLINICAL_RECORD),
+    "api_v1:referral_list": (
+        TOKEN_ANON,
+        grid(every(403), supervisor=every(200), programme_manager=every(200)),
+    ),
     "api_v1:client_plan": (TOKEN_ANON, CLINICAL_RECORD),
     "api_v1:alert_list": (TOKEN_ANON, CLINICAL_EVERY),
     "api_v1:alert_detail": (TOKEN_ANON, CLINICAL_RECORD),

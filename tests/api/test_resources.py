@@ -14,7 +14,7 @@ from tandem.alerts.models import Alert, AlertRule, AlertStatus, AlertStep
 from tandem.api.models import IdempotentRequest
 from tandem.api.scopes import scopes_allowed_for
 from tandem.api.v1 import api
-from tandem.clients.models import Client
+from tandem.clients.models import Client, Referral, ReferralStatus
 from tandem.measures.models import (
     Administration,
     AdministrationStatus,
@@ -30,6 +30,7 @@ from tandem.measures.models import (
 from tandem.measures.services import hash_token
 from tandem.practice.models import Contact
 from tests.api.helpers import api_client, post_json, problem, token_text
+from tests.clients.factories import referral_in
 from tests.conftest import FormClient, World
 from tests.core.french import problems, typed_in_database
 from tests.measures.factories import completed_response, due_rprs
@@ -369,3 +370,18 @@ def test_token_pages_read_in_french(world: World) -> None:
     made = http.post("/account/tokens/", {"name": "rapports", "scopes": ["read:clients"]})
     assert "tdm_" in made.content.decode()
     assert problems(made.content.decode(), typed=typed) == []
+
+
+def test_referrals_and_waitlist_for_intake_roles_only(world: World) -> None:
+    received = referral_in(world.programme)
+    waiting = referral_in(world.programme)
+    Referral.objects.filter(pk=waiting.pk).update(status=ReferralStatus.WAITLISTED)
+    referral_in(world.other_agency_team.programme)
+    http = api_client(token_text(world.supervisor, scopes="read:clients"))
+    listed = http.get("/api/v1/referrals").json()["items"]
+    assert {row["id"] for row in listed} == {received.pk, waiting.pk}
+    waitlist = http.get("/api/v1/referrals?status=waitlisted&ordering=priority").json()["items"]
+    assert [row["id"] for row in waitlist] == [waiting.pk]
+    assert problem(http.get("/api/v1/referrals?status=lost"))["errors"][0]["field"] == "status"
+    case_manager = api_client(token_text(world.case_manager, scopes="read:clients"))
+    assert problem(case_manager.get("/api/v1/referrals"))["status"] == 403

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 from typing_extensions import override
 
+from tandem.accounts.access import scope_for
 from tandem.accounts.models import User
 from tandem.api.conventions import ProblemError, check_rate
 from tandem.api.models import ApiToken
@@ -55,10 +56,14 @@ def token_of(request: HttpRequest) -> ApiToken:
     return cast(ApiToken, getattr(request, REQUEST_FIELD))
 
 
-def acting_user(request: HttpRequest, scope: str) -> User:
-    """The token's person, if the token's scopes and their roles both give ``scope``; else 403."""
+def acting_user(request: HttpRequest, scope: str, *, roles: tuple[str, ...] = ()) -> User:
+    """The token's person, if the token's scopes and their roles both give ``scope``; else 403.
+
+    ``roles`` narrows further where the page itself admits fewer roles than the area (intake).
+    """
     token = token_of(request)
-    if scope not in effective_scopes(token.user, token.scopes):
+    in_role = not roles or scope_for(token.user).has_role(*roles)
+    if scope not in effective_scopes(token.user, token.scopes) or not in_role:
         record_event(
             actor=token.user,
             action=Action.DENIED,

@@ -26,6 +26,24 @@ class EpisodeOut(Schema):
     end_date: date | None
 
 
+class ReferralOut(Schema):
+    id: int
+    programme_id: int
+    received_on: date
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    priority: int
+    status: str
+    client_id: int | None
+    episode_id: int | None
+
+
+class ReferralPage(Schema):
+    items: list[ReferralOut]
+    next_cursor: str | None
+
+
 class ContactIn(Schema):
     occurred_on: date
     minutes: int = Field(..., ge=0, le=1440)

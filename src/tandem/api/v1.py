@@ -21,6 +21,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from typing_extensions import override
 
+from tandem.accounts.models import Role
 from tandem.alerts import selectors as alert_selectors
 from tandem.alerts.models import Alert, AlertRule, AlertStatus, AlertStep
 from tandem.api.auth import TokenAuth, acting_user, token_of
@@ -54,6 +55,7 @@ from tandem.api.schemas import (
     InvitationOut,
     PlanOut,
     ProblemOut,
+    ReferralPage,
     ResponseIn,
     ResponseOut,
     StepStatusIn,
@@ -62,7 +64,7 @@ from tandem.api.schemas import (
 from tandem.audit.models import Action
 from tandem.audit.services import record_event
 from tandem.clients import selectors as client_selectors
-from tandem.clients.models import Episode
+from tandem.clients.models import Episode, ReferralStatus
 from tandem.measures import selectors as measure_selectors
 from tandem.measures import services as measure_services
 from tandem.measures.models import Administration, AdministrationStatus, Response
@@ -254,6 +256,47 @@ def client_episodes(request: HttpRequest, pk: int) -> Any:
     client = client_selectors.get_client_for(user, pk)
     episodes: list[Episode] = list(client_selectors.client_episodes_for(user, client))
     return episodes
+
+
+# ---- referrals and the waitlist ------------------------------------------------------------------
+REFERRAL_FILTERS = {"status", "programme"}
+REFERRAL_ORDERINGS = ("received_on", "priority", "id")
+# As the intake pages: the supervisors and programme managers of the referral's programme.
+INTAKE_ROLES = (Role.SUPERVISOR, Role.PROGRAMME_MANAGER)
+
+
+@api.get(
+    "/referrals",
+    response={200: ReferralPage, **PROBLEMS},
+    url_name="referral_list",
+    tags=["clients"],
+)
+def referral_list(
+    request: HttpRequest,
+    status: str | None = None,
+    programme: int | None = None,
+    ordering: str | None = None,
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> Any:
+    """Referrals of the programmes where the person does intake; ``status=waitlisted`` for the
+    waitlist (by ``ordering=priority``)."""
+    user = acting_user(request, "read:clients", roles=INTAKE_ROLES)
+    check_query(request, REFERRAL_FILTERS)
+    referrals = client_selectors.referrals_visible_to(user)
+    wanted = _one_of("status", status, ReferralStatus.values)
+    if wanted:
+        referrals = referrals.filter(status=wanted)
+    if programme is not None:
+        referrals = referrals.filter(programme_id=programme)
+    page = paginate(
+        referrals,
+        ordering=ordering_of(ordering, REFERRAL_ORDERINGS, "received_on"),
+        cursor=cursor,
+        limit=limit,
+    )
+    record_event(actor=user, action=Action.LIST, object_type="clients.referral", object_id="api")
+    return {"items": page.items, "next_cursor": page.next_cursor}
 
 
 # ---- contacts ------------------------------------------------------------------------------------
