@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "tandem.reports",
     "tandem.qualitative",
     "tandem.training",
+    "tandem.api",
     "tandem.site",
 ]
 
@@ -280,6 +281,9 @@ CACHES = {
 }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
+
+# Requests one API token may make a minute before it is answered 429 (per cache, see CACHES).
+API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=120)
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

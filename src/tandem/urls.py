@@ -6,6 +6,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from tandem.api.urls import v1_urls
+
 urlpatterns = [
     path("", include("tandem.site.urls")),
     path("", include("tandem.core.urls")),
@@ -19,6 +21,8 @@ urlpatterns = [
     path("", include("tandem.reports.urls")),
     path("", include("tandem.training.urls")),
     path("", include("tandem.qualitative.urls")),
+    path("", include("tandem.api.urls")),
+    path("api/v1/", v1_urls()),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -37,6 +37,8 @@ from tests.access.grids import (
 from tests.access.headers import missing_security_headers
 from tests.alerts.access import EXPECTED as ALERTS_EXPECTED
 from tests.alerts.access import alerts_path
+from tests.api.access import EXPECTED as API_EXPECTED
+from tests.api.access import TOKEN_ROUTES, api_path, client_for
 from tests.clients.access import EXPECTED as CLIENTS_EXPECTED
 from tests.clients.access import clients_path
 from tests.conftest import World
@@ -58,8 +60,9 @@ from tests.training.access import EXPECTED as TRAINING_EXPECTED
 from tests.training.access import training_path
 
 # Routes anyone may reach without signing in. Everything else is checked by
-# LoginRequiredMiddleware; the administration site checks staff status itself.
-PUBLIC = {"accounts:login", "core:health", "set_language", "measures:self_report"}
+# LoginRequiredMiddleware; the administration site checks staff status itself; the API's
+# routes check their bearer token instead of a session (tests/api/access.py).
+PUBLIC = {"accounts:login", "core:health", "set_language", "measures:self_report"} | TOKEN_ROUTES
 ADMIN_PUBLIC = {"admin:login"}
 
 
@@ -282,6 +285,7 @@ EXPECTED = {
     **CORRECTIONS_EXPECTED,
     **TRAINING_EXPECTED,
     **QUALITATIVE_EXPECTED,
+    **API_EXPECTED,
     **ADMIN_EXPECTED,
 }
 
@@ -407,6 +411,7 @@ def concrete_path(key: str, route: str, objects: dict[str, Any]) -> str:
         reports_path,
         training_path,
         qualitative_path,
+        api_path,
     ):
         found = app_path(key, path, objects)
         if found is not None:
@@ -461,8 +466,8 @@ def test_url_answers_every_role_and_relationship_as_the_table_says(
             if not location.startswith(("/accounts/login/", "/admin/login/")):
                 unexpected.append(("anonymous", relationship, path, "sign-in", location))
         for role in ROLES:
-            http = HttpClient()
-            http.force_login(world.user(role))
+            # The API's routes are reached with a bearer token of the role, the pages signed in.
+            http = client_for(world.user(role), key)
             wanted = role_grid[role.value][relationship]
             audits_refusal = wanted == 404 and not is_admin_route(key, route)
             denied_before = denied_events_of(world.user(role)) if audits_refusal else 0

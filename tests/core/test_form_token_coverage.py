@@ -19,6 +19,7 @@ from tandem.core.admin_scoping import AgencyScopedAdmin
 from tandem.core.form_tokens import MARKER
 from tests.access.grids import ROLES
 from tests.access.test_url_matrix import all_routes, concrete_path, objects_for
+from tests.api.access import TOKEN_ROUTES
 from tests.conftest import World
 from tests.factories import UserFactory
 
@@ -30,6 +31,8 @@ WITHOUT_TOKEN = {
     "set_language": "sets a cookie and stores nothing",
     "measures:self_report": "anonymous; the one-time link is itself the key, answered once",
     "measures:validate_item": "checks one answer as it is typed and stores nothing",
+    # The JSON API takes no session, so no form token: a retried POST sends Idempotency-Key.
+    **dict.fromkeys(TOKEN_ROUTES, "a bearer token, not a session; Idempotency-Key for retries"),
 }
 # Templates whose post forms go only to the URLs above.
 TEMPLATES_WITHOUT_TOKEN = {

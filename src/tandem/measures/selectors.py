@@ -24,6 +24,7 @@ from tandem.measures.models import (
     InstrumentWording,
     Invitation,
     InvitationChannel,
+    InvitationKind,
     InvitationStatus,
     Response,
     Schedule,
@@ -350,3 +351,61 @@ def by_urgency(
     missed.sort(key=lambda a: (a.window_closes, a.pk), reverse=True)
     old.sort(key=lambda a: (a.window_closes, a.pk), reverse=True)
     return AttentionList(current=overdue + due + missed, old_missed=old)
+
+
+# ---- the invitation log of one administration ----------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class InvitationEvent:
+    """One step in the life of an administration's links, derived from what is stored.
+
+    ``kind``: ``sent`` (a link handed over), ``reminded`` (a reminder sent), ``opened`` (the
+    client saved a first answer on the link), ``completed`` (the link was answered),
+    ``cancelled`` (withdrawn, or replaced by a new link) or ``expired`` (unused past its date).
+    A pending reminder is no event yet.
+    """
+
+    kind: str
+    at: datetime
+    link_id: int
+    channel: str = ""
+
+
+def administration_invitation_log(
+    user: User, administration: Administration, *, now: datetime | None = None
+) -> list[InvitationEvent]:
+    """Every sent link, reminder, opening, completion, cancellation and expiry, oldest first.
+
+    For an administration the caller was already allowed to see (``get_administration_for``).
+    """
+    now = now or timezone.now()
+    links = list(
+        SelfReportLink.objects.filter(
+            administration=administration,
+            administration__episode__in=episodes_visible_to(user),
+        )
+        .select_related("response")
+        .prefetch_related("invitations")
+    )
+    events: list[InvitationEvent] = []
+    for link in links:
+        for invitation in link.invitations.all():
+            if invitation.status != InvitationStatus.SENT or invitation.sent_at is None:
+                continue
+            kind = "reminded" if invitation.kind == InvitationKind.REMINDER else "sent"
+            events.append(InvitationEvent(kind, invitation.sent_at, link.pk, invitation.channel))
+        if link.response is not None:
+            events.append(InvitationEvent("opened", link.response.created_at, link.pk))
+        if link.used_at is not None:
+            events.append(InvitationEvent("completed", link.used_at, link.pk))
+        elif link.cancelled_at is not None:
+            events.append(InvitationEvent("cancelled", link.cancelled_at, link.pk))
+        elif link.expires_at <= now:
+            events.append(InvitationEvent("expired", link.expires_at, link.pk))
+    record_event(
+        actor=user,
+        action=Action.LIST,
+        object_type="measures.invitation",
+        object_id=f"administration:{administration.pk}",
+        agency_id=administration.client.agency_id,
+    )
+    return sorted(events, key=lambda event: (event.at, event.link_id))

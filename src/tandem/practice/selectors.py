@@ -81,6 +81,30 @@ def plan_for(user: User, episode: Episode) -> RecoveryPlan | None:
     return plan
 
 
+def get_step_for(user: User, pk: int) -> Step:
+    """One step of a recovery plan in an episode the user may open; an audited 404 otherwise."""
+    step = (
+        Step.objects.filter(pk=pk, goal__plan__episode__in=episodes_visible_to(user))
+        .select_related("goal__plan__episode__client")
+        .first()
+    )
+    if step is None:
+        deny_read(user, "practice.step", pk)
+    return step
+
+
+def get_goal_for(user: User, pk: int) -> Goal:
+    """One goal of a recovery plan in an episode the user may open; an audited 404 otherwise."""
+    goal = (
+        Goal.objects.filter(pk=pk, plan__episode__in=episodes_visible_to(user))
+        .select_related("plan__episode__client")
+        .first()
+    )
+    if goal is None:
+        deny_read(user, "practice.goal", pk)
+    return goal
+
+
 def goals_and_steps_of(plan: RecoveryPlan | None) -> tuple[QuerySet[Goal], QuerySet[Step]]:
     """Choices for forms on a plan already read through ``plan_for``."""
     if plan is None:

@@ -57,6 +57,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if scope.has_role(Role.AGENCY_ADMIN):
         links.append((reverse("accounts:role_changes"), _("Role changes")))
         links.append((reverse("accounts:locked_accounts"), _("Locked accounts")))
+        links.append((reverse("api:agency_tokens"), _("API tokens of the agency")))
     if user.is_staff and (user.is_superuser or agency_ids_administered_by(user)):
         links.append((reverse("admin:index"), _("Administration")))
     links.append((reverse("accounts:password_change"), _("Change password")))

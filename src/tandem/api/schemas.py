@@ -1,0 +1,235 @@
+"""The API's pydantic schemas: what each resource shows, and what a write accepts."""
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from ninja import Field, Schema
+
+
+class ClientOut(Schema):
+    id: int
+    given_name: str
+    family_name: str
+    preferred_name: str
+    date_of_birth: date
+    preferred_language: str
+
+
+class EpisodeOut(Schema):
+    id: int
+    client_id: int
+    programme_id: int
+    team_id: int
+    primary_case_manager_id: int | None
+    status: str
+    start_date: date
+    end_date: date | None
+
+
+class ReferralOut(Schema):
+    id: int
+    programme_id: int
+    received_on: date
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    priority: int
+    status: str
+    client_id: int | None
+    episode_id: int | None
+
+
+class ReferralPage(Schema):
+    items: list[ReferralOut]
+    next_cursor: str | None
+
+
+class ContactIn(Schema):
+    occurred_on: date
+    minutes: int = Field(..., ge=0, le=1440)
+    mode: str = Field(..., max_length=10)
+    with_whom: str = Field("client", max_length=10)
+    note: str = Field("", max_length=1000)
+
+
+class ContactOut(Schema):
+    id: int
+    client_id: int
+    episode_id: int
+    worker_id: int
+    occurred_on: date
+    minutes: int
+    mode: str
+    with_whom: str
+    note: str
+    voided_at: datetime | None
+
+
+class StepOut(Schema):
+    id: int
+    action: str
+    responsible: str
+    due_on: date
+    status: str
+    completed_on: date | None
+    resource_id: int | None
+
+
+class GoalOut(Schema):
+    id: int
+    domain: str
+    own_words: str
+    status: str
+    achieved_on: date | None
+    steps: list[StepOut]
+
+
+class PlanOut(Schema):
+    id: int | None
+    episode_id: int | None
+    vision: str
+    version: int
+    goals: list[GoalOut]
+
+
+class StepStatusIn(Schema):
+    status: Literal["planned", "done", "not_done"]
+    on: date | None = None
+
+
+class GoalStatusIn(Schema):
+    status: Literal["active", "achieved", "set_aside"]
+    on: date | None = None
+
+
+class StepStatusOut(Schema):
+    id: int
+    status: str
+    on: date | None
+
+
+class AlertOut(Schema):
+    id: int
+    rule: str
+    status: str
+    team_id: int
+    episode_id: int | None
+    client_id: int | None
+    worker_id: int | None
+    opened_on: date
+    escalated_at: datetime | None
+    resolved_at: datetime | None
+    reason: dict[str, Any]
+    version: int
+
+
+class AlertStepOut(Schema):
+    status: str
+    actor_id: int | None
+    note: str
+    at: datetime
+
+
+class AlertDetailOut(AlertOut):
+    steps: list[AlertStepOut]
+
+
+class AlertPage(Schema):
+    items: list[AlertOut]
+    next_cursor: str | None
+
+
+class ItemOut(Schema):
+    id: str
+    label: str
+    scale: str
+    reverse: bool
+
+
+class InstrumentOut(Schema):
+    code: str
+    version: str
+    title: str
+    respondent: str
+    languages: list[str]
+    items: list[ItemOut]
+    scores: list[str]
+
+
+class AdministrationOut(Schema):
+    id: int
+    client_id: int
+    episode_id: int
+    instrument_code: str
+    instrument_version: str
+    wave: str
+    due_date: date
+    window_opens: date
+    window_closes: date
+    status: str
+    completed_at: datetime | None
+    closed_reason: str
+    version: int
+
+
+class InvitationEventOut(Schema):
+    kind: str
+    at: datetime
+    link_id: int
+    channel: str
+
+
+class InvitationIn(Schema):
+    # Only email: a link shown in person would put the secret link into the API's answer.
+    channel: Literal["email"] = "email"
+
+
+class InvitationOut(Schema):
+    link_id: int
+    channel: str
+    expires_at: datetime
+
+
+class CloseIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=2000)
+
+
+class ResponseIn(Schema):
+    administration_id: int | None = None
+    episode_id: int | None = None
+    instrument_code: str = Field("", max_length=40)
+    language: str = Field("en", pattern="^(en|fr)$")
+    completed_on: date | None = None
+    answers: dict[str, Any]
+
+
+class ResponseOut(Schema):
+    id: int
+    administration_id: int | None
+    client_id: int
+    episode_id: int
+    instrument_code: str
+    instrument_version: str
+    language: str
+    answers: dict[str, Any]
+    scores: dict[str, Any]
+    completed_at: datetime | None
+    version: int
+
+
+class ProblemOut(Schema):
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    errors: list[dict[str, str]] | None = None
+
+
+class ClientPage(Schema):
+    items: list[ClientOut]
+    next_cursor: str | None
+
+
+class AdministrationPage(Schema):
+    items: list[AdministrationOut]
+    next_cursor: str | None
