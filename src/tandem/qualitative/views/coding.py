@@ -304,12 +304,14 @@ def disagreement(request: HttpRequest, pk: int, document_pk: int, code_pk: int) 
     code = selectors.get_code_for(user, access, code_pk)
     ranked = qda.coders_by_codings(access.project)
     a, b = _pair(request, ranked)
-    if a is None or b is None:
-        if len(ranked) < 2:
-            messages.error(request, _("Two people must code before their codings can be compared."))
-            return redirect("qualitative:agreement", pk=pk)
-        a = a or ranked[0][0]
-        b = b or next(u for u, _count in ranked if u.pk != a.pk)
+    if len(ranked) < 2:
+        return render(
+            request,
+            "qualitative/disagreement.html",
+            {"access": access, "project": access.project, "document": document, "code": code},
+        )
+    a = a or ranked[0][0]
+    b = b or next(u for u, _count in ranked if u.pk != a.pk)
     found = qda.differences(document, code, a, b)
     status = 200
     form = ReconcileForm(request.POST or None)
