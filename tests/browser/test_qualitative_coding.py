@@ -90,7 +90,8 @@ def test_two_coders_compared_and_reconciled(
       range.setEnd(document.getElementById("L1").firstChild, 4);
       window.getSelection().removeAllRanges();
       window.getSelection().addRange(range);
-      document.getElementById("transcript").dispatchEvent(new MouseEvent("mouseup", {bubbles: true}));
+      const up = new MouseEvent("mouseup", {bubbles: true});
+      document.getElementById("transcript").dispatchEvent(up);
     }"""
     )
     expect(coder_a.locator("#selection-preview")).to_have_text(
@@ -119,7 +120,9 @@ def test_two_coders_compared_and_reconciled(
 
     # The lead opens the comparison of trainer (A) and case manager (B).
     lead = sign_in(browser, base, world.researcher.email)
-    lead.goto(f"{base}/qualitative/{project_pk}/agreement/?a={world.trainer.pk}&b={world.case_manager.pk}")
+    lead.goto(
+        f"{base}/qualitative/{project_pk}/agreement/?a={world.trainer.pk}&b={world.case_manager.pk}"
+    )
     expected = stats.coding_agreement(len(TEXT), [(start_a, end_a)], [(start_b, end_b)])
     row = lead.locator("table").nth(1).locator("tbody tr", has_text="Entrevue 7")
     expect(row.locator(".kappa")).to_have_text(f"{expected.kappa:.3f}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from dataclasses import dataclass
 from io import StringIO
 
 import krippendorff
@@ -15,6 +16,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from tandem import stats
+from tandem.accounts.models import User
 from tandem.audit.models import Action, AuditEvent
 from tandem.qualitative.agreement import differences, project_agreement
 from tandem.qualitative.models import Code, Coding, Document, DocumentSource, ProjectChange
@@ -46,13 +48,20 @@ def _random_spans(rng: random.Random, length: int, count: int) -> Spans:
     return spans
 
 
-def _code_all(coder, document: Document, code: Code, spans: Spans) -> None:  # type: ignore[no-untyped-def]
+def _code_all(coder: User, document: Document, code: Code, spans: Spans) -> None:
     for start, end in spans:
         services.add_coding(actor=coder, document=document, code=code, start=start, end=end)
 
 
+@dataclass
+class Coded:
+    documents: list[Document]
+    codes: list[Code]
+    spans: dict[tuple[int, int, int], Spans]
+
+
 @pytest.fixture
-def coded(world: World, qual: ProjectSet) -> dict[str, object]:
+def coded(world: World, qual: ProjectSet) -> Coded:
     """Two documents, two codes, three coders with random codings (the lead codes most)."""
     from tandem.qualitative.models import ProjectMember, ProjectRole
 
@@ -70,28 +79,28 @@ def coded(world: World, qual: ProjectSet) -> dict[str, object]:
                 found = _random_spans(rng, document.char_count, count)
                 spans[(coder.pk, document.pk, code.pk)] = found
                 _code_all(coder, document, code, found)
-    return {"documents": documents, "codes": codes, "spans": spans, "third": third}
+    return Coded(documents=documents, codes=codes, spans=spans)
 
 
 def test_agreement_equals_coding_agreement_on_the_tests_own_spans(
-    world: World, qual: ProjectSet, coded: dict
+    world: World, qual: ProjectSet, coded: Coded
 ) -> None:
     found = project_agreement(qual.project)
     assert found is not None
     # The default pair: the two with most codings.
     assert (found.coder_a, found.coder_b) == (world.researcher, world.trainer)
-    spans = coded["spans"]
+    spans = coded.spans
     a, b = world.researcher.pk, world.trainer.pk
-    rows = {(row.code.pk, row.document.pk): row.result for row in found.by_document}
+    rows = {(row.code.pk, row.document): row.result for row in found.by_document}
     assert len(rows) == 4
-    for document in coded["documents"]:
-        for code in coded["codes"]:
+    for document in coded.documents:
+        for code in coded.codes:
             expected = stats.coding_agreement(
                 document.char_count,
                 spans[(a, document.pk, code.pk)],
                 spans[(b, document.pk, code.pk)],
             )
-            assert rows[(code.pk, document.pk)] == expected
+            assert rows[(code.pk, document)] == expected
 
 
 def _kappa_by_hand(both: int, a_only: int, b_only: int, neither: int) -> float:
@@ -102,16 +111,16 @@ def _kappa_by_hand(both: int, a_only: int, b_only: int, neither: int) -> float:
 
 
 def test_pooled_kappa_per_code_and_overall_equal_a_hand_count(
-    world: World, qual: ProjectSet, coded: dict
+    world: World, qual: ProjectSet, coded: Coded
 ) -> None:
     found = project_agreement(qual.project)
     assert found is not None
-    spans = coded["spans"]
+    spans = coded.spans
     a, b = world.researcher.pk, world.trainer.pk
     totals = np.zeros(4, dtype=int)
     for row in found.by_code:
         counts = np.zeros(4, dtype=int)
-        for document in coded["documents"]:
+        for document in coded.documents:
             length = document.char_count
             coded_a = np.zeros(length, bool)
             coded_b = np.zeros(length, bool)
@@ -135,7 +144,7 @@ def test_pooled_kappa_per_code_and_overall_equal_a_hand_count(
 
 
 def test_alpha_covers_every_coder_as_the_krippendorff_package_does(
-    world: World, qual: ProjectSet, coded: dict
+    world: World, qual: ProjectSet, coded: Coded
 ) -> None:
     found = project_agreement(qual.project)
     assert found is not None
@@ -143,10 +152,10 @@ def test_alpha_covers_every_coder_as_the_krippendorff_package_does(
     rows = []
     for coder in found.coders:
         units: list[int] = []
-        for code in sorted(coded["codes"], key=lambda c: (c.name, c.pk)):
-            for document in coded["documents"]:
+        for code in sorted(coded.codes, key=lambda c: (c.name, c.pk)):
+            for document in coded.documents:
                 flags = [0] * document.char_count
-                for s, e in coded["spans"][(coder.pk, document.pk, code.pk)]:
+                for s, e in coded.spans[(coder.pk, document.pk, code.pk)]:
                     flags[s:e] = [1] * (e - s)
                 units += flags
         rows.append(units)
@@ -155,10 +164,10 @@ def test_alpha_covers_every_coder_as_the_krippendorff_package_does(
 
 
 def test_consensus_and_removed_codings_take_no_part(
-    world: World, qual: ProjectSet, coded: dict
+    world: World, qual: ProjectSet, coded: Coded
 ) -> None:
     before = project_agreement(qual.project)
-    document = coded["documents"][0]
+    document = coded.documents[0]
     services.reconcile(
         actor=world.researcher, document=document, code=qual.code, stretches=[(0, 300)]
     )
@@ -334,7 +343,7 @@ def test_highlighted_lines_cut_the_text_where_codings_start_and_end(
 
 
 def test_the_agreement_page_shows_kappa_and_counts_in_french(
-    world: World, qual: ProjectSet, coded: dict, login_as: LoginAs
+    world: World, qual: ProjectSet, coded: Coded, login_as: LoginAs
 ) -> None:
     found = project_agreement(qual.project)
     assert found is not None
@@ -351,7 +360,7 @@ def test_the_agreement_page_shows_kappa_and_counts_in_french(
 
 
 def test_the_command_prints_the_agreement_and_refuses_an_unknown_project(
-    world: World, qual: ProjectSet, coded: dict
+    world: World, qual: ProjectSet, coded: Coded
 ) -> None:
     out = StringIO()
     call_command("qda", "agreement", str(qual.project.pk), "--json", stdout=out)
