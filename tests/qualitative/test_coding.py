@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from tandem import stats
 from tandem.accounts.models import User
-from tandem.audit.models import Action, AuditEvent
+from tandem.audit.models import Action, AuditEvent, Outcome
 from tandem.qualitative.agreement import differences, project_agreement
 from tandem.qualitative.models import Code, Coding, Document, DocumentSource, ProjectChange
 from tandem.qualitative.services import coding as services
@@ -237,6 +237,9 @@ def test_viewers_and_non_members_cannot_code(
     data = {"code": qual.code.pk, "start": 0, "end": 4}
     assert login_as(world.assessor).post(url, data).status_code == 403  # viewer
     assert login_as(world.case_manager).post(url, data).status_code == 404  # no member
+    remove = reverse("qualitative:coding_remove", args=[qual.project.pk, qual.document.pk])
+    refused = login_as(world.case_manager).post(remove, {"coding": 1, "reason": "x"})
+    assert refused.status_code == 404
     with pytest.raises(PermissionDenied):
         services.add_coding(
             actor=world.assessor, document=qual.document, code=qual.code, start=0, end=4
@@ -260,6 +263,10 @@ def test_removing_a_coding_keeps_it_voided_with_the_reason(
         services.remove_coding(actor=world.researcher, coding=coding, reason="Non")
     response = login_as(world.trainer).post(url, {"coding": coding.pk, "reason": ""})
     assert response.status_code == 400
+    denied = AuditEvent.objects.filter(outcome=Outcome.DENIED).count()
+    response = login_as(world.trainer).post(url, {"coding": coding.pk + 1, "reason": "Erreur"})
+    assert response.status_code == 404
+    assert AuditEvent.objects.filter(outcome=Outcome.DENIED).count() == denied + 1
     response = login_as(world.trainer).post(url, {"coding": coding.pk, "reason": "Erreur"})
     assert response.status_code == 302
     coding.refresh_from_db()

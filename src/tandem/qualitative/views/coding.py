@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tandem.accounts.models import User
-from tandem.core.access import user_of
+from tandem.core.access import deny_read, user_of
 from tandem.core.display import number_text
 from tandem.core.form_tokens import form_token_required
 from tandem.core.forms import show_service_error
@@ -228,7 +228,7 @@ def coding_remove(request: HttpRequest, pk: int, document_pk: int) -> HttpRespon
         pk=form.cleaned_data["coding"], document=document, is_voided=False
     ).first()
     if coding is None:
-        raise Http404
+        deny_read(user, "qualitative.coding", form.cleaned_data["coding"])
     try:
         services.remove_coding(actor=user, coding=coding, reason=form.cleaned_data["reason"])
     except ValidationError as error:
