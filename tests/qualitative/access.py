@@ -43,6 +43,14 @@ MEMO_WRITERS = grid(
     assessor=rel(403, 404, 404, 404),
     case_manager=rel(404, 200, 404, 404),
 )
+# Leads and coders see the agreement between coders; viewers do not.
+CODERS_READ = grid(
+    every(404),
+    researcher=rel(200, 403, 404, 404),
+    trainer=rel(200, 404, 404, 404),
+    assessor=rel(403, 404, 404, 404),
+    case_manager=rel(404, 200, 404, 404),
+)
 
 # route name -> (anonymous answer, role -> relationship -> answer); see test_url_matrix.
 EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
@@ -83,6 +91,11 @@ EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
     "qualitative:memo_list": (302, MEMBERS_READ),
     "qualitative:memo_new": (302, MEMO_WRITERS),
     "qualitative:memo_edit": (302, MEMO_WRITERS),
+    # Coding in the browser, agreement between coders, reconciliation.
+    "qualitative:coding_add": (302, grid(every(405))),  # POST only
+    "qualitative:coding_remove": (302, grid(every(405))),  # POST only
+    "qualitative:agreement": (302, CODERS_READ),
+    "qualitative:disagreement": (302, LEADS_ONLY),
 }
 
 

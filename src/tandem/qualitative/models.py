@@ -452,6 +452,11 @@ class Coding(models.Model):
         related_name="+",
         verbose_name=_("coder"),
     )
+    # A consensus coding is the agreed result of reconciling two coders' codings; its coder
+    # is the lead who reconciled them. It takes no part in the agreement between coders.
+    is_consensus = models.BooleanField(_("consensus"), default=False)
+    # A removed coding is kept, voided, with the reason in the project's history.
+    is_voided = models.BooleanField(_("removed"), default=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tandem.qualitative.views import cases, codebook, documents, memos, projects
+from tandem.qualitative.views import cases, codebook, coding, documents, memos, projects
 
 app_name = "qualitative"
 
@@ -65,4 +65,21 @@ urlpatterns = [
     path("qualitative/<int:pk>/memos/", memos.memo_list, name="memo_list"),
     path("qualitative/<int:pk>/memos/new/", memos.memo_new, name="memo_new"),
     path("qualitative/<int:pk>/memos/<int:memo_pk>/edit/", memos.memo_edit, name="memo_edit"),
+    # Coding in the browser, agreement between coders, reconciliation.
+    path(
+        "qualitative/<int:pk>/documents/<int:document_pk>/code/",
+        coding.coding_add,
+        name="coding_add",
+    ),
+    path(
+        "qualitative/<int:pk>/documents/<int:document_pk>/uncode/",
+        coding.coding_remove,
+        name="coding_remove",
+    ),
+    path("qualitative/<int:pk>/agreement/", coding.agreement_page, name="agreement"),
+    path(
+        "qualitative/<int:pk>/agreement/<int:document_pk>/<int:code_pk>/",
+        coding.disagreement,
+        name="disagreement",
+    ),
 ]

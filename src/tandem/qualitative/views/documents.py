@@ -19,6 +19,7 @@ from tandem.qualitative import selectors
 from tandem.qualitative.forms import ArchiveForm, DocumentEditForm, DocumentForm
 from tandem.qualitative.models import MAX_UPLOAD_BYTES, ProjectRole
 from tandem.qualitative.services import documents as services
+from tandem.qualitative.views.coding import document_page
 from tandem.qualitative.views.common import member_access, save_correction
 
 LEAD = (ProjectRole.LEAD,)
@@ -119,22 +120,12 @@ def document_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def document_detail(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
-    """Read a document, line by line with line numbers (every read is audited)."""
+    """Read a document, line by line with line numbers, with the reader's own codings (every
+    read is audited)."""
     user = user_of(request)
     access = member_access(user, pk)
     document = selectors.get_document_for(user, access, document_pk)
-    return render(
-        request,
-        "qualitative/document_detail.html",
-        {
-            "access": access,
-            "project": access.project,
-            "document": document,
-            "lines": document.text.split("\n"),
-            "memos": selectors.memos_of(access).filter(document=document),
-            "memo_subject": f"document={document.pk}",
-        },
-    )
+    return document_page(request, user, access, document)
 
 
 @require_http_methods(["GET", "POST"])

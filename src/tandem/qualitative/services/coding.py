@@ -1,0 +1,133 @@
+"""Coding a document, removing a coding, and reconciling two coders into a consensus."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tandem.accounts.models import User
+from tandem.qualitative.models import ChangeKind, Code, Coding, Document, ProjectRole
+from tandem.qualitative.services.common import (
+    audit_created,
+    record_project_change,
+    refuse_if_archived,
+    require_project_role,
+    require_reason,
+)
+
+CODERS = (ProjectRole.LEAD, ProjectRole.CODER)
+
+
+def check_offsets(document: Document, start: int, end: int) -> None:
+    """Refuse a stretch that is empty or reaches outside the document's text, naming the field."""
+    if start < 0 or start >= document.char_count:
+        raise ValidationError(
+            {
+                "start": _("The selection starts outside the text (0 to %(last)s).")
+                % {"last": document.char_count - 1}
+            }
+        )
+    if end > document.char_count:
+        raise ValidationError(
+            {
+                "end": _("The selection ends outside the text (at most %(count)s).")
+                % {"count": document.char_count}
+            }
+        )
+    if end <= start:
+        raise ValidationError({"end": _("The selection must end after it starts.")})
+
+
+def _check_code(document: Document, code: Code) -> None:
+    if code.project_id != document.project_id:
+        raise ValidationError({"code": _("This code belongs to another project.")})
+    if code.is_archived:
+        raise ValidationError({"code": _("This code is archived: choose another.")})
+
+
+def add_coding(*, actor: User, document: Document, code: Code, start: int, end: int) -> Coding:
+    """Code the stretch ``[start, end)`` of the document with ``code``, as the actor's own."""
+    require_project_role(actor, document.project, *CODERS)
+    refuse_if_archived(document.project)
+    if document.is_archived:
+        raise ValidationError(_("This document is archived: restore it before coding it."))
+    _check_code(document, code)
+    check_offsets(document, start, end)
+    coding = Coding(document=document, code=code, start=start, end=end, coder=actor)
+    coding.full_clean()
+    with transaction.atomic():
+        coding.save()
+        audit_created(actor, document.project, coding)
+    return coding
+
+
+def remove_coding(*, actor: User, coding: Coding, reason: str) -> Coding:
+    """Remove one of the actor's own codings (a lead may remove a consensus coding), with a
+    reason; the coding is kept, voided, and the change is in the project's history."""
+    project = coding.document.project
+    role = require_project_role(actor, project, *CODERS)
+    own = coding.coder_id == actor.pk and not coding.is_consensus
+    if not own and not (coding.is_consensus and role == ProjectRole.LEAD):
+        raise PermissionDenied
+    refuse_if_archived(project)
+    require_reason(reason)
+    with transaction.atomic():
+        voided = Coding.objects.filter(pk=coding.pk, is_voided=False).update(is_voided=True)
+        if voided == 0:
+            raise ValidationError(_("This coding was already removed."))
+        coding.refresh_from_db()
+        record_project_change(
+            actor=actor,
+            project=project,
+            obj=coding,
+            kind=ChangeKind.VOID,
+            changes=[{"field": "is_voided", "before": False, "after": True}],
+            reason=reason,
+        )
+    return coding
+
+
+def reconcile(
+    *,
+    actor: User,
+    document: Document,
+    code: Code,
+    stretches: list[tuple[int, int]],
+) -> list[Coding]:
+    """Record the agreed coding of ``stretches`` of the document with ``code`` (leads).
+
+    Each stretch becomes one consensus coding; a stretch already coded by consensus with the
+    same code is not coded twice. Choosing neither coder's stretch records nothing.
+    """
+    require_project_role(actor, document.project, ProjectRole.LEAD)
+    refuse_if_archived(document.project)
+    _check_code(document, code)
+    for start, end in stretches:
+        check_offsets(document, start, end)
+    created = []
+    with transaction.atomic():
+        for start, end in stretches:
+            exists = Coding.objects.filter(
+                document=document,
+                code=code,
+                start=start,
+                end=end,
+                is_consensus=True,
+                is_voided=False,
+            ).exists()
+            if exists:
+                continue
+            coding = Coding(
+                document=document,
+                code=code,
+                start=start,
+                end=end,
+                coder=actor,
+                is_consensus=True,
+            )
+            coding.full_clean()
+            coding.save()
+            audit_created(actor, document.project, coding)
+            created.append(coding)
+    return created
