@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tandem.qualitative.views import cases, codebook, documents, memos, projects
+from tandem.qualitative.views import cases, codebook, documents, exchange, memos, projects
 
 app_name = "qualitative"
 
@@ -65,4 +65,11 @@ urlpatterns = [
     path("qualitative/<int:pk>/memos/", memos.memo_list, name="memo_list"),
     path("qualitative/<int:pk>/memos/new/", memos.memo_new, name="memo_new"),
     path("qualitative/<int:pk>/memos/<int:memo_pk>/edit/", memos.memo_edit, name="memo_edit"),
+    # REFI-QDA exchange: project and codebook export and import.
+    path("qualitative/import/", exchange.project_import, name="project_import"),
+    path("qualitative/<int:pk>/export.qdpx", exchange.project_export, name="project_export"),
+    path(
+        "qualitative/<int:pk>/codebook/export.qdc", exchange.codebook_export, name="codebook_export"
+    ),
+    path("qualitative/<int:pk>/codebook/import/", exchange.codebook_import, name="codebook_import"),
 ]
