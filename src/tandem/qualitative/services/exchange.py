@@ -133,7 +133,7 @@ def _code_tree(project: Project, codes: list[Code]) -> tuple[refi.Code, ...]:
     return tuple(node(code) for code in children.get(None, []))
 
 
-def _audit_export(user: User, project: Project, kind: str) -> None:
+def _audit_export(user: User | None, project: Project, kind: str) -> None:
     record_event(
         actor=user,
         action=Action.EXPORT,
@@ -255,9 +255,13 @@ def exchange_project(project: Project) -> refi.Project:
     )
 
 
-def export_project(*, user: User, project: Project) -> bytes:
-    """The project as a ``.qdpx`` file (any member), audited as an export."""
-    _require_member(user, project)
+def export_project(*, user: User | None, project: Project) -> bytes:
+    """The project as a ``.qdpx`` file (any member), audited as an export.
+
+    ``user`` None is the command line, run by whoever operates the installation.
+    """
+    if user is not None:
+        _require_member(user, project)
     data = refi.write_qdpx(exchange_project(project))
     _audit_export(user, project, "qdpx")
     return data
