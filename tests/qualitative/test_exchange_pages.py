@@ -6,6 +6,7 @@ import io
 import zipfile
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.html import escape
@@ -14,6 +15,7 @@ from tandem.qualitative import exchange as refi
 from tandem.qualitative.models import Project, ProjectMember, ProjectRole
 from tandem.qualitative.services import exchange as services
 from tests.conftest import LoginAs, World
+from tests.core.french import problems, typed_in_database
 from tests.qualitative.exchange_files import code_tree, codings_of, full_project, hostile_files
 from tests.qualitative.test_exchange_services import row_counts
 
@@ -168,3 +170,19 @@ def test_a_refused_codebook_lists_its_problem(
     assert response.status_code == 400
     assert "XML entities" in response.content.decode()
     assert row_counts() == before
+
+
+def test_a_refused_import_reads_in_french(world: World, login_as: LoginAs) -> None:
+    http = login_as(world.researcher)
+    http.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    data, _problem = hostile_files()["xxe"]
+    response = http.post(
+        reverse("qualitative:project_import"),
+        {"agency": str(world.agency.pk), "name": "", "file": SimpleUploadedFile("x.qdpx", data)},
+    )
+    html = response.content.decode()
+    assert "Le fichier a été refusé et rien n\u2019a été enregistré\u00a0: 1\u00a0problème." in html
+    assert "Le fichier déclare des entités XML, refusées par sécurité." in html
+    assert "ligne 1" in html
+    problems_found = problems(html, typed=typed_in_database())
+    assert problems_found == []
