@@ -85,7 +85,7 @@ def full_project(agency: Agency, lead: User, coder: User) -> Project:
     for number, row in enumerate(values, start=1):
         case = Case.objects.create(project=project, name=f"P0{number}", created_by=lead)
         for kind, value in row.items():
-            stored = CaseValue(case=case, attribute=attributes[kind])
+            stored = CaseValue(case=case, attribute=attributes[AttributeType(kind)])
             stored.set_value(value)
             stored.save()
         cases.append(case)

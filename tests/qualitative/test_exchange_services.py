@@ -70,7 +70,9 @@ def test_round_trip_reproduces_codes_codings_cases_and_attributes(
     assert cases_of(copy) == cases_of(study)
     assert {d.text for d in copy.documents.all()} == {d.text for d in study.documents.all()}
     assert sorted(m.title for m in copy.memos.all()) == sorted(m.title for m in study.memos.all())
-    assert copy.memos.get(title="On listening").code.name == "Listening"
+    on_listening = copy.memos.get(title="On listening").code
+    assert on_listening is not None
+    assert on_listening.name == "Listening"
     lead = ProjectMember.objects.get(project=copy)
     assert (lead.user, lead.role) == (world.researcher, ProjectRole.LEAD)
     # The trainer is not a member of the copy: their codings keep their name as a label.

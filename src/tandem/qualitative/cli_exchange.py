@@ -80,7 +80,11 @@ def run_import(command: BaseCommand, options: dict[str, Any]) -> None:
             for p in error.problems
         ]
         if options["json"]:
-            summary = {"project": None, **dict.fromkeys(COUNTS, 0), "problems": problems}
+            summary: dict[str, Any] = {
+                "project": None,
+                **dict.fromkeys(COUNTS, 0),
+                "problems": problems,
+            }
             command.stdout.write(json.dumps(summary, indent=2))
         else:
             for problem in error.problems:
@@ -90,8 +94,13 @@ def run_import(command: BaseCommand, options: dict[str, Any]) -> None:
         ) from None
     counts = services.project_counts(project)
     if options["json"]:
-        summary = {"project": project.pk, "slug": slugify(project.title), **counts, "problems": []}
-        command.stdout.write(json.dumps(summary, indent=2))
+        done: dict[str, Any] = {
+            "project": project.pk,
+            "slug": slugify(project.title),
+            **counts,
+            "problems": [],
+        }
+        command.stdout.write(json.dumps(done, indent=2))
         return
     command.stdout.write(
         f"imported project {project.pk} ({slugify(project.title)}), led by {lead.email}: "

@@ -207,7 +207,7 @@ def exchange_project(project: Project) -> refi.Project:
                 guid=_guid(project, "case", case.pk),
                 name=case.name,
                 description=case.description,
-                values=values,  # type: ignore[arg-type]  # None and "" filtered out above
+                values=values,
                 source_guids=tuple(
                     _guid(project, "document", document.pk)
                     for document in documents
@@ -488,7 +488,7 @@ class _Importer:
                     title=(note.name.strip() or "Note")[:200],
                     body=note.text,
                     author=self.user,
-                    **subject,  # type: ignore[arg-type]  # one of code, document, case
+                    **subject,  # one of code, document, case
                 )
                 self.save(memo, f"Note {note.name!r}")
 

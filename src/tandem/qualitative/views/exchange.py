@@ -12,7 +12,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -87,7 +86,7 @@ class ImportProjectForm(forms.Form):
             field.widget = forms.HiddenInput()
             field.initial = str(agencies[0][0])
 
-    def clean_file(self) -> UploadedFile:
+    def clean_file(self) -> Any:
         return _checked_upload(self.cleaned_data["file"])
 
 
@@ -101,11 +100,11 @@ class ImportCodebookForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".qdc"}),
     )
 
-    def clean_file(self) -> UploadedFile:
+    def clean_file(self) -> Any:
         return _checked_upload(self.cleaned_data["file"])
 
 
-def _checked_upload(upload: UploadedFile) -> UploadedFile:
+def _checked_upload(upload: Any) -> Any:
     if (upload.size or 0) > MAX_EXCHANGE_UPLOAD_BYTES:
         raise forms.ValidationError(
             _("The file is larger than %(max)s MB.")
