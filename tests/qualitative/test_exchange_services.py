@@ -14,6 +14,7 @@ from tandem.audit.models import Action, AuditEvent, Outcome
 from tandem.qualitative import exchange as refi
 from tandem.qualitative.models import Code, Coding, Project, ProjectMember, ProjectRole
 from tandem.qualitative.services import exchange as services
+from tandem.stats import coding_agreement
 from tests.conftest import World
 from tests.qualitative.exchange_files import (
     cases_of,
@@ -23,6 +24,7 @@ from tests.qualitative.exchange_files import (
     hostile_files,
     xsd,
 )
+from tests.qualitative.test_exchange import other_tool_qdpx
 
 pytestmark = pytest.mark.django_db
 
@@ -238,3 +240,54 @@ def test_exports_and_imports_are_audited(world: World, study: Project) -> None:
         int(i)
         for i in created.filter(object_type="qualitative.code").values_list("object_id", flat=True)
     } >= codes
+
+
+def test_a_file_shaped_like_other_tools_output_imports(world: World) -> None:
+    data, ids = other_tool_qdpx()
+    project = services.import_project(user=world.researcher, agency=world.agency, data=data)
+    assert project.title == "Focus groups"
+    access = project.codes.get(name="Access", parent=None)
+    assert (access.colour, access.definition) == ("#aa3300", "Getting to services")
+    waiting = project.codes.get(name="Waiting times")
+    assert waiting.parent == access
+    group1 = project.documents.get(title="Group 1")
+    assert group1.text == "Line\nwaiting list\nthen more\n"
+    coded = {
+        (group1.text[c.start : c.end], c.coder_label)
+        for c in Coding.objects.filter(document=group1)
+    }
+    # The file names no user: each coder is kept apart by its GUID.
+    assert coded == {
+        ("waiting list", f"User {ids['coder2']}"),
+        ("then more", f"User {ids['coder1']}"),
+    }
+    case = project.cases.get()
+    assert case.name == "Participant 7"
+    assert group1.case == case
+    assert sorted((v.attribute.name, v.value) for v in case.values.all()) == [
+        ("Age", 41),
+        ("Gender", "man"),
+    ]
+    memo = project.memos.get()
+    assert (memo.code, memo.body) == (waiting, "Waiting comes up twice.")
+
+
+def test_agreement_of_imported_coders_matches_the_original(world: World, study: Project) -> None:
+    data = services.export_project(user=world.researcher, project=study)
+    copy = services.import_project(user=world.researcher, agency=world.agency, data=data)
+
+    def agreements(project: Project) -> list[float]:
+        found = []
+        for document in project.documents.order_by("title"):
+            for code in project.codes.order_by("name"):
+                spans: dict[object, list[tuple[int, int]]] = {}
+                for coding in Coding.objects.filter(document=document, code=code):
+                    spans.setdefault(coding.coder_name, []).append((coding.start, coding.end))
+                if len(spans) == 2:
+                    first, second = (spans[name] for name in sorted(spans))
+                    result = coding_agreement(document.char_count, first, second)
+                    found.append(result.percent_agreement)
+        return found
+
+    assert agreements(study)
+    assert agreements(copy) == agreements(study)
