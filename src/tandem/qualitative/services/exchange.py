@@ -215,7 +215,7 @@ def exchange_project(project: Project) -> refi.Project:
                 ),
             )
         )
-    live_cases = {case.guid for case in cases}
+    known = {s.guid for s in sources} | {case.guid for case in cases} | set(code_guid.values())
     notes = []
     for memo in project.memos.filter(is_archived=False).select_related("author"):
         target = ""
@@ -225,7 +225,6 @@ def exchange_project(project: Project) -> refi.Project:
             target = _guid(project, "document", memo.document_id)
         elif memo.case_id is not None:
             target = _guid(project, "case", memo.case_id)
-        known = {s.guid for s in sources} | live_cases | set(code_guid.values())
         if target and target not in known:
             continue
         notes.append(

@@ -225,6 +225,12 @@ def project_import(request: HttpRequest) -> HttpResponse:
                 "(look for REFI-QDA or “Export project” in their menus)."
             )
             % {"tools": TOOLS},
+            "help": _(
+                "The file's coders are matched by name: codings by someone with your full "
+                "name become yours; every other coder is kept under their name, so that "
+                "agreement between coders can still be computed. You become the project's "
+                "lead; add its members afterwards."
+            ),
             "submit": _("Import the project"),
             "cancel_url": reverse("qualitative:project_list"),
         },
