@@ -186,3 +186,21 @@ def test_a_refused_import_reads_in_french(world: World, login_as: LoginAs) -> No
     assert "ligne 1" in html
     problems_found = problems(html, typed=typed_in_database())
     assert problems_found == []
+
+
+def test_an_empty_codebook_says_which_tools_make_codebook_files(
+    world: World, login_as: LoginAs
+) -> None:
+    empty = Project.objects.create(agency=world.agency, title="Empty", created_by=world.researcher)
+    ProjectMember.objects.create(project=empty, user=world.researcher, role=ProjectRole.LEAD)
+    ProjectMember.objects.create(project=empty, user=world.trainer, role=ProjectRole.CODER)
+    url = reverse("qualitative:codebook", args=[empty.pk])
+    import_url = reverse("qualitative:codebook_import", args=[empty.pk])
+    export_url = reverse("qualitative:codebook_export", args=[empty.pk])
+    coder_page = login_as(world.trainer).get(url).content.decode()
+    assert import_url not in coder_page
+    lead_page = login_as(world.researcher).get(url).content.decode()
+    assert import_url in lead_page
+    assert export_url not in lead_page  # nothing to export yet
+    for tool in ("NVivo", "ATLAS.ti", "MAXQDA", "QualCoder"):
+        assert tool in lead_page
