@@ -280,7 +280,7 @@ def test_agreement_of_imported_coders_matches_the_original(world: World, study: 
         found = []
         for document in project.documents.order_by("title"):
             for code in project.codes.order_by("name"):
-                spans: dict[object, list[tuple[int, int]]] = {}
+                spans: dict[str, list[tuple[int, int]]] = {}
                 for coding in Coding.objects.filter(document=document, code=code):
                     spans.setdefault(coding.coder_name, []).append((coding.start, coding.end))
                 if len(spans) == 2:
