@@ -96,6 +96,20 @@ EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
     "qualitative:coding_remove": (302, grid(every(405))),  # POST only
     "qualitative:agreement": (302, CODERS_READ),
     "qualitative:disagreement": (302, LEADS_ONLY),
+    # REFI-QDA exchange: members export (viewers too: they read everything exported);
+    # those who may start projects import one; leads import a codebook.
+    "qualitative:project_import": (
+        302,
+        grid(
+            every(403),
+            researcher=every(200),
+            programme_manager=every(200),
+            agency_admin=every(200),
+        ),
+    ),
+    "qualitative:project_export": (302, MEMBERS_READ),
+    "qualitative:codebook_export": (302, MEMBERS_READ),
+    "qualitative:codebook_import": (302, LEADS_ONLY),
 }
 
 

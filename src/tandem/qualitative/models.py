@@ -237,6 +237,7 @@ class DocumentSource(models.TextChoices):
     TEXT_FILE = "txt", _("Text file")
     WORD_FILE = "docx", _("Word document")
     PASTED = "paste", _("Pasted text")
+    EXCHANGE = "refi", _("REFI-QDA project")
 
 
 class DocumentQuerySet(models.QuerySet["Document"]):
@@ -436,7 +437,12 @@ class Code(models.Model):
 
 
 class Coding(models.Model):
-    """A stretch ``[start, end)`` of a document's text, in code points, given a code by a coder."""
+    """A stretch ``[start, end)`` of a document's text, in code points, given a code by a coder.
+
+    A coding imported from a REFI-QDA file whose coder is not a Tandem user keeps that coder's
+    name in ``coder_label``; ``coder`` is then the person who imported it. The coder is thus
+    the pair (``coder``, ``coder_label``): ``coder_key`` and ``coder_name`` give it.
+    """
 
     document = models.ForeignKey(
         Document, on_delete=models.CASCADE, related_name="codings", verbose_name=_("document")
@@ -457,6 +463,12 @@ class Coding(models.Model):
     is_consensus = models.BooleanField(_("consensus"), default=False)
     # A removed coding is kept, voided, with the reason in the project's history.
     is_voided = models.BooleanField(_("removed"), default=False)
+    coder_label = models.CharField(
+        _("imported coder"),
+        max_length=200,
+        blank=True,
+        help_text=_("The coder named in an imported REFI-QDA file, when not a Tandem user."),
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
@@ -473,6 +485,15 @@ class Coding(models.Model):
     @override
     def __str__(self) -> str:
         return f"{self.code} [{self.start}, {self.end})"
+
+    @property
+    def coder_key(self) -> tuple[int, str]:
+        """Who coded, for agreement: the user, or the imported coder they brought in."""
+        return (self.coder_id, self.coder_label)
+
+    @property
+    def coder_name(self) -> str:
+        return self.coder_label or self.coder.full_name
 
     @override
     def clean(self) -> None:

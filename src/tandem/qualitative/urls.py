@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tandem.qualitative.views import cases, codebook, coding, documents, memos, projects
+from tandem.qualitative.views import cases, codebook, coding, documents, exchange, memos, projects
 
 app_name = "qualitative"
 
@@ -82,4 +82,11 @@ urlpatterns = [
         coding.disagreement,
         name="disagreement",
     ),
+    # REFI-QDA exchange: project and codebook export and import.
+    path("qualitative/import/", exchange.project_import, name="project_import"),
+    path("qualitative/<int:pk>/export.qdpx", exchange.project_export, name="project_export"),
+    path(
+        "qualitative/<int:pk>/codebook/export.qdc", exchange.codebook_export, name="codebook_export"
+    ),
+    path("qualitative/<int:pk>/codebook/import/", exchange.codebook_import, name="codebook_import"),
 ]
