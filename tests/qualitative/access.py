@@ -83,6 +83,11 @@ EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
     "qualitative:memo_list": (302, MEMBERS_READ),
     "qualitative:memo_new": (302, MEMO_WRITERS),
     "qualitative:memo_edit": (302, MEMO_WRITERS),
+    # Retrieval, matrices, member checking and the project timeline.
+    "qualitative:retrieval": (302, MEMBERS_READ),
+    "qualitative:case_matrix": (302, MEMBERS_READ),
+    "qualitative:cross_case": (302, MEMBERS_READ),
+    "qualitative:co_occurrence": (302, MEMBERS_READ),
 }
 
 

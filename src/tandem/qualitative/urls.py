@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tandem.qualitative.views import cases, codebook, documents, memos, projects
+from tandem.qualitative.views import cases, codebook, documents, matrices, memos, projects
 
 app_name = "qualitative"
 
@@ -65,4 +65,13 @@ urlpatterns = [
     path("qualitative/<int:pk>/memos/", memos.memo_list, name="memo_list"),
     path("qualitative/<int:pk>/memos/new/", memos.memo_new, name="memo_new"),
     path("qualitative/<int:pk>/memos/<int:memo_pk>/edit/", memos.memo_edit, name="memo_edit"),
+    # Retrieval, matrices, member checking and the project timeline.
+    path("qualitative/<int:pk>/retrieval/", matrices.retrieval, name="retrieval"),
+    path("qualitative/<int:pk>/matrices/cases/", matrices.case_matrix, name="case_matrix"),
+    path("qualitative/<int:pk>/matrices/cross-case/", matrices.cross_case, name="cross_case"),
+    path(
+        "qualitative/<int:pk>/matrices/co-occurrence/",
+        matrices.co_occurrence,
+        name="co_occurrence",
+    ),
 ]
