@@ -59,7 +59,13 @@ from tests.training.access import training_path
 
 # Routes anyone may reach without signing in. Everything else is checked by
 # LoginRequiredMiddleware; the administration site checks staff status itself.
-PUBLIC = {"accounts:login", "core:health", "set_language", "measures:self_report"}
+PUBLIC = {
+    "accounts:login",
+    "core:health",
+    "set_language",
+    "measures:self_report",
+    "qualitative:member_check_answer",
+}
 ADMIN_PUBLIC = {"admin:login"}
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from tandem.accounts.models import User
@@ -32,6 +34,13 @@ from tests.conftest import LoginAs, World
 from tests.qualitative.factories import ProjectSet
 
 TEXT = "Word one, word two; the worker listened. " * 10  # 420 characters
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """The results are read in English (a page opened before may leave French active)."""
+    with translation.override("en"):
+        yield
 
 
 @dataclass

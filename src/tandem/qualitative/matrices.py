@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
@@ -158,25 +159,41 @@ def _values(access: ProjectAccess) -> dict[int, dict[int, Any]]:
 
 
 def shown_value(value: Any) -> str:
-    """A value as the matrices group and filter by it: text, yes/no, ISO dates."""
+    """A value as the matrices group and filter by it (the same in every language): text,
+    yes/no as ``true``/``false``, numbers as Python writes them, ISO dates."""
     if value is None or value == "":
         return ""
     if isinstance(value, bool):
-        return _("Yes") if value else _("No")
+        return "true" if value else "false"
     if hasattr(value, "isoformat"):
         return str(value.isoformat())
     return str(value)
 
 
-def attribute_choices(access: ProjectAccess) -> list[tuple[AttributeDefinition, list[str]]]:
-    """Each current attribute with the values its cases have, for the filters."""
+def value_label(value: Any) -> str:
+    """A value as the page shows it: yes or no, numbers and dates in the reader's language."""
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    return str(formats.localize(value))
+
+
+def attribute_choices(
+    access: ProjectAccess,
+) -> list[tuple[AttributeDefinition, list[tuple[str, str]]]]:
+    """Each current attribute with the values its cases have, as (value, label), for filters."""
     attributes = list(access.project.attributes.filter(is_archived=False).order_by("position"))
-    seen: dict[int, set[str]] = defaultdict(set)
+    seen: dict[int, dict[str, Any]] = defaultdict(dict)
     for by_attribute in _values(access).values():
         for attribute_id, value in by_attribute.items():
             if shown_value(value):
-                seen[attribute_id].add(shown_value(value))
-    return [(attribute, sorted(seen[attribute.pk])) for attribute in attributes]
+                seen[attribute_id][shown_value(value)] = value
+    return [
+        (
+            attribute,
+            [(key, value_label(value)) for key, value in sorted(seen[attribute.pk].items())],
+        )
+        for attribute in attributes
+    ]
 
 
 # ---- coded retrieval ----------------------------------------------------------------------------
@@ -350,6 +367,10 @@ class CrossRow:
     groups: list[Group]
 
     @property
+    def indent(self) -> str:
+        return "\u00a0\u00a0" * self.depth
+
+    @property
     def pairs(self) -> list[tuple[int, Group]]:
         return list(zip(self.counts, self.groups, strict=True))
 
@@ -397,12 +418,15 @@ def cross_case_matrix(
     codebook = codebook_of(access)
     cases = _cases(access)
     values = _values(access)
-    no_value = _("No value")
-    group_of = {
-        case.pk: shown_value(values.get(case.pk, {}).get(attribute.pk)) or no_value
-        for case in cases
-    }
-    labels = sorted({label for label in group_of.values() if label != no_value})
+    no_value = ""
+    group_of: dict[int, str] = {}
+    shown = {no_value: _("No value")}
+    for case in cases:
+        value = values.get(case.pk, {}).get(attribute.pk)
+        group_of[case.pk] = shown_value(value)
+        if group_of[case.pk]:
+            shown[group_of[case.pk]] = value_label(value)
+    labels = sorted({key for key in group_of.values() if key != no_value})
     if no_value in group_of.values():
         labels.append(no_value)
     pairs = (
@@ -419,8 +443,8 @@ def cross_case_matrix(
             cases_of[current].add(case_id)
             current = codebook.parent[current]
     groups = [
-        Group(label=label, total=sum(1 for g in group_of.values() if g == label))
-        for label in labels
+        Group(label=shown[key], total=sum(1 for g in group_of.values() if g == key))
+        for key in labels
     ]
     rows = []
     for code in codebook.codes:

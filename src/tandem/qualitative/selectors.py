@@ -8,13 +8,14 @@ client's chart is.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tandem.accounts.access import scope_for
@@ -22,6 +23,7 @@ from tandem.accounts.models import Membership, Role, User
 from tandem.audit.models import Action, Outcome
 from tandem.audit.services import record_event
 from tandem.core.access import deny_read
+from tandem.measures.services import hash_token, record_refused_link_request
 from tandem.orgs.models import Agency
 from tandem.qualitative.models import (
     AttributeDefinition,
@@ -30,6 +32,7 @@ from tandem.qualitative.models import (
     Code,
     CodebookVersion,
     Document,
+    MemberCheck,
     Memo,
     Project,
     ProjectChange,
@@ -432,3 +435,59 @@ def history_of(user: User, access: ProjectAccess) -> list[HistoryEntry]:
             "-changed_at", "-pk"
         )
     ]
+
+
+# ---- member checking ----------------------------------------------------------------------------
+def member_checks_of(user: User, access: ProjectAccess) -> QuerySet[MemberCheck]:
+    """Who was asked to check their summary, and who answered (audited as a list)."""
+    record_event(
+        actor=user,
+        action=Action.LIST,
+        object_type="qualitative.membercheck",
+        object_id=f"project:{access.project.pk}",
+        agency_id=access.project.agency_id,
+    )
+    return access.project.member_checks.select_related("case", "created_by").order_by(
+        "-created_at", "-pk"
+    )
+
+
+def usable_member_check_for_token(
+    token: str, *, address: str, now: datetime | None = None
+) -> MemberCheck | None:
+    """The member check a token opens, if it is not answered or expired; else None.
+
+    Anonymous, by the token's hash only, as the self-report links: a token that opens nothing
+    is counted for ``address`` (the shared refusal counter, audited once per window); a closed
+    link is audited as refused without naming anyone; an open one as a view by nobody.
+    """
+    now = now or timezone.now()
+    check = (
+        MemberCheck.objects.filter(token_hash=hash_token(token))
+        .select_related("project", "case")
+        .first()
+    )
+    if check is None:
+        record_refused_link_request(address=address, throttled=False, now=now)
+        return None
+    if check.answered_at is not None or check.expires_at <= now or check.project.is_archived:
+        record_event(
+            actor=None,
+            action=Action.VIEW,
+            object_type="qualitative.membercheck",
+            object_id=str(check.pk),
+            outcome=Outcome.DENIED,
+        )
+        return None
+    record_event(actor=None, action=Action.VIEW, obj=check, agency_id=check.project.agency_id)
+    return check
+
+
+def member_check_language_for_token(token: str) -> str | None:
+    """The language a link was made in, answered or not (for its refusal page); else None."""
+    language = (
+        MemberCheck.objects.filter(token_hash=hash_token(token))
+        .values_list("language", flat=True)
+        .first()
+    )
+    return str(language) if language else None

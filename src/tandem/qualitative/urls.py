@@ -1,6 +1,14 @@
 from django.urls import path
 
-from tandem.qualitative.views import cases, codebook, documents, matrices, memos, projects
+from tandem.qualitative.views import (
+    cases,
+    codebook,
+    documents,
+    matrices,
+    member_checks,
+    memos,
+    projects,
+)
 
 app_name = "qualitative"
 
@@ -74,4 +82,16 @@ urlpatterns = [
         matrices.co_occurrence,
         name="co_occurrence",
     ),
+    path(
+        "qualitative/<int:pk>/member-checks/",
+        member_checks.member_check_list,
+        name="member_check_list",
+    ),
+    path(
+        "qualitative/<int:pk>/member-checks/new/",
+        member_checks.member_check_new,
+        name="member_check_new",
+    ),
+    # The participant's one-time link: public, the token its only identifier.
+    path("check/<str:token>/", member_checks.member_check_answer, name="member_check_answer"),
 ]

@@ -105,7 +105,7 @@ class RetrievalForm(MatrixForm):
             self.fields[f"attribute_{attribute.pk}"] = forms.ChoiceField(
                 label=attribute.name,
                 required=False,
-                choices=[("", _("Any"))] + [(value, value) for value in values],
+                choices=[("", _("Any")), *values],
             )
 
 
