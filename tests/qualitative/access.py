@@ -90,6 +90,7 @@ EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
     "qualitative:co_occurrence": (302, MEMBERS_READ),
     "qualitative:member_check_list": (302, MEMBERS_READ),
     "qualitative:member_check_new": (302, LEADS_ONLY),
+    "qualitative:project_timeline": (302, LEADS_ONLY),
     # The participant's one-time link: an unknown token is refused alike for everyone.
     "qualitative:member_check_answer": (410, grid(every(410))),
 }

@@ -138,5 +138,5 @@ def test_every_qualitative_page_in_french_as_the_lead(world: World, qual: Projec
         page_problems = problems(response.content.decode(), typed=typed)
         if page_problems:
             found[path] = page_problems
-    assert opened == 34
+    assert opened == 35
     assert found == {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -185,16 +185,20 @@ def test_retrieval_follows_subcodes_attributes_and_coder(world: World, qual: Pro
     access = lead_access(qual)
     code = study.codes["Being heard"]
 
-    def expected(names: set[str], keep_case: object = None, coder: int | None = None) -> list:
+    def expected(
+        names: set[str],
+        keep_case: Callable[[str], bool] | None = None,
+        coder: int | None = None,
+    ) -> list[tuple[int, int, int]]:
         return sorted(
             (d, s, e)
             for d, name, s, e, c in study.rows
             if name in names
-            and (keep_case is None or keep_case(study.documents[d]))  # type: ignore[operator]
+            and (keep_case is None or keep_case(study.documents[d]))
             and (coder is None or c == coder)
         )
 
-    def got(result: matrices.Retrieval) -> list:
+    def got(result: matrices.Retrieval) -> list[tuple[int, int, int]]:
         return sorted((x.document_id, x.start, x.end) for x in result.excerpts)
 
     alone = matrices.coded_retrieval(world.researcher, access, code, include_descendants=False)
@@ -309,7 +313,7 @@ def test_exports_hold_what_the_page_shows_and_are_audited(
     pk = qual.project.pk
     base = reverse("qualitative:retrieval", args=[pk])
     before = AuditEvent.objects.filter(action=Action.EXPORT).count()
-    response = http.get(base, {"code": study.codes["Trust"].pk, "export": "csv"})
+    response = http.get(base, {"code": str(study.codes["Trust"].pk), "export": "csv"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
@@ -318,7 +322,7 @@ def test_exports_hold_what_the_page_shows_and_are_audited(
     assert '\'=HYPERLINK("x")' in [row[-1] for row in rows]
     cross = http.get(
         reverse("qualitative:cross_case", args=[pk]),
-        {"attribute": qual.attribute.pk, "export": "xlsx"},
+        {"attribute": str(qual.attribute.pk), "export": "xlsx"},
     )
     assert cross.status_code == 200
     sheet = load_workbook(io.BytesIO(cross.content)).active

@@ -44,7 +44,8 @@ def to_xlsx(table: Table, title: str) -> bytes:
     sheet = workbook.active
     assert sheet is not None  # noqa: S101 - a new workbook has one sheet
     sheet.title = title[:31]
-    for row in [table.header, *table.rows]:
+    rows: list[list[Cell]] = [list(table.header), *table.rows]
+    for row in rows:
         cells = []
         for value in row:
             safe = neutralised(value)

@@ -8,6 +8,7 @@ from tandem.qualitative.views import (
     member_checks,
     memos,
     projects,
+    timeline,
 )
 
 app_name = "qualitative"
@@ -92,6 +93,7 @@ urlpatterns = [
         member_checks.member_check_new,
         name="member_check_new",
     ),
+    path("qualitative/<int:pk>/timeline/", timeline.project_timeline, name="project_timeline"),
     # The participant's one-time link: public, the token its only identifier.
     path("check/<str:token>/", member_checks.member_check_answer, name="member_check_answer"),
 ]
