@@ -64,6 +64,9 @@ def test_the_participant_answers_once_and_the_project_sees_it(
     page = participant.get(path)
     assert page.status_code == 200
     assert SUMMARY in page.content.decode()
+    # Nothing but the summary the lead wrote: not the case's name, not the project's title.
+    assert qual.case.name not in page.content.decode()
+    assert qual.project.title not in page.content.decode()
     assert page["Cache-Control"] == "no-store"
     assert page["Referrer-Policy"] == "strict-origin"
     # A form with no choice is refused and changes nothing.
