@@ -62,7 +62,13 @@ from tests.training.access import training_path
 # Routes anyone may reach without signing in. Everything else is checked by
 # LoginRequiredMiddleware; the administration site checks staff status itself; the API's
 # routes check their bearer token instead of a session (tests/api/access.py).
-PUBLIC = {"accounts:login", "core:health", "set_language", "measures:self_report"} | TOKEN_ROUTES
+PUBLIC = {
+    "accounts:login",
+    "core:health",
+    "set_language",
+    "measures:self_report",
+    "qualitative:member_check_answer",
+} | TOKEN_ROUTES
 ADMIN_PUBLIC = {"admin:login"}
 
 

@@ -33,6 +33,7 @@ WITHOUT_TOKEN = {
     "measures:validate_item": "checks one answer as it is typed and stores nothing",
     # The JSON API takes no session, so no form token: a retried POST sends Idempotency-Key.
     **dict.fromkeys(TOKEN_ROUTES, "a bearer token, not a session; Idempotency-Key for retries"),
+    "qualitative:member_check_answer": "anonymous; the one-time link is itself the key",
 }
 # Templates whose post forms go only to the URLs above.
 TEMPLATES_WITHOUT_TOKEN = {
@@ -40,6 +41,7 @@ TEMPLATES_WITHOUT_TOKEN = {
     "accounts/templates/accounts/login.html": "sign-in",
     "accounts/templates/accounts/password_change.html": "password change",
     "measures/templates/measures/self_report.html": "the client's one-time link",
+    "qualitative/templates/qualitative/member_check_answer.html": "the participant's link",
 }
 # Answers that show a tokenless POST was not processed: refused for its token, refused access
 # (403, 404), or not a POST route at all (405).

@@ -110,6 +110,16 @@ EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
     "qualitative:project_export": (302, MEMBERS_READ),
     "qualitative:codebook_export": (302, MEMBERS_READ),
     "qualitative:codebook_import": (302, LEADS_ONLY),
+    # Retrieval, matrices, member checking and the project timeline.
+    "qualitative:retrieval": (302, MEMBERS_READ),
+    "qualitative:case_matrix": (302, MEMBERS_READ),
+    "qualitative:cross_case": (302, MEMBERS_READ),
+    "qualitative:co_occurrence": (302, MEMBERS_READ),
+    "qualitative:member_check_list": (302, MEMBERS_READ),
+    "qualitative:member_check_new": (302, LEADS_ONLY),
+    "qualitative:project_timeline": (302, LEADS_ONLY),
+    # The participant's one-time link: an unknown token is refused alike for everyone.
+    "qualitative:member_check_answer": (410, grid(every(410))),
 }
 
 
@@ -148,6 +158,7 @@ def qualitative_path(key: str, path: str, objects: dict[str, Any]) -> str | None
     if not key.startswith("qualitative:"):
         return None
     found = objects["qualitative"]
+    path = path.replace("<str:token>", "no-such-token")
     path = path.replace("<int:pk>", str(found["project"].pk))
     for placeholder, name in _IDS.items():
         path = path.replace(placeholder, str(found[name].pk))

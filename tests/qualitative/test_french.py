@@ -8,7 +8,15 @@ from django.conf import settings
 from django.test import Client as HttpClient
 
 from tandem.qualitative.models import AttributeType, Coding
-from tandem.qualitative.services import cases, codebook, coding, documents, memos, projects
+from tandem.qualitative.services import (
+    cases,
+    codebook,
+    coding,
+    documents,
+    member_checks,
+    memos,
+    projects,
+)
 from tests.access.test_url_matrix import all_routes
 from tests.conftest import World
 from tests.core.french import problems, typed_in_database
@@ -84,8 +92,44 @@ def _fill(world: World, qual: ProjectSet) -> None:
 POST_ONLY = {"qualitative:code_reorder", "qualitative:coding_add", "qualitative:coding_remove"}
 
 
+def _member_check_path(world: World, qual: ProjectSet) -> str:
+    """An answered member check for the list, and the path of an open one."""
+    answered = member_checks.share_summary(
+        actor=world.researcher,
+        case=qual.case,
+        summary="Résumé",
+        language="fr",
+        build_url=lambda token: f"/check/{token}/",
+    )
+    member_checks.record_answer(check=answered.check, agrees=True, comment="Oui")
+    # Excerpts are what people said: this coding covers the whole text, known as typed.
+    Coding.objects.create(
+        document=qual.document,
+        code=qual.other_code,
+        start=0,
+        end=qual.document.char_count,
+        coder=world.researcher,
+    )
+    return member_checks.share_summary(
+        actor=world.researcher,
+        case=qual.case,
+        summary="Résumé",
+        language="fr",
+        build_url=lambda token: f"/check/{token}/",
+    ).url
+
+
+# Choices that make the retrieval and matrix pages show results.
+QUERIES = {
+    "qualitative:retrieval": "?code={code}",
+    "qualitative:cross_case": "?attribute={attribute}",
+    "qualitative:case_matrix": "?level=1",
+}
+
+
 def test_every_qualitative_page_in_french_as_the_lead(world: World, qual: ProjectSet) -> None:
     _fill(world, qual)
+    check_path = _member_check_path(world, qual)
     typed = typed_in_database()
     http = HttpClient()
     http.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
@@ -100,6 +144,9 @@ def test_every_qualitative_page_in_french_as_the_lead(world: World, qual: Projec
         assert path is not None
         if key == "qualitative:codebook_compare":
             path += f"?before={qual.version.pk}&after=now"
+        if key == "qualitative:member_check_answer":
+            path = check_path
+        path += QUERIES.get(key, "").format(code=qual.other_code.pk, attribute=qual.attribute.pk)
         response = http.get(path)
         assert response.status_code == 200, path
         if "text/html" not in response["Content-Type"]:
@@ -108,5 +155,5 @@ def test_every_qualitative_page_in_french_as_the_lead(world: World, qual: Projec
         page_problems = problems(response.content.decode(), typed=typed)
         if page_problems:
             found[path] = page_problems
-    assert opened == 29
+    assert opened == 35
     assert found == {}

@@ -666,3 +666,59 @@ class ProjectChange(models.Model):
     def clean(self) -> None:
         if not self.reason.strip():
             raise ValidationError({"reason": _("Say why the record is changed.")})
+
+
+class CheckLanguage(models.TextChoices):
+    ENGLISH = "en", _("English")
+    FRENCH = "fr", _("French")
+
+
+class MemberCheck(models.Model):
+    """A case's summary shared with the participant on a one-time link, and their answer.
+
+    The link works as the self-report links do: only the SHA-256 of its token is stored, it
+    expires, and it is used once (the answer closes it). The participant's answer (whether they
+    agree, and their comment) is kept here for the project's members.
+    """
+
+    project = models.ForeignKey(
+        Project,
+        on_delete=models.CASCADE,
+        related_name="member_checks",
+        verbose_name=_("project"),
+    )
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="member_checks", verbose_name=_("case")
+    )
+    summary = models.TextField(_("summary"))
+    language = models.CharField(
+        _("language"), max_length=2, choices=CheckLanguage.choices, default=CheckLanguage.ENGLISH
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("asked by"),
+    )
+    created_at = models.DateTimeField(_("asked"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    agrees = models.BooleanField(_("agrees"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("member check")
+        verbose_name_plural = _("member checks")
+        ordering = ["-created_at", "-pk"]
+
+    @override
+    def __str__(self) -> str:
+        return f"{self.case} ({self.created_at:%Y-%m-%d})"
+
+    @override
+    def clean(self) -> None:
+        if not self.summary.strip():
+            raise ValidationError({"summary": _("Write the summary to share.")})
+        if self.case.project_id != self.project_id:
+            raise ValidationError({"case": _("This case belongs to another project.")})

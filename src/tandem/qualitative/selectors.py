@@ -7,21 +7,26 @@ client's chart is.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import CharField, Count, Prefetch, Q, QuerySet
+from django.db.models.functions import Cast
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tandem.accounts.access import scope_for
 from tandem.accounts.models import Membership, Role, User
-from tandem.audit.models import Action, Outcome
+from tandem.audit.models import Action, AuditEvent, Outcome
+from tandem.audit.selectors import events_about
 from tandem.audit.services import record_event
 from tandem.core.access import deny_read
+from tandem.measures.services import hash_token, record_refused_link_request
 from tandem.orgs.models import Agency
 from tandem.qualitative.models import (
     AttributeDefinition,
@@ -30,6 +35,7 @@ from tandem.qualitative.models import (
     Code,
     CodebookVersion,
     Document,
+    MemberCheck,
     Memo,
     Project,
     ProjectChange,
@@ -432,3 +438,128 @@ def history_of(user: User, access: ProjectAccess) -> list[HistoryEntry]:
             "-changed_at", "-pk"
         )
     ]
+
+
+# ---- member checking ----------------------------------------------------------------------------
+def member_checks_of(user: User, access: ProjectAccess) -> QuerySet[MemberCheck]:
+    """Who was asked to check their summary, and who answered (audited as a list)."""
+    record_event(
+        actor=user,
+        action=Action.LIST,
+        object_type="qualitative.membercheck",
+        object_id=f"project:{access.project.pk}",
+        agency_id=access.project.agency_id,
+    )
+    return access.project.member_checks.select_related("case", "created_by").order_by(
+        "-created_at", "-pk"
+    )
+
+
+def usable_member_check_for_token(
+    token: str, *, address: str, now: datetime | None = None
+) -> MemberCheck | None:
+    """The member check a token opens, if it is not answered or expired; else None.
+
+    Anonymous, by the token's hash only, as the self-report links: a token that opens nothing
+    is counted for ``address`` (the shared refusal counter, audited once per window); a closed
+    link is audited as refused without naming anyone; an open one as a view by nobody.
+    """
+    now = now or timezone.now()
+    check = (
+        MemberCheck.objects.filter(token_hash=hash_token(token))
+        .select_related("project", "case")
+        .first()
+    )
+    if check is None:
+        record_refused_link_request(address=address, throttled=False, now=now)
+        return None
+    if check.answered_at is not None or check.expires_at <= now or check.project.is_archived:
+        record_event(
+            actor=None,
+            action=Action.VIEW,
+            object_type="qualitative.membercheck",
+            object_id=str(check.pk),
+            outcome=Outcome.DENIED,
+        )
+        return None
+    record_event(actor=None, action=Action.VIEW, obj=check, agency_id=check.project.agency_id)
+    return check
+
+
+def member_check_language_for_token(token: str) -> str | None:
+    """The language a link was made in, answered or not (for its refusal page); else None."""
+    language = (
+        MemberCheck.objects.filter(token_hash=hash_token(token))
+        .values_list("language", flat=True)
+        .first()
+    )
+    return str(language) if language else None
+
+
+# ---- the project's timeline ---------------------------------------------------------------------
+# What the timeline shows: changes and exports, not reads.
+TIMELINE_ACTIONS = (Action.CREATE, Action.UPDATE, Action.DELETE, Action.EXPORT)
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    event: AuditEvent
+    actor: User | None
+    record: str
+
+
+def _project_paths() -> dict[str, str]:
+    """Model label -> the lookup from the model to its project, for every qualitative model
+    that belongs to a project (directly, or through its document, case or code)."""
+    paths: dict[str, str] = {}
+    for model in apps.get_app_config("qualitative").get_models():
+        names = {f.name for f in model._meta.get_fields()}
+        if model is Project:
+            continue
+        for path in ("project", "document__project", "case__project", "code__project"):
+            if path.split("__")[0] in names:
+                paths[model._meta.label_lower] = path
+                break
+    return paths
+
+
+def timeline_of(user: User, access: ProjectAccess) -> QuerySet[AuditEvent]:
+    """The audit events of the project's records: codebook changes, codings, memos, exports
+    and the rest, newest first, in one query (audited as a list)."""
+    project = access.project
+    record_event(
+        actor=user,
+        action=Action.LIST,
+        object_type="audit.auditevent",
+        object_id=f"qualitative.project:{project.pk}",
+        agency_id=project.agency_id,
+    )
+    objects: dict[str, Any] = {"qualitative.project": [str(project.pk)]}
+    for label, path in _project_paths().items():
+        model = apps.get_model(label)
+        objects[label] = (
+            model._default_manager.filter(**{path: project})
+            .annotate(text_pk=Cast("pk", CharField()))
+            .values("text_pk")
+        )
+    return events_about(objects, agency_id=project.agency_id, actions=TIMELINE_ACTIONS)
+
+
+def timeline_entries(events: Iterable[AuditEvent]) -> list[TimelineEntry]:
+    """Events with their actors (one query) and the kind of record each is about."""
+    events = list(events)
+    actors = User.objects.in_bulk({e.actor_id for e in events if e.actor_id is not None})
+    entries = []
+    for event in events:
+        try:
+            name = str(apps.get_model(event.object_type)._meta.verbose_name)
+        except (LookupError, ValueError):
+            name = event.object_type
+        entries.append(
+            TimelineEntry(
+                event=event,
+                actor=actors.get(event.actor_id) if event.actor_id is not None else None,
+                record=name[:1].upper() + name[1:],
+            )
+        )
+    return entries

@@ -1,6 +1,17 @@
 from django.urls import path
 
-from tandem.qualitative.views import cases, codebook, coding, documents, exchange, memos, projects
+from tandem.qualitative.views import (
+    cases,
+    codebook,
+    coding,
+    documents,
+    exchange,
+    matrices,
+    member_checks,
+    memos,
+    projects,
+    timeline,
+)
 
 app_name = "qualitative"
 
@@ -89,4 +100,26 @@ urlpatterns = [
         "qualitative/<int:pk>/codebook/export.qdc", exchange.codebook_export, name="codebook_export"
     ),
     path("qualitative/<int:pk>/codebook/import/", exchange.codebook_import, name="codebook_import"),
+    # Retrieval, matrices, member checking and the project timeline.
+    path("qualitative/<int:pk>/retrieval/", matrices.retrieval, name="retrieval"),
+    path("qualitative/<int:pk>/matrices/cases/", matrices.case_matrix, name="case_matrix"),
+    path("qualitative/<int:pk>/matrices/cross-case/", matrices.cross_case, name="cross_case"),
+    path(
+        "qualitative/<int:pk>/matrices/co-occurrence/",
+        matrices.co_occurrence,
+        name="co_occurrence",
+    ),
+    path(
+        "qualitative/<int:pk>/member-checks/",
+        member_checks.member_check_list,
+        name="member_check_list",
+    ),
+    path(
+        "qualitative/<int:pk>/member-checks/new/",
+        member_checks.member_check_new,
+        name="member_check_new",
+    ),
+    path("qualitative/<int:pk>/timeline/", timeline.project_timeline, name="project_timeline"),
+    # The participant's one-time link: public, the token its only identifier.
+    path("check/<str:token>/", member_checks.member_check_answer, name="member_check_answer"),
 ]
