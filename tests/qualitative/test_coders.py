@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import translation
 
 from tandem import stats
 from tandem.audit.models import AuditEvent
@@ -29,12 +27,6 @@ from tests.qualitative.factories import ProjectSet
 TEXT = "The worker called back the same day. I felt heard, and we planned the week together. " * 4
 SPANS_ANA = [(0, 36), (50, 90), (200, 260)]
 SPANS_BEN = [(4, 36), (120, 160), (210, 250), (300, 330)]
-
-
-@pytest.fixture(autouse=True)
-def _english() -> Iterator[None]:
-    with translation.override("en"):
-        yield
 
 
 def _guid() -> str:
