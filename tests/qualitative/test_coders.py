@@ -154,8 +154,8 @@ def test_removed_codings_are_left_out_and_consensus_is_a_coder_choice(
         if theme == qual.code
     )
     assert {e.coding_id for e in cell} == {lead_own.pk, consensus.pk}
-    agreed = matrices.case_matrix(world.researcher, access, level=0, coder=CONSENSUS)
-    assert [e.coding_id for row in agreed.rows for cell in row.cells for e in cell] == [
+    settled = matrices.case_matrix(world.researcher, access, level=0, coder=CONSENSUS)
+    assert [e.coding_id for row in settled.rows for cell in row.cells for e in cell] == [
         consensus.pk
     ]
 
@@ -187,7 +187,7 @@ def test_the_matrix_pages_offer_consensus_to_leads(
     assert f'<option value="{CONSENSUS}">Consensus</option>' in html
     page = http.get(
         reverse("qualitative:retrieval", args=[qual.project.pk]),
-        {"code": qual.code.pk, "coder": CONSENSUS},
+        {"code": str(qual.code.pk), "coder": CONSENSUS},
     )
     assert page.status_code == 200
     assert page.content.decode().count("<figcaption>") == 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
+from typing_extensions import override
 
 from tandem.accounts.models import User
 from tandem.qualitative.models import Coding
@@ -45,6 +46,7 @@ class Coder:
         """How a command-line summary names the coder: the email, or the imported name."""
         return f"{self.label} (imported)" if self.label else self.user.email
 
+    @override
     def __str__(self) -> str:
         return self.full_name
 
