@@ -8,6 +8,7 @@ import uuid
 from io import StringIO
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -93,6 +94,18 @@ def test_imported_coders_stay_distinct_in_agreement_and_matrices(
     assert [(e.start, e.end) for e in excerpts] == SPANS_ANA
     assert {e.coder_name for e in excerpts} == {"Ana Imported"}
     assert document.char_count == len(TEXT)
+    # The importing person's coding page shows their own codings only, and the file's coders'
+    # codings are not theirs to remove.
+    page = login_as(world.researcher).get(
+        reverse("qualitative:document_detail", args=[project.pk, document.pk])
+    )
+    assert page.status_code == 200
+    imported_codings = list(Coding.objects.filter(document=document))
+    assert len(imported_codings) == len(SPANS_ANA) + len(SPANS_BEN)
+    assert not any(f'id="coding-{c.pk}"' in page.content.decode() for c in imported_codings)
+    imported = imported_codings[0]
+    with pytest.raises(PermissionDenied):
+        coding_services.remove_coding(actor=world.researcher, coding=imported, reason="Mine?")
 
 
 def _code(qual: ProjectSet, world: World) -> tuple[Coding, Coding, Coding]:

@@ -71,11 +71,12 @@ def add_coding(*, actor: User, document: Document, code: Code, start: int, end: 
 
 
 def remove_coding(*, actor: User, coding: Coding, reason: str) -> Coding:
-    """Remove one of the actor's own codings (a lead may remove a consensus coding), with a
-    reason; the coding is kept, voided, and the change is in the project's history."""
+    """Remove one of the actor's own codings (a lead may remove a consensus coding; the codings
+    of a file's coders are theirs, not the importing person's), with a reason; the coding is
+    kept, voided, and the change is in the project's history."""
     project = coding.document.project
     role = require_project_role(actor, project, *CODERS)
-    own = coding.coder_id == actor.pk and not coding.is_consensus
+    own = coding.coder_key == (actor.pk, "") and not coding.is_consensus
     if not own and not (coding.is_consensus and role == ProjectRole.LEAD):
         raise PermissionDenied
     refuse_if_archived(project)

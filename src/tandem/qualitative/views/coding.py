@@ -25,7 +25,7 @@ from tandem.core.form_tokens import form_token_required
 from tandem.core.forms import show_service_error
 from tandem.qualitative import agreement as qda
 from tandem.qualitative import selectors
-from tandem.qualitative.coders import Coder
+from tandem.qualitative.coders import Coder, of_coder
 from tandem.qualitative.models import Code, Coding, Document, ProjectRole
 from tandem.qualitative.selectors import ProjectAccess
 from tandem.qualitative.services import coding as services
@@ -155,7 +155,7 @@ def document_page(
 ) -> HttpResponse:
     """The document with the reader's own codings highlighted, and the coding form for coders."""
     codings = list(
-        Coding.objects.filter(document=document, coder=user, is_voided=False, is_consensus=False)
+        of_coder(Coding.objects.filter(document=document), Coder(user).key)
         .select_related("code")
         .order_by("start", "end", "pk")
     )
