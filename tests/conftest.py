@@ -16,6 +16,7 @@ import pytest
 from django.conf import settings
 from django.db import transaction
 from django.test import Client as HttpClient
+from django.utils import translation
 from typing_extensions import override
 
 from tandem.accounts.models import Role, User
@@ -86,6 +87,17 @@ def _member(
         team=team,
     )
     return user
+
+
+@pytest.fixture(autouse=True)
+def _no_language_left_active() -> Iterator[None]:
+    """Django's locale middleware activates each request's language in the thread and leaves
+    it active after the response: in the one thread of the tests, a page read in French would
+    leave French active for every later test that formats a message outside a request. Each
+    test starts and ends with no language active (the default, English)."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from tandem import stats
 from tandem.accounts.models import User
 from tandem.audit.models import Action, AuditEvent, Outcome
 from tandem.qualitative.agreement import differences, project_agreement
+from tandem.qualitative.coders import Coder
 from tandem.qualitative.models import Code, Coding, Document, DocumentSource, ProjectChange
 from tandem.qualitative.services import coding as services
 from tandem.qualitative.views.coding import highlighted_lines
@@ -88,7 +89,7 @@ def test_agreement_equals_coding_agreement_on_the_tests_own_spans(
     found = project_agreement(qual.project)
     assert found is not None
     # The default pair: the two with most codings.
-    assert (found.coder_a, found.coder_b) == (world.researcher, world.trainer)
+    assert (found.coder_a.user, found.coder_b.user) == (world.researcher, world.trainer)
     spans = coded.spans
     a, b = world.researcher.pk, world.trainer.pk
     rows = {(row.code.pk, row.document): row.result for row in found.by_document}
@@ -155,7 +156,7 @@ def test_alpha_covers_every_coder_as_the_krippendorff_package_does(
         for code in sorted(coded.codes, key=lambda c: (c.name, c.pk)):
             for document in coded.documents:
                 flags = [0] * document.char_count
-                for s, e in coded.spans[(coder.pk, document.pk, code.pk)]:
+                for s, e in coded.spans[(coder.user.pk, document.pk, code.pk)]:
                     flags[s:e] = [1] * (e - s)
                 units += flags
         rows.append(units)
@@ -286,7 +287,7 @@ def test_differences_and_reconciliation_record_consensus_codings(
         (world.trainer, [(5, 12), (13, 18)]),
     ):
         _code_all(coder, document, qual.code, spans)
-    found = differences(document, qual.code, world.researcher, world.trainer)
+    found = differences(document, qual.code, Coder(world.researcher), Coder(world.trainer))
     assert [(d.start, d.end, d.spans_a, d.spans_b) for d in found] == [
         (0, 12, [(0, 12)], [(5, 12)]),
         (13, 18, [], [(13, 18)]),

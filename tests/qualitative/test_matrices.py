@@ -148,7 +148,7 @@ def test_cross_case_counts_equal_a_hand_count(world: World, qual: ProjectSet, se
             assert n == len(in_group), (row.code.name, label)
     # One coder's codings only.
     mine = matrices.cross_case_matrix(
-        world.researcher, lead_access(qual), qual.attribute, coder_id=world.trainer.pk
+        world.researcher, lead_access(qual), qual.attribute, coder=str(world.trainer.pk)
     )
     for row in mine.rows:
         wanted = below(study.tree, row.code.name)
@@ -212,11 +212,11 @@ def test_retrieval_follows_subcodes_attributes_and_coder(world: World, qual: Pro
     assert got(women) == expected(
         {"Being heard", "Listening"}, keep_case=lambda c: study.gender[c] == "Woman"
     )
-    theirs = matrices.coded_retrieval(world.researcher, access, code, coder_id=world.trainer.pk)
+    theirs = matrices.coded_retrieval(world.researcher, access, code, coder=str(world.trainer.pk))
     assert got(theirs) == expected({"Being heard", "Listening"}, coder=world.trainer.pk)
     # A coder sees their own codings, whatever they ask for.
     coder_view = matrices.coded_retrieval(
-        world.trainer, ProjectAccess(project=qual.project, role="coder"), code, coder_id=None
+        world.trainer, ProjectAccess(project=qual.project, role="coder"), code, coder=None
     )
     assert got(coder_view) == expected({"Being heard", "Listening"}, coder=world.trainer.pk)
 

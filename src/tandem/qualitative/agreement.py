@@ -5,21 +5,23 @@ Every character of a document is a unit that each coder either coded with a code
 (NVivo's method). Codes and documents are pooled by laying the documents end to end, one copy
 of the project's text per code, so that the pooled 2x2 table is the sum of the tables of its
 parts and kappa is computed from it by ``tandem.stats.coding_agreement``. Consensus codings
-and removed codings take no part.
+and removed codings take no part. Coders are told apart by ``coders.Coder`` (the user and the
+imported coder's name), so the coders of an imported file are compared with each other.
 """
 
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from django.db.models import QuerySet
 
 from tandem import stats
-from tandem.accounts.models import User
+from tandem.qualitative.coders import Coder, CoderKey, of_coder, own_codings, ranked_coders
 from tandem.qualitative.models import Code, Coding, Document, Project
 from tandem.stats import CodingAgreementResult
 
@@ -39,9 +41,9 @@ class AgreementRow:
 class ProjectAgreement:
     """The agreement of coders A and B on a project's codes, and alpha over every coder."""
 
-    coder_a: User
-    coder_b: User
-    coders: list[User]
+    coder_a: Coder
+    coder_b: Coder
+    coders: list[Coder]
     by_document: list[AgreementRow]
     by_code: list[AgreementRow]
     overall: CodingAgreementResult
@@ -59,23 +61,18 @@ class Difference:
     spans_b: list[Span]
 
 
-def compared_codings(project: Project) -> Iterable[Coding]:
+def compared_codings(project: Project) -> QuerySet[Coding]:
     """The coders' own codings of the project's active documents and codes."""
-    return Coding.objects.filter(
-        document__project=project,
-        document__is_archived=False,
-        code__is_archived=False,
-        is_consensus=False,
-        is_voided=False,
-    ).only("document_id", "code_id", "coder_id", "start", "end")
+    return own_codings(
+        Coding.objects.filter(
+            document__project=project, document__is_archived=False, code__is_archived=False
+        )
+    ).only("document_id", "code_id", "coder_id", "coder_label", "start", "end")
 
 
-def coders_by_codings(project: Project) -> list[tuple[User, int]]:
+def coders_by_codings(project: Project) -> list[tuple[Coder, int]]:
     """Everyone who coded in the project with their number of codings, most first."""
-    counts = Counter(c.coder_id for c in compared_codings(project))
-    users = User.objects.in_bulk(list(counts))
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], users[item[0]].full_name))
-    return [(users[pk], count) for pk, count in ranked]
+    return ranked_coders(compared_codings(project))
 
 
 def _coverage(length: int, spans: Sequence[Span]) -> npt.NDArray[np.bool_]:
@@ -94,7 +91,7 @@ def _runs(covered: npt.NDArray[np.bool_], offset: int = 0) -> list[Span]:
 
 
 def project_agreement(
-    project: Project, coder_a: User | None = None, coder_b: User | None = None
+    project: Project, coder_a: Coder | None = None, coder_b: Coder | None = None
 ) -> ProjectAgreement | None:
     """Kappa of coders A and B (by default the two with most codings) per code and document,
     per code and overall, and alpha over every coder; None when fewer than two people coded."""
@@ -102,16 +99,16 @@ def project_agreement(
     if len(ranked) < 2:
         return None
     coder_a = coder_a or ranked[0][0]
-    coder_b = coder_b or next(user for user, _count in ranked if user.pk != coder_a.pk)
+    coder_b = coder_b or next(coder for coder, _count in ranked if coder.key != coder_a.key)
     documents = list(
         Document.objects.filter(project=project, is_archived=False)
         .only("pk", "title", "char_count", "project_id")
         .order_by("title", "pk")
     )
     codes = list(Code.objects.filter(project=project, is_archived=False).order_by("name", "pk"))
-    spans: dict[tuple[int, int, int], list[Span]] = defaultdict(list)
+    spans: dict[tuple[CoderKey, int, int], list[Span]] = defaultdict(list)
     for coding in compared_codings(project):
-        spans[(coding.coder_id, coding.code_id, coding.document_id)].append(
+        spans[(coding.coder_key, coding.code_id, coding.document_id)].append(
             (coding.start, coding.end)
         )
     total = sum(d.char_count for d in documents)
@@ -125,8 +122,8 @@ def project_agreement(
         pooled_b: list[Span] = []
         offset = 0
         for document in documents:
-            a = spans.get((coder_a.pk, code.pk, document.pk), [])
-            b = spans.get((coder_b.pk, code.pk, document.pk), [])
+            a = spans.get((coder_a.key, code.pk, document.pk), [])
+            b = spans.get((coder_b.key, code.pk, document.pk), [])
             if a or b:
                 result = stats.coding_agreement(document.char_count, a, b)
                 by_document.append(AgreementRow(code=code, document=document, result=result))
@@ -145,7 +142,7 @@ def project_agreement(
         all_a += [(s + shift, e + shift) for s, e in pooled_a]
         all_b += [(s + shift, e + shift) for s, e in pooled_b]
     overall = stats.coding_agreement(max(total * len(codes), 1), all_a, all_b)
-    coders = [user for user, _count in ranked]
+    coders = [coder for coder, _count in ranked]
     return ProjectAgreement(
         coder_a=coder_a,
         coder_b=coder_b,
@@ -158,10 +155,10 @@ def project_agreement(
 
 
 def _alpha(
-    coders: list[User],
+    coders: list[Coder],
     codes: list[Code],
     documents: list[Document],
-    spans: dict[tuple[int, int, int], list[Span]],
+    spans: dict[tuple[CoderKey, int, int], list[Span]],
 ) -> float | None:
     """Krippendorff's alpha (nominal) over every coder: units are characters x codes, the
     value 1 where the coder coded the character with the code, else 0."""
@@ -173,7 +170,7 @@ def _alpha(
         for code_index, code in enumerate(codes):
             offset = code_index * total
             for document in documents:
-                for start, end in spans.get((coder.pk, code.pk, document.pk), []):
+                for start, end in spans.get((coder.key, code.pk, document.pk), []):
                     data[row, offset + start : offset + end] = 1
                 offset += document.char_count
     try:
@@ -183,16 +180,12 @@ def _alpha(
     return None if math.isnan(alpha) else alpha
 
 
-def own_spans(document: Document, code: Code, coder: User) -> list[Span]:
-    return [
-        (c.start, c.end)
-        for c in Coding.objects.filter(
-            document=document, code=code, coder=coder, is_consensus=False, is_voided=False
-        )
-    ]
+def own_spans(document: Document, code: Code, coder: Coder) -> list[Span]:
+    found = of_coder(Coding.objects.filter(document=document, code=code), coder.key)
+    return list(found.values_list("start", "end"))
 
 
-def differences(document: Document, code: Code, coder_a: User, coder_b: User) -> list[Difference]:
+def differences(document: Document, code: Code, coder_a: Coder, coder_b: Coder) -> list[Difference]:
     """The stretches coded by either coder where they differ, in text order."""
     a = _coverage(document.char_count, own_spans(document, code, coder_a))
     b = _coverage(document.char_count, own_spans(document, code, coder_b))

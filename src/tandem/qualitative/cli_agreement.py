@@ -43,9 +43,9 @@ def run(command: BaseCommand, options: dict[str, Any]) -> None:
         raise CommandError(f"project {project.pk}: fewer than two people coded, nothing to compare")
     summary = {
         "project": project.pk,
-        "coder_a": found.coder_a.email,
-        "coder_b": found.coder_b.email,
-        "coders": [user.email for user in found.coders],
+        "coder_a": found.coder_a.identity,
+        "coder_b": found.coder_b.identity,
+        "coders": [coder.identity for coder in found.coders],
         "codes": [{"code": row.code.name, **_counts(row.result)} for row in found.by_code],
         "overall": _counts(found.overall),
         "alpha": found.alpha,
@@ -54,7 +54,7 @@ def run(command: BaseCommand, options: dict[str, Any]) -> None:
         command.stdout.write(json.dumps(summary, indent=2, ensure_ascii=False))
         return
     out = command.stdout
-    out.write(f"{project.title}: {found.coder_a.email} (A) and {found.coder_b.email} (B)")
+    out.write(f"{project.title}: {found.coder_a.identity} (A) and {found.coder_b.identity} (B)")
     header = f"{'code':<30} {'agree %':>8} {'kappa':>7} {'both':>8} {'A only':>8} "
     out.write(header + f"{'B only':>8} {'neither':>9}")
     rows = [(row.code.name, row.result) for row in found.by_code]

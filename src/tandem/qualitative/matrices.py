@@ -3,7 +3,9 @@
 Each result is computed from a fixed number of queries, whatever the number of codes, cases,
 documents and codings: the codebook, the cases with their values, the codings, and the text of
 the documents whose excerpts are shown. A reader who codes sees only their own codings here, as
-on the coding pages; leads and viewers see everyone's and may narrow to one coder.
+on the coding pages; leads and viewers see everyone's and may narrow to one coder (a token of
+``coders``, so imported coders stay distinct) or to the consensus codings. Removed codings are
+never shown.
 
 Every result turns into a ``Table`` (header and rows of plain values) for the CSV and XLSX
 exports (``tabular``).
@@ -23,6 +25,7 @@ from django.utils.translation import gettext as _
 from tandem.accounts.models import User
 from tandem.audit.models import Action
 from tandem.audit.services import record_event
+from tandem.qualitative.coders import Coder, by_choice, coders_by_name
 from tandem.qualitative.models import (
     AttributeDefinition,
     Case,
@@ -110,28 +113,27 @@ def codebook_of(access: ProjectAccess) -> Codebook:
     return Codebook(codes=ordered, depth=depth, parent=parent)
 
 
-def coders_of(access: ProjectAccess) -> list[User]:
-    """Everyone who has coded in the project, by name."""
-    ids = Coding.objects.filter(document__project=access.project).values("coder_id")
-    return list(User.objects.filter(pk__in=ids).order_by("full_name", "pk"))
+def coders_of(access: ProjectAccess) -> list[Coder]:
+    """Everyone who has coded in the project (their own live codings), by name."""
+    return coders_by_name(Coding.objects.filter(document__project=access.project))
 
 
-def effective_coder(user: User, access: ProjectAccess, coder_id: int | None) -> int | None:
-    """The coder whose codings the reader sees: a coder sees only their own."""
+def effective_coder(user: User, access: ProjectAccess, coder: str | None) -> str | None:
+    """The coder choice whose codings the reader sees: a coder sees only their own."""
     if access.role == ProjectRole.CODER:
-        return int(user.pk)
-    return coder_id
+        return Coder(user).token
+    return coder
 
 
-def _codings(access: ProjectAccess, coder_id: int | None) -> QuerySet[Coding]:
-    found = Coding.objects.filter(
-        document__project=access.project,
-        document__is_archived=False,
-        code__is_archived=False,
+def _codings(access: ProjectAccess, coder: str | None) -> QuerySet[Coding]:
+    return by_choice(
+        Coding.objects.filter(
+            document__project=access.project,
+            document__is_archived=False,
+            code__is_archived=False,
+        ),
+        coder,
     )
-    if coder_id is not None:
-        found = found.filter(coder_id=coder_id)
-    return found
 
 
 def _audit_list(user: User, access: ProjectAccess, what: str) -> None:
@@ -224,7 +226,7 @@ def _excerpts(codings: Iterable[Coding]) -> list[Excerpt]:
             document_title=coding.document.title,
             case_name=coding.document.case.name if coding.document.case else "",
             code_name=coding.code.name,
-            coder_name=str(coding.coder),
+            coder_name=_("Consensus") if coding.is_consensus else coding.coder_name,
             start=coding.start,
             end=coding.end,
             text=texts[coding.document_id][coding.start : coding.end],
@@ -269,7 +271,7 @@ def coded_retrieval(
     code: Code,
     *,
     include_descendants: bool = True,
-    coder_id: int | None = None,
+    coder: str | None = None,
     attribute_filters: dict[int, str] | None = None,
 ) -> Retrieval:
     """Every excerpt coded with ``code`` (and its subcodes), by document and position.
@@ -279,7 +281,7 @@ def coded_retrieval(
     """
     _audit_list(user, access, "retrieval")
     ids = codebook_of(access).descendants(code.pk) if include_descendants else {code.pk}
-    codings = _codings(access, effective_coder(user, access, coder_id)).filter(code_id__in=ids)
+    codings = _codings(access, effective_coder(user, access, coder)).filter(code_id__in=ids)
     if attribute_filters:
         values = _values(access)
         cases = [
@@ -321,7 +323,7 @@ class CaseMatrix:
 
 
 def case_matrix(
-    user: User, access: ProjectAccess, *, level: int = 1, coder_id: int | None = None
+    user: User, access: ProjectAccess, *, level: int = 1, coder: str | None = None
 ) -> CaseMatrix:
     """Cases by the codes at depth ``level`` of the tree (0 = top; 1, the second level, are
     the themes under categories), each cell the excerpts coded with the theme or below it."""
@@ -333,9 +335,7 @@ def case_matrix(
     row_of = {case.pk: index for index, case in enumerate(cases)}
     cells: list[list[list[Excerpt]]] = [[[] for _theme in themes] for _case in cases]
     codings = _with_relations(
-        _codings(access, effective_coder(user, access, coder_id)).filter(
-            document__case_id__in=row_of
-        )
+        _codings(access, effective_coder(user, access, coder)).filter(document__case_id__in=row_of)
     ).order_by("document__title", "document_id", "start", "pk")
     kept = []
     for coding in codings:
@@ -409,7 +409,7 @@ def cross_case_matrix(
     access: ProjectAccess,
     attribute: AttributeDefinition,
     *,
-    coder_id: int | None = None,
+    coder: str | None = None,
 ) -> CrossCaseMatrix:
     """For each code and each value of ``attribute``: n of the N cases with that value which
     have a coding of the code or one of its subcodes in any of their documents (a case counts
@@ -430,7 +430,7 @@ def cross_case_matrix(
     if no_value in group_of.values():
         labels.append(no_value)
     pairs = (
-        _codings(access, effective_coder(user, access, coder_id))
+        _codings(access, effective_coder(user, access, coder))
         .filter(document__case_id__in=group_of)
         .values_list("code_id", "document__case_id")
         .distinct()
@@ -486,16 +486,14 @@ class CoOccurrence:
         )
 
 
-def co_occurrence(
-    user: User, access: ProjectAccess, *, coder_id: int | None = None
-) -> CoOccurrence:
+def co_occurrence(user: User, access: ProjectAccess, *, coder: str | None = None) -> CoOccurrence:
     """Codes by codes: how many pairs of coded stretches, one of each code, overlap (share at
     least one character) in the same document. Symmetric; the diagonal is empty."""
     _audit_list(user, access, "co-occurrence")
     codebook = codebook_of(access)
     spans: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
     for document_id, code_id, start, end in _codings(
-        access, effective_coder(user, access, coder_id)
+        access, effective_coder(user, access, coder)
     ).values_list("document_id", "code_id", "start", "end"):
         spans[document_id].append((start, end, code_id))
     counts: dict[tuple[int, int], int] = defaultdict(int)

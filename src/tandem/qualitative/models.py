@@ -627,6 +627,7 @@ class ChangeKind(models.TextChoices):
     RESTORE = "restore", _("Restored")
     MOVE = "move", _("Moved")
     MERGE = "merge", _("Merged")
+    RECONCILE = "agree", _("Reconciled")
 
 
 class ProjectChange(models.Model):

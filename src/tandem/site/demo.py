@@ -24,6 +24,7 @@ from tandem.measures.demo import load_measures_demo
 from tandem.measures.demo_wording import load_demo_wording
 from tandem.orgs.models import Agency, Programme, ProgrammeModel, Team
 from tandem.practice.demo import load_practice_demo
+from tandem.qualitative.demo import load_qualitative_demo
 from tandem.training.demo import load_training_demo
 
 DEMO_SLUG = "riverbend-demo"
@@ -151,6 +152,7 @@ class DemoLogin:
     email: str
     password: str = DEMO_PASSWORD
     programme: str = ""  # empty for the agency-wide roles
+    purpose: str = ""  # what the login is for in the demo, when more than its role says
 
 
 def demo_exists() -> bool:
@@ -236,6 +238,7 @@ def load_demo(*, n_clients: int = 300, seed: int = 20261123) -> list[DemoLogin]:
         (Role.ASSESSOR, "assessor"),
         (Role.ASSESSOR, "assessor2"),
         (Role.RESEARCHER, "researcher"),
+        (Role.RESEARCHER, "analyst"),
         (Role.TRAINER, "trainer"),
         (Role.AGENCY_ADMIN, "admin"),
     ):
@@ -293,6 +296,11 @@ def load_demo(*, n_clients: int = 300, seed: int = 20261123) -> list[DemoLogin]:
     load_fidelity_demo(agency=agency, today=today)
     load_alerts_demo(agency=agency, today=today)
     _load_training(agency, rng, today)
+    load_qualitative_demo(
+        agency=agency,
+        lead=User.objects.get(email=f"researcher@{DEMO_DOMAIN}"),
+        analyst=User.objects.get(email=f"analyst@{DEMO_DOMAIN}"),
+    )
     return demo_logins()
 
 
@@ -325,7 +333,8 @@ def demo_logins() -> list[DemoLogin]:
     Teams 1 and 2 are in Strengths Case Management, 3 and 4 in Short-Term Case Management;
     ``cm21`` is a second Strengths case manager on another team, to show scoping. The trainer
     runs the cross-agency training cohort and reads its self-efficacy report; ``cm11``, ``cm21``
-    and ``cm31`` take part in it and see their own change.
+    and ``cm31`` take part in it and see their own change. The researcher leads the qualitative
+    study (``tandem.qualitative.demo``) and the analyst is its second coder.
     """
     d = DEMO_DOMAIN
     return [
@@ -338,7 +347,16 @@ def demo_logins() -> list[DemoLogin]:
         DemoLogin(Role.PROGRAMME_MANAGER, f"manager.stcm@{d}", programme=STCM_NAME),
         DemoLogin(Role.ASSESSOR, f"assessor@{d}"),
         DemoLogin(Role.ASSESSOR, f"assessor2@{d}"),
-        DemoLogin(Role.RESEARCHER, f"researcher@{d}"),
+        DemoLogin(
+            Role.RESEARCHER,
+            f"researcher@{d}",
+            purpose="leads the qualitative study of the alliance interviews, codes, reconciles",
+        ),
+        DemoLogin(
+            Role.RESEARCHER,
+            f"analyst@{d}",
+            purpose="qualitative analyst: second coder of the alliance interviews",
+        ),
         DemoLogin(Role.TRAINER, f"trainer@{d}"),
         DemoLogin(Role.AGENCY_ADMIN, f"admin@{d}"),
     ]

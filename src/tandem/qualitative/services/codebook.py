@@ -173,7 +173,8 @@ def set_code_archived(
 def merge_codes(*, actor: User, source: Code, target: Code, reason: str) -> Code:
     """Merge ``source`` into ``target`` (leads): codings, subcodes and memos move to the target.
 
-    A coding the target already has (same document, stretch and coder) is not doubled: the
+    A coding the target already has (same document, stretch and coder, imported coders told
+    apart, consensus apart from the lead's own) is not doubled: the
     source's copy is removed. The source stays, archived, pointing at the target.
     """
     project = source.project
@@ -195,15 +196,14 @@ def merge_codes(*, actor: User, source: Code, target: Code, reason: str) -> Code
         node = node.parent
     with transaction.atomic():
         current = Code.objects.select_for_update().get(pk=source.pk)
-        existing = set(
-            Coding.objects.filter(code=target).values_list(
-                "document_id", "start", "end", "coder_id"
-            )
-        )
+        fields = ("document_id", "start", "end", "coder_id", "coder_label", "is_consensus")
+        existing = set(Coding.objects.filter(code=target, is_voided=False).values_list(*fields))
         duplicates = [
-            coding.pk
-            for coding in Coding.objects.filter(code=current)
-            if (coding.document_id, coding.start, coding.end, coding.coder_id) in existing
+            pk
+            for pk, *key in Coding.objects.filter(code=current, is_voided=False).values_list(
+                "pk", *fields
+            )
+            if tuple(key) in existing
         ]
         removed = Coding.objects.filter(pk__in=duplicates).delete()[0]
         moved = Coding.objects.filter(code=current).update(code=target)

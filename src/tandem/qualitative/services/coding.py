@@ -7,7 +7,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
-from tandem.qualitative.models import ChangeKind, Code, Coding, Document, ProjectRole
+from tandem.qualitative.models import (
+    ChangeKind,
+    Code,
+    Coding,
+    Document,
+    ProjectChange,
+    ProjectRole,
+)
 from tandem.qualitative.services.common import (
     audit_created,
     record_project_change,
@@ -17,6 +24,7 @@ from tandem.qualitative.services.common import (
 )
 
 CODERS = (ProjectRole.LEAD, ProjectRole.CODER)
+NEITHER = "neither"
 
 
 def check_offsets(document: Document, start: int, end: int) -> None:
@@ -63,11 +71,12 @@ def add_coding(*, actor: User, document: Document, code: Code, start: int, end: 
 
 
 def remove_coding(*, actor: User, coding: Coding, reason: str) -> Coding:
-    """Remove one of the actor's own codings (a lead may remove a consensus coding), with a
-    reason; the coding is kept, voided, and the change is in the project's history."""
+    """Remove one of the actor's own codings (a lead may remove a consensus coding; the codings
+    of a file's coders are theirs, not the importing person's), with a reason; the coding is
+    kept, voided, and the change is in the project's history."""
     project = coding.document.project
     role = require_project_role(actor, project, *CODERS)
-    own = coding.coder_id == actor.pk and not coding.is_consensus
+    own = coding.coder_key == (actor.pk, "") and not coding.is_consensus
     if not own and not (coding.is_consensus and role == ProjectRole.LEAD):
         raise PermissionDenied
     refuse_if_archived(project)
@@ -98,7 +107,7 @@ def reconcile(
     """Record the agreed coding of ``stretches`` of the document with ``code`` (leads).
 
     Each stretch becomes one consensus coding; a stretch already coded by consensus with the
-    same code is not coded twice. Choosing neither coder's stretch records nothing.
+    same code is not coded twice. Choosing neither coder's stretch is ``reconcile_neither``.
     """
     require_project_role(actor, document.project, ProjectRole.LEAD)
     refuse_if_archived(document.project)
@@ -131,3 +140,50 @@ def reconcile(
             audit_created(actor, document.project, coding)
             created.append(coding)
     return created
+
+
+def reconcile_neither(
+    *, actor: User, document: Document, code: Code, start: int, end: int
+) -> ProjectChange:
+    """Record that neither coder's coding of ``[start, end)`` with ``code`` is kept (leads): no
+    consensus coding, one entry in the project's history (audited) naming the stretch."""
+    require_project_role(actor, document.project, ProjectRole.LEAD)
+    refuse_if_archived(document.project)
+    _check_code(document, code)
+    check_offsets(document, start, end)
+    with transaction.atomic():
+        return record_project_change(
+            actor=actor,
+            project=document.project,
+            obj=document,
+            kind=ChangeKind.RECONCILE,
+            changes=[
+                {
+                    "field": "consensus",
+                    "before": None,
+                    "after": NEITHER,
+                    "code": code.pk,
+                    "start": start,
+                    "end": end,
+                }
+            ],
+            reason=_(
+                "Neither coder's coding of %(code)s, characters %(start)s to %(end)s, is kept."
+            )
+            % {"code": code.name, "start": start, "end": end},
+        )
+
+
+def neither_stretches(document: Document, code: Code) -> list[tuple[int, int]]:
+    """The stretches of the document reconciled to neither coder's coding of ``code``."""
+    found = []
+    for change in ProjectChange.objects.filter(
+        project_id=document.project_id,
+        object_type=Document._meta.label_lower,
+        object_id=document.pk,
+        kind=ChangeKind.RECONCILE,
+    ):
+        for item in change.changes:
+            if item.get("after") == NEITHER and item.get("code") == code.pk:
+                found.append((int(item["start"]), int(item["end"])))
+    return found

@@ -12,7 +12,8 @@ becomes that person; every other file user is kept by name in ``Coding.coder_lab
 importing person is then ``Coding.coder``), so that the codings of two imported coders stay
 apart and their agreement can be computed. A coding whose file names no coder (Taguette
 records none) is the importing person's. Export writes each Tandem coder, and each imported
-coder by name, as one ``User``.
+coder by name, as one ``User``; the consensus codings of reconciliation as one more ``User``
+named ``Consensus``. Removed codings are not exported.
 """
 
 from __future__ import annotations
@@ -93,6 +94,9 @@ class CodebookImport:
 # Export
 
 
+CONSENSUS_CODER = "Consensus"
+
+
 def _guid(project: Project, kind: str, key: object) -> str:
     return derived_guid("tandem", str(project.pk), kind, str(key))
 
@@ -149,7 +153,7 @@ def exchange_project(project: Project) -> refi.Project:
     code_guid = {code.pk: _guid(project, "code", code.pk) for code in codes}
     documents = list(project.documents.filter(is_archived=False).select_related("created_by"))
     codings = list(
-        Coding.objects.filter(document__in=documents, code_id__in=code_guid)
+        Coding.objects.filter(document__in=documents, code_id__in=code_guid, is_voided=False)
         .select_related("coder")
         .order_by("document_id", "start", "end", "pk")
     )
@@ -169,7 +173,9 @@ def exchange_project(project: Project) -> refi.Project:
                 code_guid=code_guid[coding.code_id],
                 start=coding.start,
                 end=coding.end,
-                creating_user_guid=user_guid(coding.coder, coding.coder_label),
+                creating_user_guid=user_guid(
+                    coding.coder, CONSENSUS_CODER if coding.is_consensus else coding.coder_label
+                ),
                 created_at=coding.created_at,
             )
         )

@@ -6,6 +6,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -24,6 +25,7 @@ from tandem.core.form_tokens import form_token_required
 from tandem.core.forms import show_service_error
 from tandem.qualitative import agreement as qda
 from tandem.qualitative import selectors
+from tandem.qualitative.coders import Coder, of_coder
 from tandem.qualitative.models import Code, Coding, Document, ProjectRole
 from tandem.qualitative.selectors import ProjectAccess
 from tandem.qualitative.services import coding as services
@@ -153,7 +155,7 @@ def document_page(
 ) -> HttpResponse:
     """The document with the reader's own codings highlighted, and the coding form for coders."""
     codings = list(
-        Coding.objects.filter(document=document, coder=user, is_voided=False, is_consensus=False)
+        of_coder(Coding.objects.filter(document=document), Coder(user).key)
         .select_related("code")
         .order_by("start", "end", "pk")
     )
@@ -256,12 +258,14 @@ def _shown(result: CodingAgreementResult) -> ShownResult:
     )
 
 
-def _pair(request: HttpRequest, ranked: list[tuple[User, int]]) -> tuple[User | None, User | None]:
+def _pair(
+    request: HttpRequest, ranked: list[tuple[Coder, int]]
+) -> tuple[Coder | None, Coder | None]:
     """Coders A and B chosen on the page (``?a=&b=``), among those who coded; else the default."""
-    by_pk = {str(user.pk): user for user, _count in ranked}
-    a = by_pk.get(request.GET.get("a", ""))
-    b = by_pk.get(request.GET.get("b", ""))
-    if a is not None and b is not None and a.pk == b.pk:
+    by_token = {coder.token: coder for coder, _count in ranked}
+    a = by_token.get(request.GET.get("a", ""))
+    b = by_token.get(request.GET.get("b", ""))
+    if a is not None and b is not None and a.key == b.key:
         b = None
     return a, b
 
@@ -311,7 +315,7 @@ def disagreement(request: HttpRequest, pk: int, document_pk: int, code_pk: int) 
             {"access": access, "project": access.project, "document": document, "code": code},
         )
     a = a or ranked[0][0]
-    b = b or next(u for u, _count in ranked if u.pk != a.pk)
+    b = b or next(coder for coder, _count in ranked if coder.key != a.key)
     found = qda.differences(document, code, a, b)
     status = 200
     form = ReconcileForm(request.POST or None)
@@ -334,12 +338,20 @@ def disagreement(request: HttpRequest, pk: int, document_pk: int, code_pk: int) 
                     "a": chosen.spans_a,
                     "b": chosen.spans_b,
                     "both": [(chosen.start, chosen.end)],
-                    "neither": [],
-                }[choice]
+                }.get(choice, [])
                 try:
-                    services.reconcile(
-                        actor=user, document=document, code=code, stretches=stretches
-                    )
+                    if choice == services.NEITHER:
+                        services.reconcile_neither(
+                            actor=user,
+                            document=document,
+                            code=code,
+                            start=chosen.start,
+                            end=chosen.end,
+                        )
+                    else:
+                        services.reconcile(
+                            actor=user, document=document, code=code, stretches=stretches
+                        )
                 except ValidationError as error:
                     show_service_error(form, error)
                 else:
@@ -349,17 +361,19 @@ def disagreement(request: HttpRequest, pk: int, document_pk: int, code_pk: int) 
                         % {"start": chosen.start, "end": chosen.end},
                     )
                     url = reverse("qualitative:disagreement", args=[pk, document.pk, code.pk])
-                    return redirect(f"{url}?a={a.pk}&b={b.pk}")
+                    return redirect(f"{url}?{urlencode({'a': a.token, 'b': b.token})}")
     consensus = list(
         Coding.objects.filter(document=document, code=code, is_consensus=True, is_voided=False)
     )
+    neither = services.neither_stretches(document, code)
     text = document.text
     rows = [
         {
             "difference": d,
             "a": [(s, e, _excerpt(text, s, e)) for s, e in d.spans_a],
             "b": [(s, e, _excerpt(text, s, e)) for s, e in d.spans_b],
-            "reconciled": any(c.start < d.end and c.end > d.start for c in consensus),
+            "reconciled": any(c.start < d.end and c.end > d.start for c in consensus)
+            or any(s < d.end and e > d.start for s, e in neither),
             "form": ReconcileForm(initial={"start": d.start, "end": d.end}),
         }
         for d in found

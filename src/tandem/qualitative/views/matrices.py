@@ -20,6 +20,7 @@ from tandem.audit.models import Action
 from tandem.audit.services import record_event
 from tandem.core.access import user_of
 from tandem.qualitative import matrices, selectors, tabular
+from tandem.qualitative.coders import CONSENSUS
 from tandem.qualitative.matrices import Table
 from tandem.qualitative.models import ProjectRole
 from tandem.qualitative.selectors import ProjectAccess
@@ -31,9 +32,7 @@ EXPORTS = ("csv", "xlsx")
 class MatrixForm(forms.Form):
     """The choices every matrix page shares: whose codings."""
 
-    coder = forms.TypedChoiceField(
-        label=gettext_lazy("Coder"), required=False, coerce=int, empty_value=None
-    )
+    coder = forms.ChoiceField(label=gettext_lazy("Coder"), required=False)
     export = forms.ChoiceField(
         required=False,
         choices=[("", ""), *((name, name) for name in EXPORTS)],
@@ -43,13 +42,15 @@ class MatrixForm(forms.Form):
     def __init__(self, data: Any, *, user: User, access: ProjectAccess) -> None:
         super().__init__(data)
         coder = self.fields["coder"]
-        assert isinstance(coder, forms.TypedChoiceField)  # noqa: S101 - declared above
+        assert isinstance(coder, forms.ChoiceField)  # noqa: S101 - declared above
         if access.role == ProjectRole.CODER:
             # A coder sees their own codings only: there is nothing to choose.
             coder.choices = [("", _("My codings"))]
         else:
-            coder.choices = [("", _("All coders"))] + [
-                (person.pk, str(person)) for person in matrices.coders_of(access)
+            coder.choices = [
+                ("", _("All coders")),
+                (CONSENSUS, _("Consensus")),
+                *((person.token, person.full_name) for person in matrices.coders_of(access)),
             ]
 
 
@@ -129,7 +130,7 @@ def retrieval(request: HttpRequest, pk: int) -> HttpResponse:
             access,
             code,
             include_descendants=bool(chosen.get("subcodes")),
-            coder_id=chosen.get("coder"),
+            coder=chosen.get("coder") or None,
             attribute_filters=filters,
         )
         if chosen.get("export"):
@@ -166,7 +167,7 @@ def case_matrix(request: HttpRequest, pk: int) -> HttpResponse:
     chosen = _choices(request, form)
     level = chosen.get("level")
     result = matrices.case_matrix(
-        user, access, level=1 if level is None else level, coder_id=chosen.get("coder")
+        user, access, level=1 if level is None else level, coder=chosen.get("coder") or None
     )
     if chosen.get("export"):
         return _export(user, access, result.table(), "case-matrix", chosen["export"])
@@ -198,7 +199,9 @@ def cross_case(request: HttpRequest, pk: int) -> HttpResponse:
     result = None
     if chosen.get("attribute"):
         attribute = selectors.get_attribute_for(user, access, chosen["attribute"])
-        result = matrices.cross_case_matrix(user, access, attribute, coder_id=chosen.get("coder"))
+        result = matrices.cross_case_matrix(
+            user, access, attribute, coder=chosen.get("coder") or None
+        )
         if chosen.get("export"):
             return _export(user, access, result.table(), "cross-case", chosen["export"])
     return render(
@@ -214,7 +217,7 @@ def co_occurrence(request: HttpRequest, pk: int) -> HttpResponse:
     access = member_access(user, pk)
     form = MatrixForm(request.GET or None, user=user, access=access)
     chosen = _choices(request, form)
-    result = matrices.co_occurrence(user, access, coder_id=chosen.get("coder"))
+    result = matrices.co_occurrence(user, access, coder=chosen.get("coder") or None)
     if chosen.get("export"):
         return _export(user, access, result.table(), "co-occurrence", chosen["export"])
     return render(

@@ -65,7 +65,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Tandem demo on http://{options['addrport']}/")
         for login in logins:
             where = f" ({login.programme})" if login.programme else ""
-            self.stdout.write(f"login: {login.role} {login.email} {login.password}{where}")
+            purpose = f" — {login.purpose}" if login.purpose else ""
+            self.stdout.write(f"login: {login.role} {login.email} {login.password}{purpose}{where}")
         self.stdout.flush()
         if options["no_serve"]:
             return
