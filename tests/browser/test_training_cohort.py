@@ -250,10 +250,11 @@ def test_cohort_of_ten_through_eight_sessions(
         lead.goto(f"{base}/training/cohorts/{cohort.pk}/self-efficacy/")
         before = {
             r.participant_id: r.scores
-            for r in EfficacyResponse.objects.filter(wave=waves["baseline"])
+            for r in EfficacyResponse.objects.filter(wave=waves[WaveKind.BASELINE])
         }
         after = {
-            r.participant_id: r.scores for r in EfficacyResponse.objects.filter(wave=waves["end"])
+            r.participant_id: r.scores
+            for r in EfficacyResponse.objects.filter(wave=waves[WaveKind.END])
         }
         ids = sorted(before)
         for score in instrument.scores:
