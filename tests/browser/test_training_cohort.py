@@ -5,9 +5,10 @@ follow-up written by the presenters, and the self-efficacy report's paired tests
 ``scipy.stats.ttest_rel`` and a hand d_z on the stored scores.
 
 To keep the test short, the cohort itself and its two waves are created through the services,
-three participants answer both waves through the questionnaire page, and the other seven answers
-are submitted through ``services.submit_efficacy``. Phone width (390x844) is checked on the
-participant's page and the attendance form.
+three participants answer both waves through the questionnaire page, and the answers of the
+other seven are submitted through ``services.submit_efficacy``. At the end the trainer opens
+the cohort's interview project, its participants as cases. Phone width (390x844) is checked on
+the participant's page and the attendance form.
 """
 
 from __future__ import annotations
@@ -279,6 +280,19 @@ def test_cohort_of_ten_through_eight_sessions(
             else:
                 _close_to(texts[6], expected.pvalue, 3)
             _close_to(texts[7], d_z, 2)
+
+        # The trainer opens the interview project from the cohort page: the ten participants
+        # are its cases; a second click goes to the same project.
+        lead.goto(f"{base}/training/cohorts/{cohort.pk}/")
+        lead.get_by_role("button", name="Open the interview project").click()
+        lead.wait_for_url(re.compile(r"/qualitative/\d+/$"))
+        expect(lead.get_by_text("The interview project is opened")).to_be_visible()
+        project_url = lead.url
+        lead.goto(f"{project_url}cases/")
+        expect(lead.get_by_role("link", name=re.compile(r"^P\d\d$"))).to_have_count(10)
+        lead.goto(f"{base}/training/cohorts/{cohort.pk}/")
+        lead.get_by_role("button", name="Go to the interview project").click()
+        lead.wait_for_url(project_url)
     finally:
         # Let every page finish its requests before the database is flushed.
         for page in pages:
