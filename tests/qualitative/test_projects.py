@@ -45,6 +45,22 @@ def test_no_one_starts_a_project_in_another_agency(world: World) -> None:
         services.create_project(actor=world.researcher, agency=world.other_agency, title="X")
 
 
+def test_a_linked_project_is_led_by_its_opener_in_an_agency_they_work_in(world: World) -> None:
+    """Another module (a training cohort) checked the right; here only the agency is checked."""
+    project = services.create_linked_project(
+        actor=world.trainer, agency=world.agency, title="Interviews"
+    )
+    member = ProjectMember.objects.get(project=project)
+    assert (member.user, member.role) == (world.trainer, ProjectRole.LEAD)
+    assert AuditEvent.objects.filter(
+        actor_id=world.trainer.pk, action=Action.CREATE, object_type="qualitative.project"
+    ).exists()
+    with pytest.raises(PermissionDenied):
+        services.create_linked_project(
+            actor=world.trainer, agency=world.other_agency, title="Interviews"
+        )
+
+
 def test_the_new_project_page_starts_a_project(world: World, login_as: LoginAs) -> None:
     response = login_as(world.researcher).post(
         reverse("qualitative:project_new"),

@@ -57,6 +57,7 @@ EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
     # POST only: a GET is refused before anything is looked up.
     "training:swap_request": (ANON, grid(every(405))),
     "training:swap_answer": (ANON, grid(every(405))),
+    "training:interview_project": (ANON, grid(every(405))),
 }
 
 

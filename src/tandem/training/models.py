@@ -74,6 +74,15 @@ class Cohort(Voidable):
     )
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # The qualitative project of the end-of-programme interviews, once a trainer opened it.
+    interview_project = models.OneToOneField(
+        "qualitative.Project",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="training_cohort",
+        verbose_name=_("interview project"),
+    )
 
     class Meta:
         verbose_name = _("training cohort")
@@ -119,6 +128,14 @@ class Participant(models.Model):
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="training_places")
     rota_position = models.PositiveIntegerField(default=0)
     is_active = models.BooleanField(default=True)
+    # The participant's case in the cohort's interview project.
+    interview_case = models.OneToOneField(
+        "qualitative.Case",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="training_participant",
+    )
 
     class Meta:
         ordering: ClassVar[list[str]] = ["rota_position", "pk"]

@@ -12,6 +12,11 @@ urlpatterns = [
     path("training/cohorts/<int:pk>/edit/", cohorts.cohort_edit, name="cohort_edit"),
     path("training/cohorts/<int:pk>/notes/", cohorts.note_search, name="note_search"),
     path("training/cohorts/<int:pk>/swaps/", cohorts.swap_request, name="swap_request"),
+    path(
+        "training/cohorts/<int:pk>/interviews/",
+        cohorts.interview_project,
+        name="interview_project",
+    ),
     path("training/cohorts/<int:pk>/self-efficacy/", efficacy.efficacy, name="efficacy"),
     path(
         "training/cohorts/<int:pk>/self-efficacy/report.pdf",

@@ -25,6 +25,21 @@ def create_project(*, actor: User, agency: Agency, title: str, description: str 
     """Start a project in the agency; its creator is its first lead."""
     if not Membership.objects.filter(user=actor, agency=agency, role__in=CREATOR_ROLES).exists():
         raise PermissionDenied
+    return _start_project(actor, agency, title, description)
+
+
+def create_linked_project(
+    *, actor: User, agency: Agency, title: str, description: str = ""
+) -> Project:
+    """Start a project that another module opens for its own work (a training cohort's
+    interviews), after checking the actor's right to it there. The actor must work in the
+    agency, whatever their role in it, and becomes the project's first lead."""
+    if not actor.is_active or not Membership.objects.filter(user=actor, agency=agency).exists():
+        raise PermissionDenied
+    return _start_project(actor, agency, title, description)
+
+
+def _start_project(actor: User, agency: Agency, title: str, description: str) -> Project:
     project = Project(agency=agency, title=title.strip(), description=description, created_by=actor)
     project.full_clean()
     with transaction.atomic():

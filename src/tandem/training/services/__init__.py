@@ -11,6 +11,7 @@ from tandem.training.services.efficacy import (
     open_wave,
     submit_efficacy,
 )
+from tandem.training.services.interviews import InterviewProject, open_interview_project
 from tandem.training.services.notes import (
     correct_note,
     record_follow_up,
@@ -33,6 +34,7 @@ from tandem.training.services.sessions import (
 
 __all__ = [
     "CohortChangedError",
+    "InterviewProject",
     "add_link",
     "add_material_file",
     "answer_swap",
@@ -41,6 +43,7 @@ __all__ = [
     "correct_note",
     "correct_session",
     "create_cohort",
+    "open_interview_project",
     "open_wave",
     "record_attendance",
     "record_follow_up",

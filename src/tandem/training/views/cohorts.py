@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tandem.accounts.models import Role
@@ -359,6 +360,42 @@ def swap_request(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("Choose the participant to swap with."))
     return redirect("training:cohort_detail", pk=cohort.pk)
+
+
+@require_POST
+@form_token_required
+def interview_project(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open the cohort's end-of-programme interview project (made at the first click)."""
+    user = user_of(request)
+    cohort = selectors.get_cohort_for(user, pk)
+    if not selectors.trains(user, cohort):
+        raise PermissionDenied
+    opened = services.open_interview_project(actor=user, cohort=cohort)
+    if not opened.is_member:
+        messages.error(
+            request,
+            _(
+                "The cohort's interview project is held in an agency where you do not work, or "
+                "you are no longer one of its members: ask its lead to add you."
+            ),
+        )
+        return redirect("training:cohort_detail", pk=cohort.pk)
+    if opened.created:
+        messages.success(
+            request,
+            _("The interview project is opened: you lead it, with one case per participant."),
+        )
+    elif opened.cases_added:
+        messages.success(
+            request,
+            ngettext(
+                "One participant without a case is added to the interview project.",
+                "%(count)d participants without a case are added to the interview project.",
+                opened.cases_added,
+            )
+            % {"count": opened.cases_added},
+        )
+    return redirect("qualitative:project_detail", pk=opened.project.pk)
 
 
 @require_POST
