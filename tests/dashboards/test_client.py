@@ -392,6 +392,7 @@ def test_client_dashboard_queries_do_not_grow_with_the_record(
     _grow(world, extra)
     http: HttpClient = login_as(world.case_manager)
     url = reverse("dashboards:client_dashboard", args=[world.own_client.pk])
-    # 25 before the team-fidelity panel, which reads every team's final reviews in one query.
-    with django_assert_max_num_queries(26):
+    # 25 before the team-fidelity panel, which reads every team's final reviews in one query,
+    # and the menu's question whether the person belongs to a qualitative project.
+    with django_assert_max_num_queries(27):
         assert http.get(url).status_code == 200

@@ -19,6 +19,7 @@ from typing_extensions import override
 
 from tandem.accounts.models import Role
 from tests.access.test_url_matrix import EXPECTED, all_routes, concrete_path, objects_for
+from tests.api.access import TOKEN_ROUTES
 from tests.alerts.factories import AlertFactory, contact, scored
 from tests.conftest import World
 from tests.measures.factories import due_rprs
@@ -100,7 +101,10 @@ def case_manager_routes() -> list[tuple[str, str]]:
     return sorted(
         (key, route)
         for key, route in all_routes()
-        if EXPECTED[key][1][Role.CASE_MANAGER.value]["own"] == 200 and not key.startswith("admin:")
+        if EXPECTED[key][1][Role.CASE_MANAGER.value]["own"] == 200
+        and not key.startswith("admin:")
+        # The JSON API answers a bearer token with JSON: it has no tables to fold.
+        and key not in TOKEN_ROUTES
     )
 
 
