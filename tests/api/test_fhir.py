@@ -183,23 +183,25 @@ def test_idempotency_key_stores_one_response(world: World) -> None:
     assert Response.objects.filter(client=world.own_client).count() == 1
 
 
-def test_other_teams_client_is_never_reached(world: World) -> None:
-    """IDOR: another team's client id as patient or subject gives nothing, and stores nothing."""
-    theirs = completed_response(due_rprs(world.other_team_client.episodes.get()))
+def test_other_teams_and_agencies_clients_are_never_reached(world: World) -> None:
+    """IDOR: another team's or agency's client id as patient or subject gives nothing."""
     http = api_client(token_text(world.case_manager))
-    search = http.get(f"/fhir/QuestionnaireResponse?patient={world.other_team_client.pk}")
-    assert search.status_code == 200
-    assert search.json()["total"] == 0
-    assert search.json()["entry"] == []
-    missing = http.get("/fhir/QuestionnaireResponse?patient=999999")
-    assert missing.json() == search.json()
-    read = http.get(f"/fhir/QuestionnaireResponse/{theirs.pk}")
-    assert read.status_code == 404
-    assert http.get("/fhir/QuestionnaireResponse/999999").content == read.content
-    before = Response.objects.count()
-    posted = _post(http, _resource(world.other_team_client, _answers()))
-    assert posted.status_code == 404
-    assert Response.objects.count() == before
+    empty = http.get("/fhir/QuestionnaireResponse?patient=999999")
+    assert empty.json()["total"] == 0
+    gone = http.get("/fhir/QuestionnaireResponse/999999")
+    for client in (world.other_team_client, world.other_agency_client, world.team_client):
+        theirs = completed_response(due_rprs(client.episodes.get()))
+        for patient in (str(client.pk), f"Patient/{client.pk}"):
+            search = http.get(f"/fhir/QuestionnaireResponse?patient={patient}")
+            assert search.status_code == 200
+            assert search.json() == empty.json()
+        read = http.get(f"/fhir/QuestionnaireResponse/{theirs.pk}")
+        assert read.status_code == 404
+        assert read.content == gone.content
+        before = Response.objects.count()
+        posted = _post(http, _resource(client, _answers()))
+        assert posted.status_code == 404
+        assert Response.objects.count() == before
 
 
 def test_scopes_and_roles_are_those_of_the_json_api(world: World) -> None:

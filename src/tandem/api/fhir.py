@@ -284,7 +284,7 @@ def _read_body(request: HttpRequest) -> dict[str, Any]:
     return data
 
 
-@api.post("/QuestionnaireResponse", url_name="questionnaire_response_create")
+@api.post("/QuestionnaireResponse", url_name="questionnaire_responses")
 def questionnaire_response_create(request: HttpRequest) -> HttpResponse:
     """Store a completed QuestionnaireResponse, scored; send ``Idempotency-Key`` to retry."""
     user = acting_user(request, "write:measures")
@@ -364,7 +364,7 @@ def questionnaire_response_read(request: HttpRequest, pk: int) -> HttpResponse:
     return fhir_response(200, response_resource(row))
 
 
-@api.get("/QuestionnaireResponse", url_name="questionnaire_response_search")
+@api.get("/QuestionnaireResponse", url_name="questionnaire_responses")
 def questionnaire_response_search(request: HttpRequest) -> HttpResponse:
     """A client's completed responses (``patient=<id>`` or ``Patient/<id>``) as a Bundle."""
     user = acting_user(request, "read:measures")
