@@ -15,10 +15,16 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import OpenAPISchema
 from typing_extensions import override
 
 from tandem.api.auth import TokenAuth
-from tandem.api.conventions import ProblemError, not_found, problem_response
+from tandem.api.conventions import (
+    PROBLEM_CONTENT_TYPE,
+    ProblemError,
+    not_found,
+    problem_response,
+)
 from tandem.api.v1 import alerts, clients, measures, practice
 from tandem.api.v1.common import validation_problem
 
@@ -29,6 +35,20 @@ class TandemAPI(NinjaAPI):
     @override
     def get_root_path(self, path_params: dict[str, Any]) -> str:
         return reverse(f"{self.urls_namespace}:openapi-json").removesuffix("openapi.json")
+
+    @override
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        """The schema, with every error answer documented as ``application/problem+json``."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for status, answer in operation.get("responses", {}).items():
+                    content = answer.get("content", {})
+                    if int(status) >= 400 and "application/json" in content:
+                        answer["content"] = {PROBLEM_CONTENT_TYPE: content.pop("application/json")}
+        return schema
 
 
 api = TandemAPI(
