@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from pytest_django.live_server_helper import LiveServer
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
+from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -136,7 +137,10 @@ def test_api_keeps_to_its_schema_and_its_reach(
             if pk not in reachable:
                 problems.append(f"{label}: a 2xx on an object out of reach")
 
-    operations = [result.ok() for result in schema.get_all_operations()]
+    operations = []
+    for result in schema.get_all_operations():
+        assert isinstance(result, Ok), result
+        operations.append(result.ok())
     for operation in operations:
         reachable = _reachable(user, operation.path)
         strategies = [operation.as_strategy()]
