@@ -63,6 +63,8 @@ EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
     "api_v1:administration_close": (405, grid(every(405))),  # POST only
     "api_v1:response_submit": (405, grid(every(405))),  # POST only
     "api_v1:response_detail": (TOKEN_ANON, CLINICAL_RECORD),
+    # Any other path under /api/v1/: a problem 404 for every token, audited as a refusal.
+    "api_v1:unmatched": (TOKEN_ANON, grid(every(404))),
     # FHIR (a bearer token). The search answers an empty Bundle for a client out of reach.
     "fhir:metadata": (TOKEN_ANON, grid(every(200))),
     "fhir:questionnaire_read": (TOKEN_ANON, CLINICAL_EVERY),
@@ -127,6 +129,8 @@ def api_path(key: str, path: str, objects: dict[str, Any]) -> str | None:
         return path.replace("<int:pk>", "1")
     if not key.startswith("api_v1:"):
         return path if key.startswith("api:") else None
+    if key == "api_v1:unmatched":
+        return "/api/v1/clients/not-a-number"
     if key in {"api_v1:step_status", "api_v1:goal_status"}:
         return path.replace("<int:pk>", "1")
     if key == "api_v1:alert_detail":

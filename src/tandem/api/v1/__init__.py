@@ -12,13 +12,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.schema import OpenAPISchema
 from typing_extensions import override
 
-from tandem.api.auth import TokenAuth
+from tandem.api.auth import TokenAuth, token_of
 from tandem.api.conventions import (
     PROBLEM_CONTENT_TYPE,
     ProblemError,
@@ -27,6 +27,7 @@ from tandem.api.conventions import (
 )
 from tandem.api.v1 import alerts, clients, measures, practice
 from tandem.api.v1.common import validation_problem
+from tandem.core.access import deny_read
 
 
 class TandemAPI(NinjaAPI):
@@ -137,3 +138,22 @@ def _invalid_write(request: HttpRequest, exc: DjangoValidationError) -> HttpResp
 
 for _module in (clients, practice, alerts, measures):
     api.add_router("", _module.router)
+
+
+# Added last, so that its route comes after every other one.
+fallback = Router()
+
+
+@fallback.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"],
+    "/{path:rest}",
+    url_name="unmatched",
+    include_in_schema=False,
+)
+def unmatched(request: HttpRequest, rest: str) -> HttpResponse:
+    """Any other path under ``/api/v1/`` (an id that is not a number, say): a problem 404,
+    refused and audited like a record out of reach, never the pages' HTML."""
+    deny_read(token_of(request).user, "api.route", rest[:100])
+
+
+api.add_router("", fallback)
