@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from tandem.api.urls import v1_urls
+from tandem.api.urls import fhir_urls, v1_urls
 
 urlpatterns = [
     path("", include("tandem.site.urls")),
@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("tandem.qualitative.urls")),
     path("", include("tandem.api.urls")),
     path("api/v1/", v1_urls()),
+    path("fhir/", fhir_urls()),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -1,7 +1,7 @@
 """Access rules of the API and its token pages for ``tests/access/test_url_matrix.py``.
 
-The ``/api/v1/`` routes are walked with a bearer token of each role instead of a session; the
-token holds every scope, so the table shows what the person's roles give (the intersection):
+The ``/api/v1/`` and ``/fhir/`` routes are walked with a bearer token of each role instead of a
+session; the token holds every scope, so the table shows what the person's roles give:
 clinical roles reach their clients' records (200) and others' answer 404 as missing ones do;
 every other role is refused (403). Without a token the answer is 401, whoever is signed in.
 """
@@ -63,10 +63,17 @@ EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
     "api_v1:administration_close": (405, grid(every(405))),  # POST only
     "api_v1:response_submit": (405, grid(every(405))),  # POST only
     "api_v1:response_detail": (TOKEN_ANON, CLINICAL_RECORD),
+    # Any other path under /api/v1/: a problem 404 for every token, audited as a refusal.
+    "api_v1:unmatched": (TOKEN_ANON, grid(every(404))),
+    # FHIR (a bearer token). The search answers an empty Bundle for a client out of reach.
+    "fhir:metadata": (TOKEN_ANON, grid(every(200))),
+    "fhir:questionnaire_read": (TOKEN_ANON, CLINICAL_EVERY),
+    "fhir:questionnaire_responses": (TOKEN_ANON, CLINICAL_EVERY),
+    "fhir:questionnaire_response_read": (TOKEN_ANON, CLINICAL_RECORD),
 }
 
 # Routes checked by a bearer token rather than the session (LoginRequiredMiddleware skips them).
-TOKEN_ROUTES = frozenset(key for key in EXPECTED if key.startswith("api_v1:")) - {
+TOKEN_ROUTES = frozenset(key for key in EXPECTED if key.startswith(("api_v1:", "fhir:"))) - {
     "api_v1:openapi-json"
 }
 
@@ -98,12 +105,32 @@ def _administration(objects: dict[str, Any]) -> Administration:
     return Administration.objects.filter(episode=episode).first() or due_rprs(episode)
 
 
+def _response(objects: dict[str, Any]) -> Response:
+    return Response.objects.filter(
+        client=objects["client"], completed_at__isnull=False
+    ).first() or completed_response(_administration(objects))
+
+
+def _fhir_path(key: str, path: str, objects: dict[str, Any]) -> str:
+    if key == "fhir:questionnaire_read":
+        return path.replace("<code>", "rprs")
+    if key == "fhir:questionnaire_responses":
+        return f"{path}?patient={objects['client'].pk}"
+    if key == "fhir:questionnaire_response_read":
+        return path.replace("<int:pk>", str(_response(objects).pk))
+    return path
+
+
 def api_path(key: str, path: str, objects: dict[str, Any]) -> str | None:
     """A real URL for an API route and one relationship; None if not ours."""
+    if key.startswith("fhir:"):
+        return _fhir_path(key, path, objects)
     if key in {"api:token_revoke", "api:agency_token_revoke"}:
         return path.replace("<int:pk>", "1")
     if not key.startswith("api_v1:"):
         return path if key.startswith("api:") else None
+    if key == "api_v1:unmatched":
+        return "/api/v1/clients/not-a-number"
     if key in {"api_v1:step_status", "api_v1:goal_status"}:
         return path.replace("<int:pk>", "1")
     if key == "api_v1:alert_detail":
@@ -113,10 +140,7 @@ def api_path(key: str, path: str, objects: dict[str, Any]) -> str | None:
     if key == "api_v1:instrument_detail":
         return path.replace("<code>", "rprs")
     if key == "api_v1:response_detail":
-        found = Response.objects.filter(
-            client=objects["client"], completed_at__isnull=False
-        ).first() or completed_response(_administration(objects))
-        return path.replace("<int:pk>", str(found.pk))
+        return path.replace("<int:pk>", str(_response(objects).pk))
     if "<int:pk>" in path:
         return path.replace("<int:pk>", str(_administration(objects).pk))
     return path

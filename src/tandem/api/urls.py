@@ -10,8 +10,10 @@ from typing import Any
 
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_GET
+from ninja import NinjaAPI
 
 from tandem.api import views
+from tandem.api.fhir import api as fhir_api
 from tandem.api.v1 import api
 
 app_name = "api"
@@ -34,8 +36,18 @@ NINJA_INDEX = "api-root"
 
 
 def v1_urls() -> tuple[list[Any], str, str]:
-    """``api.urls`` with every token-checked route marked as needing no session."""
-    patterns, app, namespace = api.urls
+    """``/api/v1/``: every token-checked route marked as needing no session."""
+    return token_urls(api)
+
+
+def fhir_urls() -> tuple[list[Any], str, str]:
+    """``/fhir/``: the FHIR routes, checked by token like the JSON API."""
+    return token_urls(fhir_api)
+
+
+def token_urls(ninja_api: NinjaAPI) -> tuple[list[Any], str, str]:
+    """``ninja_api.urls`` with every token-checked route marked as needing no session."""
+    patterns, app, namespace = ninja_api.urls
     patterns = [p for p in patterns if getattr(p, "name", None) != NINJA_INDEX]
     # django-ninja repeats a route once per method; its one view answers every method.
     seen: set[str] = set()

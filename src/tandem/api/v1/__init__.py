@@ -12,15 +12,22 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import OpenAPISchema
 from typing_extensions import override
 
-from tandem.api.auth import TokenAuth
-from tandem.api.conventions import ProblemError, not_found, problem_response
+from tandem.api.auth import TokenAuth, token_of
+from tandem.api.conventions import (
+    PROBLEM_CONTENT_TYPE,
+    ProblemError,
+    not_found,
+    problem_response,
+)
 from tandem.api.v1 import alerts, clients, measures, practice
 from tandem.api.v1.common import validation_problem
+from tandem.core.access import deny_read
 
 
 class TandemAPI(NinjaAPI):
@@ -29,6 +36,20 @@ class TandemAPI(NinjaAPI):
     @override
     def get_root_path(self, path_params: dict[str, Any]) -> str:
         return reverse(f"{self.urls_namespace}:openapi-json").removesuffix("openapi.json")
+
+    @override
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        """The schema, with every error answer documented as ``application/problem+json``."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for status, answer in operation.get("responses", {}).items():
+                    content = answer.get("content", {})
+                    if int(status) >= 400 and "application/json" in content:
+                        answer["content"] = {PROBLEM_CONTENT_TYPE: content.pop("application/json")}
+        return schema
 
 
 api = TandemAPI(
@@ -117,3 +138,22 @@ def _invalid_write(request: HttpRequest, exc: DjangoValidationError) -> HttpResp
 
 for _module in (clients, practice, alerts, measures):
     api.add_router("", _module.router)
+
+
+# Added last, so that its route comes after every other one.
+fallback = Router()
+
+
+@fallback.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"],
+    "/{path:rest}",
+    url_name="unmatched",
+    include_in_schema=False,
+)
+def unmatched(request: HttpRequest, rest: str) -> HttpResponse:
+    """Any other path under ``/api/v1/`` (an id that is not a number, say): a problem 404,
+    refused and audited like a record out of reach, never the pages' HTML."""
+    deny_read(token_of(request).user, "api.route", rest[:100])
+
+
+api.add_router("", fallback)

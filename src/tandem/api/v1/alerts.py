@@ -17,7 +17,7 @@ from tandem.api.schemas import (
     AlertDetailOut,
     AlertPage,
 )
-from tandem.api.v1.common import PROBLEMS, one_of
+from tandem.api.v1.common import PROBLEMS, Id, one_of
 from tandem.audit.models import Action
 from tandem.audit.services import record_event
 
@@ -92,7 +92,7 @@ def alert_list(
     url_name="alert_detail",
     tags=["feedback"],
 )
-def alert_detail(request: HttpRequest, pk: int) -> Any:
+def alert_detail(request: HttpRequest, pk: Id) -> Any:
     """One alert with the steps it has moved along."""
     user = acting_user(request, "read:feedback")
     alert = alert_selectors.get_alert_for(user, pk)

@@ -18,7 +18,7 @@ from tandem.api.schemas import (
     EpisodeOut,
     ReferralPage,
 )
-from tandem.api.v1.common import PROBLEMS, one_of
+from tandem.api.v1.common import PROBLEMS, Id, one_of
 from tandem.audit.models import Action
 from tandem.audit.services import record_event
 from tandem.clients import selectors as client_selectors
@@ -64,7 +64,7 @@ def client_list(
     url_name="client_detail",
     tags=["clients"],
 )
-def client_detail(request: HttpRequest, pk: int) -> Any:
+def client_detail(request: HttpRequest, pk: Id) -> Any:
     """One client (audited as a view of the chart)."""
     user = acting_user(request, "read:clients")
     return client_selectors.get_client_for(user, pk)
@@ -76,7 +76,7 @@ def client_detail(request: HttpRequest, pk: int) -> Any:
     url_name="client_episodes",
     tags=["clients"],
 )
-def client_episodes(request: HttpRequest, pk: int) -> Any:
+def client_episodes(request: HttpRequest, pk: Id) -> Any:
     """A client's episodes of care, newest first."""
     user = acting_user(request, "read:clients")
     client = client_selectors.get_client_for(user, pk)

@@ -2,12 +2,13 @@
 service validation errors as problems, and one-value filters."""
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from ninja import Path
 
 from tandem.api.conventions import (
     ProblemError,
@@ -16,6 +17,9 @@ from tandem.api.conventions import (
 from tandem.api.schemas import (
     ProblemOut,
 )
+
+# A record's id in a path: the route's ``int`` converter takes digits only, and the schema says so.
+Id = Annotated[int, Path(ge=0)]
 
 PROBLEMS: dict[int | str, Any] = {
     400: ProblemOut,

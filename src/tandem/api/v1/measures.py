@@ -31,7 +31,7 @@ from tandem.api.schemas import (
     ResponseIn,
     ResponseOut,
 )
-from tandem.api.v1.common import PROBLEMS, json_response, validation_problem
+from tandem.api.v1.common import PROBLEMS, Id, json_response, validation_problem
 from tandem.audit.models import Action
 from tandem.audit.services import record_event
 from tandem.clients import selectors as client_selectors
@@ -150,7 +150,7 @@ def _administration(request: HttpRequest, pk: int, scope: str) -> Administration
     url_name="administration_detail",
     tags=["measures"],
 )
-def administration_detail(request: HttpRequest, pk: int, response: HttpResponse) -> Any:
+def administration_detail(request: HttpRequest, pk: Id, response: HttpResponse) -> Any:
     """One administration, with its ETag for a later ``If-Match`` write."""
     administration = _administration(request, pk, "read:measures")
     response["ETag"] = etag_of(administration, administration.version)
@@ -163,7 +163,7 @@ def administration_detail(request: HttpRequest, pk: int, response: HttpResponse)
     url_name="administration_invitations",
     tags=["measures"],
 )
-def administration_invitations(request: HttpRequest, pk: int) -> Any:
+def administration_invitations(request: HttpRequest, pk: Id) -> Any:
     """The invitation log: sent, reminded, opened, completed, cancelled and expired, in order."""
     user = acting_user(request, "read:measures")
     administration = measure_selectors.get_administration_for(user, pk)
@@ -176,7 +176,7 @@ def administration_invitations(request: HttpRequest, pk: int) -> Any:
     url_name="administration_invitations",
     tags=["measures"],
 )
-def administration_invite(request: HttpRequest, pk: int, payload: InvitationIn) -> Any:
+def administration_invite(request: HttpRequest, pk: Id, payload: InvitationIn) -> Any:
     """Send the client a one-time link by email now, with a reminder later, as the page does.
 
     Any earlier live link of the wave stops working. The link itself never appears in the
@@ -214,7 +214,7 @@ def administration_invite(request: HttpRequest, pk: int, payload: InvitationIn) 
     tags=["measures"],
 )
 def administration_close(
-    request: HttpRequest, pk: int, payload: CloseIn, response: HttpResponse
+    request: HttpRequest, pk: Id, payload: CloseIn, response: HttpResponse
 ) -> Any:
     """Close a wave as not collected, saying why; needs ``If-Match`` with the current ETag."""
     user = acting_user(request, "write:measures")
@@ -294,7 +294,7 @@ def response_submit(request: HttpRequest, payload: ResponseIn) -> Any:
     url_name="response_detail",
     tags=["measures"],
 )
-def response_detail(request: HttpRequest, pk: int) -> Any:
+def response_detail(request: HttpRequest, pk: Id) -> Any:
     """One completed response with its answers and scores."""
     user = acting_user(request, "read:measures")
     return _response_out(measure_selectors.get_response_for(user, pk))

@@ -24,7 +24,7 @@ from tandem.api.schemas import (
     StepStatusIn,
     StepStatusOut,
 )
-from tandem.api.v1.common import PROBLEMS, json_response
+from tandem.api.v1.common import PROBLEMS, Id, json_response
 from tandem.clients import selectors as client_selectors
 from tandem.clients.models import Episode
 from tandem.practice import selectors as practice_selectors
@@ -60,7 +60,7 @@ def _contact_out(contact: Contact) -> dict[str, Any]:
     url_name="client_contacts",
     tags=["practice"],
 )
-def client_contacts(request: HttpRequest, pk: int) -> Any:
+def client_contacts(request: HttpRequest, pk: Id) -> Any:
     """The client's latest contacts (up to 100), newest first, voided ones marked."""
     user = acting_user(request, "read:practice")
     client = client_selectors.get_client_for(user, pk)
@@ -74,7 +74,7 @@ def client_contacts(request: HttpRequest, pk: int) -> Any:
     url_name="client_contacts",
     tags=["practice"],
 )
-def client_contact_record(request: HttpRequest, pk: int, payload: ContactIn) -> Any:
+def client_contact_record(request: HttpRequest, pk: Id, payload: ContactIn) -> Any:
     """Log a contact in the client's current episode, as the page does (``Idempotency-Key``)."""
     user = acting_user(request, "write:practice")
     client = client_selectors.get_client_for(user, pk)
@@ -148,7 +148,7 @@ def _plan_out(episode: Episode | None, plan: RecoveryPlan | None) -> dict[str, A
     url_name="client_plan",
     tags=["practice"],
 )
-def client_plan(request: HttpRequest, pk: int, response: HttpResponse) -> Any:
+def client_plan(request: HttpRequest, pk: Id, response: HttpResponse) -> Any:
     """The recovery plan of the client's current episode, with its ETag (version 0: none yet)."""
     user = acting_user(request, "read:practice")
     client = client_selectors.get_client_for(user, pk)
@@ -183,9 +183,7 @@ def _change_status(
     url_name="step_status",
     tags=["practice"],
 )
-def step_status(
-    request: HttpRequest, pk: int, payload: StepStatusIn, response: HttpResponse
-) -> Any:
+def step_status(request: HttpRequest, pk: Id, payload: StepStatusIn, response: HttpResponse) -> Any:
     """Mark a plan's step done, not done or planned; ``If-Match`` with the plan's ETag."""
     user = acting_user(request, "write:practice")
     step = practice_selectors.get_step_for(user, pk)
@@ -206,9 +204,7 @@ def step_status(
     url_name="goal_status",
     tags=["practice"],
 )
-def goal_status(
-    request: HttpRequest, pk: int, payload: GoalStatusIn, response: HttpResponse
-) -> Any:
+def goal_status(request: HttpRequest, pk: Id, payload: GoalStatusIn, response: HttpResponse) -> Any:
     """Mark a plan's goal achieved, set aside or active; ``If-Match`` with the plan's ETag."""
     user = acting_user(request, "write:practice")
     goal = practice_selectors.get_goal_for(user, pk)
