@@ -44,7 +44,8 @@ def test_keyboard_coding(world: World, live_server: LiveServer, browser: Browser
     base = live_server.url
     page = sign_in(browser, base, world.trainer.email)
     page.goto(f"{base}/qualitative/{qual.project.pk}/documents/{document.pk}/")
-    start, end = page.get_by_label("From character"), page.get_by_label("To character (not included)")
+    start = page.get_by_label("From character")
+    end = page.get_by_label("To character (not included)")
     hint = page.locator("#code-shortcuts")
     expect(hint).to_be_visible()
     expect(hint).to_contain_text("1 to 9")
@@ -94,7 +95,8 @@ def test_keyboard_coding(world: World, live_server: LiveServer, browser: Browser
     expect(boxes.nth(1)).to_have_attribute("aria-keyshortcuts", "2")
     page.get_by_label("Find a code").fill("tru")
     expect(page.locator("#code-options").get_by_label("Being heard")).to_be_hidden()
-    expect(page.locator("#code-options").get_by_label("Trust")).to_have_attribute("aria-keyshortcuts", "1")
+    trust = page.locator("#code-options").get_by_label("Trust")
+    expect(trust).to_have_attribute("aria-keyshortcuts", "1")
     # A digit typed in the search box is text, not a shortcut.
     page.get_by_label("Find a code").press("1")
     expect(page.get_by_label("Find a code")).to_have_value("tru1")
@@ -116,7 +118,8 @@ def test_keyboard_coding(world: World, live_server: LiveServer, browser: Browser
     expect(line2_el).to_have_attribute("data-colours", "#ee6677")
     expect(line3).not_to_have_attribute("data-colours", "#ee6677")
     image = line1.evaluate("el => getComputedStyle(el).backgroundImage")
-    assert _rgb(qual.code.colour) in image and _rgb("#ee6677") in image
+    assert _rgb(qual.code.colour) in image
+    assert _rgb("#ee6677") in image
     assert line3.evaluate("el => getComputedStyle(el).backgroundImage") == "none"
 
     # Tablet width: nothing scrolls sideways.

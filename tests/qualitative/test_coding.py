@@ -431,9 +431,9 @@ def test_the_margin_lists_each_lines_code_colours_once(qual: ProjectSet) -> None
         start = sum(len(x) + 1 for x in text.split("\n")[:number])
         colours: list[str] = []
         for coding in sorted(codings, key=lambda c: (c.start, c.pk)):
-            if coding.start < start + len(line) and coding.end > start:
-                if coding.code.colour not in colours:
-                    colours.append(coding.code.colour)
+            covers = coding.start < start + len(line) and coding.end > start
+            if covers and coding.code.colour not in colours:
+                colours.append(coding.code.colour)
         expected.append(" ".join(colours))
     assert [line.colours for line in lines] == expected
     assert expected == [f"{qual.code.colour} #ee6677", qual.code.colour, ""]
