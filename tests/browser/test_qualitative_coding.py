@@ -73,8 +73,8 @@ def test_two_coders_compared_and_reconciled(
     # UTF-16 would count one more for the emoji.
     assert len(TEXT[:end_a].encode("utf-16-le")) // 2 == end_a + 1
     expect(coder_a.locator("#selection-preview")).to_have_text("être écouté 🙂 vraiment")
-    coder_a.get_by_label("Code", exact=True).select_option(label="Being heard")
-    coder_a.get_by_role("button", name="Apply the code").click()
+    coder_a.locator("#code-options").get_by_label("Being heard").check()
+    coder_a.get_by_role("button", name="Apply the chosen codes").click()
     expect(coder_a.locator(".messages, [role=status]").first).to_contain_text("Coded Being heard")
     expect(coder_a.locator("#transcript mark.coded")).to_have_text("être écouté 🙂 vraiment")
     colour = coder_a.locator("#transcript mark.coded").evaluate(
@@ -104,8 +104,9 @@ def test_two_coders_compared_and_reconciled(
     # Coder A's codings are not shown to coder B.
     expect(coder_b.locator("#transcript mark.coded")).to_have_count(0)
     start_b, end_b = TEXT.index("écouté"), TEXT.index("aide.") + len("aide.")
-    coder_b.get_by_label("Code", exact=True).focus()
-    coder_b.keyboard.press("ArrowDown")  # the first code
+    coder_b.locator("#code-options").get_by_label("Being heard").focus()
+    coder_b.keyboard.press("Space")  # tick the first code
+    coder_b.keyboard.press("Tab")  # past the second code
     coder_b.keyboard.press("Tab")
     coder_b.keyboard.type(str(start_b))
     coder_b.keyboard.press("Tab")

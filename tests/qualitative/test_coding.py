@@ -383,3 +383,57 @@ def test_the_command_prints_the_agreement_and_refuses_an_unknown_project(
     assert f"{found.overall.kappa:.3f}" in table.getvalue()
     with pytest.raises(CommandError, match="no qualitative project with id '99999'"):
         call_command("qda", "agreement", "99999")
+
+
+def test_several_codes_at_once_make_one_audited_coding_each(
+    world: World, qual: ProjectSet, login_as: LoginAs
+) -> None:
+    url = reverse("qualitative:coding_add", args=[qual.project.pk, qual.document.pk])
+    http = login_as(world.trainer)
+    response = http.post(url, {"code": [qual.code.pk, qual.other_code.pk], "start": 2, "end": 9})
+    assert response.status_code == 302
+    codings = Coding.objects.filter(document=qual.document)
+    assert sorted((c.code_id, c.start, c.end, c.coder_id) for c in codings) == sorted(
+        (code.pk, 2, 9, world.trainer.pk) for code in (qual.code, qual.other_code)
+    )
+    for coding in codings:
+        assert AuditEvent.objects.filter(action=Action.CREATE, object_id=str(coding.pk)).exists()
+    # No code chosen: refused, naming the field; nothing recorded.
+    response = http.post(url, {"start": 2, "end": 9})
+    assert response.status_code == 400
+    assert "Choose at least one code." in response.content.decode()
+    with pytest.raises(ValidationError) as raised:
+        services.add_codings(actor=world.trainer, document=qual.document, codes=[], start=0, end=1)
+    assert "code" in raised.value.message_dict
+    # One bad stretch refuses every code: all or nothing.
+    with pytest.raises(ValidationError):
+        services.add_codings(
+            actor=world.trainer,
+            document=qual.document,
+            codes=[qual.code, qual.other_code],
+            start=0,
+            end=qual.document.char_count + 1,
+        )
+    assert Coding.objects.filter(document=qual.document).count() == 2
+
+
+def test_the_margin_lists_each_lines_code_colours_once(qual: ProjectSet) -> None:
+    text = "abc\ndef\nghi"
+    qual.other_code.colour = "#ee6677"
+    codings = [
+        Coding(pk=1, code=qual.code, start=1, end=5),
+        Coding(pk=2, code=qual.other_code, start=2, end=3),
+        Coding(pk=3, code=qual.code, start=2, end=3),
+    ]
+    lines = highlighted_lines(text, codings)
+    expected = []
+    for number, line in enumerate(text.split("\n")):
+        start = sum(len(x) + 1 for x in text.split("\n")[:number])
+        colours: list[str] = []
+        for coding in sorted(codings, key=lambda c: (c.start, c.pk)):
+            covers = coding.start < start + len(line) and coding.end > start
+            if covers and coding.code.colour not in colours:
+                colours.append(coding.code.colour)
+        expected.append(" ".join(colours))
+    assert [line.colours for line in lines] == expected
+    assert expected == [f"{qual.code.colour} #ee6677", qual.code.colour, ""]

@@ -70,6 +70,20 @@ def add_coding(*, actor: User, document: Document, code: Code, start: int, end: 
     return coding
 
 
+def add_codings(
+    *, actor: User, document: Document, codes: list[Code], start: int, end: int
+) -> list[Coding]:
+    """Code the stretch ``[start, end)`` with each of ``codes`` at once: one coding per code, each
+    audited, all or none."""
+    if not codes:
+        raise ValidationError({"code": _("Choose at least one code.")})
+    with transaction.atomic():
+        return [
+            add_coding(actor=actor, document=document, code=code, start=start, end=end)
+            for code in codes
+        ]
+
+
 def remove_coding(*, actor: User, coding: Coding, reason: str) -> Coding:
     """Remove one of the actor's own codings (a lead may remove a consensus coding; the codings
     of a file's coders are theirs, not the importing person's), with a reason; the coding is

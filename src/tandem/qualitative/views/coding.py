@@ -40,7 +40,12 @@ EXCERPT_CHARS = 200
 class CodingForm(forms.Form):
     """Code a stretch of the text: the JavaScript fills start and end from a selection."""
 
-    code = forms.ModelChoiceField(label=gettext_lazy("Code"), queryset=Code.objects.none())
+    code = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Codes"),
+        queryset=Code.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": gettext_lazy("Choose at least one code.")},
+    )
     start = forms.IntegerField(
         label=gettext_lazy("From character"),
         min_value=0,
@@ -98,6 +103,15 @@ class Segment:
 class Line:
     start: int
     segments: list[Segment]
+
+    @property
+    def colours(self) -> str:
+        """The colours of the codes coded on this line, once each, for the margin bars."""
+        seen: dict[str, None] = {}
+        for segment in self.segments:
+            for coding in segment.codings:
+                seen.setdefault(coding.code.colour, None)
+        return " ".join(seen)
 
 
 def highlighted_lines(text: str, codings: list[Coding]) -> list[Line]:
@@ -194,23 +208,28 @@ def coding_add(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
     form = CodingForm(request.POST, codes=codes)
     if form.is_valid():
         try:
-            coding = services.add_coding(
+            added = services.add_codings(
                 actor=user,
                 document=document,
-                code=form.cleaned_data["code"],
+                codes=list(form.cleaned_data["code"]),
                 start=form.cleaned_data["start"],
                 end=form.cleaned_data["end"],
             )
         except ValidationError as error:
             show_service_error(form, error)
         else:
+            first = added[0]
             messages.success(
                 request,
                 _("Coded %(code)s: characters %(start)s to %(end)s.")
-                % {"code": coding.code.name, "start": coding.start, "end": coding.end},
+                % {
+                    "code": ", ".join(c.code.name for c in added),
+                    "start": first.start,
+                    "end": first.end,
+                },
             )
             url = reverse("qualitative:document_detail", args=[pk, document.pk])
-            return redirect(f"{url}#coding-{coding.pk}")
+            return redirect(f"{url}#coding-{first.pk}")
     return document_page(request, user, access, document, coding_form=form, status=400)
 
 
