@@ -19,8 +19,8 @@ from typing_extensions import override
 
 from tandem.accounts.models import Role
 from tests.access.test_url_matrix import EXPECTED, all_routes, concrete_path, objects_for
-from tests.api.access import TOKEN_ROUTES
 from tests.alerts.factories import AlertFactory, contact, scored
+from tests.api.access import TOKEN_ROUTES
 from tests.conftest import World
 from tests.measures.factories import due_rprs
 from tests.practice.factories import GoalFactory, RecoveryPlanFactory, StepFactory
