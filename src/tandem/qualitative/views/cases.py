@@ -126,35 +126,26 @@ def case_new(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
     access = member_access(user, pk, *LEAD)
     form = CaseForm(request.POST or None, attributes=list(selectors.attributes_of(access)))
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                case = services.create_case(
-                    actor=user,
-                    project=access.project,
-                    name=form.cleaned_data["name"],
-                    description=form.cleaned_data["description"],
-                    values=form.attribute_values(),
-                )
-            except ValidationError as error:
-                show_service_error(form, error)
-            else:
-                messages.success(request, _("Case added."))
-                return redirect("qualitative:case_detail", pk=pk, case_pk=case.pk)
-    return render(
+    return save_correction(
         request,
-        "qualitative/form.html",
-        {
+        form,
+        lambda data: services.create_case(
+            actor=user,
+            project=access.project,
+            name=data["name"],
+            description=data["description"],
+            values=form.attribute_values(),
+        ),
+        None,
+        success=_("Case added."),
+        next_url=lambda case: reverse("qualitative:case_detail", args=[pk, case.pk]),
+        context={
             "access": access,
             "project": access.project,
-            "form": form,
             "heading": _("Add a case"),
             "submit": _("Add the case"),
             "cancel_url": reverse("qualitative:case_list", args=[pk]),
         },
-        status=status,
     )
 
 

@@ -58,35 +58,26 @@ def code_new(request: HttpRequest, pk: int) -> HttpResponse:
     nodes = selectors.codebook_tree(access)
     parent = request.GET.get("parent", "")
     form = CodeForm(request.POST or None, nodes=nodes, initial={"parent": parent})
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                code = services.add_code(
-                    actor=user,
-                    project=access.project,
-                    parent=form.cleaned_data["parent"],
-                    name=form.cleaned_data["name"],
-                    **form.code_fields(),
-                )
-            except ValidationError as error:
-                show_service_error(form, error)
-            else:
-                messages.success(request, _("Code added: %(name)s.") % {"name": code.name})
-                return redirect("qualitative:codebook", pk=pk)
-    return render(
+    return save_correction(
         request,
-        "qualitative/form.html",
-        {
+        form,
+        lambda data: services.add_code(
+            actor=user,
+            project=access.project,
+            parent=data["parent"],
+            name=data["name"],
+            **form.code_fields(),
+        ),
+        None,
+        success=lambda code: _("Code added: %(name)s.") % {"name": code.name},
+        next_url=reverse("qualitative:codebook", args=[pk]),
+        context={
             "access": access,
             "project": access.project,
-            "form": form,
             "heading": _("Add a code"),
             "submit": _("Add the code"),
             "cancel_url": reverse("qualitative:codebook", args=[pk]),
         },
-        status=status,
     )
 
 
@@ -200,33 +191,21 @@ def code_merge(request: HttpRequest, pk: int, code_pk: int) -> HttpResponse:
     access = member_access(user, pk, *LEAD)
     code = selectors.get_code_for(user, access, code_pk)
     form = MergeForm(request.POST or None, nodes=selectors.codebook_tree(access), source=code)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                target = services.merge_codes(
-                    actor=user,
-                    source=code,
-                    target=form.cleaned_data["target"],
-                    reason=form.cleaned_data["reason"],
-                )
-            except ValidationError as error:
-                show_service_error(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("%(source)s is merged into %(target)s.")
-                    % {"source": code.name, "target": target.name},
-                )
-                return redirect("qualitative:code_detail", pk=pk, code_pk=target.pk)
-    return render(
+    return save_correction(
         request,
-        "qualitative/form.html",
-        {
+        form,
+        lambda data: services.merge_codes(
+            actor=user, source=code, target=data["target"], reason=data["reason"]
+        ),
+        None,
+        success=lambda target: (
+            _("%(source)s is merged into %(target)s.")
+            % {"source": code.name, "target": target.name}
+        ),
+        next_url=lambda target: reverse("qualitative:code_detail", args=[pk, target.pk]),
+        context={
             "access": access,
             "project": access.project,
-            "form": form,
             "heading": _("Merge the code %(name)s") % {"name": code.name},
             "intro": _(
                 "Its codings, subcodes and memos move to the code you choose; it stays in the "
@@ -235,7 +214,6 @@ def code_merge(request: HttpRequest, pk: int, code_pk: int) -> HttpResponse:
             "submit": _("Merge"),
             "cancel_url": reverse("qualitative:code_detail", args=[pk, code.pk]),
         },
-        status=status,
     )
 
 

@@ -44,28 +44,32 @@ def changed_elsewhere(form: Form, version: int) -> None:
 def save_correction(
     request: HttpRequest,
     form: Form,
-    save: Callable[[dict[str, Any]], object],
-    stored_version: Callable[[], int],
+    save: Callable[[dict[str, Any]], Any],
+    stored_version: Callable[[], int] | None,
     *,
-    success: str,
-    next_url: str,
-    template: str,
+    success: str | Callable[[Any], str],
+    next_url: str | Callable[[Any], str],
+    template: str = "qualitative/form.html",
     context: dict[str, Any],
 ) -> HttpResponse:
-    """Run a correction form posted with its version: 409 when someone saved in between,
-    400 with the errors by field, or the success message and a redirect."""
+    """Run a form whose ``save`` calls a service: 400 with the errors by field, or the success
+    message and a redirect. ``success`` and ``next_url`` may be functions of what ``save``
+    returned (a new record). A correction posted with its version (``stored_version`` given)
+    answers 409 when someone saved in between."""
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
-                save(form.cleaned_data)
+                saved = save(form.cleaned_data)
             except RecordChangedError:
+                if stored_version is None:
+                    raise
                 changed_elsewhere(form, stored_version())
                 status = 409
             except ValidationError as error:
                 show_service_error(form, error)
             else:
-                messages.success(request, success)
-                return redirect(next_url)
+                messages.success(request, success(saved) if callable(success) else success)
+                return redirect(next_url(saved) if callable(next_url) else next_url)
     return render(request, template, {**context, "form": form}, status=status)

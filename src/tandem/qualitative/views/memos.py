@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -15,7 +14,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tandem.accounts.models import User
 from tandem.core.access import user_of
 from tandem.core.form_tokens import form_token_required
-from tandem.core.forms import show_service_error
 from tandem.qualitative import selectors
 from tandem.qualitative.forms import ArchiveForm, MemoEditForm, MemoForm
 from tandem.qualitative.models import Case, Code, Document, ProjectRole
@@ -77,36 +75,27 @@ def memo_new(request: HttpRequest, pk: int) -> HttpResponse:
     access = member_access(user, pk, ProjectRole.LEAD, ProjectRole.CODER)
     subject = _subject(user, access, request)
     form = MemoForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.write_memo(
-                    actor=user, project=access.project, subject=subject, **form.cleaned_data
-                )
-            except ValidationError as error:
-                show_service_error(form, error)
-            else:
-                messages.success(request, _("Memo saved."))
-                return redirect(_subject_url(pk, subject))
     heading = (
         _("Write a memo about %(subject)s") % {"subject": subject}
         if subject is not None
         else _("Write a memo about the project")
     )
-    return render(
+    return save_correction(
         request,
-        "qualitative/form.html",
-        {
+        form,
+        lambda data: services.write_memo(
+            actor=user, project=access.project, subject=subject, **data
+        ),
+        None,
+        success=_("Memo saved."),
+        next_url=_subject_url(pk, subject),
+        context={
             "access": access,
             "project": access.project,
-            "form": form,
             "heading": heading,
             "submit": _("Save the memo"),
             "cancel_url": _subject_url(pk, subject),
         },
-        status=status,
     )
 
 
