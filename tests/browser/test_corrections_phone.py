@@ -19,6 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def fits_the_screen(page: Page) -> None:
+    page.wait_for_load_state()
     overflow = page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
@@ -46,7 +47,9 @@ def test_case_manager_searches_corrects_and_voids_on_a_phone(
     page.wait_for_load_state()
     assert client.family_name not in page.url
     page.get_by_role("link", name=client.display_name).click()
+    page.wait_for_url(re.compile(r"/clients/\d+/$"))
     page.get_by_role("link", name="Correct the demographics").click()
+    page.wait_for_url(re.compile(r"/clients/\d+/edit/$"))
     fits_the_screen(page)
     page.get_by_label("Phone").fill("514 555-0123")
     page.get_by_label("Reason for the change").fill("New phone number.")
@@ -55,6 +58,7 @@ def test_case_manager_searches_corrects_and_voids_on_a_phone(
     assert Client.objects.get(pk=client.pk).phone == "514 555-0123"
 
     page.get_by_role("link", name="History of the record").first.click()
+    page.wait_for_url(re.compile(r"/clients/\d+/history/$"))
     expect(page.get_by_text("New phone number.")).to_be_visible()
     fits_the_screen(page)
 
