@@ -107,7 +107,10 @@ class Study(models.Model):
     outcome_instrument = models.CharField(_("outcome instrument"), max_length=40, blank=True)
     outcome_score = models.CharField(_("outcome score"), max_length=40, default="total")
     outcome_wave = models.CharField(_("outcome wave"), max_length=40, blank=True)
-    baseline_wave = models.CharField(_("baseline wave"), max_length=40, null=True, blank=True)
+    # None (not "") when no baseline: AnalysisSettings.baseline_wave is ``str | None``.
+    baseline_wave = models.CharField(  # noqa: DJ001
+        _("baseline wave"), max_length=40, null=True, blank=True
+    )
     covariates = models.JSONField(_("covariates"), default=list, blank=True)
     imputations = models.PositiveSmallIntegerField(
         _("imputations"), default=20, validators=[MaxValueValidator(200)]
