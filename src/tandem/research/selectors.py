@@ -101,6 +101,15 @@ def eligible_members(agency_id: int) -> QuerySet[User]:
     return User.objects.filter(pk__in=ids, is_active=True).order_by("full_name", "pk")
 
 
+def eligible_leads_for(user: User) -> QuerySet[User]:
+    """Who may lead a study the user starts: researchers and administrators of the agencies
+    where the user may start one."""
+    ids = Membership.objects.filter(
+        agency__in=agencies_for_studies_of(user), role__in=(Role.RESEARCHER, Role.AGENCY_ADMIN)
+    ).values("user_id")
+    return User.objects.filter(pk__in=ids, is_active=True).order_by("full_name", "pk")
+
+
 def holds_role(user: User, agency_id: int, role: str) -> bool:
     return Membership.objects.filter(user=user, agency_id=agency_id, role=role).exists()
 
