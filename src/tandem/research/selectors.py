@@ -60,11 +60,15 @@ def manages(user: User, study: Study) -> bool:
     programme manager of every one of its programmes."""
     if study.agency_id in agency_ids_administered_by(user):
         return True
-    if StudyMember.objects.filter(study=study, user=user, role=MemberRole.LEAD).exists():
+    if leads(user, study):
         return True
     programmes = set(study.programmes.values_list("pk", flat=True))
     managed = set(programmes_managed_by(user).values_list("pk", flat=True))
     return bool(programmes) and programmes <= managed
+
+
+def leads(user: User, study: Study) -> bool:
+    return StudyMember.objects.filter(study=study, user=user, role=MemberRole.LEAD).exists()
 
 
 def agencies_for_studies_of(user: User) -> QuerySet[Agency]:

@@ -106,11 +106,21 @@ def _require_manager(actor: User, study: Study) -> None:
 
 # ---- studies ----------------------------------------------------------------------------------
 def _check_scope(
-    actor: User, agency: Agency, programmes: Sequence[Programme], teams: Sequence[Team]
+    actor: User,
+    agency: Agency,
+    programmes: Sequence[Programme],
+    teams: Sequence[Team],
+    study: Study | None = None,
 ) -> None:
+    """Programmes of the study's agency. A new study, or a programme added to one, must be
+    within the actor's reach, unless the actor leads the study (a researcher of the agency)."""
     if not programmes:
         raise ValidationError({"programmes": _("Choose at least one programme.")})
     allowed = set(selectors.programmes_for_studies_of(actor).values_list("pk", flat=True))
+    if study is not None:
+        allowed |= set(study.programmes.values_list("pk", flat=True))
+        if selectors.leads(actor, study):
+            allowed |= set(agency.programmes.values_list("pk", flat=True))
     if any(p.agency_id != agency.pk or p.pk not in allowed for p in programmes):
         raise ValidationError(
             {"programmes": _("Choose programmes of the study's agency that you may reach.")}
@@ -195,7 +205,7 @@ def update_study(
     slug, title = _check_basics(slug, title, exposure_days, date_mode)
     if status not in StudyStatus.values:
         raise ValidationError({"status": _("Choose a status.")})
-    _check_scope(actor, study.agency, programmes, teams)
+    _check_scope(actor, study.agency, programmes, teams, study)
     if Study.objects.filter(agency_id=study.agency_id, slug=slug).exclude(pk=study.pk).exists():
         raise ValidationError({"slug": _("Another study of the agency has this short name.")})
     waves = _check_waves(waves)

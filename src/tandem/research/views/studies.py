@@ -15,6 +15,7 @@ from tandem.core.access import role_required, user_of
 from tandem.core.form_tokens import form_token_required
 from tandem.core.forms import show_service_error
 from tandem.measures.registry import all_instruments
+from tandem.orgs.models import Programme, Team
 from tandem.research import selectors, services
 from tandem.research.forms import MemberForm, StudyEditForm, StudyForm, study_initial
 from tandem.research.models import StudyMember
@@ -111,8 +112,12 @@ def study_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = StudyEditForm(
         request.POST or None,
         initial=study_initial(study),
-        programmes=selectors.programmes_for_studies_of(user).filter(agency=study.agency_id),
-        teams=selectors.teams_for_studies_of(user).filter(programme__agency=study.agency_id),
+        programmes=Programme.objects.filter(agency=study.agency_id)
+        .select_related("agency")
+        .order_by("name"),
+        teams=Team.objects.filter(programme__agency=study.agency_id)
+        .select_related("programme")
+        .order_by("programme__name", "name"),
     )
     status = 200
     if request.method == "POST":
