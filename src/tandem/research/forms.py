@@ -11,10 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.accounts.models import User
 from tandem.core.forms import DATE_INPUT
+from tandem.measures.labels import localised
 from tandem.measures.registry import all_instruments
 from tandem.orgs.models import Agency, Programme, Team
 from tandem.research.models import (
     COVARIATE_COLUMNS,
+    COVARIATE_LABELS,
     Bootstrap,
     DateMode,
     DiagnosisGroup,
@@ -42,7 +44,7 @@ class _TeamChoice(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]  # 
 
 
 def _instrument_choices() -> list[tuple[str, str]]:
-    return [("", "—")] + [(i.code, f"{i.code} — {i.title}") for i in all_instruments()]
+    return [("", "—")] + [(i.code, f"{i.code} — {localised(i.title)}") for i in all_instruments()]
 
 
 class StudyForm(forms.Form):
@@ -213,7 +215,7 @@ class StudyEditForm(forms.Form):
     covariates = forms.MultipleChoiceField(
         label=_("Covariates"),
         required=False,
-        choices=[(c, c) for c in COVARIATE_COLUMNS],
+        choices=[(c, COVARIATE_LABELS[c]) for c in COVARIATE_COLUMNS],
         widget=forms.CheckboxSelectMultiple,
     )
     imputations = forms.IntegerField(

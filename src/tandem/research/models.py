@@ -38,6 +38,18 @@ COVARIATE_COLUMNS: tuple[str, ...] = (
     "programme",
     "exposure",
 )
+COVARIATE_LABELS = {
+    "age_years": _("Age in years"),
+    "age_band": _("Age band"),
+    "gender": _("Gender"),
+    "diagnosis_group": _("Diagnosis group"),
+    "years_in_service": _("Years in service"),
+    "episode_days": _("Days in the episode"),
+    "discharged": _("Discharged"),
+    "team": _("Team"),
+    "programme": _("Programme"),
+    "exposure": _("Exposure to fidelity"),
+}
 
 
 class StudyStatus(models.TextChoices):

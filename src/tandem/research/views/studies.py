@@ -14,14 +14,23 @@ from tandem.accounts.models import Role
 from tandem.core.access import role_required, user_of
 from tandem.core.form_tokens import form_token_required
 from tandem.core.forms import show_service_error
+from tandem.measures.labels import localised
 from tandem.measures.registry import all_instruments
 from tandem.orgs.models import Programme, Team
 from tandem.research import selectors, services
 from tandem.research.forms import MemberForm, StudyEditForm, StudyForm, study_initial
-from tandem.research.models import StudyMember
+from tandem.research.models import COVARIATE_LABELS, StudyMember
 from tandem.research.views.common import changed_elsewhere
 
 STUDY_ROLES = (Role.RESEARCHER, Role.AGENCY_ADMIN, Role.PROGRAMME_MANAGER)
+
+
+def instrument_list() -> list[dict[str, object]]:
+    """Each instrument's code, title and score names, for the protocol's help."""
+    return [
+        {"code": i.code, "title": localised(i.title), "scores": [s.name for s in i.scores]}
+        for i in all_instruments()
+    ]
 
 
 @require_GET
@@ -96,6 +105,7 @@ def study_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "members": list(selectors.members_of(study)),
             "counts": selectors.study_counts(study),
             "manages": selectors.manages(user, study),
+            "covariates": [str(COVARIATE_LABELS.get(c, c)) for c in study.covariates],
         },
     )
 
@@ -153,7 +163,7 @@ def study_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "research/study_edit.html",
-        {"study": study, "form": form, "instruments": all_instruments()},
+        {"study": study, "form": form, "instruments": instrument_list()},
         status=status,
     )
 
