@@ -38,7 +38,9 @@ def study_in(agency: Agency, *, programme: Programme | None = None) -> Study:
         status=StudyStatus.ACTIVE,
         created_by=creator,
     )
-    study.programmes.set([programme or agency.programmes.order_by("pk").first()])
+    first = programme or agency.programmes.order_by("pk").first()
+    assert first is not None  # the agency runs a programme
+    study.programmes.set([first])
     researcher = (
         User.objects.filter(memberships__agency=agency, memberships__role=Role.RESEARCHER)
         .order_by("pk")

@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from typing_extensions import override
 
 from tandem.accounts.models import User
 from tandem.core.forms import DATE_INPUT
@@ -29,16 +30,19 @@ from tandem.research.services import AnalysisDefaults, WaveInput
 
 
 class _UserChoice(forms.ModelChoiceField):  # type: ignore[type-arg]  # stubs: generic field
+    @override
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.full_name} ({obj.email})"
 
 
 class _ProgrammeChoice(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]  # stubs
+    @override
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.name} ({obj.agency.name})"
 
 
 class _TeamChoice(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]  # stubs
+    @override
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.name} ({obj.programme.name})"
 

@@ -339,8 +339,8 @@ def _set_protocol(study: Study, waves: list[WaveInput], measures: list[tuple[str
     for key, measure in current.items():
         if key not in wanted:
             measure.delete()
-    for wave, code in wanted - set(current):
-        StudyMeasure.objects.create(study=study, wave=wave, instrument_code=code)
+    for given_at, code in wanted - set(current):
+        StudyMeasure.objects.create(study=study, wave=given_at, instrument_code=code)
 
 
 # ---- members ----------------------------------------------------------------------------------
