@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "tandem.reports",
     "tandem.qualitative",
     "tandem.training",
+    "tandem.research",
     "tandem.api",
     "tandem.site",
 ]

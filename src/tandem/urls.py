@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("tandem.reports.urls")),
     path("", include("tandem.training.urls")),
     path("", include("tandem.qualitative.urls")),
+    path("", include("tandem.research.urls")),
     path("", include("tandem.api.urls")),
     path("api/v1/", v1_urls()),
     path("fhir/", fhir_urls()),

@@ -54,6 +54,8 @@ from tests.qualitative.access import EXPECTED as QUALITATIVE_EXPECTED
 from tests.qualitative.access import qualitative_objects, qualitative_path
 from tests.reports.access import EXPECTED as REPORTS_EXPECTED
 from tests.reports.access import reports_path
+from tests.research.access import EXPECTED as RESEARCH_EXPECTED
+from tests.research.access import research_path
 from tests.site.access import EXPECTED as CONFIGURATION_EXPECTED
 from tests.site.access import configuration_path
 from tests.training.access import EXPECTED as TRAINING_EXPECTED
@@ -291,6 +293,7 @@ EXPECTED = {
     **CORRECTIONS_EXPECTED,
     **TRAINING_EXPECTED,
     **QUALITATIVE_EXPECTED,
+    **RESEARCH_EXPECTED,
     **API_EXPECTED,
     **ADMIN_EXPECTED,
 }
@@ -417,6 +420,7 @@ def concrete_path(key: str, route: str, objects: dict[str, Any]) -> str:
         reports_path,
         training_path,
         qualitative_path,
+        research_path,
         api_path,
     ):
         found = app_path(key, path, objects)

@@ -52,6 +52,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         links.append((reverse("training:cohort_list"), _("Training")))
     if may_create_projects(user) or is_member_of_any_project(user):
         links.append((reverse("qualitative:project_list"), _("Qualitative")))
+    if scope.has_role(Role.RESEARCHER, Role.AGENCY_ADMIN, Role.PROGRAMME_MANAGER):
+        links.append((reverse("research:study_list"), _("Research")))
     if scope.has_role(Role.PROGRAMME_MANAGER, Role.AGENCY_ADMIN):
         links.append((reverse("site:configuration"), _("Configuration")))
     if scope.has_role(Role.AGENCY_ADMIN):

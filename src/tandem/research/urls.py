@@ -1,0 +1,15 @@
+from django.urls import path
+
+from tandem.research.views import consent, studies
+
+app_name = "research"
+
+urlpatterns = [
+    path("research/", studies.study_list, name="study_list"),
+    path("research/studies/new/", studies.study_new, name="study_new"),
+    path("research/studies/<int:pk>/", studies.study_detail, name="study_detail"),
+    path("research/studies/<int:pk>/edit/", studies.study_edit, name="study_edit"),
+    path("research/studies/<int:pk>/members/", studies.study_members, name="study_members"),
+    path("research/clients/<int:pk>/consent/", consent.client_consent, name="client_consent"),
+    path("research/consents/<int:pk>/", consent.enrolment_detail, name="enrolment_detail"),
+]

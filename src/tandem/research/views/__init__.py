@@ -1,0 +1,1 @@
+"""Research pages: studies (aggregates only) and research consent on the client record."""

@@ -1,0 +1,65 @@
+"""Access rules of the research routes for ``tests/access/test_url_matrix.py``.
+
+The relationships own, team and other team all point at agency A's study over programme P1:
+world.researcher leads it, world.agency_admin administers its agency and world.programme_manager
+manages P1. The other agency's study answers 404 to them all. Nobody else reaches a study page
+(403). The consent pages are part of the client's record: only the people who may open it reach
+them; everyone else, researchers included, gets 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.access.grids import ANON, every, grid, rel
+from tests.research.factories import consent_of, study_in
+
+IN_AGENCY = rel(200, 200, 200, 404)
+STUDY_PAGES = grid(
+    every(403), researcher=IN_AGENCY, agency_admin=IN_AGENCY, programme_manager=IN_AGENCY
+)
+CLIENT_RECORD = grid(
+    every(404),
+    case_manager=rel(200, 404, 404, 404),
+    supervisor=rel(200, 200, 404, 404),
+    programme_manager=rel(200, 200, 200, 404),
+)
+
+# route name -> (anonymous answer, role -> relationship -> answer); see test_url_matrix.
+EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
+    "research:study_list": (
+        ANON,
+        grid(
+            every(403),
+            researcher=every(200),
+            agency_admin=every(200),
+            programme_manager=every(200),
+        ),
+    ),
+    "research:study_new": (
+        ANON,
+        grid(every(403), agency_admin=every(200), programme_manager=every(200)),
+    ),
+    "research:study_detail": (ANON, STUDY_PAGES),
+    # The study's lead (world.researcher), its agency's administrator, the manager of P1.
+    "research:study_edit": (ANON, STUDY_PAGES),
+    "research:study_members": (ANON, STUDY_PAGES),
+    "research:client_consent": (ANON, CLIENT_RECORD),
+    "research:enrolment_detail": (ANON, CLIENT_RECORD),
+}
+
+
+def research_path(key: str, path: str, objects: dict[str, Any]) -> str | None:
+    """A real URL for a research route and one relationship; None if the route is not ours."""
+    if not key.startswith("research:"):
+        return None
+    if "<int:pk>" not in path:
+        return path
+    client = objects["client"]
+    if key == "research:client_consent":
+        pk = client.pk
+    elif key == "research:enrolment_detail":
+        pk = consent_of(client).pk
+    else:
+        pk = study_in(objects["agency"]).pk
+    return path.replace("<int:pk>", str(pk))
