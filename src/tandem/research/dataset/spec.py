@@ -6,9 +6,12 @@ Plain frozen dataclasses, so the builder can be called (and tested) without the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
+
+import pandas as pd
 
 DateMode = Literal["shift", "days"]
 
@@ -47,3 +50,41 @@ class DatasetSpec:
     exposure_days: int  # 90, 180 or 270
     date_mode: DateMode = "days"
     min_cell: int = 5
+
+
+VariableKind = Literal["string", "integer", "float", "date"]
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One column of a data set, described for its data dictionary and the SPSS file.
+
+    ``label`` is English (the source text a page may translate); in ``"date"`` columns dates are
+    ISO strings (``YYYY-MM-DD``).
+    """
+
+    name: str
+    label: str
+    kind: VariableKind
+    value_labels: Mapping[str | int, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A study's de-identified data set: one row per enrolled person and wave.
+
+    ``sha256`` is the hash of the frame's canonical CSV (``writers.canonical_csv``), which a run
+    stores to show on which data it was computed.
+    """
+
+    frame: pd.DataFrame
+    variables: tuple[Variable, ...]
+    n_enrolled: int
+    sha256: str
+
+    def variable(self, name: str) -> Variable:
+        """The description of column ``name``."""
+        for variable in self.variables:
+            if variable.name == name:
+                return variable
+        raise KeyError(name)
