@@ -215,7 +215,7 @@ def test_exposure_equals_fidelity_series_for_the_waves_first_response(
     for window in (90, 180, 270):
         frame = build_dataset(records.spec(exposure_days=window)).frame
         expected = {
-            found.response_id: found.exposure
+            found.response_id: np.nan if found.exposure is None else found.exposure
             for found in exposure_for_responses(
                 Response.objects.filter(pk__in=[first_a.pk, first_b.pk]), window_days=window
             )

@@ -109,9 +109,10 @@ def values_read_back(written: ExportFile, tmp_path: Path) -> pd.DataFrame:
     if written.name.endswith(".sav"):
         path = tmp_path / written.name
         path.write_bytes(written.content)
-        frame, _meta = pyreadstat.read_sav(str(path))
-        return frame  # type: ignore[no-any-return]  # untyped library
-    return pq.read_table(io.BytesIO(written.content)).to_pandas()
+        frame: pd.DataFrame = pyreadstat.read_sav(str(path))[0]
+        return frame
+    table: pd.DataFrame = pq.read_table(io.BytesIO(written.content)).to_pandas()
+    return table
 
 
 @pytest.mark.parametrize("date_mode", ["days", "shift"])

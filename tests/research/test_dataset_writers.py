@@ -44,7 +44,7 @@ def dataset() -> Dataset:
 
 def normalised(frame: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
     """Numbers as floats, text as str with None for missing or empty."""
-    out = {}
+    out: dict[str, object] = {}
     for variable in dataset.variables:
         column = frame[variable.name]
         if variable.kind in ("integer", "float"):
@@ -87,7 +87,7 @@ def test_csv_dictionary_describes_every_column(dataset: Dataset) -> None:
     by_name = read.set_index("name")
     assert by_name.loc["discharged", "value_labels"] == "0=No; 1=Yes"
     assert by_name.loc["rprs_q1", "kind"] == "float"
-    assert by_name.loc["rprs_q1", "value_labels"].startswith("1=1 (lowest); 2=2")
+    assert str(by_name.loc["rprs_q1", "value_labels"]).startswith("1=1 (lowest); 2=2")
     assert by_name.loc["enrolled_on", "kind"] == "date"
     assert by_name.loc["study_id", "label"] == "Study ID"
 
@@ -95,7 +95,7 @@ def test_csv_dictionary_describes_every_column(dataset: Dataset) -> None:
 def sav_read(written: ExportFile, tmp_path: Path) -> tuple[pd.DataFrame, object]:
     path = tmp_path / written.name
     path.write_bytes(written.content)
-    return pyreadstat.read_sav(str(path))  # type: ignore[no-any-return]  # untyped library
+    return pyreadstat.read_sav(str(path))
 
 
 def test_sav_reads_back_with_labels(dataset: Dataset, tmp_path: Path) -> None:

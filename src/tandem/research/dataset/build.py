@@ -40,7 +40,7 @@ CHUNK = 10_000
 DAYS_PER_YEAR = 365.25
 TOTAL = "total"
 
-DIAGNOSIS_GROUP_LABELS: dict[str, str] = {
+DIAGNOSIS_GROUP_LABELS: dict[str | int, str] = {
     "psychotic": gettext_noop("Psychotic disorder"),
     "bipolar": gettext_noop("Bipolar disorder"),
     "depressive": gettext_noop("Depressive disorder"),
@@ -122,13 +122,16 @@ def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
 
 def _days(values: Any) -> pd.Series:
     """Dates (``date`` objects or None) as a datetime64 column."""
-    return pd.to_datetime(pd.Series(values, dtype=object), errors="coerce").astype("datetime64[s]")
+    days: pd.Series = pd.to_datetime(pd.Series(values, dtype=object), errors="coerce").astype(
+        "datetime64[s]"
+    )
+    return days
 
 
 def _iso(days: pd.Series) -> pd.Series:
     """Dates as ISO strings, None where missing."""
-    text = days.dt.strftime("%Y-%m-%d")
-    return text.astype(object).where(days.notna(), None)
+    text: pd.Series = days.dt.strftime("%Y-%m-%d").astype(object)
+    return text.where(days.notna(), None)
 
 
 def _scope_teams(spec: DatasetSpec) -> pd.DataFrame:
@@ -317,7 +320,7 @@ def _variables(
     spec: DatasetSpec, measures: Sequence[_Measure], columns: Sequence[str]
 ) -> tuple[Variable, ...]:
     with translation.override("en"):
-        genders = {value: str(label) for value, label in Gender.choices}
+        genders: dict[str | int, str] = {value: str(label) for value, label in Gender.choices}
     genders[deid.OTHER] = gettext_noop(
         "Another gender, or a group of fewer than the minimum cell size"
     )
@@ -426,9 +429,9 @@ def build_dataset(spec: DatasetSpec) -> Dataset:
     rows = people.merge(waves, how="cross")
     target = rows["enrolled_date"] + pd.to_timedelta(rows["target_day"], unit="D")
     until = rows["end"].where(rows["end"].notna() & (rows["end"] < target), target)
-    rows["episode_days"] = pd.array((until - rows["start"]).dt.days, dtype="Int64")
-    discharged = (rows["end"].notna() & (rows["end"] <= target)).astype("int64")
-    rows["discharged"] = discharged.astype("Int64").where(rows["start"].notna(), pd.NA)
+    rows["episode_days"] = (until - rows["start"]).dt.days.astype("Int64")
+    discharged = (rows["end"].notna() & (rows["end"] <= target)).astype("Int64")
+    rows["discharged"] = discharged.mask(rows["start"].isna())
     if shift:
         rows["enrolled_on"] = _iso(
             rows["enrolled_date"] + pd.to_timedelta(rows["offset_days"], unit="D")

@@ -107,7 +107,7 @@ def ages_years(born: npt.ArrayLike, on: npt.ArrayLike) -> npt.NDArray[np.int64]:
     """``age_years`` of arrays of dates (``datetime64[D]`` or ``date`` objects), element-wise."""
     # YYYYMMDD integers: their difference // 10000 is the number of whole years.
     ages = (_yyyymmdd(on) - _yyyymmdd(born)) // 10000
-    return np.minimum(ages, AGE_CAP_YEARS)
+    return np.asarray(np.minimum(ages, AGE_CAP_YEARS), dtype=np.int64)
 
 
 def age_band(age: int) -> str:

@@ -106,7 +106,8 @@ def write_sav(dataset: Dataset, *, stem: str = "dataset") -> tuple[ExportFile, .
             frame,
             str(path),
             column_labels=[v.label for v in dataset.variables],
-            variable_value_labels=value_labels,
+            # The stubs allow numeric keys only; readstat writes string value labels as well.
+            variable_value_labels=value_labels,  # type: ignore[arg-type]
             variable_measure=measures,
         )
         content = path.read_bytes()
