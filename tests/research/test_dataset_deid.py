@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from datetime import date, timedelta
 
 import numpy as np
@@ -134,3 +137,10 @@ def test_small_cells_of_a_mapping_and_a_series_are_replaced() -> None:
         "c": 0,
     }
     assert deid.suppress_small_cells(pd.Series([3, 12]), min_cell=10).tolist() == ["<10", 12]
+
+
+def test_study_id_is_the_contracts_hmac() -> None:
+    digest = hmac.new(b"key", b"12:345", hashlib.sha256).digest()
+    expected = "S" + base64.b32encode(digest).decode().rstrip("=")[:12].upper()
+    assert deid.study_id(b"key", 12, 345) == expected
+    assert deid.study_ids(b"key", 12, [345, 346])[0] == expected

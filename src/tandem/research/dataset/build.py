@@ -1,9 +1,9 @@
 """Build a study's de-identified data set from the clients, measures and fidelity records.
 
 One row per enrolled person and wave, columns in the order of the research contract. The
-builder reads with a fixed number of queries (teams, then clients, episodes and responses in
-chunks of ``CHUNK`` people, then the teams' fidelity reviews) and works on whole columns with
-pandas and numpy, so 50,000 people take seconds, not a query each.
+builder reads with a fixed number of queries (teams, then clients, episodes, responses and
+the chosen responses' answers in chunks of ``CHUNK``, then the teams' fidelity reviews) and
+works on whole columns with pandas and numpy, so 50,000 people take seconds, not a query each.
 
 The person's *study episode* is their earliest episode in the study's teams (every team of its
 programmes when the study names none): it gives the team and programme codes, years in service,
@@ -195,7 +195,11 @@ def _study_episodes(ids: Sequence[int], teams: pd.DataFrame) -> pd.DataFrame:
 
 
 def _responses(ids: Sequence[int], teams: pd.DataFrame, codes: Sequence[str]) -> pd.DataFrame:
-    """Completed responses to the data set's instruments, in episodes of the study's teams."""
+    """Completed responses to the data set's instruments, in episodes of the study's teams.
+
+    Without their answers: most responses fall outside every window, and decoding the answers
+    is the costly part, so only the chosen ones are read (``_with_answers``).
+    """
     team_ids = teams["team_id"].tolist()
     rows: list[tuple[Any, ...]] = []
     for chunk in _chunks(ids):
@@ -205,26 +209,25 @@ def _responses(ids: Sequence[int], teams: pd.DataFrame, codes: Sequence[str]) ->
                 instrument_code__in=list(codes),
                 completed_at__isnull=False,
                 episode__team_id__in=team_ids,
-            ).values_list(
-                "pk",
-                "client_id",
-                "episode__team_id",
-                "instrument_code",
-                "completed_at",
-                "answers",
-                "scores",
-            )
+            ).values_list("pk", "client_id", "episode__team_id", "instrument_code", "completed_at")
         )
-    columns = ["pk", "client_id", "team_id", "code", "completed_at", "answers", "scores"]
-    frame = pd.DataFrame(rows, columns=columns)
+    frame = pd.DataFrame(rows, columns=["pk", "client_id", "team_id", "code", "completed_at"])
     frame = frame.astype({"pk": "int64", "client_id": "int64", "team_id": "int64"})
     # The local calendar day of completion, as timezone.localdate gives it elsewhere.
-    local = pd.to_datetime(frame["completed_at"], utc=True).dt.tz_convert(
-        timezone.get_current_timezone()
-    )
-    frame["completed_on"] = local.dt.tz_localize(None).dt.normalize().astype("datetime64[s]")
-    frame["completed_at"] = pd.to_datetime(frame["completed_at"], utc=True)
+    completed_at = pd.to_datetime(frame["completed_at"], utc=True)
+    local = completed_at.dt.tz_convert(timezone.get_current_timezone()).dt.tz_localize(None)
+    frame["completed_on"] = local.dt.normalize().astype("datetime64[s]")
+    frame["completed_at"] = completed_at
     return frame
+
+
+def _with_answers(chosen: pd.DataFrame) -> pd.DataFrame:
+    """The chosen responses with their answers and scores."""
+    rows: list[tuple[Any, ...]] = []
+    for chunk in _chunks(chosen["pk"].tolist()):
+        rows.extend(Response.objects.filter(pk__in=chunk).values_list("pk", "answers", "scores"))
+    answers = pd.DataFrame(rows, columns=["pk", "answers", "scores"]).astype({"pk": "int64"})
+    return chosen.merge(answers, on="pk", how="left", validate="one_to_one")
 
 
 def _chosen_responses(
@@ -442,7 +445,7 @@ def build_dataset(spec: DatasetSpec) -> Dataset:
     if shift:
         columns.append("enrolled_on")
 
-    chosen = _chosen_responses(spec, people, _responses(ids, teams, codes))
+    chosen = _with_answers(_chosen_responses(spec, people, _responses(ids, teams, codes)))
     chosen = chosen.merge(people[["client_id", "offset_days"]], on="client_id")
     for measure in measures:
         measured, names = _measure_columns(measure, chosen, shift=shift)

@@ -52,38 +52,52 @@ def _check_key(key: bytes) -> bytes:
     return bytes(key)
 
 
-def _digest(key: bytes, message: str) -> bytes:
-    return hmac.new(_check_key(key), message.encode("ascii"), hashlib.sha256).digest()
+def _keyed(key: bytes) -> hmac.HMAC:
+    """An HMAC-SHA256 primed with the key, to copy for each message (cheaper than re-keying)."""
+    return hmac.new(_check_key(key), digestmod=hashlib.sha256)
+
+
+def _digest(primed: hmac.HMAC, message: str) -> bytes:
+    mac = primed.copy()
+    mac.update(message.encode("ascii"))
+    return mac.digest()
+
+
+def _study_id(primed: hmac.HMAC, study_pk: int, client_id: int) -> str:
+    digest = _digest(primed, f"{study_pk}:{client_id}")
+    return "S" + base64.b32encode(digest).decode("ascii").rstrip("=")[:STUDY_ID_LENGTH].upper()
+
+
+def _offset(primed: hmac.HMAC, study_pk: int, client_id: int) -> int:
+    number = int.from_bytes(_digest(primed, f"shift:{study_pk}:{client_id}")[:8], "big")
+    # The lowest bit gives the sign, the others the size (the modulo bias is below 1e-16).
+    magnitude = 1 + (number >> 1) % MAX_OFFSET_DAYS
+    return -magnitude if number & 1 else magnitude
 
 
 def study_id(key: bytes, study_pk: int, client_id: int) -> str:
     """The person's ID in this study: "S" and 12 base32 characters of HMAC(key, study:client)."""
-    digest = _digest(key, f"{study_pk}:{client_id}")
-    return "S" + base64.b32encode(digest).decode("ascii").rstrip("=")[:STUDY_ID_LENGTH].upper()
+    return _study_id(_keyed(key), study_pk, client_id)
 
 
 def study_ids(key: bytes, study_pk: int, client_ids: Iterable[int]) -> list[str]:
     """``study_id`` of many clients, in their order."""
-    _check_key(key)
-    return [study_id(key, study_pk, int(client_id)) for client_id in client_ids]
+    primed = _keyed(key)
+    return [_study_id(primed, study_pk, int(client_id)) for client_id in client_ids]
 
 
 def date_offset_days(key: bytes, study_pk: int, client_id: int) -> int:
     """The person's date shift in this study: ±1 to ±182 days, never 0, always the same."""
-    number = int.from_bytes(_digest(key, f"shift:{study_pk}:{client_id}")[:8], "big")
-    # The lowest bit gives the sign, the others the size (the modulo bias is below 1e-16).
-    magnitude = 1 + (number >> 1) % MAX_OFFSET_DAYS
-    return -magnitude if number & 1 else magnitude
+    return _offset(_keyed(key), study_pk, client_id)
 
 
 def date_offsets_days(
     key: bytes, study_pk: int, client_ids: Iterable[int]
 ) -> npt.NDArray[np.int64]:
     """``date_offset_days`` of many clients, in their order."""
-    _check_key(key)
+    primed = _keyed(key)
     return np.array(
-        [date_offset_days(key, study_pk, int(client_id)) for client_id in client_ids],
-        dtype=np.int64,
+        [_offset(primed, study_pk, int(client_id)) for client_id in client_ids], dtype=np.int64
     )
 
 
