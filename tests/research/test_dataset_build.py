@@ -18,7 +18,7 @@ from tandem.measures.models import Response
 from tandem.measures.registry import get_instrument
 from tandem.research.dataset import deid
 from tandem.research.dataset.build import build_dataset
-from tandem.research.dataset.writers import write_csv
+from tandem.research.dataset.writers import write_csv, write_dataset
 from tests.factories import EpisodeFactory
 from tests.research.dataset_records import (
     ENROLLED_ON,
@@ -310,3 +310,15 @@ def test_the_number_of_queries_does_not_grow_with_the_people(
     with django_assert_max_num_queries(len(captured)):
         dataset = build_dataset(many.spec(date_mode="shift"))
     assert dataset.frame["rprs_day"].notna().sum() == 30
+
+
+def test_a_study_without_enrolled_people_gives_an_empty_frame_with_every_column(
+    records: StudyRecords,
+) -> None:
+    dataset = build_dataset(records.spec(date_mode="shift"))
+    assert dataset.n_enrolled == 0
+    assert dataset.frame.empty
+    assert list(dataset.frame.columns) == [v.name for v in dataset.variables]
+    assert "rprs_q24" in dataset.frame.columns
+    for export_format in ("csv", "sav", "parquet"):
+        assert write_dataset(dataset, export_format)[0].content
