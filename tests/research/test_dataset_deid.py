@@ -51,6 +51,22 @@ def test_study_id_is_s_and_twelve_base32_characters(key: bytes, study: int, clie
     assert set(found[1:]) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
 
 
+@given(key=keys, studies=st.lists(pks, min_size=2, max_size=2, unique=True), client=pks)
+def test_a_person_has_a_different_id_in_every_study(
+    key: bytes, studies: list[int], client: int
+) -> None:
+    first, second = studies
+    assert deid.study_id(key, first, client) != deid.study_id(key, second, client)
+
+
+@given(key=keys, study=pks, clients=st.lists(pks, min_size=2, max_size=2, unique=True))
+def test_two_people_of_a_study_have_different_ids(
+    key: bytes, study: int, clients: list[int]
+) -> None:
+    first, second = clients
+    assert deid.study_id(key, study, first) != deid.study_id(key, study, second)
+
+
 def test_the_same_client_gets_different_ids_and_offsets_in_different_studies() -> None:
     key = b"research-key"
     ids = {deid.study_id(key, study, 42) for study in range(1, 201)}
