@@ -6,6 +6,8 @@ Production differs from development only through environment values:
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from datetime import timedelta
@@ -80,6 +82,26 @@ AUDIT_HMAC_KEY_IS_NEW = _audit_key is None and _secret_is_new
 # file (keep it where database users cannot write) and/or logs it on `tandem.audit.checkpoint`.
 AUDIT_CHECKPOINT_FILE = env.str("AUDIT_CHECKPOINT_FILE", default="")
 AUDIT_CHECKPOINT_LOG = env.bool("AUDIT_CHECKPOINT_LOG", default=False)
+
+# Key of research study IDs and date shifts (tandem.research.dataset.deid). Changing it changes
+# every study ID, so production sets it on its own: rotating SECRET_KEY (sessions) must not
+# re-identify, or break, longitudinal data sets. Elsewhere it is derived from SECRET_KEY.
+RESEARCH_ID_KEY_MIN_LENGTH = 32
+_research_key = _read_secret("RESEARCH_ID_KEY")
+if _research_key is None and IS_PRODUCTION:
+    raise ImproperlyConfigured(
+        "RESEARCH_ID_KEY is required when TANDEM_ENV=production "
+        "(set RESEARCH_ID_KEY or RESEARCH_ID_KEY_FILE)"
+    )
+if _research_key is not None and len(_research_key) < RESEARCH_ID_KEY_MIN_LENGTH:
+    raise ImproperlyConfigured(
+        f"RESEARCH_ID_KEY must be at least {RESEARCH_ID_KEY_MIN_LENGTH} characters long"
+    )
+RESEARCH_ID_KEY: bytes = (
+    _research_key.encode("utf-8")
+    if _research_key is not None
+    else hmac.new(SECRET_KEY.encode("utf-8"), b"tandem.research.id-key", hashlib.sha256).digest()
+)
 
 DEBUG = env.bool("DEBUG", default=TANDEM_ENV in ("development", "demo"))
 if IS_PRODUCTION and DEBUG:

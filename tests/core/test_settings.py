@@ -17,6 +17,7 @@ def run_tandem(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedPr
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "TANDEM_"))}
     clean.pop("DATABASE_URL", None)
     clean.pop("SECRET_KEY", None)
+    clean.pop("RESEARCH_ID_KEY", None)
     clean.update(env)
     return subprocess.run(  # noqa: S603 - our own console script
         [TANDEM, *args],
@@ -43,6 +44,38 @@ def test_production_without_secret_key_stops_start_up_with_one_line(tmp_path: Pa
     assert "SECRET_KEY" in result.stderr
 
 
+def test_production_without_research_id_key_stops_start_up_with_one_line(tmp_path: Path) -> None:
+    result = run_tandem(
+        tmp_path,
+        "check",
+        TANDEM_ENV="production",
+        SECRET_KEY="k" * 60,
+        ALLOWED_HOSTS="tandem.example",
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "RESEARCH_ID_KEY" in result.stderr
+
+
+def test_a_short_research_id_key_is_refused(tmp_path: Path) -> None:
+    result = run_tandem(tmp_path, "check", RESEARCH_ID_KEY="short")
+    assert result.returncode == 2
+    assert "RESEARCH_ID_KEY" in result.stderr
+
+
+def test_research_id_key_is_derived_from_the_secret_key_outside_production(
+    tmp_path: Path,
+) -> None:
+    show = "from django.conf import settings; print(settings.RESEARCH_ID_KEY.hex())"
+    first = run_tandem(tmp_path, "shell", "-c", show, SECRET_KEY="a" * 60)
+    again = run_tandem(tmp_path, "shell", "-c", show, SECRET_KEY="a" * 60)
+    other = run_tandem(tmp_path, "shell", "-c", show, SECRET_KEY="b" * 60)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == again.stdout
+    assert first.stdout != other.stdout
+    assert "a" * 60 not in first.stdout
+
+
 def test_a_malformed_trusted_proxy_count_stops_start_up_with_one_line(tmp_path: Path) -> None:
     result = run_tandem(tmp_path, "check", TRUSTED_PROXY_COUNT="two")
     assert result.returncode == 2
@@ -65,6 +98,7 @@ def test_production_profile_passes_the_deployment_checks(tmp_path: Path) -> None
         "WARNING",
         TANDEM_ENV="production",
         SECRET_KEY="x" * 30 + "-production-secret-with-enough-entropy-9f8e7d6c5b4a",
+        RESEARCH_ID_KEY="r" * 40,
         ALLOWED_HOSTS="tandem.example",
     )
     assert result.returncode == 0, result.stderr
@@ -92,6 +126,7 @@ def test_production_refuses_debug(tmp_path: Path, flag: str) -> None:
         "check",
         TANDEM_ENV="production",
         SECRET_KEY="k" * 60,
+        RESEARCH_ID_KEY="r" * 40,
         ALLOWED_HOSTS="tandem.example",
         **{name: value},
     )

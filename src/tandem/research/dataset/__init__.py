@@ -1,0 +1,1 @@
+"""The de-identified data set of a study: its specification, builder and file writers."""
