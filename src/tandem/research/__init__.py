@@ -1,0 +1,1 @@
+"""Research workspace: studies, consent, de-identified data sets, exports and analysis runs."""
