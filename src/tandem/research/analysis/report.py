@@ -48,7 +48,7 @@ DASH = "\u2013"
 
 def plain_number(value: float, decimals: int) -> str:
     """Format without localisation (a dash for a missing value)."""
-    if value is None or not math.isfinite(value):
+    if not math.isfinite(value):
         return DASH
     return f"{value:.{decimals}f}"
 
@@ -68,7 +68,7 @@ class TableView:
 
     caption: str
     columns: tuple[str, ...]
-    rows: list[tuple[str, ...]]
+    rows: Sequence[tuple[str, ...]]
     note: str = ""
 
 
@@ -84,7 +84,7 @@ def _labels(result: AnalysisResult, labels: PathLabels | None) -> PathLabels:
 
 
 def _p(value: float, number: NumberFormat) -> str:
-    if value is None or not math.isfinite(value):
+    if not math.isfinite(value):
         return DASH
     if value < 0.001:
         return "< " + number(0.001, 3)
@@ -178,8 +178,9 @@ def _svg(figure: Figure) -> str:
     Text stays text (selectable, searchable, read by screen readers); a fixed hash salt and no
     date in the metadata make the same result draw the same SVG.
     """
-    rc = {"svg.fonttype": "none", "svg.hashsalt": "tandem-research", "text.parse_math": False}
-    with matplotlib.rc_context(rc):
+    with matplotlib.rc_context(
+        {"svg.fonttype": "none", "svg.hashsalt": "tandem-research", "text.parse_math": False}
+    ):
         for text in figure.findobj(Text):
             text.set_parse_math(False)
         buffer = io.StringIO()
@@ -404,7 +405,12 @@ def _warning_text(warning: AnalysisWarning, number: NumberFormat) -> str:
         return _(
             "The ICC(1) of the %(variable)s by team is %(icc)s, above 0.05: nesting in teams "
             "is not negligible. Consider the cluster bootstrap by team."
-        ) % {"variable": params["variable"], "icc": number(params["icc"], 3)}
+        ) % {
+            "variable": {"mediator": _("mediator"), "outcome": _("outcome")}.get(
+                params["variable"], params["variable"]
+            ),
+            "icc": number(params["icc"], 3),
+        }
     if code == "low_alpha":
         return _("Cronbach's alpha of the mediator's items is %(alpha)s, below 0.70.") % {
             "alpha": number(params["alpha"], 2)

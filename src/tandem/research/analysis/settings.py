@@ -110,7 +110,8 @@ class AnalysisSettings:
 
     def _check_covariates(self) -> None:
         seen: set[str] = set()
-        for name in self.covariates:
+        names: tuple[object, ...] = self.covariates  # stored settings may hold anything
+        for name in names:
             if not isinstance(name, str) or not _COLUMN.match(name):
                 raise ValueError(f"covariates: {name!r} is not a data set column name")
             if name in RESERVED_COLUMNS or name == "baseline":
