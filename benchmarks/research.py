@@ -15,8 +15,10 @@ Steps timed:
    settings: 20 item-level imputations, 5,000 resamples, cluster bootstrap by team, nine
    covariates, ICCs, alpha, R² change and the power note;
 3. the mediation fits alone: ``stats.mediation`` on each completed data set (what the run
-   does after imputing), and ``pingouin.mediation_analysis`` on the same data sets with the same
-   covariates and 5,000 resamples (rows, not teams: pingouin has no cluster bootstrap).
+   does after imputing), and ``pingouin.mediation_analysis`` on the same data sets, both with
+   the baseline and the numeric covariates and 5,000 resamples of rows (pingouin has no
+   cluster bootstrap); these data sets are imputed without the dummy-coded covariates, so
+   ``stats.impute alone`` is faster than the run's imputation step.
 
 Prints the times and the ratio pingouin / tandem for the fits. The target is the whole run
 (steps 1 and 2) under 60 s.
