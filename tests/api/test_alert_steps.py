@@ -110,9 +110,8 @@ def test_invalid_steps_name_their_field(world: World) -> None:
         assert (found["status"], [e["field"] for e in found["errors"]]) == (422, [field]), body
     fresh = _alert_on(world.team_client)
     supervisor = _writer(world.supervisor)
-    found = problem(
-        _move(supervisor, fresh, {"status": "action_agreed"}, **{"If-Match": _etag(supervisor, fresh)})
-    )
+    etag = _etag(supervisor, fresh)
+    found = problem(_move(supervisor, fresh, {"status": "action_agreed"}, **{"If-Match": etag}))
     assert (found["status"], [e["field"] for e in found["errors"]]) == (422, ["note"])
     assert _unchanged(alert)
     assert _unchanged(fresh)
