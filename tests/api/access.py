@@ -19,6 +19,8 @@ from tandem.api.services import hash_secret
 from tandem.measures.models import Administration, Response
 from tests.access.grids import ANON, every, grid, rel
 from tests.alerts.access import alerts_path
+from tests.fidelity.access import EXPECTED as FIDELITY_EXPECTED
+from tests.fidelity.access import fidelity_path
 from tests.measures.factories import completed_response, due_rprs
 
 CLINICAL_EVERY = grid(
@@ -63,6 +65,18 @@ EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
     "api_v1:administration_close": (405, grid(every(405))),  # POST only
     "api_v1:response_submit": (405, grid(every(405))),  # POST only
     "api_v1:response_detail": (TOKEN_ANON, CLINICAL_RECORD),
+    "api_v1:alert_step": (405, grid(every(405))),  # POST only
+    # Fidelity: as the review pages (a final review of the relationship's team) and the team's
+    # indicators page (its supervisors and its programme's managers; assessors are refused).
+    "api_v1:fidelity_review_list": (TOKEN_ANON, FIDELITY_EXPECTED["fidelity:review_list"][1]),
+    "api_v1:fidelity_review_detail": (
+        TOKEN_ANON,
+        FIDELITY_EXPECTED["fidelity:review_detail"][1],
+    ),
+    "api_v1:team_fidelity_indicators": (
+        TOKEN_ANON,
+        FIDELITY_EXPECTED["fidelity:team_indicators"][1],
+    ),
     # Any other path under /api/v1/: a problem 404 for every token, audited as a refusal.
     "api_v1:unmatched": (TOKEN_ANON, grid(every(404))),
     # FHIR (a bearer token). The search answers an empty Bundle for a client out of reach.
@@ -121,6 +135,13 @@ def _fhir_path(key: str, path: str, objects: dict[str, Any]) -> str:
     return path
 
 
+# The fidelity routes reach the same records as these pages.
+_FIDELITY_PAGE = {
+    "api_v1:fidelity_review_detail": "fidelity:review_detail",
+    "api_v1:team_fidelity_indicators": "fidelity:team_indicators",
+}
+
+
 def api_path(key: str, path: str, objects: dict[str, Any]) -> str | None:
     """A real URL for an API route and one relationship; None if not ours."""
     if key.startswith("fhir:"):
@@ -131,7 +152,9 @@ def api_path(key: str, path: str, objects: dict[str, Any]) -> str | None:
         return path if key.startswith("api:") else None
     if key == "api_v1:unmatched":
         return "/api/v1/clients/not-a-number"
-    if key in {"api_v1:step_status", "api_v1:goal_status"}:
+    if key in _FIDELITY_PAGE:
+        return fidelity_path(_FIDELITY_PAGE[key], path, objects)
+    if key in {"api_v1:step_status", "api_v1:goal_status", "api_v1:alert_step"}:
         return path.replace("<int:pk>", "1")
     if key == "api_v1:alert_detail":
         return alerts_path("alerts:alert_detail", path, objects)

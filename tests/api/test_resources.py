@@ -33,6 +33,7 @@ from tests.api.helpers import api_client, post_json, problem, token_text
 from tests.clients.factories import referral_in
 from tests.conftest import FormClient, World
 from tests.core.french import problems, typed_in_database
+from tests.fidelity.factories import final_review
 from tests.measures.factories import completed_response, due_rprs
 
 RPRS_ITEMS = [f"q{n}" for n in range(1, 25)]
@@ -140,6 +141,7 @@ def _routes_for(client: Client) -> list[tuple[str, str, dict[str, Any] | None]]:
     alert = _alert_on(client)
     return [
         ("get", f"/api/v1/alerts/{alert.pk}", None),
+        ("post", f"/api/v1/alerts/{alert.pk}/steps", {"status": "resolved"}),
         ("get", f"/api/v1/clients/{client.pk}", None),
         ("get", f"/api/v1/clients/{client.pk}/episodes", None),
         ("get", f"/api/v1/clients/{client.pk}/contacts", None),
@@ -175,6 +177,7 @@ def test_ids_out_of_reach_answer_404_on_every_route(world: World, outsider: str)
         Response.objects.count(),
         Contact.objects.count(),
         list(Administration.objects.values_list("status")),
+        list(Alert.objects.values_list("status", "version")),
     )
     every_scope = ",".join(sorted(scopes_allowed_for(world.case_manager)))
     http = api_client(token_text(world.case_manager, scopes=every_scope))
@@ -190,7 +193,34 @@ def test_ids_out_of_reach_answer_404_on_every_route(world: World, outsider: str)
         Response.objects.count(),
         Contact.objects.count(),
         list(Administration.objects.values_list("status")),
+        list(Alert.objects.values_list("status", "version")),
     ) == before
+
+
+@pytest.mark.parametrize(
+    ("role", "team"),
+    [
+        ("programme_manager", "other_agency_team"),
+        ("supervisor", "other_team"),
+        ("supervisor", "other_agency_team"),
+        ("assessor", "other_agency_team"),
+    ],
+)
+def test_another_teams_review_and_indicators_answer_404(world: World, role: str, team: str) -> None:
+    """IDOR: another team's final review and indicators, for every role reading fidelity."""
+    other = getattr(world, team)
+    review = final_review(other)
+    user = world.user(role)
+    http = api_client(token_text(user, scopes=",".join(sorted(scopes_allowed_for(user)))))
+    review_answer = http.get(f"/api/v1/fidelity/reviews/{review.pk}")
+    assert (review_answer.status_code, problem(review_answer)["type"]) == (
+        404,
+        "urn:tandem:problem:not_found",
+    )
+    listed = http.get(f"/api/v1/fidelity/reviews?team={other.pk}").json()["items"]
+    assert listed == []
+    indicators = http.get(f"/api/v1/teams/{other.pk}/fidelity-indicators")
+    assert indicators.status_code == (403 if role == "assessor" else 404)
 
 
 def test_missing_ids_answer_exactly_as_hidden_ones(world: World) -> None:

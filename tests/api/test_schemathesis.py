@@ -4,7 +4,7 @@ role: no server error, no answer outside the schema, and no 2xx on an object out
 Each operation gets a small, seeded set of generated requests, valid and invalid ones (an id
 that is not a number, a body missing a field), and every operation with an id
 in its path is also called with the ids of another agency's client, administration, response,
-alert, goal and step (out of every role's reach here).
+alert, goal, step, fidelity review and team (out of every role's reach here).
 """
 
 from __future__ import annotations
@@ -30,12 +30,15 @@ from schemathesis.specs.openapi.checks import (
 from tandem.accounts.models import Role, User
 from tandem.alerts.selectors import alerts_visible_to
 from tandem.clients.selectors import clients_visible_to, episodes_visible_to
+from tandem.fidelity.selectors import reviews_visible_to
 from tandem.measures.models import Response
 from tandem.measures.selectors import administrations_visible_to
+from tandem.orgs.selectors import teams_supervised_by
 from tandem.practice.models import Goal, Step
 from tests.alerts.access import alerts_path
 from tests.api.access import bearer_token_for
 from tests.conftest import World
+from tests.fidelity.factories import final_review
 from tests.measures.factories import completed_response, due_rprs
 from tests.practice.factories import GoalFactory, RecoveryPlanFactory, StepFactory
 
@@ -66,6 +69,10 @@ def _reachable(user: User, path: str) -> set[int] | None:
         rows = Goal.objects.filter(plan__client__in=clients)
     elif path.startswith("/api/v1/steps/{pk}"):
         rows = Step.objects.filter(goal__plan__client__in=clients)
+    elif path.startswith("/api/v1/fidelity/reviews/{pk}"):
+        rows = reviews_visible_to(user)
+    elif path.startswith("/api/v1/teams/{pk}"):
+        rows = teams_supervised_by(user)
     else:
         return None
     return set(rows.values_list("pk", flat=True))
@@ -82,6 +89,7 @@ def _out_of_reach(world: World) -> dict[str, int]:
     plan = RecoveryPlanFactory.create(episode=episode)
     goal = GoalFactory.create(plan=plan)
     step = StepFactory.create(goal=goal)
+    review = final_review(client.episodes.get().team)
     return {
         "/api/v1/clients/": client.pk,
         "/api/v1/administrations/": administration.pk,
@@ -89,6 +97,8 @@ def _out_of_reach(world: World) -> dict[str, int]:
         "/api/v1/alerts/": int(alert),
         "/api/v1/goals/": goal.pk,
         "/api/v1/steps/": step.pk,
+        "/api/v1/fidelity/reviews/": review.pk,
+        "/api/v1/teams/": review.team_id,
     }
 
 

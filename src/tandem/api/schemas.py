@@ -233,3 +233,87 @@ class ClientPage(Schema):
 class AdministrationPage(Schema):
     items: list[AdministrationOut]
     next_cursor: str | None
+
+
+class AlertStepIn(Schema):
+    status: Literal["discussed", "action_agreed", "resolved"] = Field(
+        ..., description="The step to move the alert to: forward only, resolved from any step."
+    )
+    note: str = Field(
+        "", max_length=2000, description="What was agreed (required for action_agreed)."
+    )
+
+
+class ReviewAssessorOut(Schema):
+    assessor_id: int
+    submitted: bool
+
+
+class DomainScoreOut(Schema):
+    code: str
+    name: str
+    mean: float | None
+
+
+class ReviewOut(Schema):
+    id: int
+    team_id: int
+    scale_id: int
+    review_date: date
+    status: str
+    total: float | None = Field(..., description="The sum of the domain means, once final.")
+    is_high_fidelity: bool | None
+    domain_means: dict[str, float] = Field(
+        ..., description="Each rated domain's mean agreed rating, by domain code, once final."
+    )
+    finalised_at: datetime | None
+    version: int
+
+
+class ReviewDetailOut(ReviewOut):
+    range_low: float | None
+    range_high: float | None
+    domains: list[DomainScoreOut]
+    excluded_domains: list[str]
+    agreement: dict[str, Any] | None
+    panel: list[ReviewAssessorOut]
+
+
+class ReviewPage(Schema):
+    items: list[ReviewOut]
+    next_cursor: str | None
+
+
+class IndicatorPointOut(Schema):
+    day: date
+    value: float | None
+    suppressed: bool
+
+
+class TeamIndicatorOut(Schema):
+    code: str
+    domain: str
+    label: str
+    unit: str
+    higher_is_better: bool | None
+    value: float | None
+    suppressed: bool = Field(
+        ..., description="True when the team had fewer than five open clients: value left out."
+    )
+    text: str
+    target: float | None
+    history: list[IndicatorPointOut]
+
+
+class WorkerIndicatorOut(Schema):
+    worker_id: int
+    caseload: float | None
+    caseload_target: float | None
+    individual_sessions: float | None
+
+
+class TeamIndicatorsOut(Schema):
+    team_id: int
+    day: date | None
+    indicators: list[TeamIndicatorOut]
+    workers: list[WorkerIndicatorOut]

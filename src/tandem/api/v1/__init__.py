@@ -25,7 +25,7 @@ from tandem.api.conventions import (
     not_found,
     problem_response,
 )
-from tandem.api.v1 import alerts, clients, measures, practice
+from tandem.api.v1 import alerts, clients, fidelity, measures, practice
 from tandem.api.v1.common import validation_problem
 from tandem.core.access import deny_read
 
@@ -56,7 +56,8 @@ api = TandemAPI(
     title="Tandem API",
     version="1",
     description=(
-        "Token-scoped access to Tandem's clients and measures. Send "
+        "Token-scoped access to Tandem's clients, practice, measures, alerts and fidelity "
+        "reviews. Send "
         "`Authorization: Bearer <token>`; tokens are made on your own API tokens page."
     ),
     auth=TokenAuth(),
@@ -136,7 +137,7 @@ def _invalid_write(request: HttpRequest, exc: DjangoValidationError) -> HttpResp
     return problem_response(validation_problem(exc))
 
 
-for _module in (clients, practice, alerts, measures):
+for _module in (clients, practice, alerts, measures, fidelity):
     api.add_router("", _module.router)
 
 
