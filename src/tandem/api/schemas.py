@@ -233,3 +233,13 @@ class ClientPage(Schema):
 class AdministrationPage(Schema):
     items: list[AdministrationOut]
     next_cursor: str | None
+
+
+class AdministrationIn(Schema):
+    """One administration to schedule by hand in a client's open episode."""
+
+    episode_id: int = Field(ge=0)
+    instrument_code: str = Field(min_length=1, max_length=40)
+    due_date: date
+    # Email the client a one-time link now (self-reported instruments only).
+    send_invitation: bool = False
