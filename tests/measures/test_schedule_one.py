@@ -61,7 +61,9 @@ def test_a_refusal_keeps_what_was_typed_and_names_the_field(
     again = http.post(_path(world), _form(world))
     assert again.status_code == 400
     form = again.context["form"]
-    assert form.errors["due_date"] == ["This instrument is already due on this day in this episode."]
+    assert form.errors["due_date"] == [
+        "This instrument is already due on this day in this episode."
+    ]
     assert form.data["due_date"] == _form(world)["due_date"]
     past = (timezone.localdate() - timedelta(days=1)).isoformat()
     refused = http.post(_path(world), _form(world, due_date=past))

@@ -68,11 +68,10 @@ def schedule_administration(request: HttpRequest, pk: int) -> HttpResponse:
                     _("%(code)s is scheduled for %(date)s.")
                     % {"code": row.instrument_code.upper(), "date": date_format(row.due_date)},
                 )
-                return redirect(reverse("clients:client_detail", args=[client.pk]) + "#measures-heading")
+                page = reverse("clients:client_detail", args=[client.pk])
+                return redirect(f"{page}#measures-heading")
     upcoming = [
-        a
-        for a in selectors.client_administrations_for(user, client)
-        if a.status in OPEN_STATUSES
+        a for a in selectors.client_administrations_for(user, client) if a.status in OPEN_STATUSES
     ]
     return render(
         request,
