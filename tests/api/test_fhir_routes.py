@@ -73,3 +73,10 @@ def test_the_fhir_schema_is_published_and_linked(world: World) -> None:
     read = schema["paths"]["/fhir/QuestionnaireResponse/{pk}"]["get"]
     assert set(read["responses"]["404"]["content"]) == {FHIR_JSON}
     assert 'href="/fhir/openapi.json"' in reader.get("/api/docs/").content.decode()
+
+
+def test_the_docs_page_names_the_fhir_schema_in_french(world: World) -> None:
+    reader = HttpClient()
+    reader.force_login(world.case_manager)
+    html = reader.get("/api/docs/", headers={"Accept-Language": "fr"}).content.decode()
+    assert "La description OpenAPI 3 des routes FHIR" in html
