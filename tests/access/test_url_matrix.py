@@ -197,6 +197,10 @@ APP_EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
     ),
     # The client's one-time link: an unknown token is refused alike for everyone.
     "measures:self_report": (410, grid(every(410))),
+    "measures:schedule_administration": (
+        ANON,
+        grid(every(403), **{k.value: v for k, v in CLINICAL_ONLY.items()}),
+    ),
 }
 
 

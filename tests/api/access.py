@@ -84,11 +84,17 @@ EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
     "fhir:questionnaire_read": (TOKEN_ANON, CLINICAL_EVERY),
     "fhir:questionnaire_responses": (TOKEN_ANON, CLINICAL_EVERY),
     "fhir:questionnaire_response_read": (TOKEN_ANON, CLINICAL_RECORD),
+    # The FHIR routes' schema (behind sign-in, like the JSON API's).
+    "fhir:openapi-json": (ANON, grid(every(200))),
+    # Any other path under /fhir/, and /fhir/ itself: an OperationOutcome 404 for every token.
+    "fhir:unmatched": (TOKEN_ANON, grid(every(404))),
+    "fhir:root": (TOKEN_ANON, grid(every(404))),
 }
 
 # Routes checked by a bearer token rather than the session (LoginRequiredMiddleware skips them).
 TOKEN_ROUTES = frozenset(key for key in EXPECTED if key.startswith(("api_v1:", "fhir:"))) - {
-    "api_v1:openapi-json"
+    "api_v1:openapi-json",
+    "fhir:openapi-json",
 }
 
 
@@ -132,6 +138,8 @@ def _fhir_path(key: str, path: str, objects: dict[str, Any]) -> str:
         return f"{path}?patient={objects['client'].pk}"
     if key == "fhir:questionnaire_response_read":
         return path.replace("<int:pk>", str(_response(objects).pk))
+    if key == "fhir:unmatched":
+        return "/fhir/QuestionnaireResponse/not-a-number"
     return path
 
 

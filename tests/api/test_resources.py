@@ -165,6 +165,15 @@ def _routes_for(client: Client) -> list[tuple[str, str, dict[str, Any] | None]]:
                 "answers": dict.fromkeys(RPRS_ITEMS, 2),
             },
         ),
+        (
+            "post",
+            "/api/v1/administrations",
+            {
+                "episode_id": client.episodes.get().pk,
+                "instrument_code": "rprs",
+                "due_date": (timezone.localdate() + timedelta(days=3)).isoformat(),
+            },
+        ),
     ]
 
 

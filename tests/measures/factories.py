@@ -89,7 +89,7 @@ def measures_path(key: str, path: str, client: Client) -> str:
     """A concrete URL of a measures route for the access matrix, for this client's records."""
     if key == "measures:self_report":
         return path.replace("<str:token>", f"no-such-token-{client.pk}")
-    if key == "measures:invitation_log":
+    if key in {"measures:invitation_log", "measures:schedule_administration"}:
         return path.replace("<int:pk>", str(client.pk))
     episode = client.episodes.order_by("pk")[0]
     if key in {"measures:programme_export", "measures:programme_import"}:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -29,17 +29,21 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import OpenAPISchema
+from pydantic import ConfigDict
 from typing_extensions import override
 
 from tandem.api.auth import TokenAuth, acting_user, token_of
 from tandem.api.conventions import ProblemError, field_problem, idempotent, not_found
-from tandem.api.v1.common import validation_problem
+from tandem.api.v1.common import Id, validation_problem
 from tandem.audit.models import Action
 from tandem.audit.services import record_event
 from tandem.clients import selectors as client_selectors
 from tandem.clients.models import EpisodeStatus
+from tandem.core.access import deny_read
 from tandem.measures import fhir
 from tandem.measures import selectors as measure_selectors
 from tandem.measures import services as measure_services
@@ -73,15 +77,135 @@ class FhirAPI(NinjaAPI):
     def get_root_path(self, path_params: dict[str, Any]) -> str:
         return reverse(f"{self.urls_namespace}:metadata").removesuffix("metadata")
 
+    @override
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        """The schema, with every answer and body documented as ``application/fhir+json``."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for answer in operation.get("responses", {}).values():
+                    content = answer.get("content", {})
+                    if "application/json" in content:
+                        answer["content"] = {FHIR_CONTENT_TYPE: content.pop("application/json")}
+        return schema
+
 
 api = FhirAPI(
     title="Tandem FHIR R4",
     version="4.0.1",
+    description=(
+        "FHIR R4 over the same personal API tokens as /api/v1/: send "
+        "`Authorization: Bearer <token>`. Every answer, problems included, is "
+        "`application/fhir+json`; a problem is an OperationOutcome."
+    ),
     auth=TokenAuth(),
     urls_namespace="fhir",
     docs_url=None,
-    openapi_url=None,
+    openapi_url="/openapi.json",
 )
+
+
+# ---- what the schema documents (the resources themselves are built by hand) --------------------
+class _Resource(Schema):
+    model_config = ConfigDict(extra="allow")
+
+
+class IssueOut(_Resource):
+    severity: Literal["fatal", "error", "warning", "information"]
+    code: str
+    diagnostics: str = ""
+    expression: list[str] = []
+
+
+class OperationOutcomeOut(_Resource):
+    resourceType: Literal["OperationOutcome"]  # noqa: N815  # FHIR's element name
+    issue: list[IssueOut]
+
+
+class CapabilityStatementOut(_Resource):
+    resourceType: Literal["CapabilityStatement"]  # noqa: N815  # FHIR's element name
+    status: str
+    kind: str
+    fhirVersion: str  # noqa: N815  # FHIR's element name
+    format: list[str]
+    rest: list[dict[str, Any]]
+
+
+class QuestionnaireOut(_Resource):
+    resourceType: Literal["Questionnaire"]  # noqa: N815  # FHIR's element name
+    status: str
+    item: list[dict[str, Any]] = []
+
+
+class Reference(_Resource):
+    reference: str
+
+
+class QuestionnaireResponseOut(_Resource):
+    resourceType: Literal["QuestionnaireResponse"]  # noqa: N815  # FHIR's element name
+    id: str
+    status: Literal["completed"]
+    questionnaire: str
+    subject: Reference
+    item: list[dict[str, Any]] = []
+    extension: list[dict[str, Any]] = []
+
+
+class BundleEntryOut(_Resource):
+    fullUrl: str  # noqa: N815  # FHIR's element name
+    resource: QuestionnaireResponseOut
+
+
+class BundleOut(_Resource):
+    resourceType: Literal["Bundle"]  # noqa: N815  # FHIR's element name
+    type: Literal["searchset"]
+    total: int
+    entry: list[BundleEntryOut]
+
+
+OUTCOMES: dict[int | str, Any] = dict.fromkeys(
+    (400, 401, 403, 404, 409, 422, 429), OperationOutcomeOut
+)
+
+# The body of a POST: a QuestionnaireResponse (checked fully by fhir.resources on arrival).
+RESPONSE_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            FHIR_CONTENT_TYPE: {
+                "schema": {
+                    "type": "object",
+                    "required": ["resourceType", "status", "questionnaire", "subject"],
+                    "properties": {
+                        "resourceType": {"type": "string", "enum": ["QuestionnaireResponse"]},
+                        "status": {"type": "string", "enum": ["completed"]},
+                        "questionnaire": {"type": "string"},
+                        "subject": {
+                            "type": "object",
+                            "required": ["reference"],
+                            "properties": {"reference": {"type": "string"}},
+                        },
+                        "authored": {"type": "string", "format": "date-time"},
+                        "language": {"type": "string"},
+                        "item": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["linkId"],
+                                "properties": {
+                                    "linkId": {"type": "string"},
+                                    "answer": {"type": "array", "items": {"type": "object"}},
+                                },
+                            },
+                        },
+                    },
+                }
+            }
+        },
+    }
+}
 
 
 def fhir_response(status: int, resource: Mapping[str, Any], **headers: str) -> HttpResponse:
@@ -148,6 +272,23 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return outcome_response(ProblemError(status=403, title=_("Not allowed.")))
 
 
+@api.exception_handler(NinjaValidationError)
+def _invalid_request(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors = []
+    for error in exc.errors:
+        location = [str(part) for part in error.get("loc", ())]
+        errors.append(
+            {
+                "field": ".".join(location[1:] or location) or "request",
+                "message": str(error.get("msg", "")),
+                "code": "invalid",
+            }
+        )
+    return outcome_response(
+        ProblemError(status=422, title=_("The request is not valid."), errors=errors)
+    )
+
+
 @api.exception_handler(DjangoValidationError)
 def _invalid_write(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
     problem = validation_problem(exc)
@@ -198,14 +339,24 @@ def capability_statement(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@api.get("/metadata", url_name="metadata")
+@api.get(
+    "/metadata",
+    url_name="metadata",
+    response={200: CapabilityStatementOut, **OUTCOMES},
+    tags=["conformance"],
+)
 def metadata(request: HttpRequest) -> HttpResponse:
     """What this server supports; any valid token may read it (no record is shown)."""
     return fhir_response(200, capability_statement(request))
 
 
 # ---- Questionnaire -------------------------------------------------------------------------------
-@api.get("/Questionnaire/{code}", url_name="questionnaire_read")
+@api.get(
+    "/Questionnaire/{code}",
+    url_name="questionnaire_read",
+    response={200: QuestionnaireOut, **OUTCOMES},
+    tags=["Questionnaire"],
+)
 def questionnaire_read(request: HttpRequest, code: str) -> HttpResponse:
     """An instrument's structure; item texts are the neutral labels, never licensed wording."""
     acting_user(request, "read:measures")
@@ -284,7 +435,13 @@ def _read_body(request: HttpRequest) -> dict[str, Any]:
     return data
 
 
-@api.post("/QuestionnaireResponse", url_name="questionnaire_responses")
+@api.post(
+    "/QuestionnaireResponse",
+    url_name="questionnaire_responses",
+    response={201: QuestionnaireResponseOut, **OUTCOMES},
+    openapi_extra=RESPONSE_BODY,
+    tags=["QuestionnaireResponse"],
+)
 def questionnaire_response_create(request: HttpRequest) -> HttpResponse:
     """Store a completed QuestionnaireResponse, scored; send ``Idempotency-Key`` to retry."""
     user = acting_user(request, "write:measures")
@@ -354,8 +511,13 @@ def questionnaire_response_create(request: HttpRequest) -> HttpResponse:
     return answer
 
 
-@api.get("/QuestionnaireResponse/{int:pk}", url_name="questionnaire_response_read")
-def questionnaire_response_read(request: HttpRequest, pk: int) -> HttpResponse:
+@api.get(
+    "/QuestionnaireResponse/{int:pk}",
+    url_name="questionnaire_response_read",
+    response={200: QuestionnaireResponseOut, **OUTCOMES},
+    tags=["QuestionnaireResponse"],
+)
+def questionnaire_response_read(request: HttpRequest, pk: Id) -> HttpResponse:
     """One completed response, with its scores."""
     user = acting_user(request, "read:measures")
     row = measure_selectors.get_response_for(user, pk)
@@ -364,8 +526,13 @@ def questionnaire_response_read(request: HttpRequest, pk: int) -> HttpResponse:
     return fhir_response(200, response_resource(row))
 
 
-@api.get("/QuestionnaireResponse", url_name="questionnaire_responses")
-def questionnaire_response_search(request: HttpRequest) -> HttpResponse:
+@api.get(
+    "/QuestionnaireResponse",
+    url_name="questionnaire_responses",
+    response={200: BundleOut, **OUTCOMES},
+    tags=["QuestionnaireResponse"],
+)
+def questionnaire_response_search(request: HttpRequest, patient: str | None = None) -> HttpResponse:
     """A client's completed responses (``patient=<id>`` or ``Patient/<id>``) as a Bundle."""
     user = acting_user(request, "read:measures")
     unknown = [name for name in request.GET if name != "patient"]
@@ -397,3 +564,31 @@ def questionnaire_response_search(request: HttpRequest) -> HttpResponse:
         "entry": entries,
     }
     return fhir_response(200, bundle)
+
+
+# ---- anything else under /fhir/ ------------------------------------------------------------------
+# Added last, so that its route comes after every other one.
+fallback = Router()
+
+
+@fallback.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"],
+    "/{path:rest}",
+    url_name="unmatched",
+    include_in_schema=False,
+)
+def unmatched(request: HttpRequest, rest: str) -> HttpResponse:
+    """Any other path under ``/fhir/`` (an id that is not a number, an unknown resource type):
+    an OperationOutcome 404, refused and audited like a record out of reach, never HTML."""
+    deny_read(token_of(request).user, "fhir.route", rest[:100])
+
+
+@fallback.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "", url_name="root", include_in_schema=False
+)
+def root(request: HttpRequest) -> HttpResponse:
+    """``/fhir/`` itself names no resource: the same OperationOutcome 404."""
+    deny_read(token_of(request).user, "fhir.route", "")
+
+
+api.add_router("", fallback)

@@ -317,3 +317,13 @@ class TeamIndicatorsOut(Schema):
     day: date | None
     indicators: list[TeamIndicatorOut]
     workers: list[WorkerIndicatorOut]
+
+
+class AdministrationIn(Schema):
+    """One administration to schedule by hand in a client's open episode."""
+
+    episode_id: int = Field(ge=0, le=2_147_483_647)
+    instrument_code: str = Field(min_length=1, max_length=40)
+    due_date: date
+    # Email the client a one-time link now (self-reported instruments only).
+    send_invitation: bool = False

@@ -95,5 +95,9 @@ def docs(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "api/docs.html",
-        {"areas": AREAS, "schema_url": reverse("api_v1:openapi-json")},
+        {
+            "areas": AREAS,
+            "schema_url": reverse("api_v1:openapi-json"),
+            "fhir_schema_url": reverse("fhir:openapi-json"),
+        },
     )

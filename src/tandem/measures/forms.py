@@ -397,3 +397,39 @@ class CorrectionForm(forms.Form):
         if day is not None and day > timezone.localdate():
             raise forms.ValidationError(_("The date cannot be in the future."), code="future")
         return day
+
+
+class ScheduleOneForm(forms.Form):
+    """One questionnaire scheduled by hand in one of the client's open episodes."""
+
+    episode_id = forms.TypedChoiceField(label=gettext_lazy("Episode"), coerce=int)
+    instrument_code = forms.ChoiceField(label=gettext_lazy("Questionnaire"))
+    due_date = forms.DateField(
+        label=gettext_lazy("Due on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    send_invitation = forms.BooleanField(
+        label=gettext_lazy("Email the client a link now"),
+        required=False,
+        help_text=gettext_lazy(
+            "Only for questionnaires the client answers, and a client with an email address."
+        ),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        episodes: list[tuple[int, str]],
+        instruments: list[Instrument],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        episode_field = cast(forms.TypedChoiceField, self.fields["episode_id"])
+        episode_field.choices = episodes
+        if len(episodes) == 1:
+            episode_field.widget = forms.HiddenInput()
+            self.initial.setdefault("episode_id", episodes[0][0])
+        instrument_field = cast(forms.ChoiceField, self.fields["instrument_code"])
+        instrument_field.choices = [
+            (i.code, f"{localised(i.title)} ({i.code.upper()})") for i in instruments
+        ]

@@ -409,3 +409,33 @@ def administration_invitation_log(
         agency_id=administration.client.agency_id,
     )
     return sorted(events, key=lambda event: (event.at, event.link_id))
+
+
+def open_episodes_for_scheduling(user: User, client: Client) -> list[Any]:
+    """The client's open episodes the user may see, with their programme, oldest first."""
+    from tandem.clients.models import EpisodeStatus
+
+    return list(
+        episodes_visible_to(user)
+        .filter(client=client, status=EpisodeStatus.OPEN)
+        .select_related("programme", "client")
+        .order_by("start_date", "pk")
+    )
+
+
+def instruments_measured_in(programme_ids: Iterable[int]) -> list[Instrument]:
+    """Instruments the programmes measure with (those their active schedules name), by code."""
+    from tandem.measures.registry import UnknownInstrumentError, get_instrument
+
+    codes = set(
+        Schedule.objects.filter(programme_id__in=list(programme_ids), is_active=True).values_list(
+            "instrument_code", flat=True
+        )
+    )
+    found = []
+    for code in sorted(codes):
+        try:
+            found.append(get_instrument(code))
+        except UnknownInstrumentError:
+            continue
+    return found

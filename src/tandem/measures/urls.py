@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tandem.measures.views import administrations, programmes, schedules, self_report
+from tandem.measures.views import administrations, programmes, schedules, scheduling, self_report
 
 app_name = "measures"
 
@@ -36,4 +36,9 @@ urlpatterns = [
         name="schedule_active",
     ),
     path("r/<str:token>/", self_report.self_report, name="self_report"),
+    path(
+        "clients/<int:pk>/measures/schedule/",
+        scheduling.schedule_administration,
+        name="schedule_administration",
+    ),
 ]

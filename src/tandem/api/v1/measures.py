@@ -20,6 +20,7 @@ from tandem.api.conventions import (
     paginate,
 )
 from tandem.api.schemas import (
+    AdministrationIn,
     AdministrationOut,
     AdministrationPage,
     CloseIn,
@@ -138,6 +139,39 @@ def administration_list(
         actor=user, action=Action.LIST, object_type="measures.administration", object_id="api"
     )
     return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+@router.post(
+    "/administrations",
+    response={201: AdministrationOut, **PROBLEMS},
+    url_name="administration_list",
+    tags=["measures"],
+)
+def administration_schedule(request: HttpRequest, payload: AdministrationIn) -> Any:
+    """Schedule one administration of an instrument in a client's open episode, as the client's
+    page does; ``send_invitation`` emails the client a link at once. Send ``Idempotency-Key``
+    to retry safely; the same instrument twice on one day in an episode is refused (422)."""
+    user = acting_user(request, "write:measures")
+    episode = client_selectors.get_episode_for(user, payload.episode_id)
+
+    def build(token: str) -> str:
+        return request.build_absolute_uri(reverse("measures:self_report", args=[token]))
+
+    def schedule() -> HttpResponse:
+        row = measure_services.schedule_administration(
+            actor=user,
+            episode=episode,
+            instrument_code=payload.instrument_code,
+            due_date=payload.due_date,
+            send_invitation=payload.send_invitation,
+            build_url=build,
+        )
+        answer = json_response(201, AdministrationOut.model_validate(row).model_dump())
+        answer["Location"] = reverse("api_v1:administration_detail", args=[row.pk])
+        answer["ETag"] = etag_of(row, row.version)
+        return answer
+
+    return idempotent(request, token_of(request), schedule)
 
 
 def _administration(request: HttpRequest, pk: int, scope: str) -> Administration:

@@ -21,6 +21,11 @@ from tandem.measures.services.links import (
     resend_invitation,
     send_due_reminders,
 )
+from tandem.measures.services.one_off import (
+    EXTRA_WAVE,
+    programme_instrument_codes,
+    schedule_administration,
+)
 from tandem.measures.services.refusals import (
     REFUSAL_WINDOW_SECONDS,
     address_digest,
@@ -45,6 +50,7 @@ from tandem.measures.services.schedules import (
 from tandem.measures.services.wording import load_wording
 
 __all__ = [
+    "EXTRA_WAVE",
     "LINK_LIFETIME_DAYS",
     "REFUSAL_WINDOW_SECONDS",
     "SCHEDULE_FIELDS",
@@ -64,11 +70,13 @@ __all__ = [
     "issue_link",
     "load_wording",
     "on_episode_closed",
+    "programme_instrument_codes",
     "record_refused_link_request",
     "refresh_administration_statuses",
     "reopen_administration",
     "resend_invitation",
     "save_self_report_progress",
+    "schedule_administration",
     "schedule_settings",
     "send_due_reminders",
     "set_schedule_active",

@@ -63,6 +63,8 @@ def wave_label(wave: str) -> str:
         return _("Intake")
     if wave == "discharge":
         return _("Discharge")
+    if wave == "extra":
+        return _("Scheduled by hand")
     kind, _sep, number = wave.partition(" ")
     if kind == "month":
         return _("Month %(number)s") % {"number": _decimal(number)}
