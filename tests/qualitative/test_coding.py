@@ -326,6 +326,7 @@ def test_differences_and_reconciliation_record_consensus_codings(
     # The lead corrects a reconciliation from the same page: the consensus coding is voided
     # with a reason, kept in the project's history.
     remove = reverse("qualitative:coding_remove", args=[qual.project.pk, document.pk])
+    http = login_as(world.researcher)
     page = http.get(url).content.decode()
     assert f'action="{remove}"' in page
     assert f'name="coding" value="{consensus[0].pk}"' in page
