@@ -327,9 +327,9 @@ def test_differences_and_reconciliation_record_consensus_codings(
     # with a reason, kept in the project's history.
     remove = reverse("qualitative:coding_remove", args=[qual.project.pk, document.pk])
     http = login_as(world.researcher)
-    page = http.get(url).content.decode()
-    assert f'action="{remove}"' in page
-    assert f'name="coding" value="{consensus[0].pk}"' in page
+    shown = http.get(url).content.decode()
+    assert f'action="{remove}"' in shown
+    assert f'name="coding" value="{consensus[0].pk}"' in shown
     assert (
         http.post(remove, {"coding": consensus[0].pk, "reason": "Wrong stretch"}).status_code == 302
     )
