@@ -34,6 +34,7 @@ DECIMAL_POINT = re.compile(r"(?<![\w.])(?<!Item )(?<!item )\d+\.\d+(?![\w.])")
 TIGHT_PUNCTUATION = re.compile(r"[A-Za-zÀ-ÿ0-9)»%Ω][:;?!](?=\s|$)")
 # What people typed, blanked out of a text before it is checked.
 TYPED = "Ω"
+FRENCH_SPACE = re.compile(r"[\u00a0\u202f ](?=[:;?!])")
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]|\{\w*\}")
 
 
@@ -153,9 +154,11 @@ def problems(html: str, *, typed: Typed | None = None) -> list[str]:
 def _text_problems(text: str) -> list[str]:
     exact, sentences = english_sources()
     found: list[str] = []
-    if text in exact:
+    # French typography puts a no-break space before ; : ? ! even in a forgotten English string.
+    english = FRENCH_SPACE.sub("", text)
+    if text in exact or english in exact:
         found.append("English")
-    elif sentences is not None and (match := sentences.search(text)):
+    elif sentences is not None and (match := sentences.search(english)):
         found.append(f"English {match.group(0)!r}")
     if ISO_DATE.search(text):
         found.append("ISO date")

@@ -19,7 +19,7 @@ from typing import Any
 from tandem.qualitative.models import ProjectRole
 from tests.access.grids import every, grid, rel
 from tests.conftest import World
-from tests.qualitative.factories import agency_person, project_with
+from tests.qualitative.factories import agency_person, open_member_check, project_with
 
 MEMBERS_READ = grid(
     every(404),
@@ -120,6 +120,7 @@ EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
     "qualitative:project_timeline": (302, LEADS_ONLY),
     # The participant's one-time link: an unknown token is refused alike for everyone.
     "qualitative:member_check_answer": (410, grid(every(410))),
+    "qualitative:member_check_withdraw": (302, LEADS_ONLY),
 }
 
 
@@ -140,7 +141,10 @@ def qualitative_objects(world: World) -> dict[str, dict[str, Any]]:
         "other_team": project_with(world.agency, lead=agency_person(world.agency)),
         "other_agency": project_with(world.other_agency),
     }
-    return {relationship: vars(found) for relationship, found in sets.items()}
+    return {
+        relationship: {**vars(found), "check": open_member_check(found)}
+        for relationship, found in sets.items()
+    }
 
 
 _IDS = {
@@ -150,6 +154,7 @@ _IDS = {
     "<int:document_pk>": "document",
     "<int:code_pk>": "code",
     "<int:memo_pk>": "memo",
+    "<int:check_pk>": "check",
 }
 
 

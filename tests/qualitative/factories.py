@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
+from datetime import timedelta
+
+from django.utils import timezone
 
 from tandem.accounts.models import Role, User
 from tandem.orgs.models import Agency
@@ -14,6 +18,7 @@ from tandem.qualitative.models import (
     CodebookVersion,
     Document,
     DocumentSource,
+    MemberCheck,
     Memo,
     Project,
     ProjectMember,
@@ -95,4 +100,18 @@ def project_with(
         other_code=other_code,
         memo=memo,
         version=version,
+    )
+
+
+def open_member_check(found: ProjectSet) -> MemberCheck:
+    """A member check on the set's case, not yet answered (its token is not kept)."""
+    now = timezone.now()
+    return MemberCheck.objects.create(
+        project=found.project,
+        case=found.case,
+        summary="What you said about being heard.",
+        token_hash=secrets.token_hex(32),
+        created_by=found.lead,
+        created_at=now,
+        expires_at=now + timedelta(days=14),
     )

@@ -323,6 +323,21 @@ def test_differences_and_reconciliation_record_consensus_codings(
         login_as(world.trainer).post(url, {"start": 20, "end": 25, "choice": "a"}).status_code
         == 403
     )
+    # The lead corrects a reconciliation from the same page: the consensus coding is voided
+    # with a reason, kept in the project's history.
+    remove = reverse("qualitative:coding_remove", args=[qual.project.pk, document.pk])
+    http = login_as(world.researcher)
+    shown = http.get(url).content.decode()
+    assert f'action="{remove}"' in shown
+    assert f'name="coding" value="{consensus[0].pk}"' in shown
+    assert (
+        http.post(remove, {"coding": consensus[0].pk, "reason": "Wrong stretch"}).status_code == 302
+    )
+    consensus[0].refresh_from_db()
+    assert consensus[0].is_voided
+    change = ProjectChange.objects.get(object_id=consensus[0].pk, object_type="qualitative.coding")
+    assert change.reason == "Wrong stretch"
+    assert f'name="coding" value="{consensus[0].pk}"' not in http.get(url).content.decode()
 
 
 def test_highlighted_lines_cut_the_text_where_codings_start_and_end(

@@ -21,7 +21,7 @@ from tests.access.test_url_matrix import all_routes
 from tests.conftest import World
 from tests.core.french import problems, typed_in_database
 from tests.qualitative.access import qualitative_path
-from tests.qualitative.factories import ProjectSet
+from tests.qualitative.factories import ProjectSet, open_member_check
 
 
 def _fill(world: World, qual: ProjectSet) -> None:
@@ -134,7 +134,7 @@ def test_every_qualitative_page_in_french_as_the_lead(world: World, qual: Projec
     http = HttpClient()
     http.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
     http.force_login(world.researcher)
-    objects = {"qualitative": vars(qual)}
+    objects = {"qualitative": {**vars(qual), "check": open_member_check(qual)}}
     found: dict[str, list[str]] = {}
     opened = 0
     considered = 0

@@ -165,3 +165,57 @@ def test_only_a_lead_shares_and_only_its_projects_cases(
         == 400
     )
     assert not MemberCheck.objects.exists()
+
+
+def test_the_lead_withdraws_an_unanswered_link_with_a_reason(
+    world: World, qual: ProjectSet, login_as: LoginAs
+) -> None:
+    path = share(qual, login_as, world)
+    check = MemberCheck.objects.get()
+    lead = login_as(world.researcher)
+    listing = reverse("qualitative:member_check_list", args=[qual.project.pk])
+    withdraw = reverse("qualitative:member_check_withdraw", args=[qual.project.pk, check.pk])
+    assert withdraw in lead.get(listing).content.decode()
+
+    # No reason: refused, nothing changed, the form is shown again.
+    refused = lead.post(withdraw, {"reason": "  "})
+    assert refused.status_code == 400
+    assert MemberCheck.objects.get().expires_at == check.expires_at
+
+    done = lead.post(withdraw, {"reason": "Shared with the wrong case"})
+    assert done.status_code == 302
+    closed = MemberCheck.objects.get()
+    assert closed.expires_at <= timezone.now()
+    assert closed.answered_at is None
+    change = qual.project.changes.get(object_type="qualitative.membercheck")
+    assert change.reason == "Shared with the wrong case"
+    assert AuditEvent.objects.filter(object_type="qualitative.projectchange").exists()
+    page = lead.get(listing).content.decode()
+    assert "Link withdrawn" in page
+    assert withdraw not in page
+    assert (
+        "Shared with the wrong case"
+        in lead.get(reverse("qualitative:project_history", args=[qual.project.pk])).content.decode()
+    )
+    # The participant's link no longer opens; a second withdrawal has nothing to close.
+    assert HttpClient().get(path).status_code == 410
+    again = lead.post(withdraw, {"reason": "Again"})
+    assert again.status_code == 400
+    assert "nothing to withdraw" in again.content.decode()
+
+
+def test_only_the_lead_withdraws_and_an_answered_link_stays(
+    world: World, qual: ProjectSet, login_as: LoginAs
+) -> None:
+    path = share(qual, login_as, world)
+    check = MemberCheck.objects.get()
+    withdraw = reverse("qualitative:member_check_withdraw", args=[qual.project.pk, check.pk])
+    assert login_as(world.trainer).post(withdraw, {"reason": "No"}).status_code == 403
+    assert login_as(world.case_manager).get(withdraw).status_code == 404
+    participant = HttpClient()
+    participant.get(path)
+    participant.post(path, {"agrees": "yes", "comment": ""})
+    assert MemberCheck.objects.get().answered_at is not None
+    answered = login_as(world.researcher).post(withdraw, {"reason": "Late"})
+    assert answered.status_code == 400
+    assert MemberCheck.objects.get().agrees is True

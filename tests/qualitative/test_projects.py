@@ -20,7 +20,7 @@ from tandem.qualitative.services.common import RecordChangedError
 from tests.access.test_url_matrix import all_routes
 from tests.conftest import LoginAs, World
 from tests.qualitative.access import qualitative_path
-from tests.qualitative.factories import ProjectSet, agency_person, project_with
+from tests.qualitative.factories import ProjectSet, agency_person, open_member_check, project_with
 
 
 @pytest.mark.parametrize("role", ["researcher", "agency_admin", "programme_manager"])
@@ -130,7 +130,7 @@ def test_a_removed_member_no_longer_sees_the_project(
 
 
 def project_urls(found: ProjectSet) -> list[tuple[str, str]]:
-    objects = {"qualitative": vars(found)}
+    objects = {"qualitative": {**vars(found), "check": open_member_check(found)}}
     return [
         (key, path)
         for key, route in all_routes()

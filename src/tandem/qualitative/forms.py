@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from typing_extensions import override
 
@@ -189,6 +191,13 @@ def case_choices(cases: list[Case]) -> list[tuple[str, str]]:
     return [("", str(_("No case"))), *((str(case.pk), case.name) for case in cases)]
 
 
+def _upload_help() -> str:
+    """The upload field's help, formatted in the language of the request that shows it."""
+    return gettext(
+        "A .txt file in any common encoding, or a Word .docx file; at most %(max)s MB."
+    ) % {"max": MAX_UPLOAD_BYTES // (1024 * 1024)}
+
+
 class DocumentForm(forms.Form):
     title = forms.CharField(
         label=_("Title"),
@@ -200,8 +209,7 @@ class DocumentForm(forms.Form):
     file = forms.FileField(
         label=_("File"),
         required=False,
-        help_text=_("A .txt file in any common encoding, or a Word .docx file; at most %(max)s MB.")
-        % {"max": MAX_UPLOAD_BYTES // (1024 * 1024)},
+        help_text=lazy(_upload_help, str)(),
         widget=forms.ClearableFileInput(attrs={"accept": ".txt,.docx,text/plain"}),
     )
     text = forms.CharField(

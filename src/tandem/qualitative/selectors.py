@@ -15,7 +15,7 @@ from typing import Any
 from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
-from django.db.models import CharField, Count, Prefetch, Q, QuerySet
+from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +32,7 @@ from tandem.qualitative.models import (
     AttributeDefinition,
     Case,
     CaseValue,
+    ChangeKind,
     Code,
     CodebookVersion,
     Document,
@@ -450,9 +451,26 @@ def member_checks_of(user: User, access: ProjectAccess) -> QuerySet[MemberCheck]
         object_id=f"project:{access.project.pk}",
         agency_id=access.project.agency_id,
     )
-    return access.project.member_checks.select_related("case", "created_by").order_by(
-        "-created_at", "-pk"
+    withdrawn = ProjectChange.objects.filter(
+        project=access.project,
+        object_type=MemberCheck._meta.label_lower,
+        object_id=OuterRef("pk"),
+        kind=ChangeKind.VOID,
     )
+    return (
+        access.project.member_checks.select_related("case", "created_by")
+        .annotate(withdrawn=Exists(withdrawn))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def get_member_check_for(user: User, access: ProjectAccess, check_pk: int) -> MemberCheck:
+    """One member check of the project (404 outside it)."""
+    check = access.project.member_checks.select_related("case").filter(pk=check_pk).first()
+    if check is None:
+        deny_read(user, "qualitative.membercheck", check_pk)
+    record_event(actor=user, action=Action.VIEW, obj=check, agency_id=access.project.agency_id)
+    return check
 
 
 def usable_member_check_for_token(

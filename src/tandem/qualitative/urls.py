@@ -122,4 +122,9 @@ urlpatterns = [
     path("qualitative/<int:pk>/timeline/", timeline.project_timeline, name="project_timeline"),
     # The participant's one-time link: public, the token its only identifier.
     path("check/<str:token>/", member_checks.member_check_answer, name="member_check_answer"),
+    path(
+        "qualitative/<int:pk>/member-checks/<int:check_pk>/withdraw/",
+        member_checks.member_check_withdraw,
+        name="member_check_withdraw",
+    ),
 ]

@@ -26,8 +26,13 @@ from tandem.measures.services import (
     hash_token,
     record_refused_link_request,
 )
-from tandem.qualitative.models import Case, CheckLanguage, MemberCheck, ProjectRole
-from tandem.qualitative.services.common import refuse_if_archived, require_project_role
+from tandem.qualitative.models import Case, ChangeKind, CheckLanguage, MemberCheck, ProjectRole
+from tandem.qualitative.services.common import (
+    record_project_change,
+    refuse_if_archived,
+    require_project_role,
+    require_reason,
+)
 
 # A comment longer than this is refused: a participant's reply, not a document.
 MAX_COMMENT_CHARS = 10_000
@@ -102,6 +107,43 @@ def record_answer(
         if closed == 0:
             raise ValidationError(_("This link cannot be used any more."), code="closed")
         record_event(actor=None, action=Action.UPDATE, obj=check, agency_id=check.project.agency_id)
+    return MemberCheck.objects.get(pk=check.pk)
+
+
+def withdraw_check(
+    *, actor: User, check: MemberCheck, reason: str, now: datetime | None = None
+) -> MemberCheck:
+    """Close a link that was not answered yet, with the reason, kept in the project's history
+    (leads only): a summary shared with the wrong case, or with a mistake in it."""
+    now = now or timezone.now()
+    project = check.project
+    require_project_role(actor, project, ProjectRole.LEAD)
+    refuse_if_archived(project)
+    require_reason(reason)
+    with transaction.atomic():
+        # The conditional update is the lock: an answer sent at the same moment wins or loses whole.
+        closed = MemberCheck.objects.filter(
+            pk=check.pk, answered_at__isnull=True, expires_at__gt=now
+        ).update(expires_at=now)
+        if closed == 0:
+            raise ValidationError(
+                _("This link was already answered or has expired: there is nothing to withdraw."),
+                code="closed",
+            )
+        record_project_change(
+            actor=actor,
+            project=project,
+            obj=check,
+            kind=ChangeKind.VOID,
+            changes=[
+                {
+                    "field": "expires_at",
+                    "before": timezone.localdate(check.expires_at).isoformat(),
+                    "after": timezone.localdate(now).isoformat(),
+                }
+            ],
+            reason=reason,
+        )
     return MemberCheck.objects.get(pk=check.pk)
 
 

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import lazy
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -60,6 +61,13 @@ PROBLEM_KINDS = {
 }
 
 
+def _exchange_help() -> str:
+    """The upload field's help, formatted in the language of the request that shows it."""
+    return _("Exported from NVivo, ATLAS.ti, MAXQDA, QualCoder or Tandem; at most %(max)s MB.") % {
+        "max": MAX_EXCHANGE_UPLOAD_BYTES // (1024 * 1024)
+    }
+
+
 class ImportProjectForm(forms.Form):
     agency = forms.ChoiceField(label=gettext_lazy("Agency"))
     name = forms.CharField(
@@ -70,10 +78,7 @@ class ImportProjectForm(forms.Form):
     )
     file = forms.FileField(
         label=gettext_lazy("REFI-QDA project file (.qdpx)"),
-        help_text=gettext_lazy(
-            "Exported from NVivo, ATLAS.ti, MAXQDA, QualCoder or Tandem; at most %(max)s MB."
-        )
-        % {"max": MAX_EXCHANGE_UPLOAD_BYTES // (1024 * 1024)},
+        help_text=lazy(_exchange_help, str)(),
         widget=forms.ClearableFileInput(attrs={"accept": ".qdpx"}),
     )
 
@@ -93,10 +98,7 @@ class ImportProjectForm(forms.Form):
 class ImportCodebookForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("REFI-QDA codebook file (.qdc)"),
-        help_text=gettext_lazy(
-            "Exported from NVivo, ATLAS.ti, MAXQDA, QualCoder or Tandem; at most %(max)s MB."
-        )
-        % {"max": MAX_EXCHANGE_UPLOAD_BYTES // (1024 * 1024)},
+        help_text=lazy(_exchange_help, str)(),
         widget=forms.ClearableFileInput(attrs={"accept": ".qdc"}),
     )
 

@@ -7,11 +7,12 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -132,6 +133,58 @@ def member_check_new(request: HttpRequest, pk: int) -> HttpResponse:
                 "summary, say whether it matches what they meant, and may comment."
             ),
             "submit": _("Make the link"),
+            "cancel_url": reverse("qualitative:member_check_list", args=[pk]),
+        },
+        status=status,
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for withdrawing the link"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy(
+            "For example: shared with the wrong case, or the summary had a mistake."
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@form_token_required
+def member_check_withdraw(request: HttpRequest, pk: int, check_pk: int) -> HttpResponse:
+    """Close a link not yet answered, with the reason, kept in the project's history (leads)."""
+    user: User = user_of(request)
+    access = member_access(user, pk, ProjectRole.LEAD)
+    check = selectors.get_member_check_for(user, access, check_pk)
+    form = WithdrawForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.withdraw_check(actor=user, check=check, reason=form.cleaned_data["reason"])
+            except ValidationError as error:
+                show_service_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("The link for %(case)s is withdrawn: it no longer opens.")
+                    % {"case": check.case.name},
+                )
+                return redirect("qualitative:member_check_list", pk)
+    return render(
+        request,
+        "qualitative/form.html",
+        {
+            "access": access,
+            "project": access.project,
+            "form": form,
+            "heading": _("Withdraw the link for %(case)s") % {"case": check.case.name},
+            "intro": _(
+                "The participant's link stops working at once. The summary stays in the list, "
+                "marked as withdrawn, and the reason in the project's history."
+            ),
+            "submit": _("Withdraw the link"),
             "cancel_url": reverse("qualitative:member_check_list", args=[pk]),
         },
         status=status,
