@@ -13,8 +13,10 @@ from tandem.training.services.efficacy import (
 )
 from tandem.training.services.interviews import InterviewProject, open_interview_project
 from tandem.training.services.notes import (
+    correct_follow_up,
     correct_note,
     record_follow_up,
+    void_follow_up,
     void_note,
     write_note,
 )
@@ -40,6 +42,7 @@ __all__ = [
     "answer_swap",
     "correct_cohort",
     "correct_efficacy",
+    "correct_follow_up",
     "correct_note",
     "correct_session",
     "create_cohort",
@@ -47,6 +50,7 @@ __all__ = [
     "open_wave",
     "record_attendance",
     "record_follow_up",
+    "void_follow_up",
     "replan_rota",
     "request_swap",
     "send_presenter_reminders",
