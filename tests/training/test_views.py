@@ -403,3 +403,24 @@ def test_only_its_writer_reaches_a_follow_up_correction(
     url = reverse("training:follow_up_edit", args=[a_follow_up(cohort).pk])
     assert login_as(world.teammate).get(url).status_code == 404
     assert login_as(world.trainer).get(url).status_code == 404
+
+
+def test_the_wave_form_offers_only_waves_not_yet_open(
+    world: World, login_as: LoginAs, cohort: Cohort
+) -> None:
+    from tandem.training.models import WaveKind
+    from tests.training.factories import baseline_wave
+
+    baseline_wave(cohort)
+    http = login_as(world.trainer)
+    url = reverse("training:efficacy", args=[cohort.pk])
+    html = http.get(url).content.decode()
+    assert 'value="baseline"' not in html
+    assert 'value="midpoint"' in html
+    today = first_session(cohort).held_on.isoformat()
+    for kind in (WaveKind.MIDPOINT, WaveKind.END):
+        data = {"kind": kind, "opens_on": today, "closes_on": today}
+        assert http.post(url, data).status_code == 302
+    html = http.get(url).content.decode()
+    assert 'name="kind"' not in html
+    assert "are all open" in html
