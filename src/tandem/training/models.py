@@ -120,16 +120,16 @@ class Principle(models.Model):
             models.UniqueConstraint(fields=["cohort", "name"], name="principle_unique_per_cohort")
         ]
 
+    @override
+    def __str__(self) -> str:
+        return self.label
+
     @property
     def label(self) -> str:
         """A seeded principle reads in the reader's language, whichever language the cohort was
         started in; a principle the cohort added reads as typed."""
         seeded = _seeded_principles().get(self.name.casefold())
         return str(seeded) if seeded is not None else self.name
-
-    @override
-    def __str__(self) -> str:
-        return self.label
 
 
 @cache
