@@ -51,10 +51,7 @@ EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
     # Only the presenter writes their follow-up.
     "training:follow_up": (ANON, PRESENTER),
     # Its writer corrects or voids a follow-up; to anyone else it does not exist.
-    "training:follow_up_edit": (
-        ANON,
-        grid(every(404), case_manager=rel(200, 404, 404, 404)),
-    ),
+    "training:follow_up_edit": (ANON, grid(every(404), case_manager=IN_COHORT)),
     # Self-efficacy: the trainers open waves and read the report; each participant answers.
     "training:efficacy": (ANON, TRAINERS),
     "training:efficacy_pdf": (ANON, TRAINERS),

@@ -424,3 +424,24 @@ def test_the_wave_form_offers_only_waves_not_yet_open(
     html = http.get(url).content.decode()
     assert 'name="kind"' not in html
     assert "are all open" in html
+
+
+def test_self_efficacy_tables_read_as_cards_on_a_phone(world: World, login_as: LoginAs) -> None:
+    """Every table of the report and of a participant's own change stacks into cards on a
+    narrow screen: French headers and scale names made them wider than a phone."""
+    import re
+
+    from tests.training.factories import efficacy_cohort
+
+    cohort = efficacy_cohort(world.agency)
+    trainer = cohort.trainers.get()
+    report = login_as(trainer).get(reverse("training:efficacy", args=[cohort.pk]))
+    tables = re.findall(r"<table[^>]*>", report.content.decode())
+    assert len(tables) == 3, tables  # waves, tests, participants
+    assert all("cards" in t for t in tables), tables
+    place = cohort.participants.select_related("user").first()
+    assert place is not None
+    own = login_as(place.user).get(reverse("training:my_training")).content.decode()
+    assert re.search(r'<table class="[^"]*own-efficacy[^"]*cards', own) or re.search(
+        r'<table class="[^"]*cards[^"]*own-efficacy', own
+    )
