@@ -101,5 +101,5 @@ def test_seeded_principles_read_in_the_readers_language(world: World) -> None:
         html = french(world.trainer).get(url).content.decode()
         assert "Thérapie interpersonnelle" in html, url
         assert "Interpersonal therapy" not in html, url
-    html = french(world.trainer).get(reverse("training:cohort_detail", args=[cohort.pk]))
-    assert "Acceptance and commitment therapy" in html.content.decode()
+    page = french(world.trainer).get(reverse("training:cohort_detail", args=[cohort.pk]))
+    assert "Acceptance and commitment therapy" in page.content.decode()
