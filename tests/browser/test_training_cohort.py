@@ -104,6 +104,12 @@ def test_cohort_of_ten_through_eight_sessions(
             expect(lead.get_by_role("heading", name="Attendance")).to_be_visible()
             if s == 0:
                 _no_horizontal_scroll(lead)
+                # One row of choices per participant: the whole list fits a few thumb swipes.
+                heights = lead.locator("form.attendance fieldset").evaluate_all(
+                    "els => els.map(e => e.getBoundingClientRect().height)"
+                )
+                assert len(heights) == 10
+                assert max(heights) < 100, heights
             statuses = {}
             for i, place in enumerate(places):
                 status = _status(i, s)
@@ -282,6 +288,8 @@ def test_cohort_of_ten_through_eight_sessions(
             else:
                 _close_to(texts[6], expected.pvalue, 3)
             _close_to(texts[7], d_z, 2)
+        # The ten-column table of tests reads as one card per scale on the phone.
+        _no_horizontal_scroll(lead)
 
         # The trainer opens the interview project from the cohort page: the ten participants
         # are its cases; a second click goes to the same project.

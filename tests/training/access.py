@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.access.grids import ANON, every, grid, rel
-from tests.training.factories import baseline_wave, held_cohort
+from tests.training.factories import a_follow_up, baseline_wave, held_cohort
 
 IN_COHORT = rel(200, 200, 200, 404)
 MEMBERS = grid(every(404), case_manager=IN_COHORT, trainer=IN_COHORT, agency_admin=IN_COHORT)
@@ -50,6 +50,8 @@ EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
     "training:cohort_edit": (ANON, MANAGERS),
     # Only the presenter writes their follow-up.
     "training:follow_up": (ANON, PRESENTER),
+    # Its writer corrects or voids a follow-up; to anyone else it does not exist.
+    "training:follow_up_edit": (ANON, grid(every(404), case_manager=IN_COHORT)),
     # Self-efficacy: the trainers open waves and read the report; each participant answers.
     "training:efficacy": (ANON, TRAINERS),
     "training:efficacy_pdf": (ANON, TRAINERS),
@@ -77,6 +79,8 @@ def training_path(key: str, path: str, objects: dict[str, Any]) -> str | None:
         "training:note": presentation.pk,
         "training:follow_up": presentation.note.pk,
     }.get(key, cohort.pk)
+    if key == "training:follow_up_edit":
+        pk = a_follow_up(cohort).pk
     if key == "training:efficacy_answer":
         pk = baseline_wave(cohort).pk
     if key == "training:swap_answer":

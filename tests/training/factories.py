@@ -16,6 +16,7 @@ from tandem.training.models import (
     DEFAULT_PRINCIPLES,
     Cohort,
     EfficacyWave,
+    FollowUp,
     TrainingSession,
     WaveKind,
 )
@@ -98,6 +99,22 @@ def held_cohort(agency: Agency) -> Cohort:
         upload=SimpleUploadedFile("handout.pdf", PDF, content_type="application/pdf"),
     )
     return cohort
+
+
+def a_follow_up(cohort: Cohort) -> FollowUp:
+    """The first presenter's follow-up at the second session (written once)."""
+    note = first_session(cohort).presentations.get().note
+    existing = note.follow_ups.first()
+    if existing is not None:
+        return existing
+    later = cohort.sessions.order_by("held_on")[1]
+    return services.record_follow_up(
+        actor=note.presentation.participant.user,
+        note=note,
+        session=later,
+        what_i_tried="Asked what mattered most to him.",
+        what_happened="He came to the next meeting.",
+    )
 
 
 def baseline_wave(cohort: Cohort) -> EfficacyWave:

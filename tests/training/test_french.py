@@ -82,3 +82,24 @@ def test_self_efficacy_pages_with_results_show_no_english(world: World) -> None:
     assert found == {}
     report = french(world.trainer).get(reverse("training:efficacy", args=[cohort.pk]))
     assert "Test t apparié" in report.content.decode()
+
+
+def test_seeded_principles_read_in_the_readers_language(world: World) -> None:
+    """A cohort started in English keeps its seeded principles' stored names, yet a French
+    reader reads them in French; a principle the cohort added reads as typed."""
+    from tandem.training.models import Principle
+
+    cohort = held_cohort(world.agency)
+    Principle.objects.create(cohort=cohort, name="Acceptance and commitment therapy", position=9)
+    assert cohort.principles.filter(name="Interpersonal therapy").exists()
+    session = first_session(cohort)
+    for url in (
+        reverse("training:cohort_detail", args=[cohort.pk]),
+        reverse("training:session_detail", args=[session.pk]),
+        reverse("training:note_search", args=[cohort.pk]),
+    ):
+        html = french(world.trainer).get(url).content.decode()
+        assert "Thérapie interpersonnelle" in html, url
+        assert "Interpersonal therapy" not in html, url
+    page = french(world.trainer).get(reverse("training:cohort_detail", args=[cohort.pk]))
+    assert "Acceptance and commitment therapy" in page.content.decode()

@@ -350,3 +350,98 @@ def test_a_stale_note_correction_answers_409(
     note.refresh_from_db()
     assert note.case_summary == "A man in his fifties, living alone."
     assert note.version == 2
+
+
+def test_a_follow_up_is_corrected_then_voided_by_its_writer(
+    world: World, login_as: LoginAs, cohort: Cohort
+) -> None:
+    from tandem.audit.models import AuditEvent
+    from tests.training.factories import a_follow_up
+
+    follow_up = a_follow_up(cohort)
+    note_url = reverse("training:note", args=[follow_up.note.presentation_id])
+    url = reverse("training:follow_up_edit", args=[follow_up.pk])
+    http = login_as(world.case_manager)
+    assert url in http.get(note_url).content.decode()
+    data = {
+        "action": "edit",
+        "version": follow_up.version,
+        "session": follow_up.session_id,
+        "what_i_tried": "Asked what mattered most, then a short walk.",
+        "what_happened": follow_up.what_happened,
+        "reason": "",
+    }
+    refused = http.post(url, data)
+    assert refused.status_code == 400
+    assert "Asked what mattered most, then a short walk." in refused.content.decode()
+    assert http.post(url, {**data, "reason": "Added the walk"}).status_code == 302
+    follow_up.refresh_from_db()
+    assert follow_up.what_i_tried == "Asked what mattered most, then a short walk."
+    stale = http.post(url, {**data, "reason": "Again", "what_i_tried": "Other"})
+    assert stale.status_code == 409
+    assert "Other" in stale.content.decode()
+    void = {"action": "void", "version": follow_up.version, "reason": "Wrong note"}
+    assert http.post(url, void).status_code == 302
+    follow_up.refresh_from_db()
+    assert follow_up.is_voided
+    assert follow_up.void_reason == "Wrong note"
+    assert "Asked what mattered most" not in http.get(note_url).content.decode()
+    assert http.get(url).status_code == 404
+    actions = set(
+        AuditEvent.objects.filter(
+            object_type="training.followup", object_id=str(follow_up.pk)
+        ).values_list("action", flat=True)
+    )
+    assert {"update", "delete"} <= actions
+
+
+def test_only_its_writer_reaches_a_follow_up_correction(
+    world: World, login_as: LoginAs, cohort: Cohort
+) -> None:
+    from tests.training.factories import a_follow_up
+
+    url = reverse("training:follow_up_edit", args=[a_follow_up(cohort).pk])
+    assert login_as(world.teammate).get(url).status_code == 404
+    assert login_as(world.trainer).get(url).status_code == 404
+
+
+def test_the_wave_form_offers_only_waves_not_yet_open(
+    world: World, login_as: LoginAs, cohort: Cohort
+) -> None:
+    from tandem.training.models import WaveKind
+    from tests.training.factories import baseline_wave
+
+    baseline_wave(cohort)
+    http = login_as(world.trainer)
+    url = reverse("training:efficacy", args=[cohort.pk])
+    html = http.get(url).content.decode()
+    assert 'value="baseline"' not in html
+    assert 'value="midpoint"' in html
+    today = first_session(cohort).held_on.isoformat()
+    for kind in (WaveKind.MIDPOINT, WaveKind.END):
+        data = {"kind": kind, "opens_on": today, "closes_on": today}
+        assert http.post(url, data).status_code == 302
+    html = http.get(url).content.decode()
+    assert 'name="kind"' not in html
+    assert "are all open" in html
+
+
+def test_self_efficacy_tables_read_as_cards_on_a_phone(world: World, login_as: LoginAs) -> None:
+    """Every table of the report and of a participant's own change stacks into cards on a
+    narrow screen: French headers and scale names made them wider than a phone."""
+    import re
+
+    from tests.training.factories import efficacy_cohort
+
+    cohort = efficacy_cohort(world.agency)
+    trainer = cohort.trainers.get()
+    report = login_as(trainer).get(reverse("training:efficacy", args=[cohort.pk]))
+    tables = re.findall(r"<table[^>]*>", report.content.decode())
+    assert len(tables) == 3, tables  # waves, tests, participants
+    assert all("cards" in t for t in tables), tables
+    place = cohort.participants.select_related("user").first()
+    assert place is not None
+    own = login_as(place.user).get(reverse("training:my_training")).content.decode()
+    assert re.search(r'<table class="[^"]*own-efficacy[^"]*cards', own) or re.search(
+        r'<table class="[^"]*cards[^"]*own-efficacy', own
+    )

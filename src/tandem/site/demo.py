@@ -338,7 +338,12 @@ def demo_logins() -> list[DemoLogin]:
     """
     d = DEMO_DOMAIN
     return [
-        DemoLogin(Role.CASE_MANAGER, f"cm11@{d}", programme=SMCM_NAME),
+        DemoLogin(
+            Role.CASE_MANAGER,
+            f"cm11@{d}",
+            programme=SMCM_NAME,
+            purpose="also a training participant: answers the self-efficacy questionnaire",
+        ),
         DemoLogin(Role.CASE_MANAGER, f"cm21@{d}", programme=SMCM_NAME),
         DemoLogin(Role.CASE_MANAGER, f"cm31@{d}", programme=STCM_NAME),
         DemoLogin(Role.SUPERVISOR, f"supervisor1@{d}", programme=SMCM_NAME),
@@ -357,6 +362,19 @@ def demo_logins() -> list[DemoLogin]:
             f"analyst@{d}",
             purpose="qualitative analyst: second coder of the alliance interviews",
         ),
-        DemoLogin(Role.TRAINER, f"trainer@{d}"),
-        DemoLogin(Role.AGENCY_ADMIN, f"admin@{d}"),
+        DemoLogin(
+            Role.TRAINER,
+            f"trainer@{d}",
+            purpose="runs the cross-agency training cohort: attendance, rota, self-efficacy report",
+        ),
+        DemoLogin(
+            Role.CASE_MANAGER,
+            f"cm1@{PARTNER_DOMAIN}",
+            purpose="training participant from the partner agency (Lakeside)",
+        ),
+        DemoLogin(
+            Role.AGENCY_ADMIN,
+            f"admin@{d}",
+            purpose="also corrects the training cohort and the principles it covers",
+        ),
     ]

@@ -220,6 +220,10 @@ class FollowUpForm(forms.Form):
         )
 
 
+class FollowUpCorrectionForm(FollowUpForm, VersionedForm):
+    reason = forms.CharField(label=_("Why it is corrected"), max_length=500)
+
+
 class WaveForm(forms.Form):
     """The trainer opens a self-efficacy wave: which one, and until when it stays open."""
 

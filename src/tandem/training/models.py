@@ -8,10 +8,14 @@ the identifying details of every client of the cohort's agencies (``services.not
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 from typing import ClassVar
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from typing_extensions import override
 
@@ -118,7 +122,24 @@ class Principle(models.Model):
 
     @override
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """A seeded principle reads in the reader's language, whichever language the cohort was
+        started in; a principle the cohort added reads as typed."""
+        seeded = _seeded_principles().get(self.name.casefold())
+        return str(seeded) if seeded is not None else self.name
+
+
+@cache
+def _seeded_principles() -> dict[str, Promise]:
+    """Each seeded principle's name in every language of the site, to its translatable text."""
+    names: dict[str, Promise] = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            names.update({str(p).casefold(): p for p in DEFAULT_PRINCIPLES})
+    return names
 
 
 class Participant(models.Model):

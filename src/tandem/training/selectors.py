@@ -184,6 +184,25 @@ def get_note_for(user: User, pk: int) -> ConsultationNote:
     return note
 
 
+def get_follow_up_for(user: User, pk: int) -> FollowUp:
+    """A follow-up its writer may correct or void; anyone else's, or a voided one, is 404."""
+    follow_up = (
+        FollowUp.objects.filter(pk=pk, written_by=user, voided_at__isnull=True)
+        .filter(note__presentation__session__cohort__in=cohorts_visible_to(user))
+        .select_related("note__presentation__session__cohort", "session")
+        .first()
+    )
+    if follow_up is None:
+        deny_read(user, "training.followup", pk)
+    record_event(
+        actor=user,
+        action=Action.VIEW,
+        obj=follow_up,
+        agency_id=follow_up.note.presentation.session.cohort.host_agency_id,
+    )
+    return follow_up
+
+
 def get_swap_for(user: User, pk: int) -> SwapRequest:
     swap = (
         SwapRequest.objects.filter(pk=pk, cohort__in=cohorts_visible_to(user))

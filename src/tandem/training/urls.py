@@ -29,4 +29,5 @@ urlpatterns = [
     path("training/materials/<int:pk>/", cohorts.material_download, name="material_download"),
     path("training/presentations/<int:pk>/note/", cohorts.presentation_note, name="note"),
     path("training/notes/<int:pk>/follow-up/", cohorts.follow_up, name="follow_up"),
+    path("training/follow-ups/<int:pk>/", cohorts.follow_up_edit, name="follow_up_edit"),
 ]

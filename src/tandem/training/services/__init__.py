@@ -13,8 +13,10 @@ from tandem.training.services.efficacy import (
 )
 from tandem.training.services.interviews import InterviewProject, open_interview_project
 from tandem.training.services.notes import (
+    correct_follow_up,
     correct_note,
     record_follow_up,
+    void_follow_up,
     void_note,
     write_note,
 )
@@ -40,6 +42,7 @@ __all__ = [
     "answer_swap",
     "correct_cohort",
     "correct_efficacy",
+    "correct_follow_up",
     "correct_note",
     "correct_session",
     "create_cohort",
@@ -52,6 +55,7 @@ __all__ = [
     "send_presenter_reminders",
     "submit_efficacy",
     "void_cohort",
+    "void_follow_up",
     "void_material",
     "void_note",
     "write_note",

@@ -173,3 +173,50 @@ def record_follow_up(
         follow_up.save()
         audit(actor, Action.CREATE, follow_up, cohort)
     return follow_up
+
+
+def _own_follow_up(actor: User, follow_up: FollowUp) -> Cohort:
+    if follow_up.written_by_id != actor.pk:
+        raise PermissionDenied
+    return follow_up.note.presentation.session.cohort
+
+
+def correct_follow_up(
+    *,
+    actor: User,
+    follow_up: FollowUp,
+    expected_version: int,
+    reason: str,
+    session: TrainingSession,
+    what_i_tried: str,
+    what_happened: str,
+) -> FollowUp:
+    """Correct one's follow-up (its session or texts), with the reason; checked as on writing."""
+    cohort = _own_follow_up(actor, follow_up)
+    require_reason(reason)
+    presented_on = follow_up.note.presentation.session.held_on
+    if session.cohort_id != cohort.pk or session.held_on <= presented_on:
+        raise ValidationError({"session": _("Choose a later session of this cohort.")})
+    texts = {"what_i_tried": what_i_tried, "what_happened": what_happened}
+    check_deidentified(cohort, texts)
+    with transaction.atomic():
+        follow_up = claim(follow_up, expected_version)
+        follow_up.session = session
+        for name, value in texts.items():
+            setattr(follow_up, name, value)
+        follow_up.full_clean()
+        follow_up.save(update_fields=["session", *texts])
+        audit(actor, Action.UPDATE, follow_up, cohort)
+    return follow_up
+
+
+def void_follow_up(
+    *, actor: User, follow_up: FollowUp, expected_version: int, reason: str
+) -> FollowUp:
+    """Void a follow-up written in error: it leaves the note, the row stays."""
+    cohort = _own_follow_up(actor, follow_up)
+    with transaction.atomic():
+        follow_up = claim(follow_up, expected_version)
+        void(follow_up, actor, reason)
+        audit(actor, Action.DELETE, follow_up, cohort)
+    return follow_up

@@ -24,6 +24,7 @@ from tandem.training.forms import (
     CohortCorrectionForm,
     CohortForm,
     FileForm,
+    FollowUpCorrectionForm,
     FollowUpForm,
     LinkForm,
     MaterialVoidForm,
@@ -547,6 +548,85 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "training/follow_up.html",
         {"note": note, "presentation": presentation, "form": form},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@form_token_required
+def follow_up_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Its writer corrects a follow-up (with a reason) or voids it; a stale form is refused."""
+    user = user_of(request)
+    follow_up = selectors.get_follow_up_for(user, pk)
+    note = follow_up.note
+    presentation = note.presentation
+    action = request.POST.get("action") if request.method == "POST" else None
+    sessions = selectors.sessions_of(presentation.session.cohort).filter(
+        held_on__gt=presentation.session.held_on
+    )
+    edit = FollowUpCorrectionForm(
+        request.POST if action == "edit" else None,
+        sessions=sessions,
+        initial={
+            "session": follow_up.session,
+            "what_i_tried": follow_up.what_i_tried,
+            "what_happened": follow_up.what_happened,
+            "version": follow_up.version,
+        },
+    )
+    void = VoidForm(
+        request.POST if action == "void" else None,
+        auto_id="void-%s",
+        initial={"version": follow_up.version},
+    )
+    status = 200
+    if action in ("edit", "void"):
+        form: Form = edit if action == "edit" else void
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if action == "edit":
+                    services.correct_follow_up(
+                        actor=user,
+                        follow_up=follow_up,
+                        expected_version=data["version"],
+                        reason=data["reason"],
+                        session=data["session"],
+                        what_i_tried=data["what_i_tried"],
+                        what_happened=data["what_happened"],
+                    )
+                else:
+                    services.void_follow_up(
+                        actor=user,
+                        follow_up=follow_up,
+                        expected_version=data["version"],
+                        reason=data["reason"],
+                    )
+            except services.CohortChangedError:
+                follow_up.refresh_from_db()
+                _changed_elsewhere(form, follow_up.version)
+                status = 409
+            except ValidationError as error:
+                show_service_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("The follow-up is voided.")
+                    if action == "void"
+                    else _("The follow-up is corrected."),
+                )
+                return redirect("training:note", pk=presentation.pk)
+    return render(
+        request,
+        "training/follow_up_edit.html",
+        {
+            "follow_up": follow_up,
+            "note": note,
+            "presentation": presentation,
+            "edit_form": edit,
+            "void_form": void,
+        },
         status=status,
     )
 

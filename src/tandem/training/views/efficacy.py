@@ -154,10 +154,13 @@ def efficacy(request: HttpRequest, pk: int) -> HttpResponse:
     waves = list(selectors.waves_of(cohort).prefetch_related("responses"))
     taken = {w.kind for w in waves}
     today = timezone.localdate()
-    next_kind = next((k for k in WaveKind.values if k not in taken), WaveKind.BASELINE)
+    next_kind = next((k for k in WaveKind.values if k not in taken), None)
     form = WaveForm(
         request.POST or None, initial={"kind": next_kind, "opens_on": today, "closes_on": today}
     )
+    form.fields["kind"].choices = [  # type: ignore[attr-defined]  # a ChoiceField
+        (k, label) for k, label in WaveKind.choices if k not in taken
+    ]
     status = 200
     if request.method == "POST":
         status = 400
@@ -184,7 +187,7 @@ def efficacy(request: HttpRequest, pk: int) -> HttpResponse:
             "cohort": cohort,
             "waves": [(w, len(w.responses.all())) for w in waves],
             "n_participants": n_participants,
-            "form": form,
+            "form": form if next_kind is not None else None,
             "report": efficacy_report(cohort),
             "today": today,
         },
