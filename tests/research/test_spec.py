@@ -83,10 +83,13 @@ def test_mediator_scoring_equals_the_measures_total() -> None:
     instrument = get_instrument("rprs")
     rng = np.random.default_rng(3)
     scale = instrument.scale_of(instrument.items[0])
-    matrix = rng.integers(scale.min, scale.max + 1, size=(6, len(instrument.items))).astype(float)
+    matrix = rng.integers(
+        int(scale.min), int(scale.max) + 1, size=(6, len(instrument.items))
+    ).astype(float)
     expected = score_matrix(instrument, matrix)
     column = list(expected.names).index("total") if "total" in expected.names else 0
-    np.testing.assert_allclose(mediator_scoring("rprs")(matrix), expected.values[:, column])
+    scored = np.asarray(mediator_scoring("rprs")(matrix), dtype=np.float64)
+    np.testing.assert_allclose(scored, expected.values[:, column])
 
 
 def test_consented_on_is_kept_exactly(world: World) -> None:
