@@ -9,8 +9,9 @@ analyst as second member; the programme manager records research consent for mos
 dated at the start of their episode so that the waves line up with the measurement schedule;
 clients whose first-year alliance or quality-of-life measure is missing, and who have been in the
 programme long enough, enrol at their 9-month review instead (the waves again fall on scheduled
-measures, and years in service vary). One consent is withdrawn and one voided, each with its reason. Everything goes through the
-services, so the audit log shows it. Seeded: every run builds the same study.
+measures, and years in service vary). One consent is withdrawn and one voided, each with its
+reason. Everything goes through the services, so the audit log shows it. Seeded: every run
+builds the same study.
 """
 
 from __future__ import annotations
@@ -123,9 +124,9 @@ def _measured_days(first: dict[int, Episode]) -> dict[int, list[tuple[str, int]]
     """(instrument, day of the episode) of each completed alliance and outcome response."""
     codes = {code for _w, code in MEASURES}
     measured: dict[int, list[tuple[str, int]]] = {}
-    for client_id, episode_id, code, completed in Response.objects.filter(
+    for client_id, code, completed in Response.objects.filter(
         episode_id__in=[e.pk for e in first.values()], instrument_code__in=codes
-    ).values_list("client_id", "episode_id", "instrument_code", "completed_at"):
+    ).values_list("client_id", "instrument_code", "completed_at"):
         start = first[client_id].start_date
         day = (timezone.localdate(completed) - start).days
         measured.setdefault(client_id, []).append((code, day))
