@@ -55,7 +55,9 @@ def _instrument_choices() -> list[tuple[str, str]]:
 class StudyForm(forms.Form):
     """Start a study: its agency, title, programmes and, optionally, its lead."""
 
-    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label=pgettext_lazy("organisation", "Agency"))
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.none(), label=pgettext_lazy("organisation", "Agency")
+    )
     title = forms.CharField(label=_("Title"), max_length=200)
     slug = forms.CharField(
         label=_("Short name"),

@@ -371,15 +371,15 @@ def demo_logins() -> list[DemoLogin]:
             f"researcher@{d}",
             purpose=(
                 "leads the qualitative study of the alliance interviews, codes, reconciles; "
-                "leads the study 'Fidelity, alliance and outcomes': protocol, data set, runs"
+                "leads the study 'Fidelity, alliance and outcomes' (Research): protocol, analysis"
             ),
         ),
         DemoLogin(
             Role.RESEARCHER,
             f"analyst@{d}",
             purpose=(
-                "qualitative analyst: second coder of the alliance interviews; researcher on "
-                "'Fidelity, alliance and outcomes': de-identified data set, exports, runs"
+                "qualitative analyst: second coder of the alliance interviews; member of the "
+                "study 'Fidelity, alliance and outcomes': reads its de-identified aggregates"
             ),
         ),
         DemoLogin(
