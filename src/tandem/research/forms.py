@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from typing_extensions import override
 
 from tandem.accounts.models import User
@@ -54,7 +55,9 @@ def _instrument_choices() -> list[tuple[str, str]]:
 class StudyForm(forms.Form):
     """Start a study: its agency, title, programmes and, optionally, its lead."""
 
-    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label=_("Agency"))
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.none(), label=pgettext_lazy("organisation", "Agency")
+    )
     title = forms.CharField(label=_("Title"), max_length=200)
     slug = forms.CharField(
         label=_("Short name"),

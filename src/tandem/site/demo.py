@@ -25,6 +25,7 @@ from tandem.measures.demo_wording import load_demo_wording
 from tandem.orgs.models import Agency, Programme, ProgrammeModel, Team
 from tandem.practice.demo import load_practice_demo
 from tandem.qualitative.demo import load_qualitative_demo
+from tandem.research.demo import load_research_demo
 from tandem.training.demo import load_training_demo
 
 DEMO_SLUG = "riverbend-demo"
@@ -301,6 +302,13 @@ def load_demo(*, n_clients: int = 300, seed: int = 20261123) -> list[DemoLogin]:
         lead=User.objects.get(email=f"researcher@{DEMO_DOMAIN}"),
         analyst=User.objects.get(email=f"analyst@{DEMO_DOMAIN}"),
     )
+    load_research_demo(
+        agency=agency,
+        admin=User.objects.get(email=f"admin@{DEMO_DOMAIN}"),
+        lead=User.objects.get(email=f"researcher@{DEMO_DOMAIN}"),
+        analyst=User.objects.get(email=f"analyst@{DEMO_DOMAIN}"),
+        today=today,
+    )
     return demo_logins()
 
 
@@ -334,7 +342,8 @@ def demo_logins() -> list[DemoLogin]:
     ``cm21`` is a second Strengths case manager on another team, to show scoping. The trainer
     runs the cross-agency training cohort and reads its self-efficacy report; ``cm11``, ``cm21``
     and ``cm31`` take part in it and see their own change. The researcher leads the qualitative
-    study (``tandem.qualitative.demo``) and the analyst is its second coder.
+    study (``tandem.qualitative.demo``) and the analyst is its second coder; both are members of
+    the quantitative study (``tandem.research.demo``), which the researcher leads.
     """
     d = DEMO_DOMAIN
     return [
@@ -348,19 +357,30 @@ def demo_logins() -> list[DemoLogin]:
         DemoLogin(Role.CASE_MANAGER, f"cm31@{d}", programme=STCM_NAME),
         DemoLogin(Role.SUPERVISOR, f"supervisor1@{d}", programme=SMCM_NAME),
         DemoLogin(Role.SUPERVISOR, f"supervisor3@{d}", programme=STCM_NAME),
-        DemoLogin(Role.PROGRAMME_MANAGER, f"manager.smcm@{d}", programme=SMCM_NAME),
+        DemoLogin(
+            Role.PROGRAMME_MANAGER,
+            f"manager.smcm@{d}",
+            programme=SMCM_NAME,
+            purpose="recorded the clients' research consent (client record, Research consent)",
+        ),
         DemoLogin(Role.PROGRAMME_MANAGER, f"manager.stcm@{d}", programme=STCM_NAME),
         DemoLogin(Role.ASSESSOR, f"assessor@{d}"),
         DemoLogin(Role.ASSESSOR, f"assessor2@{d}"),
         DemoLogin(
             Role.RESEARCHER,
             f"researcher@{d}",
-            purpose="leads the qualitative study of the alliance interviews, codes, reconciles",
+            purpose=(
+                "leads the qualitative study of the alliance interviews, codes, reconciles; "
+                "leads the study 'Fidelity, alliance and outcomes' (Research): protocol, analysis"
+            ),
         ),
         DemoLogin(
             Role.RESEARCHER,
             f"analyst@{d}",
-            purpose="qualitative analyst: second coder of the alliance interviews",
+            purpose=(
+                "qualitative analyst: second coder of the alliance interviews; member of the "
+                "study 'Fidelity, alliance and outcomes': reads its de-identified aggregates"
+            ),
         ),
         DemoLogin(
             Role.TRAINER,
@@ -375,6 +395,9 @@ def demo_logins() -> list[DemoLogin]:
         DemoLogin(
             Role.AGENCY_ADMIN,
             f"admin@{d}",
-            purpose="also corrects the training cohort and the principles it covers",
+            purpose=(
+                "also corrects the training cohort and the principles it covers; started the "
+                "research study"
+            ),
         ),
     ]
