@@ -42,3 +42,16 @@ def test_response_option_labels_are_shown_in_french() -> None:
     with translation.override("fr"):
         assert localised("unmet need") == "besoin non comblé"
         assert localised("1 (lowest)") == "1 (le plus bas)"
+
+
+def test_every_listed_label_has_a_french_translation_in_its_context() -> None:
+    with translation.override("fr"):
+        untranslated = {label for label in LISTED if localised(label) == label}
+    # Labels that read the same in both languages.
+    assert untranslated <= {"Total", "Total (0-100)", "RPRS (alliance)", "WAI-SR (alliance)"}
+
+
+def test_a_score_called_agency_is_not_the_organisation_other_pages_name() -> None:
+    with translation.override("fr"):
+        assert localised("Agency") == "Agentivité"
+        assert translation.gettext("Agency") == "Organisme"

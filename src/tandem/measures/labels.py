@@ -9,7 +9,7 @@ definition gains a label that is not listed.
 
 from __future__ import annotations
 
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_noop, pgettext
 
 INSTRUMENT_TITLES = (
     gettext_noop("CANSAS (needs)"),
@@ -69,6 +69,11 @@ SCALE_LABELS = (
 LISTED = frozenset(INSTRUMENT_TITLES + SCORE_LABELS + SCALE_LABELS)
 
 
+# Labels are translated in this context, so that a score called "Agency" (agentivité) is not
+# the word other pages use for an organisation (organisme).
+CONTEXT = "instrument label"
+
+
 def localised(label: str) -> str:
     """The label in the active language when it is a built-in one, else as written."""
-    return gettext(label) if label in LISTED else label
+    return pgettext(CONTEXT, label) if label in LISTED else label
