@@ -32,8 +32,10 @@ from tandem.research.models import (
     StudyWave,
 )
 from tests.conftest import LoginAs, World
+from tests.core.french import problems, typed_in_database
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
 from tests.research.factories import consent_of, study_in
+from tests.research.test_french import french
 
 pytestmark = pytest.mark.django_db
 
@@ -446,3 +448,32 @@ def test_the_command_refuses_people_who_are_not_members(
 def test_the_command_refuses_an_unknown_study(world: World, tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="STUDY"):
         call_command("research", "export", "nope", "--format", "csv", "--out", str(tmp_path))
+
+
+def test_export_pages_show_no_english(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    export = _done_export(world, django_capture_on_commit_callbacks)
+    DatasetExport.objects.create(
+        study=export.study,
+        requested_by=world.researcher,
+        format="sav",
+        message=services.MESSAGES["queued"],
+    )
+    http = french(world.researcher)
+    typed = typed_in_database()
+    found = {}
+    # (The study page shows the protocol's wave codes as typed; its export section is the list's.)
+    for path in (
+        reverse("research:export_list", args=[export.study_id]),
+        reverse("research:export_download", args=[export.pk]),
+        reverse("research:export_void", args=[export.pk]),
+    ):
+        response = http.get(path)
+        assert response.status_code == 200, path
+        page_problems = problems(response.content.decode(), typed=typed)
+        if page_problems:
+            found[path] = page_problems
+    assert found == {}
+    page = http.get(reverse("research:export_list", args=[export.study_id])).content.decode()
+    assert "En attente du traitement en arrière-plan." in page
