@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tandem.research.models import DatasetExport, ExportFormat, ExportStatus, Study
 from tests.access.grids import ANON, every, grid, rel
 from tests.research.factories import consent_of, study_in
 
@@ -18,6 +19,7 @@ IN_AGENCY = rel(200, 200, 200, 404)
 STUDY_PAGES = grid(
     every(403), researcher=IN_AGENCY, agency_admin=IN_AGENCY, programme_manager=IN_AGENCY
 )
+EXPORT_PAGES = grid(every(403), researcher=IN_AGENCY, agency_admin=IN_AGENCY)
 CLIENT_RECORD = grid(
     every(404),
     case_manager=rel(200, 404, 404, 404),
@@ -46,7 +48,34 @@ EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
     "research:study_members": (ANON, STUDY_PAGES),
     "research:client_consent": (ANON, CLIENT_RECORD),
     "research:enrolment_detail": (ANON, CLIENT_RECORD),
+    # Exports: the study's members (world.researcher leads it) and its agency's administrator;
+    # everyone else 403 (programme managers included), other agencies' exports 404. Only
+    # members download (the administrator, no member, gets 403); the GET asks for the password.
+    "research:export_list": (ANON, EXPORT_PAGES),
+    "research:export_download": (
+        ANON,
+        grid(every(403), researcher=IN_AGENCY, agency_admin=rel(403, 403, 403, 404)),
+    ),
+    "research:export_void": (ANON, EXPORT_PAGES),
 }
+
+
+def export_of(study: Study) -> DatasetExport:
+    """A finished export of the study (its file is never read by a GET)."""
+    found = DatasetExport.objects.filter(study=study).first()
+    if found is not None:
+        return found
+    return DatasetExport.objects.create(
+        study=study,
+        requested_by=study.created_by,
+        format=ExportFormat.CSV,
+        status=ExportStatus.DONE,
+        progress=100,
+        row_count=0,
+        sha256="0" * 64,
+        data_version=study.data_version,
+        file_name=f"research/exports/{study.pk}/matrix.zip",
+    )
 
 
 def research_path(key: str, path: str, objects: dict[str, Any]) -> str | None:
@@ -60,6 +89,8 @@ def research_path(key: str, path: str, objects: dict[str, Any]) -> str | None:
         pk = client.pk
     elif key == "research:enrolment_detail":
         pk = consent_of(client).pk
+    elif key in ("research:export_download", "research:export_void"):
+        pk = export_of(study_in(objects["agency"])).pk
     else:
         pk = study_in(objects["agency"]).pk
     return path.replace("<int:pk>", str(pk))

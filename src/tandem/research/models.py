@@ -303,3 +303,70 @@ class EnrolmentChange(models.Model):
     @override
     def __str__(self) -> str:
         return f"{self.enrolment_id} {self.kind}"
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", _("CSV with a data dictionary (zip)")
+    SAV = "sav", _("SPSS (.sav)")
+    PARQUET = "parquet", _("Parquet")
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Being built")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class DatasetExport(models.Model):
+    """A file of a study's de-identified data set, built in the background.
+
+    The file lives in the default storage under a private path (nothing serves it): it is
+    downloaded through a view that asks for the password again. ``data_version`` is the study's
+    at build time, so the list can say when consents have changed since. A void removes the file
+    and keeps the row, with its reason.
+    """
+
+    study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="exports")
+    requested_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    format = models.CharField(_("format"), max_length=10, choices=ExportFormat.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(
+        _("progress"), default=0, validators=[MaxValueValidator(100)]
+    )
+    message = models.CharField(_("message"), max_length=200, blank=True)
+    row_count = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    n_enrolled = models.PositiveIntegerField(_("people"), null=True, blank=True)
+    sha256 = models.CharField(_("SHA-256 of the data file"), max_length=64, blank=True)
+    data_version = models.PositiveIntegerField(_("data version"), null=True, blank=True)
+    file_name = models.CharField(_("file"), max_length=255, blank=True, editable=False)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    is_voided = models.BooleanField(_("voided"), default=False)
+    void_reason = models.CharField(_("why it was voided"), max_length=500, blank=True)
+    voided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("data set export")
+        verbose_name_plural = _("data set exports")
+        ordering: ClassVar[list[str]] = ["-requested_at", "-pk"]
+
+    @override
+    def __str__(self) -> str:
+        return f"{self.study} #{self.pk} ({self.format})"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == ExportStatus.DONE and not self.is_voided and bool(self.file_name)
+
+    @property
+    def is_in_progress(self) -> bool:
+        return self.status in (ExportStatus.QUEUED, ExportStatus.RUNNING) and not self.is_voided

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tandem.research.views import consent, studies
+from tandem.research.views import consent, exports, studies
 
 app_name = "research"
 
@@ -12,4 +12,11 @@ urlpatterns = [
     path("research/studies/<int:pk>/members/", studies.study_members, name="study_members"),
     path("research/clients/<int:pk>/consent/", consent.client_consent, name="client_consent"),
     path("research/consents/<int:pk>/", consent.enrolment_detail, name="enrolment_detail"),
+]
+
+# Exports of a study's de-identified data set.
+urlpatterns += [
+    path("research/studies/<int:pk>/exports/", exports.export_list, name="export_list"),
+    path("research/exports/<int:pk>/download/", exports.export_download, name="export_download"),
+    path("research/exports/<int:pk>/void/", exports.export_void, name="export_void"),
 ]

@@ -21,6 +21,7 @@ from tandem.research import selectors, services
 from tandem.research.forms import MemberForm, StudyEditForm, StudyForm, study_initial
 from tandem.research.models import COVARIATE_LABELS, StudyMember
 from tandem.research.views.common import changed_elsewhere
+from tandem.research.views.exports import export_section
 
 STUDY_ROLES = (Role.RESEARCHER, Role.AGENCY_ADMIN, Role.PROGRAMME_MANAGER)
 
@@ -106,6 +107,7 @@ def study_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "counts": selectors.study_counts(study),
             "manages": selectors.manages(user, study),
             "covariates": [str(COVARIATE_LABELS.get(c, c)) for c in study.covariates],
+            "export_section": export_section(user, study),
         },
     )
 
