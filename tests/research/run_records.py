@@ -115,3 +115,47 @@ def finished_run(study: Study, result: AnalysisResult, *, number: int = 1) -> An
 
 
 __all__ = ["ENROLLED_ON", "analysable_study", "date", "enrolled_clients", "finished_run"]
+
+
+_STORED: dict[str, object] = {}
+
+
+def stored_result() -> AnalysisResult:
+    """A finished analysis of a synthetic SMCM study (computed once per test session)."""
+    if "result" not in _STORED:
+        from tandem.research.analysis import pipeline
+        from tandem.research.analysis.pipeline import run_analysis
+        from tandem.research.analysis.settings import AnalysisSettings
+        from tandem.synth import ITEMS, smcm_study
+        from tests.research.smcm_frame import long_frame, rprs_0_100
+
+        settings = AnalysisSettings(
+            mediator_instrument="rprs",
+            mediator_wave="m4_5",
+            outcome_instrument="qoli20",
+            outcome_wave="m9",
+            baseline_wave="baseline",
+            covariates=("age_years", "gender"),
+            imputations=0,
+            resamples=200,
+            seed=4,
+        )
+        sims, resamples = pipeline.POWER_SIMS, pipeline.POWER_RESAMPLES
+        pipeline.POWER_SIMS, pipeline.POWER_RESAMPLES = 40, 100
+        try:
+            _STORED["result"] = run_analysis(
+                long_frame(smcm_study(n_clients=311, rng=3)),
+                settings,
+                mediator_scoring=rprs_0_100,
+                mediator_items=ITEMS,
+            )
+        finally:
+            pipeline.POWER_SIMS, pipeline.POWER_RESAMPLES = sims, resamples
+    result = _STORED["result"]
+    assert isinstance(result, AnalysisResult)
+    return result
+
+
+def run_of(study: Study) -> AnalysisRun:
+    """The study's first run, or a finished one holding :func:`stored_result`."""
+    return study.runs.order_by("pk").first() or finished_run(study, stored_result())
