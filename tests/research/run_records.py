@@ -7,6 +7,7 @@ from datetime import date
 
 import numpy as np
 
+from tandem.accounts.models import Role
 from tandem.clients.models import Client
 from tandem.measures.registry import get_instrument
 from tandem.research.models import (
@@ -21,7 +22,7 @@ from tandem.research.models import (
     StudyWave,
 )
 from tandem.research.analysis.result import AnalysisResult
-from tests.factories import UserFactory
+from tests.factories import MembershipFactory, UserFactory
 from tests.research.dataset_records import ENROLLED_ON, day, respond, study_records
 
 
@@ -41,6 +42,7 @@ def analysable_study(*, clients: int = 36, seed: int = 5) -> Study:
     (complete cases, 200 resamples)."""
     records = study_records()
     creator = UserFactory.create(agency=records.agency)
+    MembershipFactory.create(user=creator, role=Role.RESEARCHER, agency=records.agency)
     study = Study.objects.create(
         agency=records.agency,
         slug="alliance_runs",
