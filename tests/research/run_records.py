@@ -10,6 +10,7 @@ import numpy as np
 from tandem.accounts.models import Role
 from tandem.clients.models import Client
 from tandem.measures.registry import get_instrument
+from tandem.research.analysis.result import AnalysisResult
 from tandem.research.models import (
     AnalysisRun,
     Enrolment,
@@ -21,7 +22,6 @@ from tandem.research.models import (
     StudyStatus,
     StudyWave,
 )
-from tandem.research.analysis.result import AnalysisResult
 from tests.factories import MembershipFactory, UserFactory
 from tests.research.dataset_records import ENROLLED_ON, day, respond, study_records
 
@@ -85,7 +85,9 @@ def analysable_study(*, clients: int = 36, seed: int = 5) -> Study:
             recorded_by=creator,
         )
         alliance = float(rng.normal(0.0, 0.2))
-        respond(episode, "rprs", day(137 + int(rng.integers(-25, 25))), _answers("rprs", rng, alliance))
+        respond(
+            episode, "rprs", day(137 + int(rng.integers(-25, 25))), _answers("rprs", rng, alliance)
+        )
         respond(
             episode,
             "qoli20",

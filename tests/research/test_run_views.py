@@ -124,7 +124,8 @@ def test_a_run_is_voided_with_a_reason(world: World, login_as: LoginAs) -> None:
     response = http.post(reverse("research:run_void", args=[run.pk]), {"reason": "Wrong wave."})
     assert response.status_code == 302
     run.refresh_from_db()
-    assert run.is_voided and run.void_reason == "Wrong wave."
+    assert run.is_voided
+    assert run.void_reason == "Wrong wave."
 
 
 def test_the_progress_fragment_polls_until_the_run_is_finished(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -14,7 +15,7 @@ from django.utils import timezone
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from tandem.research import services
-from tandem.research.models import AnalysisRun, RunStatus, StudyStatus
+from tandem.research.models import AnalysisRun, RunStatus, Study, StudyStatus
 from tandem.research.runs import selectors as run_selectors
 from tandem.research.runs.execute import execute_run
 from tandem.research.runs.services import queue_quarterly_runs, queue_run, void_run
@@ -25,7 +26,7 @@ from tests.research.run_records import analysable_study, enrolled_clients
 pytestmark = pytest.mark.django_db
 
 
-def run_now(study, **overrides):  # type: ignore[no-untyped-def]
+def run_now(study: Study, **overrides: Any) -> AnalysisRun:
     run = queue_run(
         actor=study.created_by,
         study=study,
@@ -48,9 +49,14 @@ def test_a_run_builds_the_data_set_runs_the_analysis_and_stores_everything() -> 
     assert run.progress == 1.0
     assert run.settings["seed"] == study.seed
     result = run.result
+    assert result is not None
     assert result["n"]["enrolled"] == 36
     assert result["n"]["used"] > 20
-    assert result["indirect"]["ci_low"] <= result["indirect"]["estimate"] <= result["indirect"]["ci_high"]
+    assert (
+        result["indirect"]["ci_low"]
+        <= result["indirect"]["estimate"]
+        <= result["indirect"]["ci_high"]
+    )
 
 
 def test_the_same_seed_on_the_same_data_gives_identical_numbers() -> None:
@@ -60,6 +66,8 @@ def test_the_same_seed_on_the_same_data_gives_identical_numbers() -> None:
     assert first.dataset_sha256 == second.dataset_sha256
     assert first.result == second.result
     other = run_now(study, seed=12345)
+    assert other.result is not None
+    assert first.result is not None
     assert other.result["indirect"] != first.result["indirect"]
 
 
@@ -76,6 +84,7 @@ def test_a_withdrawal_leaves_a_note_on_later_and_earlier_runs() -> None:
     services._data_changed(study)
     study.refresh_from_db()
     second = run_now(study)
+    assert second.result is not None
     assert second.result["n"]["enrolled"] == 35
     assert second.dataset_sha256 != first.dataset_sha256
     runs = list(run_selectors.runs_of(study))
@@ -156,6 +165,7 @@ def test_the_nightly_measures_task_calls_the_schedule(
     study.save()
     with django_capture_on_commit_callbacks(execute=False):
         outcome = nightly_measures.enqueue()
+    assert outcome.return_value is not None
     assert outcome.return_value["nightly_hooks_failed"] == 0
     assert AnalysisRun.objects.filter(study=study, scheduled=True).count() == 1
 

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from typing_extensions import override
 
 
 class ResearchConfig(AppConfig):
@@ -7,6 +8,7 @@ class ResearchConfig(AppConfig):
     label = "research"
     verbose_name = _("Research")
 
+    @override
     def ready(self) -> None:
         from tandem.measures.signals import nightly_done
         from tandem.research.runs.services import on_nightly

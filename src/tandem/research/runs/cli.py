@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from argparse import ArgumentParser
-from typing import Any, TextIO
+from typing import Any, Protocol
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import CommandError
@@ -19,6 +19,10 @@ from tandem.research.models import AnalysisRun, RunStatus, Study
 from tandem.research.runs.execute import execute_run
 from tandem.research.runs.services import queue_run
 from tandem.research.spec import analysis_settings
+
+
+class Writer(Protocol):
+    def write(self, text: str) -> object: ...
 
 
 def add_run_arguments(parser: ArgumentParser) -> None:
@@ -42,12 +46,10 @@ def find_study(key: str) -> Study:
     return study
 
 
-def run_command(options: dict[str, Any], out: TextIO) -> None:
+def run_command(options: dict[str, Any], out: Writer) -> None:
     study = find_study(str(options["study"]))
     email = options.get("as_email")
-    actor = (
-        User.objects.filter(email__iexact=email).first() if email else study.created_by
-    )
+    actor = User.objects.filter(email__iexact=email).first() if email else study.created_by
     if actor is None:
         raise CommandError(f"no user with e-mail {email}")
     overrides = {} if options.get("seed") is None else {"seed": options["seed"]}
@@ -59,7 +61,9 @@ def run_command(options: dict[str, Any], out: TextIO) -> None:
     except ValidationError as exc:
         raise CommandError(" ".join(exc.messages)) from None
     except PermissionDenied:
-        raise CommandError("this user is neither a member of the study nor its administrator") from None
+        raise CommandError(
+            "this user is neither a member of the study nor its administrator"
+        ) from None
     status = execute_run(run.pk)
     run = AnalysisRun.objects.get(pk=run.pk)
     if status != RunStatus.DONE or run.result is None:

@@ -44,7 +44,7 @@ def limited_threads() -> Iterator[None]:
     """Limit the BLAS and OpenMP thread pools while the block runs (threadpoolctl if there)."""
     limit = int(getattr(django_settings, "RESEARCH_RUN_THREADS", 1))
     try:
-        from threadpoolctl import threadpool_limits
+        from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]  # no stubs
     except ImportError:  # pragma: no cover  # installed with scikit-learn
         yield
         return

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from typing_extensions import override
 
 from tandem.research.analysis.settings import AnalysisSettings
 from tandem.research.models import (
@@ -65,6 +66,7 @@ class RunForm(forms.Form):
         self.fields["baseline_wave"].choices = [("", "—"), *waves]  # type: ignore[attr-defined]
         self.settings: AnalysisSettings | None = None
 
+    @override
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if self.errors:

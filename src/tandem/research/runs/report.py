@@ -19,7 +19,7 @@ from tandem.research.models import COVARIATE_LABELS, AnalysisRun
 
 def localised_number(value: float, decimals: int) -> str:
     """A number in the active language's format; a dash when it is missing."""
-    if value is None or not math.isfinite(value):
+    if not math.isfinite(value):
         return report.DASH
     return str(number_format(value, decimal_pos=decimals))
 

@@ -38,9 +38,9 @@ def runs_of(study: Study) -> QuerySet[AnalysisRun]:
 
 def finished_runs_of(study: Study) -> QuerySet[AnalysisRun]:
     """The study's finished runs that count (not voided), oldest first, with their results."""
-    return AnalysisRun.objects.filter(
-        study=study, status=RunStatus.DONE, is_voided=False
-    ).order_by("number", "pk")
+    return AnalysisRun.objects.filter(study=study, status=RunStatus.DONE, is_voided=False).order_by(
+        "number", "pk"
+    )
 
 
 def get_run_for(user: User, pk: int) -> AnalysisRun:
@@ -60,9 +60,7 @@ def data_notes(run: AnalysisRun, runs: list[AnalysisRun], study: Study) -> list[
     if not run.dataset_sha256:
         return []
     notes = []
-    before = [
-        r for r in runs if r.number < run.number and r.dataset_sha256 and not r.is_voided
-    ]
+    before = [r for r in runs if r.number < run.number and r.dataset_sha256 and not r.is_voided]
     if before:
         previous = max(before, key=lambda r: r.number)
         if previous.data_version != run.data_version:

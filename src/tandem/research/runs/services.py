@@ -21,7 +21,7 @@ from tandem.accounts.models import User
 from tandem.audit.models import Action
 from tandem.audit.services import record_event
 from tandem.research.analysis.settings import AnalysisSettings
-from tandem.research.models import AnalysisRun, RunStatus, Study, StudyStatus
+from tandem.research.models import AnalysisRun, Study, StudyStatus
 from tandem.research.runs.execute import software_version
 from tandem.research.runs.selectors import may_run
 from tandem.research.runs.tasks import run_analysis_task

@@ -72,13 +72,9 @@ def run_new(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as error:
                 show_service_error(form, error)
             else:
-                messages.success(
-                    request, _("Run %(number)s is queued.") % {"number": run.number}
-                )
+                messages.success(request, _("Run %(number)s is queued.") % {"number": run.number})
                 return redirect("research:run_detail", pk=run.pk)
-    return render(
-        request, "research/run_new.html", {"study": study, "form": form}, status=status
-    )
+    return render(request, "research/run_new.html", {"study": study, "form": form}, status=status)
 
 
 @require_GET
