@@ -155,3 +155,15 @@ def test_the_study_page_lists_runs_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(40):
         page = http.get(reverse("research:study_detail", args=[study.pk]))
     assert page.content.decode().count("research/runs/") >= 6
+
+
+def test_the_protocol_form_asks_for_quarterly_runs(world: World, login_as: LoginAs) -> None:
+    from tests.research.test_views import _edit_data
+
+    study = study_in(world.agency)
+    http = login_as(world.researcher)
+    url = reverse("research:study_edit", args=[study.pk])
+    saved = http.post(url, _edit_data(study, run_quarterly="on"))
+    assert saved.status_code == 302
+    study.refresh_from_db()
+    assert study.run_quarterly is True
