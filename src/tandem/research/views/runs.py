@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -108,7 +108,7 @@ def run_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
     run = run_selectors.get_run_for(user, pk)
     if run.status != RunStatus.DONE:
-        raise Http404
+        deny_read(user, "research.analysisrun.pdf", run.pk)
     runs = list(run_selectors.runs_of(run.study))
     html = render_to_string(
         "research/run_pdf.html",
