@@ -182,6 +182,7 @@ def test_the_nightly_task_runs_both_steps(world: World) -> None:
         "statuses_changed": 1,
         "reminders_sent": 0,
         "reminders_cancelled": 0,
+        "nightly_hooks_failed": 0,
     }
 
 

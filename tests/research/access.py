@@ -14,12 +14,14 @@ from typing import Any
 from tandem.research.models import DatasetExport, ExportFormat, ExportStatus, Study
 from tests.access.grids import ANON, every, grid, rel
 from tests.research.factories import consent_of, study_in
+from tests.research.run_records import run_of
 
 IN_AGENCY = rel(200, 200, 200, 404)
 STUDY_PAGES = grid(
     every(403), researcher=IN_AGENCY, agency_admin=IN_AGENCY, programme_manager=IN_AGENCY
 )
 EXPORT_PAGES = grid(every(403), researcher=IN_AGENCY, agency_admin=IN_AGENCY)
+RUN_PAGES = grid(every(403), researcher=IN_AGENCY, agency_admin=IN_AGENCY)
 CLIENT_RECORD = grid(
     every(404),
     case_manager=rel(200, 404, 404, 404),
@@ -57,6 +59,13 @@ EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
         grid(every(403), researcher=IN_AGENCY, agency_admin=rel(403, 403, 403, 404)),
     ),
     "research:export_void": (ANON, EXPORT_PAGES),
+    # Analysis runs: the study's members (its lead, world.researcher) and its agency's
+    # administrators; a programme manager reads the study but not its runs.
+    "research:run_new": (ANON, RUN_PAGES),
+    "research:run_detail": (ANON, RUN_PAGES),
+    "research:run_progress": (ANON, RUN_PAGES),
+    "research:run_pdf": (ANON, RUN_PAGES),
+    "research:run_void": (ANON, RUN_PAGES),
 }
 
 
@@ -91,6 +100,8 @@ def research_path(key: str, path: str, objects: dict[str, Any]) -> str | None:
         pk = consent_of(client).pk
     elif key in ("research:export_download", "research:export_void"):
         pk = export_of(study_in(objects["agency"])).pk
+    elif key.startswith("research:run_") and key != "research:run_new":
+        pk = run_of(study_in(objects["agency"])).pk
     else:
         pk = study_in(objects["agency"]).pk
     return path.replace("<int:pk>", str(pk))

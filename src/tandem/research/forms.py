@@ -235,6 +235,11 @@ class StudyEditForm(forms.Form):
     bootstrap = forms.ChoiceField(label=_("Bootstrap interval"), choices=Bootstrap.choices)
     cluster_by_team = forms.BooleanField(label=_("Resample whole teams"), required=False)
     seed = forms.IntegerField(label=_("Random seed"), min_value=0)
+    run_quarterly = forms.BooleanField(
+        label=_("Run the analysis every quarter"),
+        required=False,
+        help_text=_("The nightly job queues a run of these defaults once a quarter."),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(
@@ -268,6 +273,7 @@ class StudyEditForm(forms.Form):
             bootstrap=data["bootstrap"],
             cluster_by_team=data["cluster_by_team"],
             seed=data["seed"],
+            run_quarterly=data["run_quarterly"],
         )
 
 
@@ -295,6 +301,7 @@ def study_initial(study: Study) -> dict[str, Any]:
         "bootstrap": study.bootstrap,
         "cluster_by_team": study.cluster_by_team,
         "seed": study.seed,
+        "run_quarterly": study.run_quarterly,
         "version": study.version,
     }
 

@@ -143,6 +143,8 @@ class Study(models.Model):
     # Bumped by every withdrawal, void or correction of a consent, so that a run made before
     # can say that the data set has changed since.
     data_version = models.PositiveIntegerField(default=1)
+    # The nightly job queues a run of the default analysis once a quarter when this is set.
+    run_quarterly = models.BooleanField(_("run the analysis every quarter"), default=False)
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
@@ -370,3 +372,63 @@ class DatasetExport(models.Model):
     @property
     def is_in_progress(self) -> bool:
         return self.status in (ExportStatus.QUEUED, ExportStatus.RUNNING) and not self.is_voided
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class AnalysisRun(models.Model):
+    """One run of the study's analysis on its de-identified data set, and what it found.
+
+    The settings (``AnalysisSettings.to_dict()``), the data set's hash, the study's
+    ``data_version`` and the software version are kept with the result, so that the run can be
+    repeated and a later reader sees whether the data set has changed since. The error text
+    names the failure only, never a value from the data.
+    """
+
+    study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="runs")
+    number = models.PositiveIntegerField(_("run"))
+    requested_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    scheduled = models.BooleanField(_("queued by the quarterly schedule"), default=False)
+    settings = models.JSONField(_("settings"))
+    dataset_sha256 = models.CharField(_("data set hash"), max_length=64, blank=True)
+    data_version = models.PositiveIntegerField(_("data version"), default=0)
+    software_version = models.CharField(_("software version"), max_length=40, blank=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=RunStatus.choices, default=RunStatus.QUEUED
+    )
+    progress = models.FloatField(_("progress"), default=0.0)
+    message = models.CharField(_("step"), max_length=200, blank=True)
+    result = models.JSONField(_("result"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    is_voided = models.BooleanField(_("voided"), default=False)
+    void_reason = models.CharField(_("why it was voided"), max_length=500, blank=True)
+    voided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("analysis run")
+        verbose_name_plural = _("analysis runs")
+        ordering: ClassVar[list[str]] = ["-number", "-pk"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["study", "number"], name="analysisrun_number_unique")
+        ]
+
+    @override
+    def __str__(self) -> str:
+        return f"{self.study} #{self.number}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (RunStatus.DONE, RunStatus.FAILED)

@@ -77,6 +77,7 @@ class AnalysisDefaults:
     bootstrap: str = Bootstrap.PERCENTILE
     cluster_by_team: bool = False
     seed: int = 1
+    run_quarterly: bool = False
 
 
 def _audit(actor: User, action: Action, obj: Any, agency_id: int) -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tandem.research.views import consent, exports, studies
+from tandem.research.views import consent, exports, runs, studies
 
 app_name = "research"
 
@@ -12,6 +12,12 @@ urlpatterns = [
     path("research/studies/<int:pk>/members/", studies.study_members, name="study_members"),
     path("research/clients/<int:pk>/consent/", consent.client_consent, name="client_consent"),
     path("research/consents/<int:pk>/", consent.enrolment_detail, name="enrolment_detail"),
+    # Analysis runs.
+    path("research/studies/<int:pk>/runs/new/", runs.run_new, name="run_new"),
+    path("research/runs/<int:pk>/", runs.run_detail, name="run_detail"),
+    path("research/runs/<int:pk>/progress/", runs.run_progress, name="run_progress"),
+    path("research/runs/<int:pk>/pdf/", runs.run_pdf, name="run_pdf"),
+    path("research/runs/<int:pk>/void/", runs.run_void, name="run_void"),
 ]
 
 # Exports of a study's de-identified data set.

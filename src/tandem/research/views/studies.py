@@ -20,8 +20,10 @@ from tandem.orgs.models import Programme, Team
 from tandem.research import selectors, services
 from tandem.research.forms import MemberForm, StudyEditForm, StudyForm, study_initial
 from tandem.research.models import COVARIATE_LABELS, StudyMember
+from tandem.research.runs.selectors import may_run
 from tandem.research.views.common import changed_elsewhere
 from tandem.research.views.exports import export_section
+from tandem.research.views.runs import runs_section
 
 STUDY_ROLES = (Role.RESEARCHER, Role.AGENCY_ADMIN, Role.PROGRAMME_MANAGER)
 
@@ -95,6 +97,7 @@ def study_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
     study = selectors.get_study_for(user, pk)
     waves = list(study.waves.prefetch_related("measures"))
+    runs = runs_section(request, study) if may_run(user, study) else {}
     return render(
         request,
         "research/study_detail.html",
@@ -108,6 +111,8 @@ def study_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "manages": selectors.manages(user, study),
             "covariates": [str(COVARIATE_LABELS.get(c, c)) for c in study.covariates],
             "export_section": export_section(user, study),
+            "may_run": bool(runs),
+            **runs,
         },
     )
 

@@ -1,7 +1,9 @@
-"""``tandem research export ...``: research at the command line.
+"""``tandem research export|run ...``: research at the command line.
 
-Each subcommand keeps its code in its own module (``tandem.research.cli_export``) and uses the
-pages' services; this command only dispatches to them.
+``export STUDY --format csv|sav|parquet --out DIR [--as EMAIL]`` writes the study's de-identified
+data set; ``run STUDY [--seed N] [--json] [--as EMAIL]`` runs the study's analysis now. Each
+subcommand keeps its code in its own module and uses the pages' services; this command only
+dispatches to them.
 """
 
 from __future__ import annotations
@@ -9,16 +11,18 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from typing_extensions import override
 
 from tandem.research import cli_export
+from tandem.research.runs.cli import add_run_arguments, run_command
 
 
 class Command(BaseCommand):
     help = (
         "Research studies: 'export STUDY --format csv|sav|parquet --out DIR [--as EMAIL]' "
-        "writes the study's de-identified data set."
+        "writes the study's de-identified data set; 'run STUDY [--seed N] [--json]' runs the "
+        "study's analysis now and prints its summary."
     )
 
     @override
@@ -27,8 +31,14 @@ class Command(BaseCommand):
         cli_export.add_arguments(
             subcommands.add_parser("export", help="export a study's de-identified data set")
         )
+        add_run_arguments(subcommands.add_parser("run", help="run the study's analysis now"))
 
     @override
     def handle(self, *args: Any, **options: Any) -> None:
         if options["subcommand"] == "export":
             cli_export.run(self, options)
+            return
+        if options["subcommand"] == "run":
+            run_command(options, self.stdout)
+            return
+        raise CommandError(f"unknown subcommand {options['subcommand']}")
