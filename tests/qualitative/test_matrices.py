@@ -445,15 +445,17 @@ def test_all_coders_leave_out_consensus_codings_unless_asked(
     assert "Consensus only" in page
     assert "without the consensus codings" in page
     assert "2 of 3" in page
-    asked = http.get(url, {"attribute": qual.attribute.pk, "coder": "with-consensus"})
+    asked = http.get(url, {"attribute": str(qual.attribute.pk), "coder": "with-consensus"})
     assert "3 of 3" in asked.content.decode()
-    only = http.get(url, {"attribute": qual.attribute.pk, "coder": "consensus"}).content.decode()
+    only = http.get(
+        url, {"attribute": str(qual.attribute.pk), "coder": "consensus"}
+    ).content.decode()
     assert "2 of 3" in only
     retrieval = reverse("qualitative:retrieval", args=[qual.project.pk])
     shown = http.get(retrieval, {"code": trust.pk}).content.decode()
     assert shown.count("<figcaption>") == 2
     assert "· Consensus ·" not in shown
-    shown = http.get(retrieval, {"code": trust.pk, "coder": "with-consensus"}).content.decode()
+    shown = http.get(retrieval, {"code": str(trust.pk), "coder": "with-consensus"}).content.decode()
     assert shown.count("<figcaption>") == 4
     # In French too.
     http.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"

@@ -436,14 +436,13 @@ def disagreement(request: HttpRequest, pk: int, document_pk: int, code_pk: int) 
             "reconciled": any(c.start < d.end and c.end > d.start for c in consensus)
             or any(s < d.end and e > d.start for s, e in neither),
             "form": ReconcileForm(initial={"start": d.start, "end": d.end}),
+            # The reason typed stays in the undo form of the stretch it was typed for.
+            "undo_form": undo_form
+            if undoing and undo_form.data.get("start") == str(d.start)
+            else UndoReconcileForm(initial={"start": d.start, "end": d.end}),
         }
         for d in found
     ]
-    for row in rows:
-        d = row["difference"]
-        row["undo_form"] = UndoReconcileForm(initial={"start": d.start, "end": d.end})
-        if undoing and undo_form.data.get("start") == str(d.start):
-            row["undo_form"] = undo_form
     return render(
         request,
         "qualitative/disagreement.html",
