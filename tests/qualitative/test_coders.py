@@ -17,7 +17,7 @@ from tandem.audit.models import AuditEvent
 from tandem.qualitative import exchange as refi
 from tandem.qualitative import matrices
 from tandem.qualitative.agreement import project_agreement
-from tandem.qualitative.coders import CONSENSUS, Coder
+from tandem.qualitative.coders import CONSENSUS, WITH_CONSENSUS, Coder
 from tandem.qualitative.models import ChangeKind, Coding, Document, ProjectChange
 from tandem.qualitative.selectors import ProjectAccess
 from tandem.qualitative.services import coding as coding_services
@@ -128,8 +128,11 @@ def test_removed_codings_are_left_out_and_consensus_is_a_coder_choice(
 ) -> None:
     lead_own, _removed, consensus = _code(qual, world)
     access = ProjectAccess(project=qual.project, role="lead")
+    # All coders: the coders' own codings, without the consensus codings unless asked for.
     everyone = matrices.coded_retrieval(world.researcher, access, qual.code).excerpts
-    assert {e.coding_id for e in everyone} == {lead_own.pk, consensus.pk}
+    assert {e.coding_id for e in everyone} == {lead_own.pk}
+    both = matrices.coded_retrieval(world.researcher, access, qual.code, coder=WITH_CONSENSUS)
+    assert {e.coding_id for e in both.excerpts} == {lead_own.pk, consensus.pk}
     agreed = matrices.coded_retrieval(world.researcher, access, qual.code, coder=CONSENSUS)
     assert [e.coding_id for e in agreed.excerpts] == [consensus.pk]
     assert agreed.excerpts[0].coder_name == "Consensus"
@@ -153,12 +156,14 @@ def test_removed_codings_are_left_out_and_consensus_is_a_coder_choice(
         actor=world.researcher, document=qual.document, code=other, start=2, end=4
     )
     # It overlaps the lead's own coding and the consensus coding of the first code.
-    assert matrices.co_occurrence(world.researcher, access).count(qual.code, other) == 2
+    assert matrices.co_occurrence(world.researcher, access).count(qual.code, other) == 1
+    asked = matrices.co_occurrence(world.researcher, access, coder=WITH_CONSENSUS)
+    assert asked.count(qual.code, other) == 2
     by_lead = matrices.co_occurrence(world.researcher, access, coder=lead)
     assert by_lead.count(qual.code, other) == 1
     by_consensus = matrices.co_occurrence(world.researcher, access, coder=CONSENSUS)
     assert by_consensus.count(qual.code, other) == 0
-    matrix = matrices.case_matrix(world.researcher, access, level=0)
+    matrix = matrices.case_matrix(world.researcher, access, level=0, coder=WITH_CONSENSUS)
     cell = next(
         cell
         for row in matrix.rows
@@ -197,7 +202,7 @@ def test_the_matrix_pages_offer_consensus_to_leads(
     _code(qual, world)
     http = login_as(world.researcher)
     html = http.get(reverse("qualitative:retrieval", args=[qual.project.pk])).content.decode()
-    assert f'<option value="{CONSENSUS}">Consensus</option>' in html
+    assert f'<option value="{CONSENSUS}">Consensus only</option>' in html
     page = http.get(
         reverse("qualitative:retrieval", args=[qual.project.pk]),
         {"code": str(qual.code.pk), "coder": CONSENSUS},

@@ -452,3 +452,109 @@ def test_the_margin_lists_each_lines_code_colours_once(qual: ProjectSet) -> None
         expected.append(" ".join(colours))
     assert [line.colours for line in lines] == expected
     assert expected == [f"{qual.code.colour} #ee6677", qual.code.colour, ""]
+
+
+def _two_coders(world: World, qual: ProjectSet) -> Document:
+    document = qual.document  # "What helped?\nBeing listened to."
+    _code_all(world.researcher, document, qual.code, [(0, 12), (20, 25)])
+    _code_all(world.trainer, document, qual.code, [(5, 12), (13, 18)])
+    return document
+
+
+@pytest.mark.parametrize("choice", ["a", "b", "both", "neither"])
+def test_a_lead_undoes_a_reconciliation_whatever_its_outcome(
+    world: World, qual: ProjectSet, choice: str
+) -> None:
+    document = _two_coders(world, qual)
+    own = set(Coding.objects.filter(is_consensus=False).values_list("pk", "is_voided"))
+    stretches = {"a": [(0, 12)], "b": [(5, 12)], "both": [(0, 12)]}
+    if choice == services.NEITHER:
+        services.reconcile_neither(
+            actor=world.researcher, document=document, code=qual.code, start=0, end=12
+        )
+        assert services.neither_stretches(document, qual.code) == [(0, 12)]
+    else:
+        services.reconcile(
+            actor=world.researcher, document=document, code=qual.code, stretches=stretches[choice]
+        )
+    # A coder may not undo; a reason is required.
+    with pytest.raises(PermissionDenied):
+        services.undo_reconciliation(
+            actor=world.trainer, document=document, code=qual.code, start=0, end=12, reason="x"
+        )
+    with pytest.raises(ValidationError):
+        services.undo_reconciliation(
+            actor=world.researcher, document=document, code=qual.code, start=0, end=12, reason=" "
+        )
+    change = services.undo_reconciliation(
+        actor=world.researcher, document=document, code=qual.code, start=0, end=12, reason="Hasty"
+    )
+    # No consensus is left on the stretch, the coders' codings stand as they were.
+    assert not Coding.objects.filter(is_consensus=True, is_voided=False).exists()
+    assert services.neither_stretches(document, qual.code) == []
+    assert set(Coding.objects.filter(is_consensus=False).values_list("pk", "is_voided")) == own
+    assert change.reason == "Hasty"
+    assert [item["before"] for item in change.changes] == [
+        services.NEITHER if choice == services.NEITHER else services.CODED
+    ]
+    assert AuditEvent.objects.filter(
+        action=Action.CREATE, object_type="qualitative.projectchange", object_id=str(change.pk)
+    ).exists()
+    voided = Coding.objects.filter(is_consensus=True, is_voided=True)
+    assert voided.count() == (0 if choice == services.NEITHER else 1)
+    for coding in voided:
+        assert ProjectChange.objects.get(
+            object_type="qualitative.coding", object_id=coding.pk
+        ).reason == ("Hasty")
+    # Nothing left to undo; the stretch can be reconciled again.
+    with pytest.raises(ValidationError, match="nothing to undo"):
+        services.undo_reconciliation(
+            actor=world.researcher, document=document, code=qual.code, start=0, end=12, reason="x"
+        )
+    services.reconcile_neither(
+        actor=world.researcher, document=document, code=qual.code, start=0, end=12
+    )
+    assert services.neither_stretches(document, qual.code) == [(0, 12)]
+
+
+def test_the_differences_page_undoes_a_reconciliation_and_the_history_shows_it(
+    world: World, qual: ProjectSet, login_as: LoginAs
+) -> None:
+    document = _two_coders(world, qual)
+    url = reverse("qualitative:disagreement", args=[qual.project.pk, document.pk, qual.code.pk])
+    url += f"?a={world.researcher.pk}&b={world.trainer.pk}"
+    http = login_as(world.researcher)
+    assert 'name="undo"' not in http.get(url).content.decode()
+    assert http.post(url, {"start": 0, "end": 12, "choice": "neither"}).status_code == 302
+    assert http.post(url, {"start": 13, "end": 18, "choice": "both"}).status_code == 302
+    html = http.get(url).content.decode()
+    assert html.count('name="undo"') == 2
+    # Without a reason: refused, nothing undone.
+    response = http.post(url, {"undo": "1", "start": 0, "end": 12, "reason": ""})
+    assert response.status_code == 400
+    assert "Say why the reconciliation is undone." in response.content.decode()
+    assert services.neither_stretches(document, qual.code) == [(0, 12)]
+    # A stretch that was not reconciled: refused.
+    response = http.post(url, {"undo": "1", "start": 20, "end": 25, "reason": "Oops"})
+    assert response.status_code == 400
+    assert "nothing to undo" in response.content.decode()
+    assert (
+        http.post(url, {"undo": "1", "start": 0, "end": 12, "reason": "Hasty"}).status_code == 302
+    )
+    assert (
+        http.post(url, {"undo": "1", "start": 13, "end": 18, "reason": "Wrong"}).status_code == 302
+    )
+    assert services.neither_stretches(document, qual.code) == []
+    assert not Coding.objects.filter(is_consensus=True, is_voided=False).exists()
+    assert 'name="undo"' not in http.get(url).content.decode()
+    # Coders may not undo.
+    coder = login_as(world.trainer)
+    assert coder.post(url, {"undo": "1", "start": 0, "end": 12, "reason": "x"}).status_code == 403
+    # The history names what was undone, in French too.
+    http.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    history = http.get(reverse("qualitative:project_history", args=[qual.project.pk]))
+    text = history.content.decode()
+    assert "Hasty" in text
+    assert "Wrong" in text
+    assert "Le codage d\u2019aucun des codeurs → —" in text
+    assert "Codage de consensus → —" in text

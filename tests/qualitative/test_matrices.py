@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -392,3 +393,72 @@ def test_the_retrieval_page_filters_by_attribute_value(
             assert title in shown
         elif study.gender[study.documents[document_id]] != "Man":
             assert title not in shown
+
+
+def test_all_coders_leave_out_consensus_codings_unless_asked(
+    world: World, qual: ProjectSet, login_as: LoginAs
+) -> None:
+    study = make_study(qual, [world.trainer], n_cases=0, seed=4)
+    trust = study.codes["Trust"]
+    names = ["P1", "P2", "P3"]
+    docs = []
+    for name in names:
+        case = Case.objects.create(project=qual.project, name=name, created_by=qual.lead)
+        docs.append(
+            Document.objects.create(
+                project=qual.project,
+                title=name,
+                case=case,
+                text=TEXT,
+                source=DocumentSource.PASTED,
+                created_by=qual.lead,
+            )
+        )
+    # The coder coded P1 and P2; the lead's consensus repeats P1 and stands alone in P3 (the
+    # coder's coding there was removed after reconciling).
+    for doc in docs[:2]:
+        Coding.objects.create(document=doc, code=trust, start=0, end=10, coder=world.trainer)
+    Coding.objects.create(
+        document=docs[2], code=trust, start=0, end=10, coder=world.trainer, is_voided=True
+    )
+    for doc in (docs[0], docs[2]):
+        Coding.objects.create(
+            document=doc, code=trust, start=0, end=10, coder=world.researcher, is_consensus=True
+        )
+    access = lead_access(qual)
+
+    def overall(coder: str | None) -> int:
+        found = matrices.cross_case_matrix(world.researcher, access, qual.attribute, coder=coder)
+        return next(row.overall for row in found.rows if row.code == trust)
+
+    def excerpts(coder: str | None) -> int:
+        return len(matrices.coded_retrieval(world.researcher, access, trust, coder=coder).excerpts)
+
+    assert (overall(None), excerpts(None)) == (2, 2)
+    assert (overall("consensus"), excerpts("consensus")) == (2, 2)
+    assert (overall("with-consensus"), excerpts("with-consensus")) == (3, 4)
+    # The pages say so, and count the same.
+    http = login_as(world.assessor)
+    url = reverse("qualitative:cross_case", args=[qual.project.pk])
+    page = http.get(url, {"attribute": qual.attribute.pk}).content.decode()
+    assert "All coders (without consensus codings)" in page
+    assert "Consensus only" in page
+    assert "without the consensus codings" in page
+    assert "2 of 3" in page
+    asked = http.get(url, {"attribute": str(qual.attribute.pk), "coder": "with-consensus"})
+    assert "3 of 3" in asked.content.decode()
+    only = http.get(
+        url, {"attribute": str(qual.attribute.pk), "coder": "consensus"}
+    ).content.decode()
+    assert "2 of 3" in only
+    retrieval = reverse("qualitative:retrieval", args=[qual.project.pk])
+    shown = http.get(retrieval, {"code": trust.pk}).content.decode()
+    assert shown.count("<figcaption>") == 2
+    assert "· Consensus ·" not in shown
+    shown = http.get(retrieval, {"code": str(trust.pk), "coder": "with-consensus"}).content.decode()
+    assert shown.count("<figcaption>") == 4
+    # In French too.
+    http.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    french = http.get(url, {"attribute": qual.attribute.pk}).content.decode()
+    assert "Tous les codeurs (sans les codages de consensus)" in french
+    assert "Consensus seulement" in french

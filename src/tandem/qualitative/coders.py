@@ -17,6 +17,8 @@ from tandem.accounts.models import User
 from tandem.qualitative.models import Coding
 
 CONSENSUS = "consensus"
+# The coders' own codings and the consensus codings together, asked for by name.
+WITH_CONSENSUS = "with-consensus"
 SEPARATOR = "~"
 
 CoderKey = tuple[int, str]
@@ -70,10 +72,13 @@ def of_coder(codings: QuerySet[Coding], key: CoderKey) -> QuerySet[Coding]:
 
 
 def by_choice(codings: QuerySet[Coding], choice: str | None) -> QuerySet[Coding]:
-    """The live codings a coder choice keeps: all (empty choice), the consensus codings, or one
-    coder's own; a token naming no coder keeps none."""
+    """The live codings a coder choice keeps: every coder's own (empty choice: no consensus
+    codings, so that reconciling counts nothing twice), the consensus codings only, both when
+    asked for (``WITH_CONSENSUS``), or one coder's own; a token naming no coder keeps none."""
     codings = codings.filter(is_voided=False)
     if not choice:
+        return own_codings(codings)
+    if choice == WITH_CONSENSUS:
         return codings
     if choice == CONSENSUS:
         return codings.filter(is_consensus=True)

@@ -3,9 +3,10 @@
 Each result is computed from a fixed number of queries, whatever the number of codes, cases,
 documents and codings: the codebook, the cases with their values, the codings, and the text of
 the documents whose excerpts are shown. A reader who codes sees only their own codings here, as
-on the coding pages; leads and viewers see everyone's and may narrow to one coder (a token of
-``coders``, so imported coders stay distinct) or to the consensus codings. Removed codings are
-never shown.
+on the coding pages; leads and viewers see every coder's own codings, without the consensus
+codings of reconciliation (which repeat coders' stretches), and may narrow to one coder (a token
+of ``coders``, so imported coders stay distinct), to the consensus codings only, or ask for both
+(``WITH_CONSENSUS``). Removed codings are never shown.
 
 Every result turns into a ``Table`` (header and rows of plain values) for the CSV and XLSX
 exports (``tabular``).

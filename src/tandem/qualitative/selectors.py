@@ -380,6 +380,12 @@ class HistoryEntry:
 _MERGE_LABELS = {
     "codings_moved": _("Codings moved"),
     "duplicate_codings_removed": _("Duplicate codings removed"),
+    "consensus": _("Consensus"),
+}
+# What a reconciliation kept, as the history shows it (an undone one is shown as "—").
+_CONSENSUS_VALUES = {
+    "neither": _("Neither coder's coding"),
+    "coded": _("Consensus coding"),
 }
 
 
@@ -396,6 +402,12 @@ def _shown(field: Any, value: Any) -> Any:
             return date.fromisoformat(value)
         except ValueError:
             return value
+    return value
+
+
+def _consensus_shown(name: str, value: Any) -> Any:
+    if name == "consensus" and isinstance(value, str):
+        return _CONSENSUS_VALUES.get(value, value)
     return value
 
 
@@ -416,8 +428,8 @@ def _entry(change: ProjectChange) -> HistoryEntry:
         fields.append(
             FieldChange(
                 label=label[:1].upper() + label[1:],
-                before=_shown(field, item.get("before")),
-                after=_shown(field, item.get("after")),
+                before=_consensus_shown(name, _shown(field, item.get("before"))),
+                after=_consensus_shown(name, _shown(field, item.get("after"))),
             )
         )
     record = str(model._meta.verbose_name) if model is not None else change.object_type

@@ -25,6 +25,8 @@ from tandem.qualitative.services.common import (
 
 CODERS = (ProjectRole.LEAD, ProjectRole.CODER)
 NEITHER = "neither"
+# What an undone reconciliation to consensus codings had recorded, in the history.
+CODED = "coded"
 
 
 def check_offsets(document: Document, start: int, end: int) -> None:
@@ -96,19 +98,25 @@ def remove_coding(*, actor: User, coding: Coding, reason: str) -> Coding:
     refuse_if_archived(project)
     require_reason(reason)
     with transaction.atomic():
-        voided = Coding.objects.filter(pk=coding.pk, is_voided=False).update(is_voided=True)
-        if voided == 0:
-            raise ValidationError(_("This coding was already removed."))
-        coding.refresh_from_db()
-        record_project_change(
-            actor=actor,
-            project=project,
-            obj=coding,
-            kind=ChangeKind.VOID,
-            changes=[{"field": "is_voided", "before": False, "after": True}],
-            reason=reason,
-        )
+        _void(actor=actor, coding=coding, reason=reason)
     return coding
+
+
+def _void(*, actor: User, coding: Coding, reason: str) -> None:
+    """Void one coding, kept, with the reason in the project's history (audited), in the
+    caller's transaction; refuse one already removed."""
+    voided = Coding.objects.filter(pk=coding.pk, is_voided=False).update(is_voided=True)
+    if voided == 0:
+        raise ValidationError(_("This coding was already removed."))
+    coding.refresh_from_db()
+    record_project_change(
+        actor=actor,
+        project=coding.document.project,
+        obj=coding,
+        kind=ChangeKind.VOID,
+        changes=[{"field": "is_voided", "before": False, "after": True}],
+        reason=reason,
+    )
 
 
 def reconcile(
@@ -188,16 +196,89 @@ def reconcile_neither(
         )
 
 
+def undo_reconciliation(
+    *, actor: User, document: Document, code: Code, start: int, end: int, reason: str
+) -> ProjectChange:
+    """Undo the reconciliation of ``[start, end)`` with ``code``, whatever its outcome (leads),
+    with a reason.
+
+    The consensus codings of the code overlapping the stretch (A's, B's or both) are removed,
+    kept voided, each in the project's history; a "neither" outcome overlapping it is withdrawn.
+    The coders' own codings were never changed by reconciling, so they stand as they were and
+    the stretch is open to reconciling again. One entry on the document, in the history and
+    audited, names the stretch, what was undone and the reason.
+    """
+    require_project_role(actor, document.project, ProjectRole.LEAD)
+    refuse_if_archived(document.project)
+    require_reason(reason)
+    check_offsets(document, start, end)
+    with transaction.atomic():
+        # Lock the document so two leads undoing at once do not both record the undo.
+        Document.objects.select_for_update().filter(pk=document.pk).first()
+        consensus = list(
+            Coding.objects.filter(
+                document=document,
+                code=code,
+                is_consensus=True,
+                is_voided=False,
+                start__lt=end,
+                end__gt=start,
+            ).order_by("start", "pk")
+        )
+        neither = [(s, e) for s, e in neither_stretches(document, code) if s < end and e > start]
+        if not consensus and not neither:
+            raise ValidationError(_("This stretch is not reconciled: there is nothing to undo."))
+        for coding in consensus:
+            _void(actor=actor, coding=coding, reason=reason)
+        changes: list[dict[str, object]] = [
+            {
+                "field": "consensus",
+                "before": CODED,
+                "after": None,
+                "code": code.pk,
+                "start": coding.start,
+                "end": coding.end,
+                "coding": coding.pk,
+            }
+            for coding in consensus
+        ]
+        changes += [
+            {
+                "field": "consensus",
+                "before": NEITHER,
+                "after": None,
+                "code": code.pk,
+                "start": s,
+                "end": e,
+            }
+            for s, e in neither
+        ]
+        return record_project_change(
+            actor=actor,
+            project=document.project,
+            obj=document,
+            kind=ChangeKind.RECONCILE,
+            changes=changes,
+            reason=reason,
+        )
+
+
 def neither_stretches(document: Document, code: Code) -> list[tuple[int, int]]:
-    """The stretches of the document reconciled to neither coder's coding of ``code``."""
-    found = []
+    """The stretches of the document reconciled to neither coder's coding of ``code``, less
+    those whose reconciliation was undone since."""
+    found: list[tuple[int, int]] = []
     for change in ProjectChange.objects.filter(
         project_id=document.project_id,
         object_type=Document._meta.label_lower,
         object_id=document.pk,
         kind=ChangeKind.RECONCILE,
-    ):
+    ).order_by("changed_at", "pk"):
         for item in change.changes:
-            if item.get("after") == NEITHER and item.get("code") == code.pk:
-                found.append((int(item["start"]), int(item["end"])))
+            if item.get("code") != code.pk:
+                continue
+            stretch = (int(item["start"]), int(item["end"]))
+            if item.get("after") == NEITHER:
+                found.append(stretch)
+            elif item.get("before") == NEITHER and stretch in found:
+                found.remove(stretch)
     return found

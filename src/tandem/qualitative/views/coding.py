@@ -80,6 +80,18 @@ class ReconcileForm(forms.Form):
     choice = forms.ChoiceField(label=gettext_lazy("Consensus"), choices=CHOICES)
 
 
+class UndoReconcileForm(forms.Form):
+    """Undo the reconciliation of one stretch, whatever its outcome, with a reason (leads)."""
+
+    start = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    end = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for undoing"),
+        max_length=500,
+        error_messages={"required": gettext_lazy("Say why the reconciliation is undone.")},
+    )
+
+
 # ---- the document page --------------------------------------------------------------------------
 @dataclass
 class Segment:
@@ -337,8 +349,39 @@ def disagreement(request: HttpRequest, pk: int, document_pk: int, code_pk: int) 
     b = b or next(coder for coder, _count in ranked if coder.key != a.key)
     found = qda.differences(document, code, a, b)
     status = 200
-    form = ReconcileForm(request.POST or None)
-    if request.method == "POST":
+    undoing = request.method == "POST" and "undo" in request.POST
+    form = ReconcileForm(None if undoing else (request.POST or None))
+    undo_form = UndoReconcileForm(request.POST if undoing else None)
+    back = reverse("qualitative:disagreement", args=[pk, document.pk, code.pk])
+    back += f"?{urlencode({'a': a.token, 'b': b.token})}"
+    if undoing:
+        status = 400
+        if undo_form.is_valid():
+            try:
+                services.undo_reconciliation(
+                    actor=user,
+                    document=document,
+                    code=code,
+                    start=undo_form.cleaned_data["start"],
+                    end=undo_form.cleaned_data["end"],
+                    reason=undo_form.cleaned_data["reason"],
+                )
+            except ValidationError as error:
+                show_service_error(undo_form, error)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Reconciliation of characters %(start)s to %(end)s undone. The change "
+                        "is in the project's history."
+                    )
+                    % {
+                        "start": undo_form.cleaned_data["start"],
+                        "end": undo_form.cleaned_data["end"],
+                    },
+                )
+                return redirect(back)
+    elif request.method == "POST":
         status = 400
         if form.is_valid():
             chosen = next(
@@ -379,8 +422,7 @@ def disagreement(request: HttpRequest, pk: int, document_pk: int, code_pk: int) 
                         _("Consensus recorded for characters %(start)s to %(end)s.")
                         % {"start": chosen.start, "end": chosen.end},
                     )
-                    url = reverse("qualitative:disagreement", args=[pk, document.pk, code.pk])
-                    return redirect(f"{url}?{urlencode({'a': a.token, 'b': b.token})}")
+                    return redirect(back)
     consensus = list(
         Coding.objects.filter(document=document, code=code, is_consensus=True, is_voided=False)
     )
@@ -394,6 +436,10 @@ def disagreement(request: HttpRequest, pk: int, document_pk: int, code_pk: int) 
             "reconciled": any(c.start < d.end and c.end > d.start for c in consensus)
             or any(s < d.end and e > d.start for s, e in neither),
             "form": ReconcileForm(initial={"start": d.start, "end": d.end}),
+            # The reason typed stays in the undo form of the stretch it was typed for.
+            "undo_form": undo_form
+            if undoing and undo_form.data.get("start") == str(d.start)
+            else UndoReconcileForm(initial={"start": d.start, "end": d.end}),
         }
         for d in found
     ]
@@ -409,7 +455,13 @@ def disagreement(request: HttpRequest, pk: int, document_pk: int, code_pk: int) 
             "coder_b": b,
             "rows": rows,
             "consensus": [(c, _excerpt(text, c.start, c.end)) for c in consensus],
-            "errors": form.non_field_errors() if request.method == "POST" else [],
+            "errors": (
+                [error for errors in undo_form.errors.values() for error in errors]
+                if undoing
+                else form.non_field_errors()
+                if request.method == "POST"
+                else []
+            ),
         },
         status=status,
     )

@@ -20,7 +20,7 @@ from tandem.audit.models import Action
 from tandem.audit.services import record_event
 from tandem.core.access import user_of
 from tandem.qualitative import matrices, selectors, tabular
-from tandem.qualitative.coders import CONSENSUS
+from tandem.qualitative.coders import CONSENSUS, WITH_CONSENSUS
 from tandem.qualitative.matrices import Table
 from tandem.qualitative.models import ProjectRole
 from tandem.qualitative.selectors import ProjectAccess
@@ -46,12 +46,18 @@ class MatrixForm(forms.Form):
         if access.role == ProjectRole.CODER:
             # A coder sees their own codings only: there is nothing to choose.
             coder.choices = [("", _("My codings"))]
-        else:
-            coder.choices = [
-                ("", _("All coders")),
-                (CONSENSUS, _("Consensus")),
-                *((person.token, person.full_name) for person in matrices.coders_of(access)),
-            ]
+            return
+        coder.help_text = _(
+            "All coders counts what the coders themselves coded, without the consensus codings "
+            "recorded when reconciling, which repeat their stretches: a case or participant "
+            "counts when any coder coded it. Consensus only counts the agreed coding alone."
+        )
+        coder.choices = [
+            ("", _("All coders (without consensus codings)")),
+            (CONSENSUS, _("Consensus only")),
+            (WITH_CONSENSUS, _("All coders and consensus codings")),
+            *((person.token, person.full_name) for person in matrices.coders_of(access)),
+        ]
 
 
 def _choices(request: HttpRequest, form: forms.Form) -> dict[str, Any]:
