@@ -69,7 +69,7 @@ def correct_session(
     wanted = {"topic": topic.strip(), "principles": sorted(str(p) for p in principles)}
     was = snapshot(session, SESSION_FIELDS)
     is_correction = bool(was["topic"] or was["principles"]) and was != wanted
-    if is_correction:
+    if is_correction and session.version == expected_version:  # a stale form answers 409 first
         reason = require_reason(reason)
     with transaction.atomic():
         session = claim(session, expected_version)
