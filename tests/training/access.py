@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.access.grids import ANON, every, grid, rel
-from tests.training.factories import a_follow_up, baseline_wave, held_cohort
+from tests.training.factories import a_follow_up, accepted_swap, baseline_wave, held_cohort
 
 IN_COHORT = rel(200, 200, 200, 404)
 MEMBERS = grid(every(404), case_manager=IN_COHORT, trainer=IN_COHORT, agency_admin=IN_COHORT)
@@ -60,6 +60,11 @@ EXPECTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {
     "training:swap_request": (ANON, grid(every(405))),
     "training:swap_answer": (ANON, grid(every(405))),
     "training:interview_project": (ANON, grid(every(405))),
+    # The trainers (and the agency's administrators) undo an accepted swap; of the
+    # participants, only its two (world.case_manager is not one of them here).
+    "training:swap_undo": (ANON, MANAGERS),
+    # The trainers correct or void a self-efficacy wave.
+    "training:wave_edit": (ANON, TRAINERS),
 }
 
 
@@ -81,8 +86,10 @@ def training_path(key: str, path: str, objects: dict[str, Any]) -> str | None:
     }.get(key, cohort.pk)
     if key == "training:follow_up_edit":
         pk = a_follow_up(cohort).pk
-    if key == "training:efficacy_answer":
+    if key in ("training:efficacy_answer", "training:wave_edit"):
         pk = baseline_wave(cohort).pk
+    if key == "training:swap_undo":
+        pk = accepted_swap(cohort).pk
     if key == "training:swap_answer":
         pk = 999_999  # POST only: the id is never looked up
     return path.replace("<int:pk>", str(pk))

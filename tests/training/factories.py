@@ -17,6 +17,8 @@ from tandem.training.models import (
     Cohort,
     EfficacyWave,
     FollowUp,
+    SwapRequest,
+    SwapStatus,
     TrainingSession,
     WaveKind,
 )
@@ -114,6 +116,20 @@ def a_follow_up(cohort: Cohort) -> FollowUp:
         session=later,
         what_i_tried="Asked what mattered most to him.",
         what_happened="He came to the next meeting.",
+    )
+
+
+def accepted_swap(cohort: Cohort) -> SwapRequest:
+    """An accepted swap between the two participants after the first presenter (made once)."""
+    existing = cohort.swaps.filter(status=SwapStatus.ACCEPTED).first()
+    if existing is not None:
+        return existing
+    first = first_session(cohort).presentations.get().participant
+    others = list(cohort.participants.exclude(pk=first.pk).order_by("rota_position")[:2])
+    if len(others) < 2:  # a cohort of one, only ever reached from outside it (404)
+        others = list(cohort.participants.order_by("rota_position")[:2])
+    return SwapRequest.objects.create(
+        cohort=cohort, requester=others[0], partner=others[-1], status=SwapStatus.ACCEPTED
     )
 
 

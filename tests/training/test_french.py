@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.conf import settings
 from django.test import Client as HttpClient
 from django.urls import reverse
 
 from tandem.accounts.models import User
+from tandem.training import services
 from tests.conftest import World
 from tests.core.french import problems, typed_in_database
-from tests.training.factories import efficacy_cohort, first_session, held_cohort
+from tests.training.factories import (
+    accepted_swap,
+    baseline_wave,
+    efficacy_cohort,
+    first_session,
+    held_cohort,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +112,38 @@ def test_seeded_principles_read_in_the_readers_language(world: World) -> None:
         assert "Interpersonal therapy" not in html, url
     page = french(world.trainer).get(reverse("training:cohort_detail", args=[cohort.pk]))
     assert "Acceptance and commitment therapy" in page.content.decode()
+
+
+def test_correction_pages_with_history_show_no_english(world: World) -> None:
+    cohort = held_cohort(world.agency)
+    wave = baseline_wave(cohort)
+    services.correct_wave(
+        actor=world.trainer,
+        wave=wave,
+        expected_version=wave.version,
+        reason="Deux jours de plus",
+        opens_on=wave.opens_on,
+        closes_on=wave.closes_on + timedelta(days=2),
+    )
+    session = first_session(cohort)
+    statuses = {p.pk: "present" for p in cohort.participants.all()}
+    statuses[cohort.participants.get(user=world.teammate).pk] = "excused"
+    services.record_attendance(
+        actor=world.trainer, session=session, statuses=statuses, reason="Avait prévenu"
+    )
+    swap = accepted_swap(cohort)
+    typed = typed_in_database()
+    found = {}
+    http = french(world.trainer)
+    for path in (
+        reverse("training:wave_edit", args=[wave.pk]),
+        reverse("training:swap_undo", args=[swap.pk]),
+        reverse("training:session_detail", args=[session.pk]),
+        reverse("training:efficacy", args=[cohort.pk]),
+    ):
+        response = http.get(path)
+        assert response.status_code == 200, path
+        page_problems = problems(response.content.decode(), typed=typed)
+        if page_problems:
+            found[path] = page_problems
+    assert found == {}

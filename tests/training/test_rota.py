@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -123,3 +124,14 @@ def test_bad_input_names_the_argument(queue: list[int], per_session: int, messag
 def test_a_swap_with_someone_outside_the_rota_is_refused() -> None:
     with pytest.raises(ValueError, match="queue"):
         swap_places([1, 2], 1, 3)
+
+
+@given(st.lists(st.integers(), min_size=2, max_size=12, unique=True), st.data())
+def test_undoing_a_swap_gives_back_the_queue_and_plan_before(queue: list[int], data: Any) -> None:
+    first, second = data.draw(st.permutations(queue))[:2]
+    swapped = swap_places(queue, first, second)
+    assert swap_places(swapped, first, second) == queue
+    everyone = set(queue)
+    plan = plan_rota(queue=queue, given={}, sessions=[everyone] * len(queue))
+    back = swap_places(swapped, first, second)
+    assert plan_rota(queue=back, given={}, sessions=[everyone] * len(queue)) == plan

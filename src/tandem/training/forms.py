@@ -129,6 +129,12 @@ class SessionForm(VersionedForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    reason = forms.CharField(
+        label=_("Why it is corrected"),
+        max_length=500,
+        required=False,
+        help_text=_("Needed when you change a topic or principles already saved."),
+    )
 
     def __init__(self, *args: Any, principles: QuerySet[Principle], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -149,9 +155,20 @@ class AttendanceForm(forms.Form):
                 initial=current.get(place.pk, AttendanceStatus.PRESENT),
                 widget=forms.RadioSelect,
             )
+        if current:
+            self.fields["reason"] = forms.CharField(
+                label=_("Why it is corrected"),
+                max_length=500,
+                required=False,
+                help_text=_("Needed when you change a status already saved."),
+            )
 
     def statuses(self) -> dict[int, str]:
-        return {int(name[1:]): value for name, value in self.cleaned_data.items()}
+        return {
+            int(name[1:]): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("p") and name[1:].isdigit()
+        }
 
 
 class LinkForm(forms.Form):
@@ -244,3 +261,23 @@ class EfficacyCorrectionForm(VersionedForm):
     """The reason a participant gives for correcting their own answers (items come apart)."""
 
     reason = _text(_("Why you correct your answers"), rows=2, max_length=500)
+
+
+class WaveCorrectionForm(VersionedForm):
+    """The trainer corrects a wave's window, with the reason."""
+
+    opens_on = forms.DateField(label=_("Opens on"), widget=DATE_INPUT)
+    closes_on = forms.DateField(label=_("Closes on"), widget=DATE_INPUT)
+    reason = forms.CharField(label=_("Why it is corrected"), max_length=500)
+
+    @override
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        opens, closes = data.get("opens_on"), data.get("closes_on")
+        if opens and closes and closes < opens:
+            self.add_error("closes_on", _("The window cannot close before it opens."))
+        return data
+
+
+class SwapUndoForm(forms.Form):
+    reason = _text(_("Why the swap is undone"), rows=2, max_length=500)

@@ -277,6 +277,7 @@ class SwapStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
     DECLINED = "declined", _("Declined")
     CANCELLED = "cancelled", _("Withdrawn")
+    UNDONE = "undone", _("Undone")
 
 
 class SwapRequest(models.Model):
@@ -343,13 +344,14 @@ class WaveKind(models.TextChoices):
     END = "end", _("End of the programme")
 
 
-class EfficacyWave(models.Model):
+class EfficacyWave(Voidable):
     """A round of the self-efficacy questionnaire (the COSE) for every participant of a cohort,
     answered signed in while its window is open.
 
     Participants are staff, not clients: their answers are kept here, not as the measurement
     module's administrations, which belong to a client's episode. The instrument's structure,
-    validation and scoring are the measurement module's (``tandem.measures``).
+    validation and scoring are the measurement module's (``tandem.measures``). A wave opened in
+    error is voided: it takes no more answers and leaves the report; its kind can be opened again.
     """
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="efficacy_waves")
@@ -364,7 +366,11 @@ class EfficacyWave(models.Model):
     class Meta:
         ordering: ClassVar[list[str]] = ["opens_on", "pk"]
         constraints: ClassVar[list[models.BaseConstraint]] = [
-            models.UniqueConstraint(fields=["cohort", "kind"], name="efficacy_wave_unique")
+            models.UniqueConstraint(
+                fields=["cohort", "kind"],
+                condition=models.Q(voided_at__isnull=True),
+                name="efficacy_wave_unique",
+            )
         ]
 
     @override
@@ -377,7 +383,7 @@ class EfficacyWave(models.Model):
             raise ValidationError({"closes_on": _("The window cannot close before it opens.")})
 
     def is_open_on(self, day: date) -> bool:
-        return self.opens_on <= day <= self.closes_on
+        return not self.is_voided and self.opens_on <= day <= self.closes_on
 
 
 class EfficacyResponse(models.Model):
@@ -404,3 +410,32 @@ class EfficacyResponse(models.Model):
     @override
     def __str__(self) -> str:
         return f"{self.participant} {self.wave}"
+
+
+class ChangeKind(models.TextChoices):
+    CORRECTED = "corrected", _("Corrected")
+    VOIDED = "voided", _("Voided")
+    UNDONE = "undone", _("Undone")
+
+
+class CorrectionRecord(models.Model):
+    """One correction, void or undoing of a training record: who, when, why, and the values
+    the record held before (field name -> value as shown), so that its page shows its history.
+    """
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="changes")
+    object_type = models.CharField(max_length=20)
+    object_id = models.PositiveIntegerField()
+    kind = models.CharField(_("change"), max_length=10, choices=ChangeKind.choices)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    previous = models.JSONField(default=dict)
+    changed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-changed_at", "-pk"]
+        indexes: ClassVar[list[models.Index]] = [models.Index(fields=["object_type", "object_id"])]
+
+    @override
+    def __str__(self) -> str:
+        return f"{self.object_type} {self.object_id}: {self.kind}"

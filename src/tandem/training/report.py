@@ -94,7 +94,7 @@ class EfficacyReport:
 
 def _waves(cohort: Cohort) -> tuple[EfficacyWave | None, EfficacyWave | None]:
     """Baseline, and the end wave (the mid-point while there is no end wave)."""
-    by_kind = {w.kind: w for w in cohort.efficacy_waves.all()}
+    by_kind = {w.kind: w for w in cohort.efficacy_waves.filter(voided_at__isnull=True)}
     return by_kind.get(WaveKind.BASELINE), by_kind.get(WaveKind.END) or by_kind.get(
         WaveKind.MIDPOINT
     )

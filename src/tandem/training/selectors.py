@@ -11,8 +11,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Model, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tandem.accounts.models import Membership, Role, User
 from tandem.audit.models import Action
@@ -24,6 +26,7 @@ from tandem.training.models import (
     AttendanceStatus,
     Cohort,
     ConsultationNote,
+    CorrectionRecord,
     EfficacyResponse,
     EfficacyWave,
     FollowUp,
@@ -446,6 +449,7 @@ def efficacy_waves_open_for(user: User, today: date | None = None) -> list[WaveD
             cohort__participants__user=user,
             cohort__participants__is_active=True,
             cohort__voided_at__isnull=True,
+            voided_at__isnull=True,
             opens_on__lte=today,
             closes_on__gte=today,
         )
@@ -458,3 +462,70 @@ def efficacy_waves_open_for(user: User, today: date | None = None) -> list[WaveD
         )
     )
     return [WaveDue(wave=w, is_answered=w.pk in answered) for w in waves]
+
+
+# ---- history of corrections ------------------------------------------------------------------
+@dataclass(frozen=True)
+class HistoryRow:
+    change: CorrectionRecord
+    values: list[tuple[str, object]]
+
+
+_HISTORY_MODELS: dict[str, type[Model]] = {
+    "cohort": Cohort,
+    "trainingsession": TrainingSession,
+    "consultationnote": ConsultationNote,
+    "followup": FollowUp,
+    "efficacywave": EfficacyWave,
+}
+
+
+def _shown(value: object) -> object:
+    """A stored value as the page shows it: dates localised, lists joined, statuses named."""
+    if isinstance(value, list):
+        return ", ".join(str(_shown(v)) for v in value)
+    if isinstance(value, str):
+        if value in AttendanceStatus.values:
+            return AttendanceStatus(value).label
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _label(model: type[Model] | None, name: str) -> str:
+    if name == "participants":
+        return str(_("participants"))
+    if model is None:
+        return name
+    try:
+        label = getattr(model._meta.get_field(name), "verbose_name", None)
+    except FieldDoesNotExist:
+        return name
+    return str(label) if label else name
+
+
+def history_of(object_type: str, object_id: int) -> list[HistoryRow]:
+    """The corrections, voids and undoings of one record, newest first, with the values it
+    held before each. The caller has checked that the reader may see the record."""
+    model = _HISTORY_MODELS.get(object_type)
+    rows = CorrectionRecord.objects.filter(
+        object_type=object_type, object_id=object_id
+    ).select_related("changed_by")
+    return [
+        HistoryRow(
+            change=row,
+            values=[(_label(model, k), _shown(v)) for k, v in row.previous.items()],
+        )
+        for row in rows
+    ]
+
+
+def accepted_swaps(cohort: Cohort) -> list[SwapRequest]:
+    """The cohort's accepted swaps, newest first, with both participants."""
+    return list(
+        cohort.swaps.filter(status=SwapStatus.ACCEPTED).select_related(
+            "requester__user", "partner__user", "cohort"
+        )
+    )

@@ -30,4 +30,6 @@ urlpatterns = [
     path("training/presentations/<int:pk>/note/", cohorts.presentation_note, name="note"),
     path("training/notes/<int:pk>/follow-up/", cohorts.follow_up, name="follow_up"),
     path("training/follow-ups/<int:pk>/", cohorts.follow_up_edit, name="follow_up_edit"),
+    path("training/swaps/<int:pk>/undo/", cohorts.swap_undo, name="swap_undo"),
+    path("training/waves/<int:pk>/edit/", efficacy.wave_edit, name="wave_edit"),
 ]

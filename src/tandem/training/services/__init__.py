@@ -8,8 +8,10 @@ from tandem.training.services.cohorts import (
 )
 from tandem.training.services.efficacy import (
     correct_efficacy,
+    correct_wave,
     open_wave,
     submit_efficacy,
+    void_wave,
 )
 from tandem.training.services.interviews import InterviewProject, open_interview_project
 from tandem.training.services.notes import (
@@ -22,9 +24,11 @@ from tandem.training.services.notes import (
 )
 from tandem.training.services.rota import (
     answer_swap,
+    may_undo_swap,
     replan_rota,
     request_swap,
     send_presenter_reminders,
+    undo_swap,
 )
 from tandem.training.services.sessions import (
     add_link,
@@ -45,7 +49,9 @@ __all__ = [
     "correct_follow_up",
     "correct_note",
     "correct_session",
+    "correct_wave",
     "create_cohort",
+    "may_undo_swap",
     "open_interview_project",
     "open_wave",
     "record_attendance",
@@ -54,9 +60,11 @@ __all__ = [
     "request_swap",
     "send_presenter_reminders",
     "submit_efficacy",
+    "undo_swap",
     "void_cohort",
     "void_follow_up",
     "void_material",
     "void_note",
+    "void_wave",
     "write_note",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 from tandem.accounts.models import User
 from tandem.audit.models import Action
 from tandem.audit.services import record_event
-from tandem.training.models import Cohort, Voidable
+from tandem.training.models import ChangeKind, Cohort, CorrectionRecord, Voidable
 from tandem.training.selectors import manages
 
 
@@ -55,3 +56,46 @@ def void(obj: Voidable, actor: User, reason: str) -> None:
     obj.voided_by = actor
     obj.void_reason = require_reason(reason)
     obj.save(update_fields=["voided_at", "voided_by", "void_reason"])
+
+
+def _stored(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "all"):  # a many-to-many manager: its rows' names, sorted
+        return sorted(getattr(row, "full_name", None) or str(row) for row in value.all())
+    if isinstance(value, Model) and isinstance(getattr(value, "held_on", None), date):
+        return value.held_on.isoformat()  # type: ignore[attr-defined]  # a session: its date
+    if isinstance(value, Model):
+        return getattr(value, "full_name", None) or str(value)
+    return value
+
+
+def snapshot(obj: Model, fields: list[str]) -> dict[str, Any]:
+    """The record's values of ``fields`` as they are now, storable as JSON."""
+    return {name: _stored(getattr(obj, name)) for name in fields}
+
+
+def record_change(
+    *,
+    actor: User,
+    cohort: Cohort,
+    obj: Model,
+    kind: ChangeKind,
+    reason: str,
+    previous: dict[str, Any],
+    current: dict[str, Any] | None = None,
+    object_type: str | None = None,
+) -> CorrectionRecord:
+    """Keep one correction, void or undoing with its reason and the values before it; given
+    the values after (``current``), only those that changed are kept."""
+    if current is not None:
+        previous = {k: v for k, v in previous.items() if current.get(k) != v}
+    return CorrectionRecord.objects.create(
+        cohort=cohort,
+        object_type=object_type or obj._meta.model_name or "",
+        object_id=obj.pk,
+        kind=kind,
+        reason=reason[:500],
+        previous=previous,
+        changed_by=actor,
+    )

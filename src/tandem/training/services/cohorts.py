@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from tandem.accounts.models import User
 from tandem.audit.models import Action
 from tandem.orgs.models import Agency
-from tandem.training.models import Cohort, Participant, Principle, TrainingSession
+from tandem.training.models import ChangeKind, Cohort, Participant, Principle, TrainingSession
 from tandem.training.selectors import (
     agencies_for_cohorts_of,
     eligible_staff,
@@ -28,8 +28,10 @@ from tandem.training.services._common import (
     CohortChangedError,
     audit,
     claim,
+    record_change,
     require_manager,
     require_reason,
+    snapshot,
     void,
 )
 from tandem.training.services.rota import replan_rota
@@ -187,6 +189,15 @@ def create_cohort(
     return cohort
 
 
+def _cohort_values(cohort: Cohort) -> dict[str, object]:
+    values = snapshot(cohort, ["name", "ends_on", "presenters_per_session", "trainers"])
+    values["participants"] = sorted(
+        p.user.full_name for p in cohort.participants.filter(is_active=True).select_related("user")
+    )
+    values["principles"] = [p.name for p in cohort.principles.all()]
+    return values
+
+
 def correct_cohort(
     *,
     actor: User,
@@ -203,11 +214,12 @@ def correct_cohort(
     """Correct a cohort: its name, end, trainers, participants or principles; the rota is
     planned again for the sessions to come."""
     require_manager(actor, cohort)
-    require_reason(reason)
+    reason = require_reason(reason)
     names = _clean_principles(principles)
     _check_people(list(cohort.agencies.all()), trainers, participants)
     with transaction.atomic():
         cohort = claim(cohort, expected_version)
+        before = _cohort_values(cohort)
         cohort.name = name.strip()
         cohort.ends_on = ends_on
         cohort.presenters_per_session = presenters_per_session
@@ -217,6 +229,15 @@ def correct_cohort(
         _set_principles(cohort, names)
         _set_participants(cohort, participants)
         _schedule(cohort, actor)
+        record_change(
+            actor=actor,
+            cohort=cohort,
+            obj=cohort,
+            kind=ChangeKind.CORRECTED,
+            reason=reason,
+            previous=before,
+            current=_cohort_values(cohort),
+        )
         audit(actor, Action.UPDATE, cohort, cohort)
         replan_rota(actor=actor, cohort=cohort)
     return cohort
@@ -228,5 +249,13 @@ def void_cohort(*, actor: User, cohort: Cohort, expected_version: int, reason: s
     with transaction.atomic():
         cohort = claim(cohort, expected_version)
         void(cohort, actor, reason)
+        record_change(
+            actor=actor,
+            cohort=cohort,
+            obj=cohort,
+            kind=ChangeKind.VOIDED,
+            reason=cohort.void_reason,
+            previous={},
+        )
         audit(actor, Action.DELETE, cohort, cohort)
     return cohort

@@ -21,9 +21,18 @@ from tandem.accounts.models import User
 from tandem.audit.models import Action
 from tandem.measures.answers import clean_answers, missing_items, scores_for
 from tandem.measures.registry import Instrument, get_instrument
-from tandem.training.models import Cohort, EfficacyResponse, EfficacyWave, WaveKind
+from tandem.training.models import ChangeKind, Cohort, EfficacyResponse, EfficacyWave, WaveKind
 from tandem.training.selectors import participant_of, trains
-from tandem.training.services._common import audit, claim, require_reason
+from tandem.training.services._common import (
+    audit,
+    claim,
+    record_change,
+    require_reason,
+    snapshot,
+    void,
+)
+
+WAVE_FIELDS = ["opens_on", "closes_on"]
 
 EFFICACY_INSTRUMENT = "cose"
 
@@ -41,7 +50,7 @@ def open_wave(
         raise PermissionDenied
     if kind not in WaveKind.values:
         raise ValidationError({"kind": _("Choose baseline, mid-point or end.")})
-    if cohort.efficacy_waves.filter(kind=kind).exists():
+    if cohort.efficacy_waves.filter(kind=kind, voided_at__isnull=True).exists():
         raise ValidationError({"kind": _("This cohort already has this wave.")})
     instrument = get_instrument(EFFICACY_INSTRUMENT)
     wave = EfficacyWave(
@@ -138,3 +147,62 @@ def correct_efficacy(
         )
         audit(actor, Action.UPDATE, response, wave.cohort)
     return response
+
+
+def correct_wave(
+    *,
+    actor: User,
+    wave: EfficacyWave,
+    expected_version: int,
+    reason: str,
+    opens_on: date,
+    closes_on: date,
+) -> EfficacyWave:
+    """The trainer corrects a wave's window (its dates), with the reason."""
+    cohort = wave.cohort
+    if not trains(actor, cohort):
+        raise PermissionDenied
+    reason = require_reason(reason)
+    with transaction.atomic():
+        wave = claim(wave, expected_version)
+        before = snapshot(wave, WAVE_FIELDS)
+        wave.opens_on, wave.closes_on = opens_on, closes_on
+        wave.full_clean()
+        wave.save(update_fields=WAVE_FIELDS)
+        record_change(
+            actor=actor,
+            cohort=cohort,
+            obj=wave,
+            kind=ChangeKind.CORRECTED,
+            reason=reason,
+            previous=before,
+            current=snapshot(wave, WAVE_FIELDS),
+        )
+        audit(actor, Action.UPDATE, wave, cohort)
+    return wave
+
+
+def void_wave(
+    *, actor: User, wave: EfficacyWave, expected_version: int, reason: str
+) -> EfficacyWave:
+    """The trainer voids a wave opened in error: it takes no more answers, the answers given
+    stay but leave the cohort's report, and a wave of its kind can be opened again.
+
+    A wave's questionnaires are answered by staff in the training app, not administered through
+    the measurement module, so there is no outstanding administration to close."""
+    cohort = wave.cohort
+    if not trains(actor, cohort):
+        raise PermissionDenied
+    with transaction.atomic():
+        wave = claim(wave, expected_version)
+        void(wave, actor, reason)
+        record_change(
+            actor=actor,
+            cohort=cohort,
+            obj=wave,
+            kind=ChangeKind.VOIDED,
+            reason=wave.void_reason,
+            previous={},
+        )
+        audit(actor, Action.DELETE, wave, cohort)
+    return wave

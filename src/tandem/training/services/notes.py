@@ -17,6 +17,7 @@ from tandem.accounts.models import User
 from tandem.audit.models import Action
 from tandem.clients.selectors import IdentifierFound, client_identifiers_in
 from tandem.training.models import (
+    ChangeKind,
     Cohort,
     ConsultationNote,
     FollowUp,
@@ -26,7 +27,17 @@ from tandem.training.models import (
     TrainingSession,
 )
 from tandem.training.selectors import manages
-from tandem.training.services._common import audit, claim, require_reason, void
+from tandem.training.services._common import (
+    audit,
+    claim,
+    record_change,
+    require_reason,
+    snapshot,
+    void,
+)
+
+NOTE_FIELDS = ["presenting_question", "case_summary", "suggestions", "principles"]
+FOLLOW_UP_FIELDS = ["session", "what_i_tried", "what_happened"]
 
 
 def _describe(found: list[IdentifierFound]) -> str:
@@ -116,7 +127,7 @@ def correct_note(
     cohort = note.presentation.session.cohort
     if note.written_by_id != actor.pk and not _may_write(actor, note.presentation):
         raise PermissionDenied
-    require_reason(reason)
+    reason = require_reason(reason)
     _check_principles(cohort, principles)
     texts = {
         "presenting_question": presenting_question,
@@ -126,11 +137,21 @@ def correct_note(
     check_deidentified(cohort, texts)
     with transaction.atomic():
         note = claim(note, expected_version)
+        before = snapshot(note, NOTE_FIELDS)
         for name, value in texts.items():
             setattr(note, name, value)
         note.full_clean()
         note.save(update_fields=[*texts, "updated_at"])
         note.principles.set(principles)
+        record_change(
+            actor=actor,
+            cohort=cohort,
+            obj=note,
+            kind=ChangeKind.CORRECTED,
+            reason=reason,
+            previous=before,
+            current=snapshot(note, NOTE_FIELDS),
+        )
         audit(actor, Action.UPDATE, note, cohort)
     return note
 
@@ -145,6 +166,14 @@ def void_note(
     with transaction.atomic():
         note = claim(note, expected_version)
         void(note, actor, reason)
+        record_change(
+            actor=actor,
+            cohort=cohort,
+            obj=note,
+            kind=ChangeKind.VOIDED,
+            reason=note.void_reason,
+            previous={},
+        )
         audit(actor, Action.DELETE, note, cohort)
     return note
 
@@ -193,7 +222,7 @@ def correct_follow_up(
 ) -> FollowUp:
     """Correct one's follow-up (its session or texts), with the reason; checked as on writing."""
     cohort = _own_follow_up(actor, follow_up)
-    require_reason(reason)
+    reason = require_reason(reason)
     presented_on = follow_up.note.presentation.session.held_on
     if session.cohort_id != cohort.pk or session.held_on <= presented_on:
         raise ValidationError({"session": _("Choose a later session of this cohort.")})
@@ -201,11 +230,21 @@ def correct_follow_up(
     check_deidentified(cohort, texts)
     with transaction.atomic():
         follow_up = claim(follow_up, expected_version)
+        before = snapshot(follow_up, FOLLOW_UP_FIELDS)
         follow_up.session = session
         for name, value in texts.items():
             setattr(follow_up, name, value)
         follow_up.full_clean()
         follow_up.save(update_fields=["session", *texts])
+        record_change(
+            actor=actor,
+            cohort=cohort,
+            obj=follow_up,
+            kind=ChangeKind.CORRECTED,
+            reason=reason,
+            previous=before,
+            current=snapshot(follow_up, FOLLOW_UP_FIELDS),
+        )
         audit(actor, Action.UPDATE, follow_up, cohort)
     return follow_up
 
@@ -218,5 +257,13 @@ def void_follow_up(
     with transaction.atomic():
         follow_up = claim(follow_up, expected_version)
         void(follow_up, actor, reason)
+        record_change(
+            actor=actor,
+            cohort=cohort,
+            obj=follow_up,
+            kind=ChangeKind.VOIDED,
+            reason=follow_up.void_reason,
+            previous={},
+        )
         audit(actor, Action.DELETE, follow_up, cohort)
     return follow_up

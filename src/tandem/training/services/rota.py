@@ -25,6 +25,7 @@ from tandem.audit.models import Action
 from tandem.audit.services import record_event
 from tandem.training import rota
 from tandem.training.models import (
+    ChangeKind,
     Cohort,
     Participant,
     Presentation,
@@ -32,7 +33,13 @@ from tandem.training.models import (
     SwapRequest,
     SwapStatus,
 )
-from tandem.training.services._common import audit
+from tandem.training.selectors import manages
+from tandem.training.services._common import (
+    CohortChangedError,
+    audit,
+    record_change,
+    require_reason,
+)
 
 REMINDER_DAYS_BEFORE = 3
 
@@ -156,6 +163,66 @@ def answer_swap(*, actor: User, swap: SwapRequest, accept: bool) -> SwapRequest:
         audit(actor, Action.UPDATE, swap, cohort)
         if swap.status == SwapStatus.ACCEPTED:
             replan_rota(actor=actor, cohort=cohort)
+    return swap
+
+
+def may_undo_swap(actor: User, swap: SwapRequest, today: date | None = None) -> bool:
+    """A trainer may undo an accepted swap; either of its two participants too, until the
+    day of the first session the swap moved a turn to (while both turns are still to come,
+    attendance not taken)."""
+    if swap.status != SwapStatus.ACCEPTED:
+        return False
+    if manages(actor, swap.cohort):
+        return True
+    if actor.pk not in (swap.requester.user_id, swap.partner.user_id):
+        return False
+    today = today or timezone.localdate()
+    turns = [_next_turn(swap.requester), _next_turn(swap.partner)]
+    return all(turn is not None and turn.session.held_on >= today for turn in turns)
+
+
+def undo_swap(
+    *, actor: User, swap: SwapRequest, reason: str, today: date | None = None
+) -> SwapRequest:
+    """Undo an accepted swap, with the reason: the two places in the queue are exchanged back
+    (``rota.swap_places`` is its own inverse) and the rota is planned again."""
+    if not may_undo_swap(actor, swap, today):
+        if swap.status != SwapStatus.ACCEPTED:
+            raise ValidationError(_("Only an accepted swap can be undone."))
+        raise PermissionDenied
+    reason = require_reason(reason)
+    cohort = swap.cohort
+    with transaction.atomic():
+        claimed = SwapRequest.objects.filter(pk=swap.pk, status=SwapStatus.ACCEPTED).update(
+            status=SwapStatus.UNDONE
+        )
+        if not claimed:
+            raise CohortChangedError
+        swap.status = SwapStatus.UNDONE
+        places = list(cohort.participants.order_by("rota_position", "pk"))
+        first, second = swap.requester, swap.partner
+        queue = rota.swap_places([p.pk for p in places], first.pk, second.pk)
+        by_pk = {p.pk: p for p in places}
+        positions = {p.pk: p.rota_position for p in places}
+        previous = {
+            by_pk[first.pk].user.full_name: positions[first.pk] + 1,
+            by_pk[second.pk].user.full_name: positions[second.pk] + 1,
+        }
+        ordered = sorted(positions.values())
+        for pk, position in zip(queue, ordered, strict=True):
+            by_pk[pk].rota_position = position
+        Participant.objects.bulk_update([by_pk[first.pk], by_pk[second.pk]], ["rota_position"])
+        record_change(
+            actor=actor,
+            cohort=cohort,
+            obj=swap,
+            object_type="swap",
+            kind=ChangeKind.UNDONE,
+            reason=reason,
+            previous=previous,
+        )
+        audit(actor, Action.UPDATE, swap, cohort)
+        replan_rota(actor=actor, cohort=cohort)
     return swap
 
 

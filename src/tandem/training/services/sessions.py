@@ -15,6 +15,7 @@ from tandem.audit.models import Action
 from tandem.training.models import (
     Attendance,
     AttendanceStatus,
+    ChangeKind,
     Material,
     MaterialKind,
     Presentation,
@@ -22,8 +23,18 @@ from tandem.training.models import (
     Principle,
     TrainingSession,
 )
-from tandem.training.services._common import audit, claim, require_manager, void
+from tandem.training.services._common import (
+    audit,
+    claim,
+    record_change,
+    require_manager,
+    require_reason,
+    snapshot,
+    void,
+)
 from tandem.training.services.rota import replan_rota
+
+SESSION_FIELDS = ["topic", "principles"]
 
 MAX_MATERIAL_BYTES = 10 * 1024 * 1024
 # Documents and images a session uses; the extension decides, the browser's type is not trusted.
@@ -47,31 +58,58 @@ def correct_session(
     expected_version: int,
     topic: str,
     principles: Sequence[Principle],
+    reason: str = "",
 ) -> TrainingSession:
-    """Set or correct a session's topic and the principles it covers."""
+    """Set a session's topic and the principles it covers; changing what was set is a
+    correction, and takes a reason."""
     cohort = session.cohort
     require_manager(actor, cohort)
     if any(p.cohort_id != cohort.pk for p in principles):
         raise ValidationError({"principles": _("Choose principles of this cohort.")})
+    wanted = {"topic": topic.strip(), "principles": sorted(str(p) for p in principles)}
+    was = snapshot(session, SESSION_FIELDS)
+    is_correction = bool(was["topic"] or was["principles"]) and was != wanted
+    if is_correction and session.version == expected_version:  # a stale form answers 409 first
+        reason = require_reason(reason)
     with transaction.atomic():
         session = claim(session, expected_version)
+        before = snapshot(session, SESSION_FIELDS)
         session.topic = topic.strip()
         session.full_clean()
         session.save(update_fields=["topic"])
         session.principles.set(principles)
+        after = snapshot(session, SESSION_FIELDS)
+        if before["topic"] or before["principles"]:
+            if before != after and not reason.strip():
+                raise ValidationError({"reason": _("Say why the record is changed.")})
+            if before != after:
+                record_change(
+                    actor=actor,
+                    cohort=cohort,
+                    obj=session,
+                    kind=ChangeKind.CORRECTED,
+                    reason=reason.strip(),
+                    previous=before,
+                    current=after,
+                )
         audit(actor, Action.UPDATE, session, cohort)
     return session
 
 
-def record_attendance(*, actor: User, session: TrainingSession, statuses: Mapping[int, str]) -> int:
+def record_attendance(
+    *, actor: User, session: TrainingSession, statuses: Mapping[int, str], reason: str = ""
+) -> int:
     """Record who was present, absent or excused (participant id -> status) in one go.
+
+    Changing a status already recorded is a correction: it takes a reason, and the statuses
+    before are kept in the session's history.
 
     A planned presenter who was there has given their turn; one who was not has missed it,
     and the rota is planned again so that they present at the next session they attend.
     """
     cohort = session.cohort
     require_manager(actor, cohort)
-    places = {p.pk: p for p in cohort.participants.filter(is_active=True)}
+    places = {p.pk: p for p in cohort.participants.filter(is_active=True).select_related("user")}
     unknown = set(statuses) - set(places)
     if unknown:
         raise ValidationError(_("Attendance is for the participants of this cohort."))
@@ -79,6 +117,21 @@ def record_attendance(*, actor: User, session: TrainingSession, statuses: Mappin
         raise ValidationError(_("Choose present, absent or excused."))
     with transaction.atomic():
         existing = {a.participant_id: a for a in session.attendance.all()}
+        changed = {
+            places[pid].user.full_name: existing[pid].status
+            for pid, status in statuses.items()
+            if pid in existing and existing[pid].status != status
+        }
+        if changed:
+            record_change(
+                actor=actor,
+                cohort=cohort,
+                obj=session,
+                object_type="attendance",
+                kind=ChangeKind.CORRECTED,
+                reason=require_reason(reason),
+                previous=changed,
+            )
         for pid, status in statuses.items():
             row = existing.get(pid)
             if row is None:

@@ -32,6 +32,7 @@ from tandem.training.forms import (
     NoteFields,
     SessionForm,
     SwapForm,
+    SwapUndoForm,
     VoidForm,
     principles_text,
 )
@@ -131,6 +132,14 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "place": place,
             "swap_form": swap_form,
             "today": timezone.localdate(),
+            "undoable": [
+                s for s in selectors.accepted_swaps(cohort) if services.may_undo_swap(user, s)
+            ],
+            "history": (
+                selectors.history_of("cohort", cohort.pk)
+                if selectors.manages(user, cohort)
+                else None
+            ),
         },
     )
 
@@ -288,6 +297,8 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "materials": materials,
             "presentations": presentations,
             "attendance_taken": bool(current),
+            "history": selectors.history_of("trainingsession", session.pk) if runs else None,
+            "attendance_history": selectors.history_of("attendance", session.pk) if runs else None,
         },
         status=status,
     )
@@ -302,11 +313,17 @@ def _session_action(user: Any, session: Any, action: str, form: Form) -> str:
             expected_version=data["version"],
             topic=data["topic"],
             principles=list(data["principles"]),
+            reason=data["reason"],
         )
         return _("The session is saved.")
     if action == "attendance":
         assert isinstance(form, AttendanceForm)  # noqa: S101  # the attendance action's form
-        services.record_attendance(actor=user, session=session, statuses=form.statuses())
+        services.record_attendance(
+            actor=user,
+            session=session,
+            statuses=form.statuses(),
+            reason=form.cleaned_data.get("reason", ""),
+        )
         return _("Attendance is saved; the rota is planned again.")
     if action == "link":
         services.add_link(actor=user, session=session, title=data["title"], url=data["url"])
@@ -508,6 +525,12 @@ def presentation_note(request: HttpRequest, pk: int) -> HttpResponse:
             "void_form": void if may_write and note is not None and not note.is_voided else None,
             "follow_ups": list(note.follow_ups.filter(voided_at__isnull=True)) if note else [],
             "is_presenter": presentation.participant.user_id == user.pk,
+            "history": (
+                selectors.history_of("consultationnote", note.pk)
+                if note is not None
+                and (note.written_by_id == user.pk or selectors.manages(user, cohort))
+                else None
+            ),
         },
         status=status,
     )
@@ -626,6 +649,7 @@ def follow_up_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "presentation": presentation,
             "edit_form": edit,
             "void_form": void,
+            "history": selectors.history_of("followup", follow_up.pk),
         },
         status=status,
     )
@@ -665,3 +689,40 @@ def my_training(request: HttpRequest) -> HttpResponse:
         for place in places
     ]
     return render(request, "training/my_training.html", {"rows": rows})
+
+
+@require_http_methods(["GET", "POST"])
+@form_token_required
+def swap_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    """Undo an accepted swap with a reason (a trainer, or either participant before the
+    session): the two places go back, and the rota is planned again."""
+    user = user_of(request)
+    swap = selectors.get_swap_for(user, pk)
+    if not services.may_undo_swap(user, swap):
+        raise PermissionDenied
+    form = SwapUndoForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.undo_swap(actor=user, swap=swap, reason=form.cleaned_data["reason"])
+            except services.CohortChangedError:
+                form.add_error(None, _("This swap was changed by someone else in the meantime."))
+                status = 409
+            except ValidationError as error:
+                show_service_error(form, error)
+            else:
+                messages.success(request, _("The swap is undone: the rota is planned again."))
+                return redirect("training:cohort_detail", pk=swap.cohort_id)
+    return render(
+        request,
+        "training/swap_undo.html",
+        {
+            "swap": swap,
+            "cohort": swap.cohort,
+            "form": form,
+            "history": selectors.history_of("swap", swap.pk),
+        },
+        status=status,
+    )

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -25,7 +26,12 @@ from tandem.measures.forms import answers_from_post, item_rows
 from tandem.measures.registry import get_instrument
 from tandem.measures.views._common import ShownWording, errors_by_field
 from tandem.training import selectors, services
-from tandem.training.forms import EfficacyCorrectionForm, WaveForm
+from tandem.training.forms import (
+    EfficacyCorrectionForm,
+    VoidForm,
+    WaveCorrectionForm,
+    WaveForm,
+)
 from tandem.training.models import Cohort, EfficacyWave, WaveKind
 from tandem.training.report import efficacy_report
 
@@ -152,7 +158,7 @@ def efficacy(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
     cohort = _trained_cohort(request, pk)
     waves = list(selectors.waves_of(cohort).prefetch_related("responses"))
-    taken = {w.kind for w in waves}
+    taken = {w.kind for w in waves if not w.is_voided}
     today = timezone.localdate()
     next_kind = next((k for k in WaveKind.values if k not in taken), None)
     form = WaveForm(
@@ -189,6 +195,7 @@ def efficacy(request: HttpRequest, pk: int) -> HttpResponse:
             "n_participants": n_participants,
             "form": form if next_kind is not None else None,
             "report": efficacy_report(cohort),
+            "has_voided": any(w.is_voided for w in waves),
             "today": today,
         },
         status=status,
@@ -202,7 +209,12 @@ def efficacy_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = _trained_cohort(request, pk)
     html = render_to_string(
         "training/efficacy_pdf.html",
-        {"cohort": cohort, "report": efficacy_report(cohort), "generated": timezone.localtime()},
+        {
+            "cohort": cohort,
+            "report": efficacy_report(cohort),
+            "has_voided": cohort.efficacy_waves.filter(voided_at__isnull=False).exists(),
+            "generated": timezone.localtime(),
+        },
     )
     from weasyprint import HTML  # loads Pango and its fonts: only where a PDF is made
 
@@ -211,3 +223,79 @@ def efficacy_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="self-efficacy-{cohort.pk}.pdf"'
     return response
+
+
+@require_http_methods(["GET", "POST"])
+@form_token_required
+def wave_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The trainer corrects a wave's window or voids it, each with a reason; a stale form is
+    refused (409)."""
+    user = user_of(request)
+    wave = selectors.get_wave_for(user, pk)
+    cohort = wave.cohort
+    if not selectors.trains(user, cohort):
+        raise PermissionDenied
+    action = request.POST.get("action") if request.method == "POST" else None
+    edit = WaveCorrectionForm(
+        request.POST if action == "edit" else None,
+        initial={"opens_on": wave.opens_on, "closes_on": wave.closes_on, "version": wave.version},
+    )
+    void = VoidForm(
+        request.POST if action == "void" else None,
+        auto_id="void-%s",
+        initial={"version": wave.version},
+    )
+    status = 200
+    if action in ("edit", "void") and not wave.is_voided:
+        form: Form = edit if action == "edit" else void
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if action == "edit":
+                    services.correct_wave(
+                        actor=user,
+                        wave=wave,
+                        expected_version=data["version"],
+                        reason=data["reason"],
+                        opens_on=data["opens_on"],
+                        closes_on=data["closes_on"],
+                    )
+                else:
+                    services.void_wave(
+                        actor=user,
+                        wave=wave,
+                        expected_version=data["version"],
+                        reason=data["reason"],
+                    )
+            except services.CohortChangedError:
+                wave.refresh_from_db()
+                form.add_error(
+                    None,
+                    _(
+                        "This record was changed by someone else while you were editing. Your "
+                        "input is kept below: read the record as it is now, then save again."
+                    ),
+                )
+                data_copy = form.data.copy()  # type: ignore[attr-defined]  # a bound QueryDict
+                data_copy["version"] = str(wave.version)
+                form.data = data_copy
+                status = 409
+            except ValidationError as error:
+                show_service_error(form, error)
+            else:
+                done = _("The wave is voided.") if action == "void" else _("The wave is corrected.")
+                messages.success(request, done)
+                return redirect("training:efficacy", pk=cohort.pk)
+    return render(
+        request,
+        "training/wave_edit.html",
+        {
+            "wave": wave,
+            "cohort": cohort,
+            "edit_form": edit,
+            "void_form": void,
+            "history": selectors.history_of("efficacywave", wave.pk),
+        },
+        status=status,
+    )
