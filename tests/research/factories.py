@@ -63,7 +63,7 @@ def consent_of(client: Client, study: Study | None = None) -> Enrolment:
         study=study,
         client=client,
         consented_on=timezone.localdate() - timedelta(days=30),
-        form_version="1.0",
+        form_version="v1",
         diagnosis_group=DiagnosisGroup.PSYCHOTIC,
         recorded_by=study.created_by,
     )

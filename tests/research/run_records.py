@@ -81,7 +81,7 @@ def analysable_study(*, clients: int = 36, seed: int = 5) -> Study:
             study=study,
             client=episode.client,
             consented_on=ENROLLED_ON,
-            form_version="1.0",
+            form_version="v1",
             recorded_by=creator,
         )
         alliance = float(rng.normal(0.0, 0.2))

@@ -91,10 +91,10 @@ def load_research_demo(
         title=STUDY_TITLE,
         slug=STUDY_SLUG,
         description=(
-            "Does a team's fidelity to the strengths model improve clients' quality of life "
-            "through a stronger working alliance? Exposure to fidelity over the 180 days before "
+            "Whether a team's fidelity to the strengths model improves clients' quality of life "
+            "through a stronger working alliance. Exposure to fidelity over the 180 days before "
             "the 4.5-month wave, the alliance at 4.5 months, quality of life at 9 months. "
-            "Demo data: no real person."
+            "Demo data, no real person."
         ),
         programmes=programmes,
         exposure_days=ExposureDays.DAYS_180,

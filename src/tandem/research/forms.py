@@ -7,8 +7,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from typing_extensions import override
 
 from tandem.accounts.models import User
@@ -153,9 +153,15 @@ def _parse_measures(text: str) -> list[tuple[str, str]]:
     return measures
 
 
+def _spaced() -> str:
+    """French typography puts a space before ; and : (the parser ignores spaces either way)."""
+    return " " if (get_language() or "").startswith("fr") else ""
+
+
 def waves_text(study: Study) -> str:
+    semicolon = f"{_spaced()}; "
     return "\n".join(
-        f"{w.code}; {w.label}; {w.target_day}; {w.before_days}; {w.after_days}"
+        semicolon.join(str(v) for v in (w.code, w.label, w.target_day, w.before_days, w.after_days))
         for w in study.waves.all()
     )
 
@@ -164,7 +170,8 @@ def measures_text(study: Study) -> str:
     by_wave: dict[str, list[str]] = {}
     for measure in study.measures.select_related("wave").order_by("wave__order", "pk"):
         by_wave.setdefault(measure.wave.code, []).append(measure.instrument_code)
-    return "\n".join(f"{code}: {', '.join(codes)}" for code, codes in by_wave.items())
+    colon = f"{_spaced()}: "
+    return "\n".join(f"{code}{colon}{', '.join(codes)}" for code, codes in by_wave.items())
 
 
 class StudyEditForm(forms.Form):
