@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 from tandem.accounts.models import Role, User
 from tandem.audit.models import Action, Outcome
 from tandem.audit.services import record_event
-from tandem.core.access import role_required, user_of
+from tandem.core.access import deny_read, role_required, user_of
 from tandem.core.form_tokens import form_token_required
 from tandem.core.forms import show_service_error
 from tandem.research.exports import selectors, services
@@ -90,7 +90,7 @@ def _send(user: User, export: DatasetExport) -> HttpResponse:
     try:
         download = services.open_export(actor=user, export=export)
     except services.ExportNotReadyError:
-        raise Http404 from None
+        deny_read(user, "research.export", export.pk)
     # The view guards are typed for HttpResponse: the file is read whole (tens of MB at most).
     with download.file as handle:
         response = HttpResponse(handle.read(), content_type=download.media_type)
@@ -118,7 +118,7 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
         )
         raise PermissionDenied
     if not export.is_ready:
-        raise Http404
+        deny_read(user, "research.export", export.pk)
     form = ReauthForm(request.POST or None)
     status = 200
     if request.method == "POST":
